@@ -1,0 +1,124 @@
+"""Bilingual (zh-CN / en) explanations of verdicts: what the rule asks, how it was counted, what is missing.
+
+Pure string building; reports and the CLI call these for every verdict they print.
+"""
+
+from __future__ import annotations
+
+from compliance.evaluate import CarParkResult, Status, Verdict
+from compliance.labels import label
+from compliance.rules import ALL_TRUE, MINIMUM, RATIO
+
+LANGS = ("zh", "en")
+
+STATUS_LABELS: dict[Status, tuple[str, str]] = {
+    Status.COMPLIANT: ("符合", "compliant"),
+    Status.NON_COMPLIANT: ("不符合", "non-compliant"),
+    Status.INSUFFICIENT_DATA: ("资料不足", "insufficient data"),
+    Status.NOT_APPLICABLE: ("不适用", "not applicable"),
+}
+
+_ROUNDING = {"ceil": ("向上取整", "ceil"), "floor": ("向下取整", "floor"), "half_up": ("四舍五入", "round")}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def status_label(status: Status, lang: str = "en") -> str:
+    return _pick(STATUS_LABELS[status], lang)
+
+
+def formula(v: Verdict, lang: str = "en") -> str:
+    """The required count with its rounding, e.g. ``ceil(30% x total spaces 10) = 3``.
+
+    Examples
+    --------
+    >>> from compliance.packs import get_pack
+    >>> from compliance.evaluate import evaluate_rule
+    >>> from compliance.model import CarPark, Category
+    >>> cp = CarPark(id="a", name="a", category=Category.SOCIAL_PUBLIC, is_public=True, total_spaces=10,
+    ...              spaces_with_chargers=1, spaces_reserved=2)
+    >>> v = evaluate_rule(cp, get_pack("xiangjiang-2023").rule("XJ-PUBLIC-30"))
+    >>> formula(v)
+    'ceil(30% × total spaces 10) = 3'
+    >>> formula(v, "zh")
+    '向上取整(30% × 总车位数 10) = 3'
+    """
+    req = v.rule.requirement
+    if req.kind == RATIO:
+        if v.base is None or (req.base_cap and v.cap is None):
+            return ""
+        base = f"{label(req.base, lang)} {v.base}"
+        if req.base_cap:
+            base = f"min({base}, {label(req.base_cap, lang)} {v.cap})"
+        return f"{_pick(_ROUNDING[req.rounding], lang)}({req.ratio_text()} × {base}) = {v.required}"
+    if req.kind == MINIMUM:
+        return f"{label(req.field, lang)} >= {req.minimum}"
+    assert req.kind == ALL_TRUE
+    joiner = "、" if lang == "zh" else ", "
+    return ("全部具备:" if lang == "zh" else "all of: ") + joiner.join(label(f, lang) for f in req.fields)
+
+
+def provided_text(v: Verdict, lang: str = "en") -> str:
+    """How the provided count was summed, e.g. ``spaces with chargers 1 + reserved spaces 2 = 3``."""
+    req = v.rule.requirement
+    if req.kind == RATIO:
+        terms = [
+            f"{label(n, lang)} {'?' if x is None else x}" for n, x in zip(req.counts, v.values, strict=False)
+        ]
+        return f"{' + '.join(terms)} = {v.provided}" if terms else ""
+    if req.kind == MINIMUM:
+        return f"{label(req.field, lang)} {'?' if v.provided is None else v.provided}"
+    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    shown = [
+        f"{label(n, lang)} {'?' if x is None else yes if x else no}"
+        for n, x in zip(req.fields, v.values, strict=False)
+    ]
+    return ("; " if lang == "en" else ";").join(shown)
+
+
+def explain(v: Verdict, lang: str = "en") -> str:
+    """One sentence for an inspector or an owner, in ``lang`` (``zh`` or ``en``)."""
+    rule = v.rule
+    zh = lang == "zh"
+    head = f"{rule.id}({rule.citation}):" if zh else f"{rule.id} ({rule.citation}): "
+    if v.status is Status.NOT_APPLICABLE:
+        return head + (
+            "不适用(" + rule.applies_to.describe("zh") + ")。"
+            if zh
+            else "not applicable (applies to " + rule.applies_to.describe("en") + ")."
+        )
+    if v.status is Status.INSUFFICIENT_DATA:
+        fields = ("、" if zh else ", ").join(label(m, lang) for m in v.missing)
+        return head + (
+            f"资料不足,请补充:{fields}。" if zh else f"insufficient data; please supply: {fields}."
+        )
+    text = head + (f"{rule.summary_zh} " if zh else f"{rule.summary_en} ")
+    if zh:
+        text += f"应为 {v.required}({formula(v, lang)}),现有 {v.provided}({provided_text(v, lang)})"
+        text += f",缺 {v.shortfall}。" if v.status is Status.NON_COMPLIANT else ",符合。"
+    else:
+        text += (
+            f"Required {v.required} ({formula(v, lang)}), provided {v.provided} ({provided_text(v, lang)})"
+        )
+        text += f", short by {v.shortfall}." if v.status is Status.NON_COMPLIANT else ": compliant."
+    if v.reserved_unverified:
+        n = v.reserved_unverified
+        if zh:
+            text += f"其中 {n} 个预留车位缺少佐证(管线到位、预留供电容量、电表箱位置、土建),按未核实计入。"
+        else:
+            text += f" {n} reserved spaces lack evidence (conduit, reserved kVA, meter box, civil works)"
+            text += " and are counted as unverified."
+    return text
+
+
+def summary(result: CarParkResult, lang: str = "en") -> str:
+    """The car park's overall verdict in one line, led by the strictest failing rule."""
+    cp = result.car_park
+    status = status_label(result.status, lang)
+    if result.leading is None:
+        return f"{cp.id} {cp.name}:{status}" if lang == "zh" else f"{cp.id} {cp.name}: {status}"
+    return (f"{cp.id} {cp.name}:{status}。" if lang == "zh" else f"{cp.id} {cp.name}: {status}. ") + explain(
+        result.leading, lang
+    )
