@@ -1,0 +1,64 @@
+"""Site energy management for 光储充 sites: model, allocation, OCPP charging-profile payloads.
+
+Pure domain code (no I/O, no frameworks). The service layer feeds it a :class:`SiteSpec`, a
+:class:`SiteState`, a tariff and demand-response events, and sends what comes back.
+"""
+
+from csms.domain.energy.model import (  # noqa: I001 - model first: allocation imports it
+    DEFAULT_PRIORITY_WEIGHTS,
+    PRIORITY_RANK,
+    Allocation,
+    AllocationInputError,
+    CurrentType,
+    PriorityClass,
+    Reason,
+    SessionDemand,
+    SessionLimit,
+    SessionStatus,
+    SiteSpec,
+    SiteState,
+)
+from csms.domain.energy.allocation import DEFERRAL_SAFETY, allocate, battery_limits_w, water_fill
+from csms.domain.energy.profiles import (
+    charge_point_max_profile_v16,
+    charging_station_max_profile_v201,
+    needs_update,
+    profile_v16,
+    profile_v201,
+    safe_default_limit_w,
+    session_limit_rate,
+    tx_default_profile_v16,
+    tx_default_profile_v201,
+    tx_profile_v16,
+    tx_profile_v201,
+)
+
+__all__ = [
+    "DEFAULT_PRIORITY_WEIGHTS",
+    "DEFERRAL_SAFETY",
+    "PRIORITY_RANK",
+    "Allocation",
+    "AllocationInputError",
+    "CurrentType",
+    "PriorityClass",
+    "Reason",
+    "SessionDemand",
+    "SessionLimit",
+    "SessionStatus",
+    "SiteSpec",
+    "SiteState",
+    "allocate",
+    "battery_limits_w",
+    "charge_point_max_profile_v16",
+    "charging_station_max_profile_v201",
+    "needs_update",
+    "profile_v16",
+    "profile_v201",
+    "safe_default_limit_w",
+    "session_limit_rate",
+    "tx_default_profile_v16",
+    "tx_default_profile_v201",
+    "tx_profile_v16",
+    "tx_profile_v201",
+    "water_fill",
+]
