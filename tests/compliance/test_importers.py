@@ -1,0 +1,191 @@
+"""CSV and XLSX registers: Chinese and English headers, booleans, station ids, and row/column errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from compliance.errors import ComplianceError
+from compliance.importers import read_csv_bytes, read_register, read_register_bytes, read_rows
+from compliance.model import Category
+from compliance.template import headers, write_template
+
+ISSUE_HEADERS = (
+    "id, name, district, category, is_public, is_new, total_spaces, dedicated_spaces, spaces_with_chargers, "
+    "spaces_reserved, dc_fast_chargers_60kw, on_trunk_road, station_ids"
+)
+
+
+def _csv(*rows: str) -> bytes:
+    return ("\n".join([ISSUE_HEADERS.replace(", ", ","), *rows]) + "\n").encode("utf-8")
+
+
+def test_issue_english_headers_are_accepted_exactly():
+    result = read_csv_bytes(
+        _csv(
+            "P1,梅溪湖停车场,岳麓区,social_public,true,false,100,0,20,10,0,false,CS-001;CS-002",
+            "P2,洋湖小区,岳麓区,residential,否,是,120,80,0,80,,否,",
+        )
+    )
+    assert result.errors == []
+    assert result.rows_read == 2
+    p1, p2 = result.records
+    assert (p1.category, p1.is_public, p1.is_new, p1.total_spaces, p1.spaces_with_chargers) == (
+        Category.SOCIAL_PUBLIC,
+        True,
+        False,
+        100,
+        20,
+    )
+    assert p1.station_ids == ("CS-001", "CS-002")
+    assert (p2.is_public, p2.is_new, p2.dedicated_spaces, p2.dc_fast_chargers_60kw, p2.station_ids) == (
+        False,
+        True,
+        80,
+        None,
+        (),
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "needle"),
+    [
+        (
+            "P3,x,岳麓区,parking_lot,true,false,10,0,0,0,0,false,",
+            "category",
+            "unknown category 'parking_lot'",
+        ),
+        ("P3,x,岳麓区,other,true,false,-5,0,0,0,0,false,", "total_spaces", "must not be negative"),
+        ("P3,x,岳麓区,other,true,false,ten,0,0,0,0,false,", "total_spaces", "expected a whole number"),
+        ("P3,x,岳麓区,other,true,false,10,0,0,2.5,0,false,", "spaces_reserved", "expected a whole number"),
+        (
+            "P3,x,岳麓区,other,true,false,10,0,12,0,0,false,",
+            "spaces_with_chargers",
+            "more spaces with chargers",
+        ),
+        ("P3,x,岳麓区,other,true,false,10,0,6,6,0,false,", "spaces_reserved", "exceed spaces"),
+        ("P3,x,岳麓区,other,true,false,10,11,0,0,0,false,", "dedicated_spaces", "more dedicated spaces"),
+        ("P3,x,岳麓区,other,maybe,false,10,0,0,0,0,false,", "is_public", "expected true/false or 是/否"),
+        ("P3,x,岳麓区,other,true,,10,0,0,0,0,false,", "approval_date", "missing date"),
+        ("P1,dup,岳麓区,other,true,false,10,0,0,0,0,false,", "id", "duplicate id (first on row 2)"),
+        (",x,岳麓区,other,true,false,10,0,0,0,0,false,", "id", "required value missing"),
+    ],
+)
+def test_bad_row_names_row_and_column_and_other_rows_still_pass(row, column, needle):
+    result = read_csv_bytes(
+        _csv(
+            "P1,ok,岳麓区,other,true,false,10,0,0,0,0,false,",
+            row,
+            "P4,ok too,岳麓区,other,true,false,10,0,0,0,0,false,",
+        )
+    )
+    assert [r.id for r in result.records] == ["P1", "P4"]
+    assert len(result.errors) == 1
+    error = result.errors[0]
+    assert (error.row, error.column) == (3, column)
+    assert needle in error.message_en
+    assert error.message("zh").startswith(f"第3行 {column}列")
+    assert error.message("en").startswith(f"row 3, column {column}: ")
+
+
+def test_is_new_is_derived_from_the_approval_date_when_blank():
+    data = (
+        b"id,name,category,total_spaces,approval_date,completion_date\n"
+        b"A,a,other,10,2024-01-15,2025-03-01\n"
+        b"B,b,other,10,2019/05/01,\n"
+        b"C,c,other,10,2024-01-15,2023-01-01\n"
+    )
+    result = read_csv_bytes(data, new_since=date(2023, 9, 6))
+    assert [(r.id, r.is_new, r.approval_date) for r in result.records] == [
+        ("A", True, date(2024, 1, 15)),
+        ("B", False, date(2019, 5, 1)),
+    ]
+    assert [(e.row, e.column) for e in result.errors] == [(4, "completion_date")]
+
+
+def test_gcj02_coordinates_are_converted_and_flagged():
+    data = (
+        "id,name,category,is_new,total_spaces,lon,lat,crs\n"
+        "G,g,other,否,10,112.9054,28.1965,GCJ-02\nW,w,other,否,10,112.9,28.2,\n"
+    ).encode()
+    g, w = read_csv_bytes(data).records
+    assert g.coords_converted_from_gcj02 and abs(g.lon_deg - 112.9) < 1e-3 and abs(g.lat_deg - 28.2) < 1e-3
+    assert not w.coords_converted_from_gcj02 and (w.lon_deg, w.lat_deg) == (112.9, 28.2)
+
+
+def test_missing_required_column_is_reported_on_the_header_row():
+    result = read_csv_bytes(b"id,name,total_spaces\nA,a,3\n")
+    assert [(e.row, e.column) for e in result.errors] == [(1, "category / 类别")]
+    assert result.records == []
+
+
+def test_gbk_csv_from_excel_is_read():
+    data = "编号,名称,类别,是否新建,总车位数\nA,岳麓停车场,社会公共停车场,否,20\n".encode("gbk")
+    (record,) = read_csv_bytes(data).records
+    assert (record.name, record.category, record.total_spaces) == ("岳麓停车场", Category.SOCIAL_PUBLIC, 20)
+
+
+def test_xlsx_with_chinese_headers_and_native_cell_types(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(
+        [
+            "编号",
+            "名称",
+            "区县",
+            "类别",
+            "是否对外开放",
+            "规划审批日期",
+            "总车位数",
+            "已建充电设施车位数",
+            "预留安装条件车位数",
+            "位于干线公路沿线",
+            "60kW及以上直流快充桩数",
+            "关联充电站编号",
+        ]
+    )
+    ws.append(
+        [
+            1001,
+            "高速服务区",
+            "望城区",
+            "高速公路服务区",
+            True,
+            date(2024, 2, 1),
+            60.0,
+            10,
+            8,
+            "是",
+            2,
+            "ST-1; ST-2",
+        ]
+    )
+    ws.append([1002, "坏行", "望城区", "other", "否", date(2020, 1, 1), 10, 11, 0, "否", 0, None])
+    path = tmp_path / "register.xlsx"
+    wb.save(path)
+    result = read_register(path)
+    (record,) = result.records
+    assert record.id == "1001" and record.category is Category.EXPRESSWAY_SERVICE_AREA
+    assert (record.is_new, record.total_spaces, record.station_ids) == (True, 60, ("ST-1", "ST-2"))
+    assert [(e.row, e.column) for e in result.errors] == [(3, "spaces_with_chargers")]
+
+
+def test_unsupported_format_and_missing_file(tmp_path):
+    with pytest.raises(ComplianceError, match="unsupported register format '.ods'"):
+        read_register_bytes(b"", "x.ods")
+    with pytest.raises(ComplianceError, match="cannot be read"):
+        read_register(tmp_path / "nope.csv")
+    assert read_rows([]).errors[0].column == "(header)"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_template_round_trips_through_the_importer(tmp_path, lang):
+    xlsx = write_template(tmp_path / f"template_{lang}.xlsx", lang)
+    ws = load_workbook(xlsx).worksheets[0]
+    assert [c.value for c in ws[1]] == headers(lang)
+    csv_path = write_template(tmp_path / f"template_{lang}.csv", lang)
+    assert csv_path.read_text(encoding="utf-8-sig").strip().split(",") == headers(lang)
+    result = read_register(csv_path)
+    assert (result.records, result.errors, result.rows_read) == ([], [], 0)
