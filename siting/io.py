@@ -1,0 +1,266 @@
+"""Readers and writers: nodes/edges CSV, GraphML, GeoJSON, O-D flows CSV.
+
+All I/O of the package lives here (and in :mod:`siting.outputs`); the models take plain values.
+Errors name the file, the line (the header is line 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from siting.errors import InputError
+from siting.graph import build_graph
+
+__all__ = [
+    "read_nodes_csv",
+    "read_edges_csv",
+    "read_network",
+    "read_graphml",
+    "read_geojson",
+    "read_flows_csv",
+    "write_nodes_csv",
+    "write_edges_csv",
+    "write_flows_csv",
+]
+
+NODE_COLUMNS = ("id", "kind", "weight", "x", "y", "name")
+EDGE_COLUMNS = ("from", "to", "length_km", "corridor")
+FLOW_COLUMNS = ("origin", "destination", "flow", "path")
+# Column names accepted as the corridor of an edge (the Hunan data calls it expressway_code).
+_CORRIDOR_ALIASES = ("corridor", "expressway_code", "expressway", "road")
+
+
+def _rows(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(header)}")
+        return [
+            (line, {(k or "").strip(): (v or "").strip() for k, v in row.items()})
+            for line, row in enumerate(reader, start=2)
+        ]
+
+
+def _number(path: Path, line: int, column: str, text: str, default: float | None = None) -> float:
+    if text == "" and default is not None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{path} line {line}: column {column} must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{path} line {line}: column {column} must be finite, got {text!r}")
+    return value
+
+
+def read_nodes_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read a nodes CSV with columns ``id,kind,weight,x,y,name`` (only ``id`` is required)."""
+    path = Path(path)
+    out: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for line, row in _rows(path, ["id"]):
+        node = row["id"]
+        if not node:
+            raise InputError(f"{path} line {line}: column id is empty")
+        if node in seen:
+            raise InputError(f"{path} line {line}: node {node} already defined on line {seen[node]}")
+        seen[node] = line
+        weight = _number(path, line, "weight", row.get("weight", ""), default=0.0)
+        if weight < 0:
+            raise InputError(f"{path} line {line}: node {node} weight must not be negative, got {weight}")
+        out.append(
+            {
+                "id": node,
+                "kind": row.get("kind") or "city",
+                "weight": weight,
+                "x": _number(path, line, "x", row["x"]) if row.get("x") else None,
+                "y": _number(path, line, "y", row["y"]) if row.get("y") else None,
+                "name": row.get("name") or node,
+            }
+        )
+    return out
+
+
+def read_edges_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read an edges CSV with columns ``from,to,length_km`` and an optional corridor column."""
+    path = Path(path)
+    out = []
+    for line, row in _rows(path, ["from", "to", "length_km"]):
+        length_km = _number(path, line, "length_km", row["length_km"])
+        if length_km <= 0:
+            raise InputError(
+                f"{path} line {line}: edge {row['from']}-{row['to']} "
+                f"length_km must be positive, got {length_km}"
+            )
+        corridor = next((row[c] for c in _CORRIDOR_ALIASES if row.get(c)), "")
+        out.append({"from": row["from"], "to": row["to"], "length_km": length_km, "corridor": corridor})
+    return out
+
+
+def read_network(nodes_path: str | Path | None, edges_path: str | Path) -> nx.Graph:
+    """Read and validate a network from an edges CSV (and optionally a nodes CSV).
+
+    A ``.graphml`` or ``.geojson``/``.json`` edges file is read with :func:`read_graphml` or
+    :func:`read_geojson`; node attributes from ``nodes_path`` then override those of the file.
+    """
+    edges_path = Path(edges_path)
+    suffix = edges_path.suffix.lower()
+    if suffix == ".graphml":
+        G = read_graphml(edges_path)
+    elif suffix in (".geojson", ".json"):
+        G = read_geojson(edges_path)
+    else:
+        nodes = read_nodes_csv(nodes_path) if nodes_path else []
+        return build_graph(nodes, read_edges_csv(edges_path), add_missing_nodes=nodes_path is None)
+    if nodes_path:
+        for rec in read_nodes_csv(nodes_path):
+            if rec["id"] in G:
+                G.nodes[rec["id"]].update({k: v for k, v in rec.items() if k != "id"})
+    return G
+
+
+def read_graphml(path: str | Path) -> nx.Graph:
+    """Read a GraphML road network; the edge length is ``length_km`` or ``length`` [km]."""
+    path = Path(path)
+    try:
+        H = nx.read_graphml(path)
+    except Exception as exc:  # networkx raises several XML error types; report them uniformly
+        raise InputError(f"{path}: not a readable GraphML file ({exc})") from None
+    nodes = [
+        {"id": str(n), **{k: v for k, v in d.items() if k in NODE_COLUMNS}} for n, d in H.nodes(data=True)
+    ]
+    edges = []
+    for u, v, d in H.edges(data=True):
+        length = d.get("length_km", d.get("length"))
+        if length is None:
+            raise InputError(f"{path}: edge {u}-{v} has no length_km (or length) attribute")
+        edges.append({"from": u, "to": v, "length_km": float(length), "corridor": d.get("corridor", "")})
+    return build_graph(nodes, edges)
+
+
+def read_geojson(path: str | Path) -> nx.Graph:
+    """Read a GeoJSON FeatureCollection: LineStrings are edges, Points are nodes.
+
+    A LineString needs ``length_km`` in its properties (lengths are never guessed from coordinates,
+    which may be unprojected). Its end nodes are ``from``/``to`` properties, or else the Point
+    features at its first and last coordinates.
+    """
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a readable GeoJSON file ({exc})") from None
+    feats = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(feats, list):
+        raise InputError(f"{path}: expected a FeatureCollection with a features list")
+    nodes, at = [], {}
+    for i, f in enumerate(feats):
+        geom, props = f.get("geometry") or {}, f.get("properties") or {}
+        if geom.get("type") == "Point":
+            node = str(props.get("id", f.get("id", f"p{i}")))
+            x, y = geom["coordinates"][:2]
+            nodes.append({**{k: props[k] for k in NODE_COLUMNS if k in props}, "id": node, "x": x, "y": y})
+            at[(round(x, 6), round(y, 6))] = node
+    edges = []
+    for i, f in enumerate(feats):
+        geom, props = f.get("geometry") or {}, f.get("properties") or {}
+        if geom.get("type") != "LineString":
+            continue
+        coords = geom.get("coordinates") or []
+        if "length_km" not in props:
+            raise InputError(f"{path}: feature {i} (LineString) has no length_km property")
+        ends = []
+        for key, xy in (("from", coords[0] if coords else None), ("to", coords[-1] if coords else None)):
+            if key in props:
+                ends.append(str(props[key]))
+                continue
+            node = at.get((round(xy[0], 6), round(xy[1], 6))) if xy else None
+            if node is None:
+                node = f"{xy[0]:.6f},{xy[1]:.6f}" if xy else None
+                if node is None:
+                    raise InputError(f"{path}: feature {i} (LineString) has no coordinates")
+                nodes.append({"id": node, "kind": "interchange", "x": xy[0], "y": xy[1]})
+                at[(round(xy[0], 6), round(xy[1], 6))] = node
+            ends.append(node)
+        corridor = next((str(props[c]) for c in _CORRIDOR_ALIASES if props.get(c)), "")
+        edges.append(
+            {"from": ends[0], "to": ends[1], "length_km": float(props["length_km"]), "corridor": corridor}
+        )
+    return build_graph(nodes, edges)
+
+
+def read_flows_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read O-D flows ``origin,destination,flow`` with an optional ``path`` (node ids separated by spaces).
+
+    Rows are returned with their ``line`` so that later checks can name them.
+    """
+    path = Path(path)
+    out = []
+    for line, row in _rows(path, ["origin", "destination", "flow"]):
+        flow = _number(path, line, "flow", row["flow"])
+        if flow < 0:
+            raise InputError(f"{path} line {line}: flow must not be negative, got {flow}")
+        walk = row.get("path", "").split()
+        out.append(
+            {
+                "origin": row["origin"],
+                "destination": row["destination"],
+                "flow": flow,
+                "path": walk or None,
+                "line": line,
+            }
+        )
+    return out
+
+
+def write_nodes_csv(G: nx.Graph, path: str | Path) -> None:
+    """Write the nodes of ``G`` as ``id,kind,weight,x,y,name``."""
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(NODE_COLUMNS)
+        for n, d in G.nodes(data=True):
+            w.writerow(
+                [
+                    n,
+                    d.get("kind", ""),
+                    d.get("weight", 0),
+                    _blank(d.get("x")),
+                    _blank(d.get("y")),
+                    d.get("name", n),
+                ]
+            )
+
+
+def write_edges_csv(G: nx.Graph, path: str | Path) -> None:
+    """Write the edges of ``G`` as ``from,to,length_km,corridor`` (one row per corridor)."""
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(EDGE_COLUMNS)
+        for u, v, d in G.edges(data=True):
+            for code in d.get("corridors") or [""]:
+                w.writerow([u, v, d["length_km"], code])
+
+
+def write_flows_csv(trips: Iterable[Any], path: str | Path) -> None:
+    """Write trips (objects with origin, destination, flow, path) as an O-D flows CSV with paths."""
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(FLOW_COLUMNS)
+        for t in trips:
+            w.writerow([t.origin, t.destination, repr(float(t.flow)), " ".join(t.path)])
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value

@@ -1,0 +1,49 @@
+"""Thin helpers around highspy: a quiet solver and status mapping."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import highspy
+
+__all__ = ["quiet_highs", "status_of"]
+
+
+def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs:
+    """A HiGHS instance with logging off.
+
+    The C++ constructor prints a licence banner straight to file descriptor 1 once per process,
+    which would corrupt ``--format json`` output, so fd 1 is pointed at /dev/null meanwhile.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    h.setOptionValue("threads", 1)
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
+    return h
+
+
+def status_of(h: highspy.Highs) -> str:
+    """optimal, feasible (a solution without proof), infeasible or unknown."""
+    model_status = h.getModelStatus()
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        return "optimal"
+    if model_status in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
+        return "infeasible"
+    if h.getInfo().primal_solution_status == 2:  # kSolutionStatusFeasible
+        return "feasible"
+    return "unknown"
