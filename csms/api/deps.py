@@ -1,0 +1,53 @@
+"""Dependencies of the REST routes: the runtime, and bearer-token authentication with roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from csms.db.models import ApiToken
+from csms.runtime import Runtime
+from csms.services import Services
+from csms.services.api_tokens import Role
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_services(runtime: RuntimeDep) -> Services:
+    return runtime.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def allow(*roles: Role):
+    """A dependency admitting a bearer token whose role is one of ``roles`` (admin is always admitted)."""
+    allowed = {Role.admin, *roles}
+
+    async def check(
+        services: ServicesDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> ApiToken:
+        if credentials is None:
+            raise HTTPException(401, "bearer token required", headers={"WWW-Authenticate": "Bearer"})
+        token = await services.api_tokens.resolve(credentials.credentials)
+        if token is None:
+            raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        if Role(token.role) not in allowed:
+            raise HTTPException(403, f"role {token.role!r} may not do this")
+        return token
+
+    return check
+
+
+Reader = Annotated[ApiToken, Depends(allow(*Role))]
+Operator = Annotated[ApiToken, Depends(allow(Role.operator))]

@@ -1,0 +1,68 @@
+"""Operator commands to stations (REST -> OCPP), typed or raw."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, Field
+
+from csms.api.deps import Operator, RuntimeDep
+from csms.errors import InvalidInput
+from csms.ocpp_handlers.commands import COMMANDS
+
+router = APIRouter(prefix="/api/v1/stations/{station_id}", tags=["commands"])
+
+CommandName = Literal[COMMANDS]  # type: ignore[valid-type]
+
+
+class CommandBody(BaseModel):
+    """Parameters of a command; each command reads the ones it needs and names any that are missing."""
+
+    evse_id: int | None = Field(default=None, ge=0)
+    connector_id: int | None = Field(default=None, ge=1)
+    id_token: str | None = Field(default=None, max_length=36)
+    id_token_type: str | None = None
+    transaction_id: int | None = Field(default=None, description="the CSMS's transaction id")
+    type: Literal["soft", "hard"] | None = None
+    operative: bool | None = None
+    keys: list[str] | None = None
+    key: str | None = None
+    value: str | None = None
+    variables: list[dict[str, Any]] | None = Field(default=None, description="2.0.1 get/setVariableData, camelCase")
+    report_base: str | None = None
+    requested_message: str | None = None
+    vendor_id: str | None = None
+    message_id: str | None = None
+    data: str | None = None
+
+
+class CommandResult(BaseModel):
+    action: str
+    response: dict[str, Any]
+
+
+@router.post("/commands/{command}")
+async def send_command(
+    station_id: str, command: CommandName, runtime: RuntimeDep, _: Operator, body: CommandBody | None = None
+) -> CommandResult:
+    params = (body or CommandBody()).model_dump()
+    if params["transaction_id"] is not None:
+        tx, _values = await runtime.services.transactions.detail(params["transaction_id"])
+        if tx.station_id != station_id:
+            raise InvalidInput(f"transaction {tx.id} is not on station {station_id}", field="transaction_id")
+        params["transaction_uid"] = tx.uid or str(tx.id)
+    action, response = await runtime.registry.command(station_id, command, params)
+    return CommandResult(action=action, response=response)
+
+
+@router.post("/calls/{action}")
+async def raw_call(
+    station_id: str, action: str, runtime: RuntimeDep, _: Operator, payload: dict[str, Any] = Body(default_factory=dict)
+) -> dict[str, Any]:
+    """Send any OCPP action with its payload exactly as on the wire (camelCase JSON).
+
+    200: the station's CALLRESULT payload. 502: the station's CALLERROR as ``{code, description, details}``.
+    409: the station is not connected. 504: no answer in time. 422: the payload fails the action's schema.
+    """
+    return await runtime.registry.call(station_id, action, payload)

@@ -1,0 +1,99 @@
+"""Queries over the CSMS tables. Repositories add and read; they never commit (services own the unit of work)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csms.db.models import Connector, IdToken, MeterValue, StatusEvent, Transaction
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int = 50
+    offset: int = 0
+
+
+async def connectors_of(session: AsyncSession, station_id: str) -> Sequence[Connector]:
+    rows = await session.scalars(
+        select(Connector).where(Connector.station_id == station_id).order_by(Connector.evse_id, Connector.connector_id)
+    )
+    return rows.all()
+
+
+async def status_history(
+    session: AsyncSession, station_id: str, page: Page
+) -> tuple[Sequence[StatusEvent], int]:
+    query = select(StatusEvent).where(StatusEvent.station_id == station_id)
+    return await _paged(session, query.order_by(StatusEvent.timestamp.desc(), StatusEvent.id.desc()), page)
+
+
+async def token(session: AsyncSession, id_token: str) -> IdToken | None:
+    return await session.get(IdToken, id_token)
+
+
+async def active_transaction(session: AsyncSession, station_id: str, evse_id: int) -> Transaction | None:
+    return await session.scalar(
+        select(Transaction)
+        .where(Transaction.station_id == station_id, Transaction.evse_id == evse_id, Transaction.status == "Active")
+        .order_by(Transaction.started_at.desc())
+        .limit(1)
+    )
+
+
+async def transaction_by_uid(session: AsyncSession, station_id: str, uid: str) -> Transaction | None:
+    return await session.scalar(
+        select(Transaction).where(Transaction.station_id == station_id, Transaction.uid == uid)
+    )
+
+
+async def transaction_by_start(
+    session: AsyncSession, station_id: str, evse_id: int, started_at: datetime
+) -> Transaction | None:
+    return await session.scalar(
+        select(Transaction).where(
+            Transaction.station_id == station_id,
+            Transaction.evse_id == evse_id,
+            Transaction.started_at == started_at,
+        )
+    )
+
+
+async def search_transactions(
+    session: AsyncSession,
+    page: Page,
+    *,
+    station_id: str | None = None,
+    id_token: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[Sequence[Transaction], int]:
+    query = select(Transaction)
+    if station_id is not None:
+        query = query.where(Transaction.station_id == station_id)
+    if id_token is not None:
+        query = query.where(Transaction.id_token == id_token)
+    if since is not None:
+        query = query.where(Transaction.started_at >= since)
+    if until is not None:
+        query = query.where(Transaction.started_at < until)
+    return await _paged(session, query.order_by(Transaction.started_at.desc(), Transaction.id.desc()), page)
+
+
+async def meter_values_of(session: AsyncSession, transaction_pk: int) -> Sequence[MeterValue]:
+    rows = await session.scalars(
+        select(MeterValue)
+        .where(MeterValue.transaction_pk == transaction_pk)
+        .order_by(MeterValue.timestamp, MeterValue.id)
+    )
+    return rows.all()
+
+
+async def _paged(session: AsyncSession, query: Select, page: Page) -> tuple[Sequence, int]:
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = await session.scalars(query.limit(page.limit).offset(page.offset))
+    return rows.all(), int(total or 0)

@@ -1,0 +1,107 @@
+"""Meter values normalised to base units, whatever unit and multiplier the station used.
+
+OCPP 1.6J sends ``unit`` strings (``Wh``, ``kWh``, ``W``, ``kW``, ``A``, ``V``, ``Percent``, ``Celcius``...),
+OCPP 2.0.1 sends ``unitOfMeasure = {unit, multiplier}`` where the value is ``value x 10^multiplier unit``.
+The CSMS stores one base unit per quantity: Wh, W, A, V, %, varh, var, VA, Celsius, Hz.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from csms.errors import InvalidInput
+
+# unit -> (base unit, factor to base)
+_UNITS: dict[str, tuple[str, float]] = {
+    "Wh": ("Wh", 1.0),
+    "kWh": ("Wh", 1000.0),
+    "varh": ("varh", 1.0),
+    "kvarh": ("varh", 1000.0),
+    "W": ("W", 1.0),
+    "kW": ("W", 1000.0),
+    "VA": ("VA", 1.0),
+    "kVA": ("VA", 1000.0),
+    "var": ("var", 1.0),
+    "kvar": ("var", 1000.0),
+    "A": ("A", 1.0),
+    "V": ("V", 1.0),
+    "Percent": ("%", 1.0),
+    "Celsius": ("Celsius", 1.0),
+    "Celcius": ("Celsius", 1.0),  # the 1.6 spelling
+    "Hz": ("Hz", 1.0),
+}
+
+# Measurands whose default unit differs from Wh (OCPP: the default unit is Wh for every measurand, but
+# stations routinely omit the unit for these; the measurand then decides).
+_DEFAULT_UNIT_BY_MEASURAND = {
+    "SoC": "Percent",
+    "Voltage": "V",
+    "Current.Import": "A",
+    "Current.Export": "A",
+    "Current.Offered": "A",
+    "Power.Active.Import": "W",
+    "Power.Active.Export": "W",
+    "Power.Offered": "W",
+    "Frequency": "Hz",
+    "Temperature": "Celsius",
+}
+
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One normalised sampled value."""
+
+    timestamp: datetime
+    measurand: str
+    value: float
+    unit: str
+    phase: str | None = None
+    location: str | None = None
+    context: str | None = None
+
+
+def normalise(value: float | str, unit: str | None, measurand: str, multiplier: int = 0) -> tuple[float, str]:
+    """Return ``(value, base_unit)`` for a sampled value.
+
+    >>> normalise("7.5", "kWh", "Energy.Active.Import.Register")
+    (7500.0, 'Wh')
+    >>> normalise(22, "W", "Power.Active.Import", multiplier=3)
+    (22000.0, 'W')
+    >>> normalise(-16, "A", "Current.Import", multiplier=-1)
+    (-1.6, 'A')
+    >>> normalise("80", None, "SoC")
+    (80.0, '%')
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"sampled value {value!r} of {measurand} is not a number", field="value") from None
+    unit = unit or _DEFAULT_UNIT_BY_MEASURAND.get(measurand, "Wh")
+    if unit == "Fahrenheit":
+        return round(((number * 10**multiplier) - 32) * 5 / 9, 6), "Celsius"
+    if unit == "K":
+        return round(number * 10**multiplier - 273.15, 6), "Celsius"
+    try:
+        base, factor = _UNITS[unit]
+    except KeyError:
+        raise InvalidInput(f"unknown unit {unit!r} for {measurand}", field="unit") from None
+    return round(number * factor * 10**multiplier, 9), base
+
+
+def session_energy_wh(meter_start_wh: float | None, meter_stop_wh: float | None) -> float | None:
+    """Energy delivered in a session [Wh] from its register readings; ``None`` while unknown.
+
+    A register that went backwards (meter replaced, station bug) gives ``None`` rather than a negative
+    energy that would corrupt billing and carbon accounts.
+
+    >>> session_energy_wh(1000, 8500)
+    7500.0
+    >>> session_energy_wh(8500, 1000) is None
+    True
+    """
+    if meter_start_wh is None or meter_stop_wh is None or meter_stop_wh < meter_start_wh:
+        return None
+    return float(meter_stop_wh - meter_start_wh)

@@ -1,0 +1,50 @@
+"""The application factory: ``create_app(settings)`` builds the FastAPI app whose lifespan runs the CSMS."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from csms.api import install_routes
+from csms.config import Settings, get_settings
+from csms.db.session import create_engine, create_session_factory
+from csms.domain.timeutil import utcnow
+from csms.ocpp_handlers.registry import ConnectionRegistry
+from csms.ocpp_handlers.server import OcppServer
+from csms.runtime import Runtime
+from csms.services import build_services
+from csms.services.uow import Clock
+
+log = logging.getLogger("csms")
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        services = build_services(settings, create_session_factory(engine), clock)
+        registry = ConnectionRegistry()
+        ocpp = OcppServer(settings, services, registry)
+        services.meters.start()
+        await ocpp.start()
+        app.state.runtime = Runtime(settings, services, registry, ocpp)
+        try:
+            yield
+        finally:
+            await ocpp.stop()
+            await services.meters.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Xiangjiang CSMS",
+        summary="OCPP 1.6J / 2.0.1 central system of the Xiangjiang New Area charging platform",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_routes(app)
+    return app

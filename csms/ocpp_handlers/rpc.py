@@ -1,0 +1,175 @@
+"""The RPC core shared by both OCPP versions: frames in, CALLRESULT/CALLERROR out, outbound calls.
+
+It reuses the ``ocpp`` library's ``ChargePoint`` for what it does well (the ``@on`` route map, payload
+dataclasses, camelCase/snake_case translation, message classes) and takes over the receive path, because
+the library drops unparseable frames without an answer, parks responses to unknown message ids in the
+queue of the next call, and builds CALLERRORs whose details cannot be serialised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from ocpp.charge_point import ChargePoint, camel_to_snake_case, remove_nones, serialize_as_dict
+from ocpp.charge_point import snake_to_camel_case as to_camel
+from ocpp.exceptions import OCPPError
+
+from csms.errors import InvalidInput, PayloadInvalid, StationCallError, StationTimeout
+from csms.ocpp_handlers.commands import Translator
+from csms.ocpp_handlers.validation import ErrorCodes, SchemaViolation, action_known, validate
+
+log = logging.getLogger("csms.ocpp")
+
+CALL, CALLRESULT, CALLERROR = 2, 3, 4
+
+
+class RpcError(Exception):
+    """An error to answer as a CALLERROR."""
+
+    def __init__(self, code: str, description: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.details = code, description, details or {}
+
+
+class StationConnection(ChargePoint):
+    """One station's OCPP-J session over a websocket (``recv``/``send``/``close``)."""
+
+    ocpp_version: ClassVar[str]
+    subprotocol: ClassVar[str]
+    codes: ClassVar[ErrorCodes]
+    commands: ClassVar[dict[str, Translator]] = {}
+    """Operator commands this version knows, translated to (action, payload); see ``commands.py``."""
+    gated_before_boot: ClassVar[bool] = False
+    """2.0.1 B02.FR.09/B03.FR.07: until its boot is Accepted, a station's other CALLs get SecurityError."""
+
+    def __init__(self, station_id: str, connection: Any, services: Any, *, response_timeout_s: float = 30) -> None:
+        super().__init__(station_id, connection, response_timeout=response_timeout_s, logger=log)
+        self.services = services
+        self.boot_accepted = False
+        self._pending: dict[str, asyncio.Future[tuple[int, list[Any]]]] = {}
+        self._triggered: set[str] = set()
+        self._on_boot_accepted: list[Callable[[], Awaitable[None]]] = []
+
+    # -- receive path ----------------------------------------------------------------------------------
+    async def start(self) -> None:
+        while True:
+            await self.route_message(await self._connection.recv())
+
+    async def route_message(self, raw_msg: str | bytes) -> None:
+        try:
+            frame = json.loads(raw_msg)
+        except (ValueError, UnicodeDecodeError):
+            await self._error("-1", RpcError(self.codes.framework, "frame is not valid JSON"))
+            return
+        if not isinstance(frame, list) or len(frame) < 3 or not isinstance(frame[1], str):
+            await self._error(_id_of(frame), RpcError(self.codes.framework, "frame is not an OCPP-J array"))
+            return
+        kind, unique_id = frame[0], frame[1]
+        if kind == CALL:
+            await self._handle(unique_id, frame)
+        elif kind in (CALLRESULT, CALLERROR):
+            future = self._pending.pop(unique_id, None)
+            if future is None or future.done():
+                log.warning("station=%s event=orphan_response unique_id=%s", self.id, unique_id)
+            else:
+                future.set_result((kind, frame))
+        else:
+            await self._error(unique_id, RpcError(self.codes.message_type, f"message type {kind!r} is not supported"))
+
+    async def _handle(self, unique_id: str, frame: list[Any]) -> None:
+        if len(frame) != 4 or not isinstance(frame[2], str):
+            await self._error(unique_id, RpcError(self.codes.framework, "a CALL is [2, id, action, payload]"))
+            return
+        action, payload = frame[2], frame[3]
+        try:
+            result = await self._dispatch(action, payload)
+        except RpcError as exc:
+            await self._error(unique_id, exc)
+            return
+        except SchemaViolation as exc:
+            await self._error(unique_id, RpcError(exc.code, exc.description, exc.details()))
+            return
+        except InvalidInput as exc:
+            await self._error(unique_id, RpcError(self.codes.property, str(exc), {"field": exc.field or ""}))
+            return
+        except OCPPError as exc:
+            await self._error(unique_id, RpcError(exc.code, exc.description))
+            return
+        except Exception:  # the top of this message's task: answer, log, keep the connection
+            log.exception("station=%s event=handler_failed action=%s unique_id=%s", self.id, action, unique_id)
+            await self._error(unique_id, RpcError("InternalError", f"{action} could not be processed"))
+            return
+        await self._send(json.dumps([CALLRESULT, unique_id, result], separators=(",", ":")))
+
+    async def _dispatch(self, action: str, payload: Any) -> dict[str, Any]:
+        handlers = self.route_map.get(action)
+        if handlers is None or "_on_action" not in handlers:
+            known = action_known(self.ocpp_version, action)
+            raise RpcError("NotSupported" if known else "NotImplemented", f"{action} is not {'supported' if known else 'known'}")
+        if self.gated_before_boot and not self.boot_accepted and action != "BootNotification":
+            if action not in self._triggered:
+                raise RpcError("SecurityError", f"{action} before BootNotification was Accepted")
+            self._triggered.discard(action)
+        validate(self.ocpp_version, action, payload, self.codes)
+        response = handlers["_on_action"](**camel_to_snake_case(payload))
+        if inspect.isawaitable(response):
+            response = await response
+        return to_camel(remove_nones(serialize_as_dict(response)))
+
+    async def _error(self, unique_id: str, error: RpcError) -> None:
+        log.info("station=%s event=callerror unique_id=%s code=%s description=%s", self.id, unique_id, error.code, error.description)
+        frame = [CALLERROR, unique_id, error.code, error.description[:255], error.details]
+        await self._send(json.dumps(frame, separators=(",", ":"), default=str))
+
+    async def _send(self, message: str) -> None:
+        await self._connection.send(message)
+
+    # -- outbound calls --------------------------------------------------------------------------------
+    async def call_raw(self, action: str, payload: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
+        """Send a CALL exactly as given (camelCase) and return the station's CALLRESULT payload.
+
+        Raises :class:`PayloadInvalid` before sending when the payload fails the action's schema,
+        :class:`StationCallError` when the station answers a CALLERROR (``suppress=False`` semantics) and
+        :class:`StationTimeout` when it does not answer in time.
+        """
+        if not action_known(self.ocpp_version, action):
+            raise PayloadInvalid("NotImplemented", f"{action} is not an OCPP {self.ocpp_version} action")
+        try:
+            validate(self.ocpp_version, action, payload, self.codes)
+        except SchemaViolation as exc:
+            raise PayloadInvalid(exc.code, exc.description, path=exc.path) from None
+        if action == "TriggerMessage":
+            self._triggered.add(str(payload.get("requestedMessage")))
+        unique_id = str(uuid.uuid4())
+        future: asyncio.Future[tuple[int, list[Any]]] = asyncio.get_running_loop().create_future()
+        async with self._call_lock:  # OCPP-J: one outstanding CALL per direction
+            self._pending[unique_id] = future
+            try:
+                await self._send(json.dumps([CALL, unique_id, action, payload], separators=(",", ":")))
+                kind, frame = await asyncio.wait_for(future, timeout_s or self._response_timeout)
+            except TimeoutError:
+                raise StationTimeout(f"{self.id} did not answer {action} in time") from None
+            finally:
+                self._pending.pop(unique_id, None)
+        if kind == CALLERROR:
+            details = frame[4] if len(frame) > 4 and isinstance(frame[4], dict) else {}
+            raise StationCallError(str(frame[2]), str(frame[3]) if len(frame) > 3 else "", details)
+        return frame[2] if isinstance(frame[2], dict) else {}
+
+    def fail_pending(self) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(StationTimeout(f"{self.id} disconnected before answering"))
+        self._pending.clear()
+
+
+def _id_of(frame: Any) -> str:
+    if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str):
+        return frame[1]
+    return "-1"

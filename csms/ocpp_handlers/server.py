@@ -1,0 +1,140 @@
+"""The OCPP-J websocket server: path -> station id, subprotocol negotiation, Basic auth, size limit.
+
+``ws://HOST:PORT/ocpp/{station_id}`` and ``ws://HOST:PORT/{station_id}`` both work. The newest OCPP version
+both sides support is chosen; a handshake offering none gets HTTP 400. Security profile 1: HTTP Basic auth
+with the station id as user name, checked before the upgrade (401 on failure). A station that connects
+again replaces its previous connection, which is closed with code 1000 ("replaced"): a real station only
+reconnects when it believes the old socket dead, and a half-open old socket must not keep the new one out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from http import HTTPStatus
+from urllib.parse import unquote
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from csms.config import Settings
+from csms.ocpp_handlers.registry import ConnectionRegistry
+from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v16 import V16Connection
+from csms.ocpp_handlers.v201 import V201Connection
+from csms.services import Services
+from csms.services.stations import HandshakeVerdict
+
+log = logging.getLogger("csms.ocpp")
+
+# Newest first: the server picks the first of these the station offers.
+VERSIONS: dict[str, type[StationConnection]] = {"ocpp2.0.1": V201Connection, "ocpp1.6": V16Connection}
+
+
+def station_id_from_path(path: str) -> str | None:
+    """``/ocpp/CP-001`` or ``/CP-001`` -> ``CP-001`` (URL-decoded); anything else -> ``None``.
+
+    >>> station_id_from_path("/ocpp/CP%20001?x=1"), station_id_from_path("/CP-1"), station_id_from_path("/a/b/c")
+    ('CP 001', 'CP-1', None)
+    """
+    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    if len(parts) == 2 and parts[0] == "ocpp":
+        parts = parts[1:]
+    if len(parts) != 1:
+        return None
+    station_id = unquote(parts[0])
+    return station_id if 0 < len(station_id) <= 48 else None
+
+
+def basic_credentials(headers: Headers) -> tuple[str, str] | None:
+    value = headers.get("Authorization")
+    if not value or not value.lower().startswith("basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(value[6:].strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user, password
+
+
+def _reply(status: HTTPStatus, text: str, **headers: str) -> Response:
+    body = (text + "\n").encode()
+    hdrs = Headers({"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(body)), **headers})
+    return Response(status.value, status.phrase, hdrs, body)
+
+
+class OcppServer:
+    def __init__(self, settings: Settings, services: Services, registry: ConnectionRegistry) -> None:
+        self.settings = settings
+        self.services = services
+        self.registry = registry
+        self._server: Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        self._server = await serve(
+            self._session,
+            self.settings.ocpp_host,
+            self.settings.ocpp_port,
+            subprotocols=list(VERSIONS),  # type: ignore[arg-type]
+            process_request=self._process_request,
+            max_size=self.settings.ocpp_max_message_bytes,
+            ping_interval=self.settings.ocpp_ping_interval_s,
+            compression=None,
+        )
+        log.info("event=ocpp_listening host=%s port=%s", self.settings.ocpp_host, self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        station_id = station_id_from_path(request.path)
+        if station_id is None:
+            log.info("event=handshake_refused reason=bad_path path=%s", request.path)
+            return _reply(HTTPStatus.NOT_FOUND, "expected /ocpp/{station_id}")
+        offered = [p.strip() for h in request.headers.get_all("Sec-WebSocket-Protocol") for p in h.split(",")]
+        if not any(p in VERSIONS for p in offered):
+            log.warning("station=%s event=handshake_refused reason=no_common_subprotocol offered=%s", station_id, offered)
+            return _reply(HTTPStatus.BAD_REQUEST, f"no supported OCPP subprotocol offered; use one of {', '.join(VERSIONS)}")
+        creds = basic_credentials(request.headers)
+        if creds is not None and creds[0] != station_id:
+            creds = None  # the user name must be the station id (OCPP security profile 1)
+        verdict = await self.services.stations.authenticate(station_id, creds[1] if creds else None)
+        if verdict is HandshakeVerdict.unknown and creds is not None:
+            await self.services.stations.admit_unknown(station_id, creds[1])
+            log.info("station=%s event=admitted_pending", station_id)
+        elif verdict is not HandshakeVerdict.accepted:
+            log.warning("station=%s event=handshake_refused reason=%s", station_id, verdict.value)
+            return _reply(HTTPStatus.UNAUTHORIZED, "authentication failed", **{"WWW-Authenticate": 'Basic realm="ocpp"'})
+        return None
+
+    async def _session(self, connection: ServerConnection) -> None:
+        station_id = station_id_from_path(connection.request.path)  # type: ignore[union-attr]
+        assert station_id is not None and connection.subprotocol in VERSIONS
+        conn = VERSIONS[connection.subprotocol](
+            station_id, connection, self.services, response_timeout_s=self.settings.ocpp_response_timeout_s
+        )
+        conn.boot_accepted = await self.services.stations.has_accepted_boot(station_id)
+        old = self.registry.attach(conn)
+        if old is not None:
+            log.info("station=%s event=connection_replaced", station_id)
+            old.fail_pending()
+            await old._connection.close(1000, "replaced by a new connection")
+        log.info("station=%s event=connected version=%s", station_id, conn.ocpp_version)
+        try:
+            await conn.start()
+        except ConnectionClosed as closed:
+            log.info("station=%s event=disconnected code=%s", station_id, closed.rcvd.code if closed.rcvd else None)
+        finally:
+            self.registry.detach(conn)
+            conn.fail_pending()

@@ -1,0 +1,52 @@
+"""Use cases. Each service method is one unit of work; edges call services, services call the domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from csms.config import Settings
+from csms.domain.timeutil import utcnow
+from csms.services.api_tokens import ApiTokenService
+from csms.services.metering import MeterWriter
+from csms.services.stations import StationService
+from csms.services.tokens import TokenService
+from csms.services.transactions import TransactionService
+from csms.services.uow import Clock, UnitOfWork
+
+
+@dataclass
+class Services:
+    clock: Clock
+    uow: UnitOfWork
+    stations: StationService
+    tokens: TokenService
+    transactions: TransactionService
+    meters: MeterWriter
+    api_tokens: ApiTokenService
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def build_services(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock = utcnow
+) -> Services:
+    uow = UnitOfWork(sessions)
+    return Services(
+        clock=clock,
+        uow=uow,
+        stations=StationService(
+            uow,
+            clock,
+            unknown_policy=settings.unknown_station_policy,
+            heartbeat_interval_s=settings.heartbeat_interval_s,
+            pending_retry_interval_s=settings.pending_retry_interval_s,
+        ),
+        tokens=TokenService(uow, clock),
+        transactions=TransactionService(uow, clock),
+        meters=MeterWriter(uow, max_delay_s=settings.meter_batch_max_delay_s),
+        api_tokens=ApiTokenService(uow, clock),
+    )

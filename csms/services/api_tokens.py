@@ -1,0 +1,55 @@
+"""Bearer tokens of the REST API, with roles. The secret is shown once; only its SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from csms.db.models import ApiToken
+from csms.errors import InvalidInput
+from csms.services.uow import Clock, UnitOfWork
+
+
+class Role(StrEnum):
+    """What a token may do. Each role includes the rights of those after it in ``RANK``."""
+
+    admin = "admin"
+    operator = "operator"
+    inspector = "inspector"
+    load_centre = "load_centre"
+    viewer = "viewer"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenService:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def create(self, role: str, name: str = "") -> tuple[ApiToken, str]:
+        try:
+            role = Role(role).value
+        except ValueError:
+            raise InvalidInput(f"unknown role {role!r}; one of {', '.join(Role)}", field="role") from None
+        secret = "xj_" + secrets.token_urlsafe(32)
+        async with self._uow() as session:
+            row = ApiToken(name=name or role, role=role, token_sha256=_digest(secret), created_at=self._clock())
+            session.add(row)
+        return row, secret
+
+    async def resolve(self, secret: str) -> ApiToken | None:
+        async with self._uow.read() as session:
+            return await session.scalar(
+                select(ApiToken).where(ApiToken.token_sha256 == _digest(secret), ApiToken.revoked.is_(False))
+            )
+
+    async def list(self) -> Sequence[ApiToken]:
+        async with self._uow.read() as session:
+            return (await session.scalars(select(ApiToken).order_by(ApiToken.id))).all()

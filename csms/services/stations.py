@@ -1,0 +1,233 @@
+"""Station use cases: registration, handshake authentication, boot, heartbeat, status, stored messages."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+
+from csms.db import repositories as repo
+from csms.db.models import Connector, Station, StationMessage, StatusEvent
+from csms.errors import Conflict, NotFound
+from csms.services.uow import Clock, UnitOfWork
+
+# OWASP's minimum argon2id parameters: strong enough for per-station secrets, cheap enough that ten thousand
+# stations reconnecting after an outage do not stall the server for minutes.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+class HandshakeVerdict(StrEnum):
+    accepted = "accepted"
+    unknown = "unknown"
+    bad_credentials = "bad_credentials"
+
+
+@dataclass(frozen=True, slots=True)
+class BootInfo:
+    vendor: str | None
+    model: str | None
+    serial_number: str | None = None
+    firmware_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BootAnswer:
+    status: str
+    interval_s: int
+    current_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    evse_id: int
+    connector_id: int
+    status: str
+    timestamp: datetime
+    error_code: str | None = None
+    info: str | None = None
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+class StationService:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        *,
+        unknown_policy: str,
+        heartbeat_interval_s: int,
+        pending_retry_interval_s: int,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._unknown_policy = unknown_policy
+        self._heartbeat_interval_s = heartbeat_interval_s
+        self._pending_retry_interval_s = pending_retry_interval_s
+        # station id -> SHA-256 of the last password verified: a reconnecting station skips argon2.
+        self._verified: dict[str, str] = {}
+
+    # -- operators -------------------------------------------------------------------------------------
+    async def register(self, station_id: str, password: str | None, *, status: str = "Accepted") -> Station:
+        password_hash = await asyncio.to_thread(hash_password, password) if password else None
+        async with self._uow() as session:
+            if await session.get(Station, station_id) is not None:
+                raise Conflict(f"station {station_id!r} is already registered")
+            station = Station(
+                id=station_id,
+                password_hash=password_hash,
+                registration_status=status,
+                created_at=self._clock(),
+            )
+            session.add(station)
+        return station
+
+    async def update(self, station_id: str, *, password: str | None = None, status: str | None = None) -> Station:
+        password_hash = await asyncio.to_thread(hash_password, password) if password else None
+        async with self._uow() as session:
+            station = await session.get(Station, station_id)
+            if station is None:
+                raise NotFound(f"station {station_id!r} is not registered")
+            if password_hash is not None:
+                station.password_hash = password_hash
+                self._verified.pop(station_id, None)
+            if status is not None:
+                station.registration_status = status
+        return station
+
+    async def get(self, station_id: str) -> tuple[Station, Sequence[Connector]]:
+        async with self._uow.read() as session:
+            station = await session.get(Station, station_id)
+            if station is None:
+                raise NotFound(f"station {station_id!r} is not registered")
+            return station, await repo.connectors_of(session, station_id)
+
+    async def list(self) -> Sequence[Station]:
+        async with self._uow.read() as session:
+            return (await session.scalars(select(Station).order_by(Station.id))).all()
+
+    async def status_history(self, station_id: str, page: repo.Page) -> tuple[Sequence[StatusEvent], int]:
+        async with self._uow.read() as session:
+            if await session.get(Station, station_id) is None:
+                raise NotFound(f"station {station_id!r} is not registered")
+            return await repo.status_history(session, station_id, page)
+
+    # -- the charger-facing edge -----------------------------------------------------------------------
+    async def authenticate(self, station_id: str, password: str | None) -> HandshakeVerdict:
+        """Check Basic-auth credentials at the websocket handshake (OCPP security profile 1)."""
+        async with self._uow.read() as session:
+            station = await session.get(Station, station_id)
+        if station is None:
+            if self._unknown_policy == "pending" and password is not None:
+                return HandshakeVerdict.unknown
+            return HandshakeVerdict.bad_credentials
+        if station.password_hash is None:
+            return HandshakeVerdict.accepted  # registered without a password: security profile 0
+        if password is None:
+            return HandshakeVerdict.bad_credentials
+        digest = hashlib.sha256(password.encode()).hexdigest()
+        if self._verified.get(station_id) == digest:
+            return HandshakeVerdict.accepted
+        try:
+            await asyncio.to_thread(_HASHER.verify, station.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return HandshakeVerdict.bad_credentials
+        self._verified[station_id] = digest
+        return HandshakeVerdict.accepted
+
+    async def admit_unknown(self, station_id: str, password: str) -> None:
+        """Store a station that connected unregistered as Pending, remembering the password it used."""
+        password_hash = await asyncio.to_thread(hash_password, password)
+        async with self._uow() as session:
+            if await session.get(Station, station_id) is None:
+                session.add(
+                    Station(
+                        id=station_id,
+                        password_hash=password_hash,
+                        registration_status="Pending",
+                        created_at=self._clock(),
+                    )
+                )
+
+    async def boot(self, station_id: str, ocpp_version: str, info: BootInfo) -> BootAnswer:
+        now = self._clock()
+        async with self._uow() as session:
+            station = await session.get(Station, station_id)
+            if station is None:
+                raise NotFound(f"station {station_id!r} is not registered")
+            station.ocpp_version = ocpp_version
+            station.vendor, station.model = info.vendor, info.model
+            station.serial_number, station.firmware_version = info.serial_number, info.firmware_version
+            station.last_boot_at = station.last_seen_at = now
+            status = station.registration_status
+        interval = self._heartbeat_interval_s if status == "Accepted" else self._pending_retry_interval_s
+        return BootAnswer(status=status, interval_s=interval, current_time=now)
+
+    async def has_accepted_boot(self, station_id: str) -> bool:
+        """Whether the station is Accepted and has booted before (a reconnect does not boot again)."""
+        async with self._uow.read() as session:
+            station = await session.get(Station, station_id)
+        return station is not None and station.registration_status == "Accepted" and station.last_boot_at is not None
+
+    async def heartbeat(self, station_id: str) -> datetime:
+        now = self._clock()
+        async with self._uow() as session:
+            await session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
+        return now
+
+    async def status_notification(self, station_id: str, change: StatusChange) -> None:
+        now = self._clock()
+        async with self._uow() as session:
+            session.add(
+                StatusEvent(
+                    station_id=station_id,
+                    evse_id=change.evse_id,
+                    connector_id=change.connector_id,
+                    status=change.status,
+                    error_code=change.error_code,
+                    info=change.info,
+                    timestamp=change.timestamp,
+                    received_at=now,
+                )
+            )
+            connector = await session.get(Connector, (station_id, change.evse_id, change.connector_id))
+            if connector is None:
+                session.add(
+                    Connector(
+                        station_id=station_id,
+                        evse_id=change.evse_id,
+                        connector_id=change.connector_id,
+                        status=change.status,
+                        error_code=change.error_code,
+                        updated_at=change.timestamp,
+                    )
+                )
+            elif change.timestamp >= connector.updated_at:
+                # A status queued offline and delivered late must not overwrite a newer one.
+                connector.status, connector.error_code = change.status, change.error_code
+                connector.updated_at = change.timestamp
+            await session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
+
+    async def record(self, station_id: str, action: str, payload: dict[str, Any]) -> None:
+        """Keep a message operators may want to read (events, reports, firmware and log status)."""
+        now = self._clock()
+        async with self._uow() as session:
+            session.add(StationMessage(station_id=station_id, action=action, payload=payload, received_at=now))
+            await session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
+
+    async def messages(self, station_id: str, action: str | None = None) -> Sequence[StationMessage]:
+        async with self._uow.read() as session:
+            query = select(StationMessage).where(StationMessage.station_id == station_id)
+            if action:
+                query = query.where(StationMessage.action == action)
+            return (await session.scalars(query.order_by(StationMessage.id))).all()
