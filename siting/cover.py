@@ -1,0 +1,67 @@
+"""Minimum number (or cost) of stations refuelling every refuellable trip, and the trips none can."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from siting.models.exact import solve_cover
+from siting.models.instance import Instance, PlanResult
+
+__all__ = ["CoverReport", "min_cover", "unservable_trips"]
+
+
+@dataclass
+class CoverReport:
+    """A covering plan and the trips set aside (with the reason no station set can serve them)."""
+
+    plan: PlanResult
+    unservable: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def unservable_flow(self) -> float:
+        return float(sum(t["flow"] for t in self.unservable))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.plan.to_dict(),
+            "unservable_flow": round(self.unservable_flow, 6),
+            "unservable": self.unservable,
+        }
+
+
+def unservable_trips(inst: Instance) -> list[dict[str, Any]]:
+    """Trips no station set drawn from the candidates can refuel, largest flow first."""
+    rows = [
+        {
+            "trip": q + 1,
+            "origin": inst.trips[q].origin,
+            "destination": inst.trips[q].destination,
+            "flow": inst.trips[q].flow,
+            "length_km": round(inst.trips[q].length_km, 3),
+            "reason": reason,
+        }
+        for q, reason in inst.unservable.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["flow"], r["trip"]))
+
+
+def min_cover(inst: Instance, *, minimise: str = "count", time_limit_s: float | None = 60.0) -> CoverReport:
+    """Fewest (or cheapest) new stations so that every servable trip is refuelled.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from siting.demand import trips_from_flows
+    >>> from siting.models.instance import build_instance
+    >>> G = nx.path_graph(["a", "b", "c"]); G.edges["a", "b"]["length_km"] = 50.0
+    >>> G.edges["b", "c"]["length_km"] = 400.0
+    >>> trips = trips_from_flows(G, [{"origin": "a", "destination": "b", "flow": 2},
+    ...                              {"origin": "a", "destination": "c", "flow": 1}])
+    >>> report = min_cover(build_instance(G, trips, 300, candidates=list(G)))
+    >>> len(report.plan.new_stations), report.unservable[0]["reason"]
+    (1, 'edge b-c is 400 km, longer than the range 300 km')
+    """
+    return CoverReport(
+        solve_cover(inst, minimise=minimise, time_limit_s=time_limit_s), unservable_trips(inst)
+    )
