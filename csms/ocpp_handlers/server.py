@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
 from urllib.parse import unquote
 
@@ -47,6 +48,11 @@ def station_id_from_path(path: str) -> str | None:
         return None
     station_id = unquote(parts[0])
     return station_id if 0 < len(station_id) <= 48 else None
+
+
+def select_subprotocol(_connection: ServerConnection, offered: Sequence[str]) -> str | None:
+    """The newest OCPP version both sides support, whatever order the station listed them in."""
+    return next((p for p in VERSIONS if p in offered), None)
 
 
 def basic_credentials(headers: Headers) -> tuple[str, str] | None:
@@ -85,6 +91,7 @@ class OcppServer:
             self.settings.ocpp_port,
             subprotocols=list(VERSIONS),  # type: ignore[arg-type]
             process_request=self._process_request,
+            select_subprotocol=select_subprotocol,
             max_size=self.settings.ocpp_max_message_bytes,
             ping_interval=self.settings.ocpp_ping_interval_s,
             compression=None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,7 +57,7 @@ class TokenService:
                 id_token=id_token,
                 type=type,
                 status=TokenStatus(status).value,
-                expiry_date=expiry_date,
+                expiry_date=expiry_date.astimezone(UTC) if expiry_date else None,
                 group_id_token=group_id_token,
                 created_at=now,
                 updated_at=now,
@@ -73,6 +73,8 @@ class TokenService:
             for name, value in changes.items():
                 if name == "status" and value is not None:
                     value = TokenStatus(str(value)).value
+                if isinstance(value, datetime):
+                    value = value.astimezone(UTC)
                 setattr(row, name, value)
             row.updated_at = self._clock()
         return row

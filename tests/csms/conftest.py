@@ -43,9 +43,8 @@ class Csms:
         headers = {}
         if password is not None:
             headers["Authorization"] = "Basic " + base64.b64encode(f"{station_id}:{password}".encode()).decode()
-        return connect(
-            f"{self.ocpp_url}/{station_id}", subprotocols=[protocol], additional_headers=headers, **kw
-        )
+        kw.setdefault("subprotocols", [protocol])
+        return connect(f"{self.ocpp_url}/{station_id}", additional_headers=headers, **kw)
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
