@@ -94,7 +94,7 @@ def explain(v: Verdict, lang: str = "en") -> str:
         return head + (
             f"资料不足,请补充:{fields}。" if zh else f"insufficient data; please supply: {fields}."
         )
-    text = head + (f"{rule.summary_zh} " if zh else f"{rule.summary_en} ")
+    text = head + (rule.summary_zh if zh else f"{rule.summary_en} ")
     if zh:
         text += f"应为 {v.required}({formula(v, lang)}),现有 {v.provided}({provided_text(v, lang)})"
         text += f",缺 {v.shortfall}。" if v.status is Status.NON_COMPLIANT else ",符合。"

@@ -1,0 +1,284 @@
+"""``compliance`` command line: check a register, list and show rules, write the template.
+
+Exit codes: 0 success; 1 the register had rejected rows (reports are still written for the others);
+2 nothing could be done (unreadable register, unknown or malformed rule pack, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from compliance.errors import ComplianceError, RowError
+from compliance.evaluate import CarParkResult, Status, evaluate
+from compliance.explain import STATUS_LABELS, explain
+from compliance.importers import read_register
+from compliance.labels import label
+from compliance.packs import find_rule, resolve_packs, shipped_packs
+from compliance.reports.geojson import render_geojson
+from compliance.reports.html import render_html
+from compliance.reports.notice import write_notices
+from compliance.reports.summary import district_summary, status_counts
+from compliance.reports.tables import render_verdicts_xlsx, write_verdicts_csv
+from compliance.rules import Rule
+from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park
+from compliance.template import write_template
+
+STATUS_STYLE = {
+    Status.COMPLIANT: "green",
+    Status.NON_COMPLIANT: "bold red",
+    Status.INSUFFICIENT_DATA: "yellow",
+    Status.NOT_APPLICABLE: "dim",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="compliance", description="Car-park charging-provision compliance / 停车场充电设施配建合规检查"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="check a register (CSV or XLSX) and write the reports")
+    check.add_argument("register", type=Path)
+    check.add_argument("--rules", default="xiangjiang-2023", help="comma-separated pack ids or pack files")
+    check.add_argument("--lang", choices=("zh", "en"), default="zh")
+    check.add_argument("--out", type=Path, default=Path("report"))
+    check.add_argument("--issued", type=date.fromisoformat, default=None, help="inspection date YYYY-MM-DD")
+    check.add_argument("--deadline-days", type=int, default=90, help="days given to rectify")
+    check.add_argument("--notice-format", choices=("pdf", "html"), default="pdf")
+    check.add_argument(
+        "--new-since",
+        type=date.fromisoformat,
+        default=None,
+        help="approval date from which a car park with blank is_new counts as new",
+    )
+    check.add_argument(
+        "--telemetry", type=Path, help="CSV of station_id,last_seen (ISO 8601, aware) from the CSMS"
+    )
+    check.add_argument(
+        "--silent-days", type=float, default=7.0, help="days of silence that make a discrepancy"
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="count only chargers seen online (needs --telemetry)"
+    )
+    check.add_argument(
+        "--now", type=datetime.fromisoformat, default=None, help="reference time for --telemetry"
+    )
+
+    rules = sub.add_parser("rules", help="list or show the rule packs")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    rules_list = rules_sub.add_parser("list", help="every shipped pack and rule")
+    rules_list.add_argument("--lang", choices=("zh", "en"), default="zh")
+    show = rules_sub.add_parser("show", help="one rule (or every rule of one pack) in full")
+    show.add_argument("id")
+    show.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    template = sub.add_parser("template", help="write the empty register template")
+    template.add_argument("--out", type=Path, default=Path("carparks_template.xlsx"), help=".xlsx or .csv")
+    template.add_argument("--lang", choices=("zh", "en"), default="zh")
+    return parser
+
+
+def _read_telemetry(path: Path) -> dict[str, datetime | None]:
+    last_seen: dict[str, datetime | None] = {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for row_number, row in enumerate(csv.DictReader(f), start=2):
+            station, seen = (row.get("station_id") or "").strip(), (row.get("last_seen") or "").strip()
+            if not station:
+                raise ComplianceError(f"{path}: row {row_number}, column station_id: missing")
+            try:
+                last_seen[station] = datetime.fromisoformat(seen) if seen else None
+            except ValueError:
+                raise ComplianceError(
+                    f"{path}: row {row_number}, column last_seen: bad time {seen!r}"
+                ) from None
+    return last_seen
+
+
+def _check(args: argparse.Namespace, console: Console) -> int:
+    packs = resolve_packs(args.rules)
+    imported = (
+        read_register(args.register, args.new_since) if args.new_since else read_register(args.register)
+    )
+    records = imported.records
+    telemetry = {}
+    if args.telemetry:
+        last_seen = _read_telemetry(args.telemetry)
+        now = args.now or datetime.now(UTC)
+        telemetry = {cp.id: cross_check_car_park(cp, last_seen, now, args.silent_days) for cp in records}
+        if args.strict:
+            records = [apply_strict(cp, telemetry[cp.id]) for cp in records]
+    elif args.strict:
+        raise ComplianceError("--strict needs --telemetry")
+    results = [evaluate(cp, packs) for cp in records]
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    write_verdicts_csv(results, out / "verdicts.csv", args.lang)
+    (out / "verdicts.xlsx").write_bytes(render_verdicts_xlsx(results, args.lang))
+    (out / "carparks.geojson").write_bytes(render_geojson(results, args.lang))
+    issued = args.issued or datetime.now(UTC).date()
+    html = render_html(
+        results, packs, imported.errors, lang=args.lang, generated=issued, source_name=args.register.name
+    )
+    (out / "report.html").write_text(html, encoding="utf-8")
+    notices = write_notices(
+        results, out / "notices", args.lang, issued, args.deadline_days, args.notice_format
+    )
+    if imported.errors:
+        with (out / "errors.csv").open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["row", "column", "value", "message_zh", "message_en"])
+            for e in imported.errors:
+                writer.writerow([e.row, e.column, e.value, e.message_zh, e.message_en])
+    discrepancies = {cid: t for cid, t in telemetry.items() if t.has_discrepancy}
+    if telemetry:
+        with (out / "telemetry.csv").open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "station_id", "status", "last_seen", "silent_days"])
+            for cid, check in telemetry.items():
+                for s in check.findings:
+                    days = "" if s.silent_days is None else f"{s.silent_days:.2f}"
+                    writer.writerow([cid, s.station_id, s.status.value, s.last_seen or "", days])
+    _print_summary(console, results, imported.errors, args.lang, notices, discrepancies, out)
+    return 1 if imported.errors else 0
+
+
+def _print_summary(
+    console: Console,
+    results: Sequence[CarParkResult],
+    errors: Sequence[RowError],
+    lang: str,
+    notices: Sequence[Path],
+    discrepancies: dict[str, TelemetryCheck],
+    out: Path,
+) -> None:
+    zh = lang == "zh"
+    counts = status_counts(results)
+    table = Table(title="检查结果" if zh else "Verdicts")
+    table.add_column("结果" if zh else "Verdict")
+    table.add_column("停车场数" if zh else "Car parks", justify="right")
+    for status in Status:
+        name = STATUS_LABELS[status][0 if zh else 1]
+        table.add_row(f"[{STATUS_STYLE[status]}]{name}[/]", str(counts[status]))
+    table.add_row("行错误(未检查)" if zh else "Rejected rows", str(len({e.row for e in errors})))
+    console.print(table)
+    by_district = Table(title="分区汇总" if zh else "By district")
+    by_district.add_column("区县" if zh else "District")
+    for status in Status:
+        by_district.add_column(STATUS_LABELS[status][0 if zh else 1], justify="right")
+    by_district.add_column("缺口车位" if zh else "Shortfall", justify="right")
+    for d in district_summary(results):
+        by_district.add_row(d.district, *(str(d.counts[s]) for s in Status), str(d.shortfall_total))
+    console.print(by_district)
+    worst = sorted(
+        (r for r in results if r.status is Status.NON_COMPLIANT), key=lambda r: -(r.leading.shortfall or 0)
+    )
+    for r in worst[:5]:
+        console.print(
+            f"[red]✗[/] {r.car_park.id} {r.car_park.name}: {explain(r.leading, lang)}", highlight=False
+        )
+    for e in errors[:10]:
+        console.print(f"[yellow]![/] {e.message(lang)}", highlight=False)
+    if len(errors) > 10:
+        console.print(
+            f"… {len(errors) - 10} " + ("条更多错误见 errors.csv" if zh else "more errors in errors.csv")
+        )
+    if discrepancies:
+        label = "遥测不一致" if zh else "Telemetry discrepancies"
+        console.print(f"[yellow]{label}: {len(discrepancies)}[/]")
+    console.print(
+        ("报告已写入 " if zh else "Reports written to ")
+        + f"{out}/ ({len(notices)} "
+        + ("份整改通知书)" if zh else "rectification notices)"),
+        highlight=False,
+    )
+
+
+def _show_rule(console: Console, rule: Rule, lang: str) -> None:
+    zh = lang == "zh"
+    lines = [
+        f"[bold]{rule.id}[/]  ({rule.pack_id})",
+        ("出处: " if zh else "Citation: ") + rule.citation,
+        ("文件: " if zh else "Document: ") + rule.document_title,
+        ("管辖: " if zh else "Jurisdiction: ") + rule.jurisdiction,
+        ("生效日期: " if zh else "Effective: ") + rule.effective.isoformat(),
+        ("原文: " if zh else "Quoted text: ") + rule.quote,
+        ("摘要: " if zh else "Summary: ") + (rule.summary_zh if zh else rule.summary_en),
+        ("适用于: " if zh else "Applies to: ") + rule.applies_to.describe(lang),
+        ("要求: " if zh else "Requirement: ") + _requirement_text(rule, lang),
+    ]
+    if rule.unverified:
+        lines.append(("未核实项 [U]: " if zh else "Unverified [U]: ") + ", ".join(rule.unverified))
+    if rule.notes:
+        lines.append(("说明: " if zh else "Notes: ") + rule.notes)
+    for line in lines:
+        console.print(line, highlight=False)
+    console.print()
+
+
+def _requirement_text(rule: Rule, lang: str) -> str:
+    req = rule.requirement
+    if req.kind == "ratio":
+        counted = " + ".join(label(c, lang) for c in req.counts)
+        base = label(req.base, lang) + (f" (≤ {label(req.base_cap, lang)})" if req.base_cap else "")
+        return f"{counted} >= {req.rounding}({req.ratio_text()} × {base})"
+    if req.kind == "minimum":
+        return f"{label(req.field, lang)} >= {req.minimum}"
+    return ("全部具备: " if lang == "zh" else "all of: ") + ", ".join(label(f, lang) for f in req.fields)
+
+
+def _rules(args: argparse.Namespace, console: Console) -> int:
+    zh = args.lang == "zh"
+    packs = shipped_packs()
+    if args.rules_command == "list":
+        table = Table(title="规则包" if zh else "Rule packs")
+        for heading in ("规则包 pack", "条款 rule", "出处 citation", "生效 effective", "摘要 summary"):
+            table.add_column(heading)
+        for pack in packs.values():
+            for rule in pack.rules:
+                summary = rule.summary_zh if zh else rule.summary_en
+                table.add_row(pack.id, rule.id, rule.citation, rule.effective.isoformat(), summary)
+        console.print(table)
+        return 0
+    if args.id in packs:
+        pack = packs[args.id]
+        console.print(
+            f"[bold]{pack.id}[/] {pack.version}: {pack.title_zh if zh else pack.title_en}", highlight=False
+        )
+        console.print(pack.source, highlight=False)
+        console.print()
+        for rule in pack.rules:
+            _show_rule(console, rule, args.lang)
+        return 0
+    _show_rule(console, find_rule(args.id), args.lang)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``compliance`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    console = Console(file=sys.stdout, width=160)
+    try:
+        if args.command == "check":
+            return _check(args, console)
+        if args.command == "rules":
+            return _rules(args, console)
+        path = write_template(args.out, args.lang)
+        console.print(
+            ("模板已写入 " if args.lang == "zh" else "Template written to ") + str(path), highlight=False
+        )
+        return 0
+    except ComplianceError as exc:
+        print(f"compliance: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
