@@ -25,8 +25,8 @@ from csms.domain.energy import (
     SiteState,
     allocate,
     needs_update,
+    profile_v201,
     session_limit_rate,
-    tx_profile_v201,
 )
 from csms.domain.tariff import hunan_default_tariff
 
@@ -84,7 +84,8 @@ def _cycle(sites, now, tariff, events, previous: dict[str, float]) -> tuple[floa
         for lim in a.sessions:
             if needs_update(previous.get(lim.session_id), lim.limit_w):
                 value, unit, phases = session_limit_rate(lim)
-                tx_profile_v201(
+                profile_v201(
+                    "TxProfile",
                     value,
                     unit,
                     evse_id=lim.evse_id,

@@ -20,17 +20,11 @@ from csms.domain.energy.model import (  # noqa: I001 - model first: allocation i
 )
 from csms.domain.energy.allocation import DEFERRAL_SAFETY, allocate, battery_limits_w, water_fill
 from csms.domain.energy.profiles import (
-    charge_point_max_profile_v16,
-    charging_station_max_profile_v201,
     needs_update,
     profile_v16,
     profile_v201,
     safe_default_limit_w,
     session_limit_rate,
-    tx_default_profile_v16,
-    tx_default_profile_v201,
-    tx_profile_v16,
-    tx_profile_v201,
 )
 
 __all__ = [
@@ -49,16 +43,10 @@ __all__ = [
     "SiteState",
     "allocate",
     "battery_limits_w",
-    "charge_point_max_profile_v16",
-    "charging_station_max_profile_v201",
     "needs_update",
     "profile_v16",
     "profile_v201",
     "safe_default_limit_w",
     "session_limit_rate",
-    "tx_default_profile_v16",
-    "tx_default_profile_v201",
-    "tx_profile_v16",
-    "tx_profile_v201",
     "water_fill",
 ]

@@ -10,24 +10,13 @@ profile for every purpose, unambiguous on every firmware, and accepted for max p
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from csms.domain.energy.model import AllocationInputError, CurrentType, SessionLimit, SiteSpec
 
-__all__ = [
-    "needs_update",
-    "safe_default_limit_w",
-    "profile_v16",
-    "tx_profile_v16",
-    "tx_default_profile_v16",
-    "charge_point_max_profile_v16",
-    "profile_v201",
-    "tx_profile_v201",
-    "tx_default_profile_v201",
-    "charging_station_max_profile_v201",
-    "session_limit_rate",
-]
+__all__ = ["needs_update", "safe_default_limit_w", "profile_v16", "profile_v201", "session_limit_rate"]
 
 
 def needs_update(
@@ -112,200 +101,135 @@ def _schedule(limit: float, unit: str, start: datetime, number_phases: int | Non
     return {"startSchedule": _iso(start), "chargingRateUnit": unit, "chargingSchedulePeriod": [period]}
 
 
-# -- OCPP 1.6 ---------------------------------------------------------------------------------
-def profile_v16(
+@dataclass(frozen=True)
+class _Wire:
+    """How one OCPP version spells the same charging profile (versions are data, not branches)."""
+
+    version: str
+    scope_key: str  # where the profile applies: connector (1.6) or EVSE (2.0.1)
+    profile_key: str
+    id_key: str
+    schedule_is_list: bool
+    purposes: frozenset[str]
+    station_wide: str  # the purpose that must sit on connector/EVSE 0
+    tx_id_type: type
+
+
+_V16 = _Wire(
+    "1.6",
+    "connectorId",
+    "csChargingProfiles",
+    "chargingProfileId",
+    False,
+    frozenset({"TxProfile", "TxDefaultProfile", "ChargePointMaxProfile"}),
+    "ChargePointMaxProfile",
+    int,
+)
+_V201 = _Wire(
+    "2.0.1",
+    "evseId",
+    "chargingProfile",
+    "id",
+    True,
+    frozenset({"TxProfile", "TxDefaultProfile", "ChargingStationMaxProfile"}),
+    "ChargingStationMaxProfile",
+    str,
+)
+
+
+def _profile(
+    wire: _Wire,
     purpose: str,
     limit: float,
     unit: str,
     *,
-    connector_id: int,
     profile_id: int,
     start: datetime,
-    stack_level: int = 0,
-    transaction_id: int | None = None,
-    number_phases: int | None = None,
+    scope_id: int,
+    transaction_id: int | str | None,
+    stack_level: int | None,
+    number_phases: int | None,
 ) -> dict[str, Any]:
-    """A 1.6 SetChargingProfile.req payload (``connectorId`` + ``csChargingProfiles``)."""
-    if purpose == "TxProfile" and (transaction_id is None or connector_id <= 0):
-        raise AllocationInputError("1.6 TxProfile needs a transaction_id and a connector_id > 0")
-    if purpose == "ChargePointMaxProfile" and connector_id != 0:
-        raise AllocationInputError("1.6 ChargePointMaxProfile is set on connector_id 0")
+    if purpose not in wire.purposes:
+        raise AllocationInputError(f"OCPP {wire.version}: purpose must be one of {sorted(wire.purposes)}")
+    bad_tx = not isinstance(transaction_id, wire.tx_id_type) or transaction_id == ""
+    if purpose == "TxProfile" and (bad_tx or scope_id <= 0):
+        kind = wire.tx_id_type.__name__
+        raise AllocationInputError(
+            f"OCPP {wire.version} TxProfile needs a {kind} transaction_id and {wire.scope_key} > 0"
+        )
+    if purpose == wire.station_wide and scope_id != 0:
+        raise AllocationInputError(f"OCPP {wire.version} {purpose} is set on {wire.scope_key} 0")
+    schedule = _schedule(limit, unit, start, number_phases)
     profile: dict[str, Any] = {
-        "chargingProfileId": profile_id,
-        "stackLevel": stack_level,
+        wire.id_key: profile_id,
+        # A session's own limit sits above the fallback defaults on the stack.
+        "stackLevel": (1 if purpose == "TxProfile" else 0) if stack_level is None else stack_level,
         "chargingProfilePurpose": purpose,
         "chargingProfileKind": "Absolute",
-        "chargingSchedule": _schedule(limit, unit, start, number_phases),
+        "chargingSchedule": [{"id": profile_id, **schedule}] if wire.schedule_is_list else schedule,
     }
     if purpose == "TxProfile":
         profile["transactionId"] = transaction_id
-    return {"connectorId": connector_id, "csChargingProfiles": profile}
+    return {wire.scope_key: scope_id, wire.profile_key: profile}
 
 
-def tx_profile_v16(
-    limit: float,
-    unit: str,
-    *,
-    connector_id: int,
-    transaction_id: int,
-    profile_id: int,
-    start: datetime,
-    stack_level: int = 1,
-    number_phases: int | None = None,
-) -> dict[str, Any]:
-    return profile_v16(
-        "TxProfile",
-        limit,
-        unit,
-        connector_id=connector_id,
-        profile_id=profile_id,
-        start=start,
-        stack_level=stack_level,
-        transaction_id=transaction_id,
-        number_phases=number_phases,
-    )
-
-
-def tx_default_profile_v16(
+def profile_v16(
+    purpose: str,
     limit: float,
     unit: str,
     *,
     profile_id: int,
     start: datetime,
     connector_id: int = 0,
-    stack_level: int = 0,
+    transaction_id: int | None = None,
+    stack_level: int | None = None,
     number_phases: int | None = None,
 ) -> dict[str, Any]:
-    return profile_v16(
-        "TxDefaultProfile",
+    """A 1.6 SetChargingProfile.req payload for ``purpose`` in TxProfile (needs ``transaction_id``
+    and ``connector_id`` > 0), TxDefaultProfile or ChargePointMaxProfile (connector 0).
+
+    ``stack_level`` defaults to 1 for TxProfile and 0 otherwise.
+    """
+    return _profile(
+        _V16,
+        purpose,
         limit,
         unit,
-        connector_id=connector_id,
         profile_id=profile_id,
         start=start,
+        scope_id=connector_id,
+        transaction_id=transaction_id,
         stack_level=stack_level,
         number_phases=number_phases,
     )
 
 
-def charge_point_max_profile_v16(
-    limit: float,
-    unit: str,
-    *,
-    profile_id: int,
-    start: datetime,
-    stack_level: int = 0,
-    number_phases: int | None = None,
-) -> dict[str, Any]:
-    return profile_v16(
-        "ChargePointMaxProfile",
-        limit,
-        unit,
-        connector_id=0,
-        profile_id=profile_id,
-        start=start,
-        stack_level=stack_level,
-        number_phases=number_phases,
-    )
-
-
-# -- OCPP 2.0.1 -------------------------------------------------------------------------------
 def profile_v201(
     purpose: str,
-    limit: float,
-    unit: str,
-    *,
-    evse_id: int,
-    profile_id: int,
-    start: datetime,
-    stack_level: int = 0,
-    transaction_id: str | None = None,
-    number_phases: int | None = None,
-    schedule_id: int | None = None,
-) -> dict[str, Any]:
-    """A 2.0.1 SetChargingProfileRequest payload (``evseId`` + ``chargingProfile``)."""
-    if purpose == "TxProfile" and (not transaction_id or evse_id <= 0):
-        raise AllocationInputError("2.0.1 TxProfile needs a transaction_id and an evse_id > 0")
-    if purpose == "ChargingStationMaxProfile" and evse_id != 0:
-        raise AllocationInputError("2.0.1 ChargingStationMaxProfile is set on evse_id 0")
-    schedule = {
-        "id": profile_id if schedule_id is None else schedule_id,
-        **_schedule(limit, unit, start, number_phases),
-    }
-    profile: dict[str, Any] = {
-        "id": profile_id,
-        "stackLevel": stack_level,
-        "chargingProfilePurpose": purpose,
-        "chargingProfileKind": "Absolute",
-        "chargingSchedule": [schedule],
-    }
-    if purpose == "TxProfile":
-        profile["transactionId"] = transaction_id
-    return {"evseId": evse_id, "chargingProfile": profile}
-
-
-def tx_profile_v201(
-    limit: float,
-    unit: str,
-    *,
-    evse_id: int,
-    transaction_id: str,
-    profile_id: int,
-    start: datetime,
-    stack_level: int = 1,
-    number_phases: int | None = None,
-) -> dict[str, Any]:
-    return profile_v201(
-        "TxProfile",
-        limit,
-        unit,
-        evse_id=evse_id,
-        profile_id=profile_id,
-        start=start,
-        stack_level=stack_level,
-        transaction_id=transaction_id,
-        number_phases=number_phases,
-    )
-
-
-def tx_default_profile_v201(
     limit: float,
     unit: str,
     *,
     profile_id: int,
     start: datetime,
     evse_id: int = 0,
-    stack_level: int = 0,
+    transaction_id: str | None = None,
+    stack_level: int | None = None,
     number_phases: int | None = None,
 ) -> dict[str, Any]:
-    return profile_v201(
-        "TxDefaultProfile",
+    """A 2.0.1 SetChargingProfileRequest payload for ``purpose`` in TxProfile (needs
+    ``transaction_id`` and ``evse_id`` > 0), TxDefaultProfile or ChargingStationMaxProfile (EVSE 0).
+    The schedule's id is the profile id.
+    """
+    return _profile(
+        _V201,
+        purpose,
         limit,
         unit,
-        evse_id=evse_id,
         profile_id=profile_id,
         start=start,
-        stack_level=stack_level,
-        number_phases=number_phases,
-    )
-
-
-def charging_station_max_profile_v201(
-    limit: float,
-    unit: str,
-    *,
-    profile_id: int,
-    start: datetime,
-    stack_level: int = 0,
-    number_phases: int | None = None,
-) -> dict[str, Any]:
-    return profile_v201(
-        "ChargingStationMaxProfile",
-        limit,
-        unit,
-        evse_id=0,
-        profile_id=profile_id,
-        start=start,
+        scope_id=evse_id,
+        transaction_id=transaction_id,
         stack_level=stack_level,
         number_phases=number_phases,
     )

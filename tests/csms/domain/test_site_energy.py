@@ -25,15 +25,11 @@ from csms.domain.energy import (
     SiteState,
     allocate,
     battery_limits_w,
-    charge_point_max_profile_v16,
-    charging_station_max_profile_v201,
     needs_update,
+    profile_v16,
+    profile_v201,
     safe_default_limit_w,
     session_limit_rate,
-    tx_default_profile_v16,
-    tx_default_profile_v201,
-    tx_profile_v16,
-    tx_profile_v201,
     water_fill,
 )
 from csms.domain.tariff import hunan_default_tariff
@@ -394,8 +390,8 @@ def _validate(payload: dict, action: str, version: str) -> None:
 
 
 def test_v16_tx_profile_exact_payload_and_schema() -> None:
-    p = tx_profile_v16(
-        16.25, "A", connector_id=2, transaction_id=42, profile_id=7, start=START, number_phases=3
+    p = profile_v16(
+        "TxProfile", 16.25, "A", connector_id=2, transaction_id=42, profile_id=7, start=START, number_phases=3
     )
     assert p == {
         "connectorId": 2,
@@ -416,17 +412,27 @@ def test_v16_tx_profile_exact_payload_and_schema() -> None:
 
 
 def test_v16_default_and_max_profiles_validate() -> None:
-    _validate(tx_default_profile_v16(6000.0, "W", profile_id=1, start=START), "SetChargingProfile", "1.6")
-    p = charge_point_max_profile_v16(31999.97, "W", profile_id=2, start=START)
+    _validate(
+        profile_v16("TxDefaultProfile", 6000.0, "W", profile_id=1, start=START), "SetChargingProfile", "1.6"
+    )
+    p = profile_v16("ChargePointMaxProfile", 31999.97, "W", profile_id=2, start=START)
     assert p["connectorId"] == 0
     assert p["csChargingProfiles"]["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"] == 31999.9
     _validate(p, "SetChargingProfile", "1.6")
-    with pytest.raises(AllocationInputError):
-        tx_profile_v16(10, "A", connector_id=0, transaction_id=1, profile_id=1, start=START)
+    with pytest.raises(
+        AllocationInputError, match="1.6 TxProfile needs a int transaction_id and connectorId > 0"
+    ):
+        profile_v16("TxProfile", 10, "A", connector_id=0, transaction_id=1, profile_id=1, start=START)
+    with pytest.raises(AllocationInputError, match="ChargePointMaxProfile is set on connectorId 0"):
+        profile_v16("ChargePointMaxProfile", 10, "A", connector_id=1, profile_id=1, start=START)
+    with pytest.raises(AllocationInputError, match="purpose must be one of"):
+        profile_v16("ChargingStationMaxProfile", 10, "A", profile_id=1, start=START)
+    with pytest.raises(AllocationInputError, match="chargingRateUnit must be 'A' or 'W'"):
+        profile_v16("TxDefaultProfile", 10, "kW", profile_id=1, start=START)
 
 
 def test_v201_profiles_exact_payload_and_schema() -> None:
-    p = tx_profile_v201(22_080.0, "W", evse_id=1, transaction_id="tx-9", profile_id=11, start=START)
+    p = profile_v201("TxProfile", 22_080.0, "W", evse_id=1, transaction_id="tx-9", profile_id=11, start=START)
     assert p == {
         "evseId": 1,
         "chargingProfile": {
@@ -446,10 +452,14 @@ def test_v201_profiles_exact_payload_and_schema() -> None:
         },
     }
     _validate(p, "SetChargingProfile", "2.0.1")
-    m = charging_station_max_profile_v201(63.0, "A", profile_id=3, start=START, number_phases=3)
+    m = profile_v201("ChargingStationMaxProfile", 63.0, "A", profile_id=3, start=START, number_phases=3)
     assert m["evseId"] == 0 and m["chargingProfile"]["chargingProfilePurpose"] == "ChargingStationMaxProfile"
     _validate(m, "SetChargingProfile", "2.0.1")
-    _validate(tx_default_profile_v201(16.0, "A", profile_id=4, start=START), "SetChargingProfile", "2.0.1")
+    _validate(
+        profile_v201("TxDefaultProfile", 16.0, "A", profile_id=4, start=START), "SetChargingProfile", "2.0.1"
+    )
+    with pytest.raises(AllocationInputError, match="2.0.1 TxProfile needs a str transaction_id"):
+        profile_v201("TxProfile", 10, "A", evse_id=1, transaction_id=5, profile_id=1, start=START)
 
 
 def test_session_limit_rate_uses_amps_for_ac_and_watts_for_dc() -> None:
@@ -461,8 +471,15 @@ def test_session_limit_rate_uses_amps_for_ac_and_watts_for_dc() -> None:
     # the session's limit turned into a wire payload validates
     lim, unit, phases = session_limit_rate(a.limit_for("x"))
     _validate(
-        tx_profile_v16(
-            lim, unit, connector_id=1, transaction_id=5, profile_id=5, start=START, number_phases=phases
+        profile_v16(
+            "TxProfile",
+            lim,
+            unit,
+            connector_id=1,
+            transaction_id=5,
+            profile_id=5,
+            start=START,
+            number_phases=phases,
         ),
         "SetChargingProfile",
         "1.6",
