@@ -24,6 +24,8 @@ __all__ = [
     "EventPerformance",
     "SiteFlexibility",
     "active_limit",
+    "next_event_boundary",
+    "split_group_target",
     "baseline_kw",
     "time_weighted_mean_kw",
     "event_performance",
@@ -117,6 +119,33 @@ def active_limit(site_id: str, events: Iterable[DemandResponseEvent], t: datetim
         if best is None or (cand.limit_kw, cand.event_id) < (best.limit_kw, best.event_id):
             best = cand
     return best
+
+
+def next_event_boundary(events: Iterable[DemandResponseEvent], after: datetime) -> datetime | None:
+    """The first start or end of a live event strictly after ``after``, or ``None``.
+
+    The service schedules an allocation cycle at that instant, so a new limit reaches the
+    stations at the event start rather than at the next periodic cycle.
+    """
+    times = [t for ev in events if not ev.cancelled for t in (ev.start, ev.end) if t > after]
+    return min(times, default=None)
+
+
+def split_group_target(target_total_kw: float, baseline_kw_by_site: Mapping[str, float]) -> dict[str, float]:
+    """Split a group's aggregate import target among its sites in proportion to their baselines.
+
+    Every site then cuts the same fraction of its baseline, which is the neutral split when the
+    centre does not say otherwise. Use the result as ``target_import_kw_by_site``.
+
+    >>> split_group_target(60, {"A": 80, "B": 40})
+    {'A': 40.0, 'B': 20.0}
+    """
+    if target_total_kw < 0:
+        raise DemandResponseError("target_total_kw must be >= 0")
+    total = sum(baseline_kw_by_site.values())
+    if total <= 0 or any(v < 0 for v in baseline_kw_by_site.values()):
+        raise DemandResponseError("baseline_kw_by_site must be >= 0 with a positive sum")
+    return {site: target_total_kw * b / total for site, b in baseline_kw_by_site.items()}
 
 
 @dataclass(frozen=True)

@@ -156,19 +156,22 @@ class TouTariff:
         _require_aware(end, "end")
         out: list[tuple[datetime, datetime, str]] = []
         t = start
-        boundaries: tuple[int, ...] = self._boundaries  # type: ignore[attr-defined]
         while t < end:
-            month, sod, _ = self._local(t)
-            period = self._match(month, sod)
-            assert period is not None
-            nxt = next(b for b in boundaries if b > sod)
-            seg_end = min(end, t + timedelta(seconds=nxt - sod))
+            period = self.period_at(t)
+            seg_end = min(end, self.next_change(t))
             if out and out[-1][2] == period and out[-1][1] == t:
                 out[-1] = (out[-1][0], seg_end, period)
             else:
                 out.append((t, seg_end, period))
             t = seg_end
         return out
+
+    def next_change(self, t: datetime) -> datetime:
+        """The first instant after ``t`` at which the period may change (a rule boundary)."""
+        _, sod, _ = self._local(t)
+        boundaries: tuple[int, ...] = self._boundaries  # type: ignore[attr-defined]
+        nxt = next(b for b in boundaries if b > sod)
+        return t + timedelta(seconds=nxt - sod)
 
     def hours_by_period(self, start: datetime, end: datetime) -> dict[str, float]:
         """Hours of ``[start, end)`` spent in each period."""

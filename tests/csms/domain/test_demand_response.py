@@ -15,6 +15,8 @@ from csms.domain.demand_response import (
     area_flexibility,
     baseline_kw,
     event_performance,
+    next_event_boundary,
+    split_group_target,
     time_weighted_mean_kw,
 )
 
@@ -133,3 +135,20 @@ def test_area_flexibility_sums_sites() -> None:
     assert area.total_w == 55_000
     assert area.charging_shed_w == 20_000 and area.battery_headroom_w == 35_000
     assert area.by_site["A"].total_w == 25_000
+
+
+def test_next_event_boundary_for_scheduling() -> None:
+    a = ev("A", {"S"}, T0 + H, T0 + 2 * H, target_import_kw=60)
+    c = ev("C", {"S"}, T0 + 30 * M, T0 + 3 * H, target_import_kw=5, cancelled=True)
+    assert next_event_boundary([a, c], T0) == T0 + H
+    assert next_event_boundary([a, c], T0 + H) == T0 + 2 * H
+    assert next_event_boundary([a, c], T0 + 2 * H) is None
+
+
+def test_split_group_target_in_proportion_to_baselines() -> None:
+    split = split_group_target(90, {"A": 100, "B": 50, "C": 0})
+    assert split == pytest.approx({"A": 60, "B": 30, "C": 0})
+    g = ev("G", {"A", "B", "C"}, T0, T0 + H, target_import_kw_by_site=split)
+    assert active_limit("B", [g], T0).limit_kw == pytest.approx(30)
+    with pytest.raises(DemandResponseError, match="positive sum"):
+        split_group_target(10, {"A": 0})

@@ -148,3 +148,11 @@ def test_naive_times_and_bad_intervals_are_rejected() -> None:
                 EnergyInterval(local(2026, 3, 2, 2), local(2026, 3, 2, 3), -1),
             ],
         )
+
+
+def test_next_change_is_the_next_rule_boundary() -> None:
+    assert T.next_change(local(2026, 3, 2, 10, 30)) == local(2026, 3, 2, 12)
+    assert T.next_change(local(2026, 3, 2, 12)) == local(2026, 3, 2, 14)
+    assert T.next_change(local(2026, 3, 2, 23)) == local(2026, 3, 3, 0)
+    # boundaries of seasonal rules count in every month (the period may not change there)
+    assert T.next_change(local(2026, 3, 2, 17)) == local(2026, 3, 2, 18)
