@@ -1,0 +1,1 @@
+"""SYNTHETIC sample register of Xiangjiang New Area car parks (not real data); see generate.py."""
