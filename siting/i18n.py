@@ -1,0 +1,71 @@
+"""User-facing labels in English and Simplified Chinese (Chinese is a first-class output language)."""
+
+from __future__ import annotations
+
+__all__ = ["LANGS", "t"]
+
+LANGS = ("en", "zh")
+
+_LABELS: dict[str, tuple[str, str]] = {
+    "title_plan": ("Station plan", "站点布局方案"),
+    "title_cover": ("Minimum cover", "最少站点全覆盖方案"),
+    "title_compare": ("Scenario comparison", "情景比较"),
+    "network": ("Network", "路网"),
+    "fuel": ("Fuel", "能源类型"),
+    "ev": ("battery-electric fast charging", "电动汽车快充"),
+    "h2": ("hydrogen refuelling", "加氢"),
+    "range": ("Range", "续驶里程"),
+    "status": ("Status", "求解状态"),
+    "optimal": ("optimal", "最优"),
+    "feasible": ("feasible (not proven optimal)", "可行（未证明最优）"),
+    "infeasible": ("infeasible", "无可行解"),
+    "unknown": ("no solution found", "未找到解"),
+    "stations": ("Stations", "站点"),
+    "new": ("new", "新建"),
+    "existing": ("existing", "既有"),
+    "covered": ("Flow refuelled", "可补能流量"),
+    "gap": ("MIP gap", "MIP 间隙"),
+    "method": ("Method", "方法"),
+    "station": ("Station", "站点"),
+    "name": ("Name", "名称"),
+    "kind": ("Kind", "类型"),
+    "visits": ("Visits/day", "日服务车次"),
+    "energy": ("Energy/day", "日供能量"),
+    "servers_charger": ("Chargers", "充电桩"),
+    "servers_dispenser": ("Dispensers", "加氢机"),
+    "modules": ("Modules", "供氢模块"),
+    "p_wait": ("P(wait>target)", "超时等待概率"),
+    "corridor": ("Expressway", "高速公路"),
+    "max_gap": ("Largest gap", "最大站间距"),
+    "ends": ("End stretches", "两端空白段"),
+    "spacing_ok": ("within limit", "满足"),
+    "spacing_bad": ("exceeds limit", "超出"),
+    "unservable": ("Trips no station set can serve", "任何站点组合都无法服务的出行"),
+    "curve": ("Flow refuelled vs number of stations", "可补能流量与站点数量关系"),
+    "curve_x": ("New stations p", "新建站点数 p"),
+    "curve_y": ("Flow refuelled [%]", "可补能流量 [%]"),
+    "legend_new": ("new station", "新建站点"),
+    "legend_existing": ("existing station", "既有站点"),
+    "legend_node": ("city / node", "城市 / 节点"),
+    "computing_curve": ("Computing coverage curve", "正在计算覆盖曲线"),
+    "scenario": ("Scenario", "情景"),
+    "time": ("Time [s]", "用时 [秒]"),
+    "approx_note": (
+        "Lengths partly approximate; service-area positions evenly spaced (see data sources).",
+        "部分里程为近似值；服务区位置按等间距近似（见数据来源说明）。",
+    ),
+}
+
+
+def t(key: str, lang: str = "en") -> str:
+    """Label ``key`` in ``lang`` (``en`` or ``zh``); unknown keys come back unchanged.
+
+    Examples
+    --------
+    >>> t("stations", "zh")
+    '站点'
+    """
+    pair = _LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "zh" else pair[0]

@@ -1,0 +1,113 @@
+"""Resolve what a CLI run plans on: network, trips, candidate sites, existing stations, costs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from siting.demand import gravity_trips, trips_from_flows
+from siting.errors import GraphError, InputError
+from siting.io import read_flows_csv, read_network
+from siting.models.instance import default_candidates
+from siting.networks import Dataset, load_builtin
+
+__all__ = ["load_dataset", "resolve_candidates", "parse_ids", "read_costs", "read_plan_stations"]
+
+
+def load_dataset(
+    network: str | None,
+    nodes: str | None,
+    edges: str | None,
+    flows: str | None,
+    *,
+    beta: float = 1.5,
+    gravity_scale: float = 1.0,
+) -> Dataset:
+    """A built-in network, or one read from files (gravity demand when no flows file is given)."""
+    if network:
+        if edges or nodes or flows:
+            raise InputError("give either --network or --nodes/--edges/--flows, not both")
+        return load_builtin(network)
+    if not edges:
+        raise InputError("no network: give --network hunan|25node, or --edges (and --nodes, --flows)")
+    G = read_network(nodes, edges)
+    if flows:
+        trips = trips_from_flows(G, read_flows_csv(flows))
+    else:
+        trips = gravity_trips(G, beta=beta, scale=gravity_scale)
+        if not trips:
+            raise InputError("no --flows given and no node has a positive weight for the gravity model")
+    return Dataset(Path(edges).stem, G, trips, None, f"{edges}")
+
+
+def parse_ids(text: str | None) -> list[str]:
+    """Comma- or space-separated node ids."""
+    return [s for s in (text or "").replace(",", " ").split() if s]
+
+
+def resolve_candidates(ds: Dataset, spec: str | None) -> list[str]:
+    """``auto`` (the dataset's own choice, else service areas, else all nodes), ``all``,
+    ``service-areas``, a file of ids (one per line, or a CSV with an ``id`` column) or a list."""
+    G = ds.G
+    if spec in (None, "", "auto"):
+        chosen = ds.candidates if ds.candidates is not None else default_candidates(G)
+    elif spec == "all":
+        chosen = list(G.nodes)
+    elif spec in ("service-areas", "service_areas"):
+        chosen = [n for n, k in G.nodes(data="kind") if k == "service_area"]
+        if not chosen:
+            raise InputError("--candidates service-areas: the network has no node of kind service_area")
+    elif Path(spec).exists():
+        chosen = _read_ids(Path(spec))
+    else:
+        chosen = parse_ids(spec)
+    unknown = [c for c in chosen if c not in G]
+    if unknown:
+        raise GraphError(f"candidate sites not in the graph: {', '.join(unknown[:10])}")
+    return chosen
+
+
+def _read_ids(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8-sig")
+    first = text.splitlines()[0] if text.strip() else ""
+    if "," in first or first.strip() == "id":
+        return [row["id"].strip() for row in csv.DictReader(text.splitlines()) if row.get("id", "").strip()]
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def read_costs(path: str | None) -> dict[str, float] | None:
+    """CSV ``id,cost``: the cost of opening a station at each site (other sites cost 1)."""
+    if not path:
+        return None
+    out = {}
+    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"id", "cost"} <= set(reader.fieldnames):
+            raise InputError(f"{path}: needs columns id,cost")
+        for line, row in enumerate(reader, start=2):
+            try:
+                cost = float(row["cost"])
+            except ValueError:
+                raise InputError(f"{path} line {line}: cost must be a number, got {row['cost']!r}") from None
+            if cost < 0:
+                raise InputError(f"{path} line {line}: cost must not be negative, got {cost}")
+            out[row["id"].strip()] = cost
+    return out
+
+
+def read_plan_stations(path: str) -> list[str]:
+    """The ``stations`` list of a plan JSON written by ``siting plan``."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        stations = doc["stations"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not a siting plan JSON with a stations list ({exc})") from None
+    return [str(s) for s in stations]
+
+
+def check_nodes(ds: Dataset, ids: Sequence[str], what: str) -> None:
+    unknown = [i for i in ids if i not in ds.G]
+    if unknown:
+        raise GraphError(f"{what} not in the graph: {', '.join(unknown[:10])}")

@@ -1,0 +1,146 @@
+"""Rich terminal summaries (en / zh) and the progress bar for long coverage curves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from siting.i18n import t
+
+__all__ = ["print_plan", "print_cover", "print_compare", "print_sizes", "curve_progress"]
+
+
+def _headline(doc: dict[str, Any], lang: str) -> str:
+    gap = doc.get("gap")
+    gap_text = "-" if gap is None else f"{100 * gap:.4f}%"
+    return (
+        f"{t('network', lang)}: {doc.get('network')} · {t('fuel', lang)}: {t(doc.get('fuel', ''), lang)} · "
+        f"{t('range', lang)}: {doc.get('range_km'):g} km\n"
+        f"{t('status', lang)}: [bold]{t(doc['status'], lang)}[/bold] · "
+        f"{t('method', lang)}: {doc.get('method')} · "
+        f"{t('covered', lang)}: [bold]{doc['covered_flow_pct']:.2f}%[/bold] "
+        f"({doc['covered_flow']:.6g} / {doc['total_flow']:.6g}) · {t('gap', lang)}: {gap_text}"
+    )
+
+
+def print_sizes(console: Console, details: Sequence[dict[str, Any]], lang: str) -> None:
+    table = Table(title=t("stations", lang))
+    for col in ("station", "name", "kind", "status", "visits", "energy"):
+        table.add_column(t(col, lang))
+    server = next((d["sizing"]["server_name"] for d in details if d.get("sizing")), "charger")
+    table.add_column(t("servers_" + server, lang), justify="right")
+    table.add_column(t("p_wait", lang), justify="right")
+    if any((d.get("sizing") or {}).get("modules") for d in details):
+        table.add_column(t("modules", lang), justify="right")
+    for d in details:
+        s = d.get("sizing") or {}
+        row = [
+            d["id"],
+            str(d.get("name") or ""),
+            str(d.get("kind") or ""),
+            t(d["status"], lang),
+            f"{s.get('visits_per_day', 0):.1f}",
+            f"{s.get('energy_per_day', 0):.0f} {s.get('unit', '')}",
+            str(s.get("servers", "")),
+            f"{s.get('p_wait_longer', 0):.3f}",
+        ]
+        if len(table.columns) > len(row):
+            row.append(str(s.get("modules") or ""))
+        table.add_row(*row)
+    console.print(table)
+
+
+def _print_spacing(console: Console, doc: dict[str, Any], lang: str) -> None:
+    spacing = doc.get("spacing") or []
+    if not spacing:
+        return
+    table = Table(title=f"{t('max_gap', lang)} ≤ {spacing[0]['limit_km']:g} km")
+    for col in ("corridor", "max_gap", "ends", "status"):
+        table.add_column(t(col, lang))
+    for s in spacing:
+        gap = "-" if s["max_gap_km"] is None else f"{s['max_gap_km']:.1f} km"
+        ends = " / ".join(f"{e:.1f}" for e in s["end_gaps_km"])
+        ok = t("spacing_ok" if s["ok"] else "spacing_bad", lang)
+        table.add_row(
+            s["corridor"], gap, ends + " km", f"[green]{ok}[/green]" if s["ok"] else f"[red]{ok}[/red]"
+        )
+    console.print(table)
+
+
+def _print_unservable(console: Console, doc: dict[str, Any], lang: str, limit: int = 10) -> None:
+    rows = doc.get("unservable") or []
+    if not rows:
+        return
+    console.print(
+        f"[yellow]{t('unservable', lang)}: {len(rows)} ({doc.get('unservable_flow', 0):.6g})[/yellow]"
+    )
+    for r in rows[:limit]:
+        console.print(f"  {r['origin']}->{r['destination']} ({r['flow']:.4g}): {r['reason']}")
+    if len(rows) > limit:
+        console.print(f"  ... +{len(rows) - limit}")
+
+
+def print_plan(console: Console, doc: dict[str, Any], lang: str = "en") -> None:
+    console.rule(t("title_plan", lang))
+    console.print(_headline(doc, lang))
+    print_sizes(console, doc.get("station_details", []), lang)
+    _print_spacing(console, doc, lang)
+    _print_unservable(console, doc, lang)
+    if doc.get("note"):
+        console.print(f"[dim]{doc['note']}[/dim]")
+
+
+def print_cover(console: Console, doc: dict[str, Any], lang: str = "en") -> None:
+    console.rule(t("title_cover", lang))
+    console.print(_headline(doc, lang))
+    console.print(
+        f"{t('stations', lang)} ({len(doc['new_stations'])} {t('new', lang)}): {', '.join(doc['stations'])}"
+    )
+    _print_unservable(console, doc, lang, limit=20)
+
+
+def print_compare(console: Console, docs: Sequence[dict[str, Any]], lang: str = "en") -> None:
+    table = Table(title=t("title_compare", lang))
+    for col in ("scenario", "fuel", "range", "stations", "covered", "status", "gap", "time"):
+        table.add_column(t(col, lang))
+    for d in docs:
+        gap = "-" if d.get("gap") is None else f"{100 * d['gap']:.3f}%"
+        table.add_row(
+            d["scenario"],
+            d["fuel"],
+            f"{d['range_km']:g} km",
+            f"{len(d['new_stations'])}",
+            f"{d['covered_flow_pct']:.2f}%",
+            t(d["status"], lang),
+            gap,
+            f"{d['solve_time_s']:.2f}",
+        )
+    console.print(table)
+    for d in docs:
+        console.print(f"[bold]{d['scenario']}[/bold]: {', '.join(d['stations'])}")
+
+
+@contextmanager
+def curve_progress(total: int, lang: str = "en", enabled: bool = True):
+    """A progress bar on standard error; yields ``advance(p, result)`` for :func:`coverage_curve`."""
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not (enabled and console.is_terminal),
+    ) as progress:
+        task = progress.add_task(t("computing_curve", lang), total=total)
+
+        def advance(p: int, result: Any) -> None:
+            progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}")
+
+        yield advance

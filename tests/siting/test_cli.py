@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from siting.cli import main
+from siting.models import build_instance, solve_max_flow
+from siting.networks import load_hunan
+
+
+def _json(capsys, argv):
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_plan_hunan_json_and_output_folder(tmp_path, capsys):
+    out = tmp_path / "hunan-ev"
+    doc = _json(
+        capsys,
+        [
+            "plan",
+            "--network",
+            "hunan",
+            "--range-km",
+            "300",
+            "--stations",
+            "5",
+            "--fuel",
+            "ev",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        ],
+    )
+    assert doc["status"] == "optimal" and doc["gap"] == 0.0
+    assert len(doc["stations"]) == 5
+    ds = load_hunan()
+    expected = solve_max_flow(build_instance(ds.G, ds.trips, 300.0, candidates=list(ds.G)), 5)
+    assert doc["covered_flow"] == pytest.approx(expected.covered_flow, rel=1e-6)
+    assert doc["covered_flow_pct"] == pytest.approx(100 * doc["covered_flow"] / doc["total_flow"], abs=1e-3)
+    assert [c["p"] for c in doc["curve"]] == [1, 2, 3, 4, 5]
+    pcts = [c["covered_flow_pct"] for c in doc["curve"]]
+    assert pcts == sorted(pcts) and pcts[-1] == pytest.approx(doc["covered_flow_pct"])
+    assert all(d["sizing"]["servers"] >= 1 for d in doc["station_details"])
+    assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["stations"] == doc["stations"]
+    geo = json.loads((out / "plan.geojson").read_text(encoding="utf-8"))
+    points = [f for f in geo["features"] if f["geometry"]["type"] == "Point"]
+    assert sorted(f["properties"]["id"] for f in points) == sorted(doc["stations"])
+    assert any(f["properties"].get("corridor") == "G4" for f in geo["features"])
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+    assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plan_from_exported_csv_files_matches_builtin(tmp_path, capsys):
+    assert main(["export", "--network", "hunan", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    files = [
+        "--nodes",
+        str(tmp_path / "nodes.csv"),
+        "--edges",
+        str(tmp_path / "edges.csv"),
+        "--flows",
+        str(tmp_path / "od.csv"),
+    ]
+    from_files = _json(
+        capsys,
+        [
+            "plan",
+            *files,
+            "--candidates",
+            "all",
+            "--range-km",
+            "300",
+            "--stations",
+            "3",
+            "--curve-max",
+            "0",
+            "--format",
+            "json",
+        ],
+    )
+    builtin = _json(
+        capsys,
+        [
+            "plan",
+            "--network",
+            "hunan",
+            "--range-km",
+            "300",
+            "--stations",
+            "3",
+            "--curve-max",
+            "0",
+            "--format",
+            "json",
+        ],
+    )
+    assert from_files["covered_flow"] == pytest.approx(builtin["covered_flow"], rel=1e-6)
+    assert from_files["curve"] == []
+
+
+def test_bad_inputs_exit_2_with_named_rows(tmp_path, capsys):
+    (tmp_path / "e.csv").write_text("from,to,length_km\na,b,10\nc,d,10\n", encoding="utf-8")
+    assert main(["plan", "--edges", str(tmp_path / "e.csv"), "--stations", "1"]) == 2
+    assert "disconnected: 2 components; component 2 holds c, d" in capsys.readouterr().err
+    (tmp_path / "e2.csv").write_text("from,to,length_km\na,b,10\nb,c,400\n", encoding="utf-8")
+    (tmp_path / "od.csv").write_text("origin,destination,flow,path\na,c,5,\na,q,1,\n", encoding="utf-8")
+    assert (
+        main(
+            [
+                "plan",
+                "--edges",
+                str(tmp_path / "e2.csv"),
+                "--flows",
+                str(tmp_path / "od.csv"),
+                "--stations",
+                "1",
+            ]
+        )
+        == 2
+    )
+    assert "row 3: destination q" in capsys.readouterr().err
+    (tmp_path / "od.csv").write_text("origin,destination,flow,path\na,c,5,\na,b,1,a b\n", encoding="utf-8")
+    args = [
+        "plan",
+        "--edges",
+        str(tmp_path / "e2.csv"),
+        "--flows",
+        str(tmp_path / "od.csv"),
+        "--stations",
+        "1",
+        "--range-km",
+        "300",
+        "--format",
+        "json",
+    ]
+    assert main(args) == 2
+    assert "trip 1 (a->c) crosses edge b-c of 400 km" in capsys.readouterr().err
+    doc = _json(capsys, [*args, "--skip-unservable"])
+    assert doc["unservable"][0]["reason"] == "edge b-c is 400 km, longer than the range 300 km"
+    assert doc["covered_flow"] == 1.0 and doc["total_flow"] == 6.0
+
+
+def test_cover_size_and_compare(tmp_path, capsys):
+    cover = _json(
+        capsys, ["cover", "--network", "hunan", "--candidates", "service-areas", "--format", "json"]
+    )
+    assert cover["status"] == "optimal"
+    assert cover["covered_flow"] == pytest.approx(cover["total_flow"] - cover["unservable_flow"], rel=1e-9)
+    assert cover["unservable"] and all(u["reason"] for u in cover["unservable"])
+    plan_dir = tmp_path / "ev"
+    assert (
+        main(["plan", "--network", "hunan", "--stations", "4", "--curve-max", "0", "--out", str(plan_dir)])
+        == 0
+    )
+    assert "Station plan" in capsys.readouterr().out
+    sized = _json(
+        capsys,
+        [
+            "size",
+            "--network",
+            "hunan",
+            "--plan",
+            str(plan_dir / "plan.json"),
+            "--fuel",
+            "ev",
+            "--format",
+            "json",
+        ],
+    )
+    planned = json.loads((plan_dir / "plan.json").read_text(encoding="utf-8"))
+    assert [d["sizing"]["servers"] for d in sized["station_details"]] == [
+        d["sizing"]["servers"] for d in planned["station_details"]
+    ]
+    h2 = _json(
+        capsys,
+        [
+            "plan",
+            "--network",
+            "hunan",
+            "--fuel",
+            "h2",
+            "--stations",
+            "2",
+            "--curve-max",
+            "0",
+            "--share-sites",
+            str(plan_dir / "plan.json"),
+            "--format",
+            "json",
+        ],
+    )
+    assert set(h2["stations"]) <= set(planned["stations"]) and h2["range_km"] == 400.0
+    assert h2["station_details"][0]["sizing"]["server_name"] == "dispenser"
+    assert h2["station_details"][0]["sizing"]["modules"] >= 1
+    both = _json(
+        capsys,
+        [
+            "compare",
+            "--network",
+            "hunan",
+            "--scenario",
+            "ev:ev:300:3",
+            "--scenario",
+            "h2:h2:400:3",
+            "--format",
+            "json",
+        ],
+    )
+    assert [d["scenario"] for d in both] == ["ev", "h2"]
+    assert both[1]["covered_flow"] >= both[0]["covered_flow"] - 1e-9  # a longer range never refuels less
+
+
+def test_zh_text_summary(capsys):
+    assert (
+        main(
+            [
+                "plan",
+                "--network",
+                "25node",
+                "--range-km",
+                "10",
+                "--stations",
+                "2",
+                "--curve-max",
+                "0",
+                "--lang",
+                "zh",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "站点布局方案" in out and "可补能流量" in out
