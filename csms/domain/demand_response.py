@@ -15,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: energy.allocation imports this module
+    from csms.domain.energy.model import Allocation
 
 __all__ = [
     "DemandResponseError",
@@ -288,7 +292,7 @@ class SiteFlexibility:
         return self.charging_shed_w + self.battery_headroom_w
 
 
-def site_flexibility(allocation) -> SiteFlexibility:  # noqa: ANN001 - an energy.Allocation
+def site_flexibility(allocation: Allocation) -> SiteFlexibility:
     """Flexibility of one site from its latest :class:`csms.domain.energy.Allocation`."""
     shed = sum(max(0.0, s.limit_w - s.min_power_w) for s in allocation.sessions if s.limit_w > 0)
     headroom = max(0.0, allocation.battery_discharge_max_w - max(0.0, allocation.battery_setpoint_w))

@@ -137,6 +137,7 @@ def allocate(
     *,
     control_period_s: float = 900.0,
     weights: Mapping[PriorityClass, float] = DEFAULT_PRIORITY_WEIGHTS,
+    telemetry_max_age_s: float | None = 300.0,
 ) -> Allocation:
     """Compute one allocation cycle for ``spec`` in ``state`` at ``now``.
 
@@ -148,6 +149,8 @@ def allocate(
     events : demand-response events (any site; only those in force for this site count)
     control_period_s : horizon over which the battery's energy above its SoC floor is spread [s]
     weights : weights of the fair share per priority class
+    telemetry_max_age_s : if ``state`` is older than this [s], PV and battery are not counted on
+        and the base load is taken at least at its declared maximum (``None`` disables the check)
 
     Returns
     -------
@@ -181,6 +184,19 @@ def allocate(
     # 2. power for charging
     dis_max, chg_max = battery_limits_w(spec, state.battery_soc_pct, control_period_s)
     pv, base = state.pv_power_w, state.base_load_w
+    age_s = (now - state.measured_at).total_seconds()
+    if telemetry_max_age_s is not None and age_s > telemetry_max_age_s:
+        # Old telemetry may hide a cloud or an emptied battery: plan as a disconnected station would.
+        pv, dis_max, chg_max = 0.0, 0.0, 0.0
+        base = max(base, spec.base_load_kw * 1000)
+        reasons.append(
+            Reason(
+                "stale_telemetry",
+                f"Telemetry is {age_s:.0f} s old: PV and battery not counted, "
+                "base load at its declared maximum.",
+                f"遥测数据已过时（{age_s:.0f} 秒）：不计光伏与储能，基础负荷按申报最大值。",
+            )
+        )
     available = limit_w - base + pv + dis_max
     if available < 0:
         reasons.append(

@@ -226,6 +226,23 @@ def test_session_that_cannot_wait_is_not_deferred() -> None:
     assert a.limit_for("x").limit_w == pytest.approx(50_000)
 
 
+def test_stale_telemetry_counts_no_pv_no_battery_and_full_base_load() -> None:
+    spec = SiteSpec(
+        "S", grid_limit_kw=100, base_load_kw=40, pv_kwp=100, battery_capacity_kwh=100, battery_power_kw=50
+    )
+    st = state(FLAT, dc("a", 150_000), pv_w=60_000, base_w=10_000, soc=80.0)
+    fresh = allocate(spec, st, FLAT + timedelta(seconds=60), TARIFF)
+    # 100 - 10 + 60 + 50 (battery) = 200 kW, capped by the session's 150 kW
+    assert limits(fresh) == pytest.approx({"a": 150_000})
+    stale = allocate(spec, st, FLAT + timedelta(minutes=10), TARIFF)
+    # 100 kW - 40 kW declared base load; no PV, no battery
+    assert limits(stale) == pytest.approx({"a": 60_000})
+    assert stale.reasons[0].code == "stale_telemetry"
+    assert allocate(
+        spec, st, FLAT + timedelta(minutes=10), TARIFF, telemetry_max_age_s=None
+    ).charging_total_w == (pytest.approx(150_000))
+
+
 def test_transformer_tighter_than_grid_binds() -> None:
     spec = SiteSpec("S", grid_limit_kw=200, transformer_limit_kw=120)
     ev = DemandResponseEvent(
@@ -256,7 +273,7 @@ def test_overlapping_dr_events_strictest_wins_in_allocation() -> None:
         "C", frozenset({"S"}), local9, local9 + timedelta(hours=3), target_import_kw=10, cancelled=True
     )
     events = [a_ev, b_ev, c_ev]
-    st = state(FLAT, dc("a", 150_000), base_w=20_000)
+    st = state(local9 + timedelta(minutes=70), dc("a", 150_000), base_w=20_000)
     at_1015 = local9 + timedelta(minutes=75)
     a = allocate(spec, st, at_1015, TARIFF, events)
     assert (a.binding_limit, a.dr_event_id, a.import_limit_w) == (
