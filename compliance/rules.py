@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import cache
 
 from compliance.labels import label
 from compliance.model import Category
@@ -64,24 +65,30 @@ class Condition:
     any_of: tuple[Condition, ...] = ()
 
     def describe(self, lang: str = "en") -> str:
-        """A short human description, for ``compliance rules show``."""
-        zh = lang == "zh"
-        parts: list[str] = []
-        if self.categories is not None:
-            names = sorted(c.label_zh if zh else c.value for c in self.categories)
-            parts.append("类别属于 " + "、".join(names) if zh else "category in " + ", ".join(names))
-        if self.not_categories:
-            names = sorted(c.label_zh if zh else c.value for c in self.not_categories)
-            parts.append("类别不属于 " + "、".join(names) if zh else "category not in " + ", ".join(names))
-        for name, value in self.flags:
-            shown = ("是" if value else "否") if zh else str(value).lower()
-            parts.append(f"{label(name, lang)} = {shown}")
-        for name, minimum in self.at_least:
-            parts.append(f"{label(name, lang)} >= {minimum}")
-        if self.any_of:
-            inner = [f"({c.describe(lang)})" for c in self.any_of]
-            parts.append((" 或 " if zh else " or ").join(inner))
-        return (" 且 " if zh else " and ").join(parts) if parts else ("全部" if zh else "all car parks")
+        """A short human description, for ``compliance rules show`` and not-applicable explanations."""
+        return _describe(self, lang)
+
+
+@cache
+def _describe(condition: Condition, lang: str) -> str:
+    # Cached: a 100,000-row report explains the same few conditions over and over.
+    zh = lang == "zh"
+    parts: list[str] = []
+    if condition.categories is not None:
+        names = sorted(c.label_zh if zh else c.value for c in condition.categories)
+        parts.append("类别属于 " + "、".join(names) if zh else "category in " + ", ".join(names))
+    if condition.not_categories:
+        names = sorted(c.label_zh if zh else c.value for c in condition.not_categories)
+        parts.append("类别不属于 " + "、".join(names) if zh else "category not in " + ", ".join(names))
+    for name, value in condition.flags:
+        shown = ("是" if value else "否") if zh else str(value).lower()
+        parts.append(f"{label(name, lang)} = {shown}")
+    for name, minimum in condition.at_least:
+        parts.append(f"{label(name, lang)} >= {minimum}")
+    if condition.any_of:
+        inner = [f"({c.describe(lang)})" for c in condition.any_of]
+        parts.append((" 或 " if zh else " or ").join(inner))
+    return (" 且 " if zh else " and ").join(parts) if parts else ("全部" if zh else "all car parks")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +125,13 @@ class Requirement:
 
     def ratio_text(self) -> str:
         """The ratio as a percentage, e.g. ``30%`` or ``33.33%``."""
-        percent = self.ratio * 100
-        return f"{int(percent)}%" if percent.denominator == 1 else f"{float(percent):.2f}%"
+        return _percent(self.ratio)
+
+
+@cache
+def _percent(ratio: Fraction) -> str:
+    percent = ratio * 100
+    return f"{int(percent)}%" if percent.denominator == 1 else f"{float(percent):.2f}%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +153,12 @@ class Rule:
     requirement: Requirement
     unverified: tuple[str, ...] = ()
     notes: str = ""
+    #: ``document number, clause`` with a ``[U]`` mark when any part is unverified (derived).
+    citation: str = field(init=False, default="", compare=False)
 
-    @property
-    def citation(self) -> str:
-        """``document number, clause`` with a ``[U]`` mark when any part is unverified."""
+    def __post_init__(self) -> None:
         mark = " [U]" if self.unverified else ""
-        return f"{self.document_number} {self.clause}{mark}".strip()
+        object.__setattr__(self, "citation", f"{self.document_number} {self.clause}{mark}".strip())
 
 
 @dataclass(frozen=True, slots=True)

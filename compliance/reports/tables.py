@@ -45,7 +45,7 @@ def verdict_rows(results: Iterable[CarParkResult], lang: str = "zh") -> Iterator
             yield [
                 cp.id,
                 v.rule.id,
-                v.status.value,
+                v.status,  # a StrEnum: written as its value
                 _blank_if_none(v.required),
                 _blank_if_none(v.provided),
                 _blank_if_none(v.shortfall),
@@ -53,7 +53,7 @@ def verdict_rows(results: Iterable[CarParkResult], lang: str = "zh") -> Iterator
                 cp.district,
                 v.rule.pack_id,
                 "yes" if v is result.leading else "",
-                result.status.value,
+                result.status,
                 formula(v, lang) if v.required is not None else "",
                 provided_text(v, lang) if v.provided is not None else "",
                 v.reserved_unverified or "",
