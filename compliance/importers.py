@@ -32,6 +32,7 @@ from compliance.columns import (
 )
 from compliance.errors import ComplianceError, RowError
 from compliance.model import CarPark, Category
+from compliance.validation import consistency_problems
 
 #: A car park approved on or after this date counts as new when ``is_new`` is blank: the issue date of
 #: the Xiangjiang action plan (2023-09-06). Callers may pass another date.
@@ -155,47 +156,20 @@ def _record(cells: dict[str, Any], row: int, new_since: date) -> tuple[CarPark |
             errors.append(RowError(row, key, "", "required value missing", "必填项为空"))
 
     def err(column: str, en: str, zh: str) -> None:
-        errors.append(RowError(row, column, str(values.get(column, "")), en, zh))
+        value = values.get(column)
+        errors.append(RowError(row, column, "" if value is None else str(value), en, zh))
 
-    total = values.get("total_spaces")
-    chargers = values.get("spaces_with_chargers")
-    reserved = values.get("spaces_reserved")
-    if total is not None:
-        if chargers is not None and chargers > total:
-            err(
-                "spaces_with_chargers",
-                f"more spaces with chargers ({chargers}) than spaces ({total})",
-                f"已建充电设施车位数({chargers})大于总车位数({total})",
-            )
-        elif chargers is not None and reserved is not None and chargers + reserved > total:
-            err(
-                "spaces_reserved",
-                f"chargers + reserved ({chargers + reserved}) exceed spaces ({total})",
-                f"已建与预留车位之和({chargers + reserved})大于总车位数({total})",
-            )
-        dedicated = values.get("dedicated_spaces")
-        if dedicated is not None and dedicated > total:
-            err(
-                "dedicated_spaces",
-                f"more dedicated spaces ({dedicated}) than spaces ({total})",
-                f"专属车位数({dedicated})大于总车位数({total})",
-            )
-    approval, completion = values.get("approval_date"), values.get("completion_date")
+    for problem in consistency_problems(values):
+        err(*problem)
     if values.get("is_new") is None:
-        if approval is None:
-            errors.append(
-                RowError(
-                    row,
-                    "approval_date",
-                    "",
-                    "missing date: approval_date is needed when is_new is blank",
-                    "缺少日期:是否新建为空时须填写规划审批日期",
-                )
+        if values.get("approval_date") is None:
+            err(
+                "approval_date",
+                "missing date: approval_date is needed when is_new is blank",
+                "缺少日期:是否新建为空时须填写规划审批日期",
             )
         else:
-            values["is_new"] = approval >= new_since
-    if approval is not None and completion is not None and completion < approval:
-        err("completion_date", f"completion {completion} before approval {approval}", "竣工日期早于审批日期")
+            values["is_new"] = values["approval_date"] >= new_since
     lon, lat = values.get("lon"), values.get("lat")
     if (lon is None) != (lat is None):
         err("lat" if lat is None else "lon", "give both longitude and latitude", "经度和纬度须同时填写")

@@ -1,0 +1,86 @@
+"""Cross-field consistency of a car-park record, shared by the importers and the REST routes.
+
+Each problem names the field to blame, in English and Chinese; the caller adds the row number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from compliance.model import CarPark
+
+
+class Problem(NamedTuple):
+    column: str
+    message_en: str
+    message_zh: str
+
+
+def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """Counts that cannot all be true together, and dates out of order.
+
+    Examples
+    --------
+    >>> consistency_problems({"total_spaces": 10, "spaces_with_chargers": 12})[0].column
+    'spaces_with_chargers'
+    >>> consistency_problems({"total_spaces": 10, "spaces_with_chargers": 4, "spaces_reserved": 6})
+    []
+    """
+    problems: list[Problem] = []
+    total = values.get("total_spaces")
+    chargers = values.get("spaces_with_chargers")
+    reserved = values.get("spaces_reserved")
+    dedicated = values.get("dedicated_spaces")
+    if total is not None:
+        if chargers is not None and chargers > total:
+            problems.append(
+                Problem(
+                    "spaces_with_chargers",
+                    f"more spaces with chargers ({chargers}) than spaces ({total})",
+                    f"已建充电设施车位数({chargers})大于总车位数({total})",
+                )
+            )
+        elif chargers is not None and reserved is not None and chargers + reserved > total:
+            problems.append(
+                Problem(
+                    "spaces_reserved",
+                    f"chargers + reserved ({chargers + reserved}) exceed spaces ({total})",
+                    f"已建与预留车位之和({chargers + reserved})大于总车位数({total})",
+                )
+            )
+        if dedicated is not None and dedicated > total:
+            problems.append(
+                Problem(
+                    "dedicated_spaces",
+                    f"more dedicated spaces ({dedicated}) than spaces ({total})",
+                    f"专属车位数({dedicated})大于总车位数({total})",
+                )
+            )
+    approval, completion = values.get("approval_date"), values.get("completion_date")
+    if approval is not None and completion is not None and completion < approval:
+        problems.append(
+            Problem(
+                "completion_date",
+                f"completion {completion} before approval {approval}",
+                "竣工日期早于审批日期",
+            )
+        )
+    for name in (
+        "total_spaces",
+        "dedicated_spaces",
+        "spaces_with_chargers",
+        "spaces_reserved",
+        "dc_fast_chargers_60kw",
+        "underground_levels",
+        "dwellings",
+    ):
+        value = values.get(name)
+        if value is not None and value < 0:
+            problems.append(Problem(name, f"must not be negative, got {value}", f"不能为负数,实际为 {value}"))
+    return problems
+
+
+def car_park_problems(cp: CarPark) -> list[Problem]:
+    """:func:`consistency_problems` of a built record (for records that did not come from a sheet)."""
+    return consistency_problems({name: getattr(cp, name) for name in CarPark.__dataclass_fields__})
