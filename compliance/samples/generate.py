@@ -115,32 +115,22 @@ def _edge_rows() -> list[Row]:
         "emergency_lighting": "true",
     }
     c = Category
+    new_compound = {
+        "is_new": "true",
+        "total_spaces": 60,
+        "dedicated_spaces": 50,
+        "spaces_with_chargers": 5,
+        "spaces_reserved": 45,
+    }
     return [
         _base("XJ-E01", "景区10车位", c.CULTURAL_TOURISM, total_spaces=10, spaces_with_chargers=3),
         _base("XJ-E02", "景区11车位", c.CULTURAL_TOURISM, total_spaces=11, spaces_with_chargers=3),
         _base("XJ-E03", "零车位公共停车场", c.SOCIAL_PUBLIC, is_public="true", total_spaces=0),
         _base("XJ-E04", "新建小区无专属车位", c.RESIDENTIAL, is_new="true", total_spaces=20),
+        _base("XJ-E05", "新建小区全预留有佐证", c.RESIDENTIAL, **new_compound, **ok_evidence),
         _base(
-            "XJ-E05",
-            "新建小区全预留有佐证",
-            c.RESIDENTIAL,
-            is_new="true",
-            total_spaces=60,
-            dedicated_spaces=50,
-            spaces_with_chargers=5,
-            spaces_reserved=45,
-            **ok_evidence,
-        ),
-        _base(
-            "XJ-E06",
-            "新建小区预留无佐证",
-            c.RESIDENTIAL,
-            is_new="true",
-            total_spaces=60,
-            dedicated_spaces=50,
-            spaces_with_chargers=5,
-            spaces_reserved=45,
-        ),
+            "XJ-E06", "新建小区预留无佐证", c.RESIDENTIAL, **new_compound
+        ),  # the same compound as XJ-E05 without the evidence
         _base(
             "XJ-E07",
             "既有小区",
