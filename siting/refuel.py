@@ -119,22 +119,35 @@ def arc_cover_sets(
     [frozenset()]
     """
     nodes, dists, cycle_km = cycle_positions(G, path, weight)
-    n = len(nodes)
-    # Unroll the cycle once backwards so that every window is a contiguous slice.
-    ext_nodes = nodes + nodes + [nodes[0]]
-    ext_km = [d - cycle_km for d in dists] + dists + [cycle_km]
-    is_cand = [node in candidates for node in ext_nodes]
-    sets: set[frozenset[str]] = set()
+    # Only arcs that end at a candidate visit matter: the window of any other arc end contains
+    # the window of the next candidate visit round the cycle (which is therefore a subset).
+    visits = [i for i, node in enumerate(nodes) if node in candidates]
+    if not visits:
+        return [frozenset()]
+    n = len(visits)
+    # Unroll the candidate visits once backwards so that every window is a contiguous slice.
+    ext_nodes = [nodes[i] for i in visits] * 2
+    ext_km = [dists[i] - cycle_km for i in visits] + [dists[i] for i in visits]
+    runs: list[tuple[int, int]] = []
     lo = 0
-    for end in range(n + 1, 2 * n + 1):
+    for end in range(n, 2 * n):
+        # The visit a full loop back (lo == end - n) counts only when the whole cycle fits the range.
         lo = max(lo, end - n)
-        while ext_km[end] - ext_km[lo] > range_km + _EPS:
+        while lo < end and ext_km[end] - ext_km[lo] > range_km + _EPS:
             lo += 1
-        window = frozenset(ext_nodes[j] for j in range(lo, end) if is_cand[j])
-        if not window:
+        if lo == end:
             return [frozenset()]
-        sets.add(window)
-    return _minimal(sets)
+        runs.append((lo, end))
+    # Windows slide monotonically, so a window is a superset of its predecessor exactly when both
+    # start at the same visit; keep the first of each such family (cyclically).
+    kept = {
+        frozenset(ext_nodes[lo:end])
+        for k, (lo, end) in enumerate(runs)
+        if not (len(runs) > 1 and runs[k - 1][0] - (n if k == 0 else 0) == lo)
+    }
+    if not kept:  # every window starts at the same visit: all are equal
+        kept = {frozenset(ext_nodes[runs[0][0] : runs[0][1]])}
+    return _minimal(kept)
 
 
 def _minimal(sets: set[frozenset[str]]) -> list[frozenset[str]]:

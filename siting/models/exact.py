@@ -27,12 +27,42 @@ __all__ = ["solve_max_flow", "solve_cover"]
 _INF = highspy.kHighsInf
 
 
-def _open_rows(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
-    """Trips the MILP must decide (servable, not already covered) and their y-column numbers."""
-    trips = np.unique(inst.row_trip)
-    ycol = np.full(len(inst.trips), -1, dtype=np.int64)
-    ycol[trips] = len(inst.candidates) + np.arange(len(trips))
-    return trips, ycol
+class _Groups:
+    """Trips with identical arc-cover sets share one y column (their flows add up).
+
+    Exact: such trips are refuelled by exactly the same station sets. On trunk networks many O-D
+    pairs pass the same candidate sites, so this removes a large share of the MILP's rows.
+    """
+
+    def __init__(self, inst: Instance) -> None:
+        rows_of: dict[int, list[tuple[int, ...]]] = {}
+        for r, q in enumerate(inst.row_trip.tolist()):
+            rows_of.setdefault(q, []).append(
+                tuple(inst.row_cand[inst.row_ptr[r] : inst.row_ptr[r + 1]].tolist())
+            )
+        index: dict[tuple[tuple[int, ...], ...], int] = {}
+        self.rep: list[int] = []
+        flows: list[float] = []
+        self.group_of = np.full(len(inst.trips), -1, dtype=np.int64)
+        for q, rows in rows_of.items():
+            key = tuple(sorted(rows))
+            g = index.get(key)
+            if g is None:
+                g = index[key] = len(self.rep)
+                self.rep.append(q)
+                flows.append(0.0)
+            flows[g] += float(inst.trip_flow[q])
+            self.group_of[q] = g
+        self.flow = np.array(flows, dtype=float)
+        ptr, cand, grp = [0], [], []
+        for g, q in enumerate(self.rep):
+            for row in rows_of[q]:
+                cand.extend(row)
+                ptr.append(len(cand))
+                grp.append(g)
+        self.row_ptr = np.array(ptr, dtype=np.int64)
+        self.row_cand = np.array(cand, dtype=np.int64)
+        self.row_group = np.array(grp, dtype=np.int64)
 
 
 def solve_max_flow(
@@ -80,10 +110,10 @@ def solve_max_flow(
     """
     started = time.perf_counter()
     n_cand = len(inst.candidates)
-    trips, ycol = _open_rows(inst)
+    groups = _Groups(inst)
     h = quiet_highs(time_limit_s, mip_rel_gap)
-    n_cols = n_cand + len(trips)
-    obj = np.concatenate([np.zeros(n_cand), inst.trip_flow[trips]])
+    n_cols = n_cand + len(groups.rep)
+    obj = np.concatenate([np.zeros(n_cand), groups.flow])
     h.addCols(
         n_cols,
         obj,
@@ -98,7 +128,7 @@ def solve_max_flow(
         h.changeColsIntegrality(
             n_cand, np.arange(n_cand, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n_cand)
         )
-    _add_cover_rows(h, inst, ycol)
+    _add_cover_rows(h, groups, n_cand)
     if p is not None:
         _add_row(h, np.arange(n_cand), np.ones(n_cand), float(p), float(p))
     if budget is not None:
@@ -106,7 +136,7 @@ def solve_max_flow(
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     h.changeObjectiveOffset(inst.base_flow)
     if initial is not None:
-        _set_start(h, inst, initial, n_cols)
+        _set_start(h, inst, groups, initial)
     h.run()
     return _result(h, inst, "exact", p, started, maximise=True)
 
@@ -155,37 +185,42 @@ def solve_cover(
         h.changeColsIntegrality(
             n_cand, np.arange(n_cand, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n_cand)
         )
-    # Every remaining arc-cover set must hold an open station (y fixed to 1).
-    if len(inst.row_trip):
-        lengths = np.diff(inst.row_ptr)
+    # Every remaining arc-cover set must hold an open station (y fixed to 1); a set shared by
+    # many trips is needed once.
+    distinct = sorted(
+        {tuple(inst.row_cand[a:b].tolist()) for a, b in zip(inst.row_ptr[:-1], inst.row_ptr[1:], strict=True)}
+    )
+    if distinct:
+        starts = np.cumsum([0] + [len(r) for r in distinct[:-1]]).astype(np.int32)
+        index = np.fromiter((k for r in distinct for k in r), dtype=np.int32)
         h.addRows(
-            len(inst.row_trip),
-            np.ones(len(inst.row_trip)),
-            np.full(len(inst.row_trip), _INF),
-            len(inst.row_cand),
-            inst.row_ptr[:-1].astype(np.int32),
-            inst.row_cand.astype(np.int32),
-            np.ones(int(lengths.sum())),
+            len(distinct),
+            np.ones(len(distinct)),
+            np.full(len(distinct), _INF),
+            len(index),
+            starts,
+            index,
+            np.ones(len(index)),
         )
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
     h.run()
     return _result(h, inst, "exact-cover", None, started, maximise=False)
 
 
-def _add_cover_rows(h: highspy.Highs, inst: Instance, ycol: np.ndarray) -> None:
-    """Rows  sum_{k in K} x_k - y_q >= 0, built as one CSR block."""
-    n_rows = len(inst.row_trip)
+def _add_cover_rows(h: highspy.Highs, groups: _Groups, n_cand: int) -> None:
+    """Rows  sum_{k in K} x_k - y_g >= 0, built as one CSR block."""
+    n_rows = len(groups.row_group)
     if not n_rows:
         return
-    lengths = np.diff(inst.row_ptr)
-    starts = inst.row_ptr[:-1] + np.arange(n_rows)
-    index = np.empty(len(inst.row_cand) + n_rows, dtype=np.int32)
+    lengths = np.diff(groups.row_ptr)
+    starts = groups.row_ptr[:-1] + np.arange(n_rows)
+    index = np.empty(len(groups.row_cand) + n_rows, dtype=np.int32)
     value = np.ones(len(index))
     y_pos = starts + lengths
     mask = np.ones(len(index), dtype=bool)
     mask[y_pos] = False
-    index[mask] = inst.row_cand
-    index[y_pos] = ycol[inst.row_trip]
+    index[mask] = groups.row_cand
+    index[y_pos] = n_cand + groups.row_group
     value[y_pos] = -1.0
     h.addRows(
         n_rows, np.zeros(n_rows), np.full(n_rows, _INF), len(index), starts.astype(np.int32), index, value
@@ -204,11 +239,11 @@ def _add_row(h: highspy.Highs, cols: np.ndarray, coefs: np.ndarray, lower: float
     )
 
 
-def _set_start(h: highspy.Highs, inst: Instance, stations: Collection[str], n_cols: int) -> None:
+def _set_start(h: highspy.Highs, inst: Instance, groups: _Groups, stations: Collection[str]) -> None:
     chosen = set(stations)
     x = np.array([1.0 if c in chosen else 0.0 for c in inst.candidates])
     covered = inst.covered_trips(chosen)
-    y = covered[np.unique(inst.row_trip)].astype(float)
+    y = covered[np.array(groups.rep, dtype=np.int64)].astype(float)
     sol = highspy.HighsSolution()
     sol.col_value = list(np.concatenate([x, y]))
     h.setSolution(sol)
