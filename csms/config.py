@@ -53,8 +53,8 @@ class Settings(BaseSettings):
     node_id: str = "node-1"
     log_level: str = "INFO"
 
-    meter_batch_max_delay_s: float = Field(default=0.005, ge=0)
-    """Group commit of MeterValues: how long the writer waits to gather more samples into one transaction."""
+    group_commit_delay_s: float = Field(default=0.005, ge=0)
+    """Group commit (status, heartbeats, meter values): how long to gather writes into one transaction."""
 
 
 def get_settings(**overrides: object) -> Settings:

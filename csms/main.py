@@ -30,14 +30,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         services = build_services(settings, create_session_factory(engine), clock)
         registry = ConnectionRegistry()
         ocpp = OcppServer(settings, services, registry)
-        services.meters.start()
+        services.committer.start()
         await ocpp.start()
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         try:
             yield
         finally:
             await ocpp.stop()
-            await services.meters.stop()
+            await services.committer.stop()
             await engine.dispose()
 
     app = FastAPI(

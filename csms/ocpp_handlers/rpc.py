@@ -13,6 +13,7 @@ import inspect
 import json
 import logging
 import uuid
+from functools import lru_cache
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -117,7 +118,7 @@ class StationConnection(ChargePoint):
                 raise RpcError("SecurityError", f"{action} before BootNotification was Accepted")
             self._triggered.discard(action)
         validate(self.ocpp_version, action, payload, self.codes)
-        response = handlers["_on_action"](**camel_to_snake_case(payload))
+        response = handlers["_on_action"](**to_snake(payload))
         if inspect.isawaitable(response):
             response = await response
         return to_camel(remove_nones(serialize_as_dict(response)))
@@ -167,6 +168,21 @@ class StationConnection(ChargePoint):
             if not future.done():
                 future.set_exception(StationTimeout(f"{self.id} disconnected before answering"))
         self._pending.clear()
+
+
+@lru_cache(maxsize=8192)
+def _snake_key(key: str) -> str:
+    # The library's own conversion, once per distinct key: its regexes cost more than the rest of a message.
+    return next(iter(camel_to_snake_case({key: None})))
+
+
+def to_snake(data: Any) -> Any:
+    """camelCase keys to snake_case, recursively, exactly as the ``ocpp`` library converts them."""
+    if isinstance(data, dict):
+        return {_snake_key(k): to_snake(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [to_snake(v) for v in data]
+    return data
 
 
 def _id_of(frame: Any) -> str:

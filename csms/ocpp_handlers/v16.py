@@ -19,7 +19,7 @@ from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.validation import V16_CODES
 from csms.services.metering import MeterReport
-from csms.services.stations import BootInfo, StatusChange
+from csms.services.stations_types import BootInfo, StatusChange
 from csms.services.transactions import StartRequest, StopRequest
 
 

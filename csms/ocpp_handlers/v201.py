@@ -17,7 +17,7 @@ from csms.ocpp_handlers.commands import need, next_request_id, optional
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
-from csms.services.stations import BootInfo, StatusChange
+from csms.services.stations_types import BootInfo, StatusChange
 from csms.services.transactions import EventRequest
 
 

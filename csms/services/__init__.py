@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from csms.config import Settings
 from csms.domain.timeutil import utcnow
 from csms.services.api_tokens import ApiTokenService
-from csms.services.metering import MeterWriter
+from csms.services.batching import GroupCommitter
+from csms.services.metering import MeterService
 from csms.services.stations import StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
@@ -24,7 +25,8 @@ class Services:
     stations: StationService
     tokens: TokenService
     transactions: TransactionService
-    meters: MeterWriter
+    meters: MeterService
+    committer: GroupCommitter
     api_tokens: ApiTokenService
 
     def now(self) -> datetime:
@@ -35,11 +37,13 @@ def build_services(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock = utcnow
 ) -> Services:
     uow = UnitOfWork(sessions)
+    committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     return Services(
         clock=clock,
         uow=uow,
         stations=StationService(
             uow,
+            committer,
             clock,
             unknown_policy=settings.unknown_station_policy,
             heartbeat_interval_s=settings.heartbeat_interval_s,
@@ -47,6 +51,7 @@ def build_services(
         ),
         tokens=TokenService(uow, clock),
         transactions=TransactionService(uow, clock),
-        meters=MeterWriter(uow, max_delay_s=settings.meter_batch_max_delay_s),
+        meters=MeterService(committer),
+        committer=committer,
         api_tokens=ApiTokenService(uow, clock),
     )

@@ -1,26 +1,17 @@
-"""MeterValues with group commit: each station is answered only once its samples are durable.
-
-Many stations send MeterValues at the same moment. Committing each on its own costs one fsync per message;
-the writer gathers whatever arrives within ``max_delay_s`` into one transaction, then wakes every waiting
-handler. A failed batch fails every message in it, so each station gets an InternalError and resends: no
-sample is acknowledged without being stored.
-"""
+"""MeterValues: normalised samples stored through the group committer, linked to their transaction."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import MeterValue, Transaction
 from csms.domain.metering import Sample
+from csms.services.batching import GroupCommitter
 from csms.services.transactions import apply_register
-from csms.services.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,89 +25,49 @@ class MeterReport:
     """OCPP 2.0.1 ``transactionId`` (the station's string)."""
 
 
-class MeterWriter:
-    def __init__(self, uow: UnitOfWork, *, max_delay_s: float = 0.005, max_batch: int = 1000) -> None:
-        self._uow = uow
-        self._max_delay_s = max_delay_s
-        self._max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[MeterReport, asyncio.Future[None]]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="meter-writer")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+class MeterService:
+    def __init__(self, committer: GroupCommitter) -> None:
+        self._committer = committer
 
     async def write(self, report: MeterReport) -> None:
-        """Store ``report``; returns once it is committed."""
-        if self._task is None:  # no writer running (a CLI, a unit test): commit on the spot
-            await self._flush([report])
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put((report, future))
-        await future
+        """Store ``report``; returns once it is committed (the station is answered after that)."""
+        await self._committer.submit(self, report)
 
-    async def _run(self) -> None:
-        while True:
-            first = await self._queue.get()
-            batch = [first]
-            if self._max_delay_s:
-                await asyncio.sleep(self._max_delay_s)
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                await self._flush([report for report, _ in batch])
-            except Exception as exc:  # top of a task: every waiter learns of the failure
-                log.exception("meter batch of %d reports failed", len(batch))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-            else:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_result(None)
-
-    async def _flush(self, reports: Sequence[MeterReport]) -> None:
-        async with self._uow() as session:
-            rows: list[dict] = []
-            for report in reports:
-                tx = await _transaction(session, report)
-                if tx is not None:
-                    apply_register(tx, report.samples)
-                rows.extend(
-                    {
-                        "station_id": report.station_id,
-                        "transaction_pk": tx.id if tx is not None else None,
-                        "evse_id": report.evse_id,
-                        "timestamp": s.timestamp,
-                        "measurand": s.measurand,
-                        "phase": s.phase,
-                        "location": s.location,
-                        "context": s.context,
-                        "value": s.value,
-                        "unit": s.unit,
-                    }
-                    for s in report.samples
-                )
-            if rows:
-                await session.execute(insert(MeterValue), rows)
-
-
-async def _transaction(session, report: MeterReport) -> Transaction | None:  # noqa: ANN001
-    if report.transaction_id is not None:
-        tx = await session.get(Transaction, report.transaction_id)
-        return tx if tx is not None and tx.station_id == report.station_id else None
-    if report.transaction_uid is not None:
-        return await session.scalar(
-            select(Transaction).where(
-                Transaction.station_id == report.station_id, Transaction.uid == report.transaction_uid
+    async def write_many(self, session: AsyncSession, reports: Sequence[MeterReport]) -> None:
+        by_id, by_uid = await _transactions(session, reports)
+        rows = []
+        for report in reports:
+            tx = by_id.get(report.transaction_id) if report.transaction_id is not None else None
+            if tx is not None and tx.station_id != report.station_id:
+                tx = None  # a station cannot write into another station's transaction
+            if report.transaction_uid is not None:
+                tx = by_uid.get((report.station_id, report.transaction_uid))
+            if tx is not None:
+                apply_register(tx, report.samples)
+            pk = tx.id if tx is not None else None
+            rows.extend(
+                {
+                    "station_id": report.station_id, "transaction_pk": pk, "evse_id": report.evse_id,
+                    "timestamp": s.timestamp, "measurand": s.measurand, "phase": s.phase, "location": s.location,
+                    "context": s.context, "value": s.value, "unit": s.unit,
+                }
+                for s in report.samples
             )
-        )
-    return None
+        if rows:
+            await session.execute(insert(MeterValue.__table__), rows)  # Core: no ORM bookkeeping per row
+
+
+async def _transactions(
+    session: AsyncSession, reports: Sequence[MeterReport]
+) -> tuple[dict[int, Transaction], dict[tuple[str, str], Transaction]]:
+    """Load every transaction the reports refer to, in at most two queries."""
+    ids = {r.transaction_id for r in reports if r.transaction_id is not None}
+    uids = {(r.station_id, r.transaction_uid) for r in reports if r.transaction_uid is not None}
+    by_id: dict[int, Transaction] = {}
+    by_uid: dict[tuple[str, str], Transaction] = {}
+    if ids:
+        by_id = {tx.id: tx for tx in await session.scalars(select(Transaction).where(Transaction.id.in_(ids)))}
+    if uids:
+        query = select(Transaction).where(tuple_(Transaction.station_id, Transaction.uid).in_(list(uids)))
+        by_uid = {(tx.station_id, tx.uid): tx for tx in await session.scalars(query)}  # type: ignore[misc]
+    return by_id, by_uid

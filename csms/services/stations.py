@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -17,6 +16,9 @@ from sqlalchemy import select, update
 from csms.db import repositories as repo
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
 from csms.errors import Conflict, NotFound
+from csms.services.batching import GroupCommitter
+from csms.services.station_writes import LastSeenWriter, StatusWriter
+from csms.services.stations_types import BootAnswer, BootInfo, StatusChange
 from csms.services.uow import Clock, UnitOfWork
 
 # OWASP's minimum argon2id parameters: strong enough for per-station secrets, cheap enough that ten thousand
@@ -30,31 +32,6 @@ class HandshakeVerdict(StrEnum):
     bad_credentials = "bad_credentials"
 
 
-@dataclass(frozen=True, slots=True)
-class BootInfo:
-    vendor: str | None
-    model: str | None
-    serial_number: str | None = None
-    firmware_version: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BootAnswer:
-    status: str
-    interval_s: int
-    current_time: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    evse_id: int
-    connector_id: int
-    status: str
-    timestamp: datetime
-    error_code: str | None = None
-    info: str | None = None
-
-
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
@@ -63,6 +40,7 @@ class StationService:
     def __init__(
         self,
         uow: UnitOfWork,
+        committer: GroupCommitter,
         clock: Clock,
         *,
         unknown_policy: str,
@@ -70,6 +48,9 @@ class StationService:
         pending_retry_interval_s: int,
     ) -> None:
         self._uow = uow
+        self._committer = committer
+        self._last_seen = LastSeenWriter()
+        self._status = StatusWriter()
         self._clock = clock
         self._unknown_policy = unknown_policy
         self._heartbeat_interval_s = heartbeat_interval_s
@@ -181,42 +162,11 @@ class StationService:
 
     async def heartbeat(self, station_id: str) -> datetime:
         now = self._clock()
-        async with self._uow() as session:
-            await session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
+        await self._committer.submit(self._last_seen, (station_id, now))
         return now
 
     async def status_notification(self, station_id: str, change: StatusChange) -> None:
-        now = self._clock()
-        async with self._uow() as session:
-            session.add(
-                StatusEvent(
-                    station_id=station_id,
-                    evse_id=change.evse_id,
-                    connector_id=change.connector_id,
-                    status=change.status,
-                    error_code=change.error_code,
-                    info=change.info,
-                    timestamp=change.timestamp,
-                    received_at=now,
-                )
-            )
-            connector = await session.get(Connector, (station_id, change.evse_id, change.connector_id))
-            if connector is None:
-                session.add(
-                    Connector(
-                        station_id=station_id,
-                        evse_id=change.evse_id,
-                        connector_id=change.connector_id,
-                        status=change.status,
-                        error_code=change.error_code,
-                        updated_at=change.timestamp,
-                    )
-                )
-            elif change.timestamp >= connector.updated_at:
-                # A status queued offline and delivered late must not overwrite a newer one.
-                connector.status, connector.error_code = change.status, change.error_code
-                connector.updated_at = change.timestamp
-            await session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
+        await self._committer.submit(self._status, (station_id, self._clock(), change))
 
     async def record(self, station_id: str, action: str, payload: dict[str, Any]) -> None:
         """Keep a message operators may want to read (events, reports, firmware and log status)."""

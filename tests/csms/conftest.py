@@ -53,7 +53,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         ocpp_host="127.0.0.1",
         ocpp_port=0,
         ocpp_response_timeout_s=2.0,
-        meter_batch_max_delay_s=0.002,
+        group_commit_delay_s=0.002,
         **overrides,
     )
 

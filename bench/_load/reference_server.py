@@ -1,0 +1,40 @@
+"""The reference: a bare ``websockets`` server that parses each frame and answers it. No validation, no storage.
+
+Run: ``python -m bench._load.reference_server PORT_FILE``; it writes its port to PORT_FILE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from websockets.asyncio.server import serve
+
+from bench._load.common import raise_fd_limit
+
+
+async def answer(ws) -> None:  # noqa: ANN001
+    async for raw in ws:
+        frame = json.loads(raw)
+        if frame[0] == 2:
+            action = frame[2]
+            if action == "BootNotification":
+                payload = {"currentTime": "2026-01-01T00:00:00Z", "interval": 300, "status": "Accepted"}
+            elif action == "Heartbeat":
+                payload = {"currentTime": "2026-01-01T00:00:00Z"}
+            else:
+                payload = {}
+            await ws.send(json.dumps([3, frame[1], payload]))
+
+
+async def main(port_file: str) -> None:
+    raise_fd_limit()
+    async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp1.6"], ping_interval=None, compression=None) as server:
+        with open(port_file, "w") as f:
+            f.write(str(server.sockets[0].getsockname()[1]))
+        await asyncio.Future()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1]))

@@ -1,0 +1,112 @@
+"""CSMS load benchmark: the CSMS against a bare websockets reference server, side by side, same load.
+
+For 1,000 stations (closed loop: each station sends its next message as soon as the last is answered) and
+10,000 stations (each sends one message every 10 s, like a real fleet), both servers get the same load from
+separate load-generator processes over loopback. Printed for each: messages/s, p50/p99 round trip, server
+RSS with every station connected, and CSMS/reference ratios. The CSMS runs as in production: schema
+validation on, every state change stored in SQLite (synchronous=FULL), each answer sent after its commit.
+
+Run: ``python -m bench.csms_load [--stations 1000,10000] [--duration 10] [--procs 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench._load.common import rss_mib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _start(module: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def _wait_port(port_file: Path, proc: subprocess.Popen, timeout_s: float = 120) -> int:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if port_file.exists() and port_file.read_text().strip():
+            return int(port_file.read_text())
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        time.sleep(0.1)
+    raise TimeoutError("server did not start")
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def run_one(kind: str, stations: int, duration_s: float, procs: int, rate: float, workdir: Path) -> dict:
+    port_file = workdir / f"{kind}-{stations}.port"
+    if kind == "csms":
+        server = _start("bench._load.csms_server", str(workdir / f"csms-{stations}.sqlite3"), str(port_file), str(stations))
+    else:
+        server = _start("bench._load.reference_server", str(port_file))
+    try:
+        port = _wait_port(port_file, server)
+        url = f"ws://127.0.0.1:{port}" + ("/ocpp" if kind == "csms" else "")
+        share = stations // procs
+        gens = [
+            _start("bench._load.loadgen", url, str(i * share), str(share if i < procs - 1 else stations - i * share),
+                   "3", str(duration_s), str(rate))
+            for i in range(procs)
+        ]
+        results = [json.loads(g.stdout.readline()) for g in gens]
+        rss = rss_mib(server.pid)
+        for g in gens:
+            g.stdin.write("\n")
+            g.stdin.flush()
+        for g in gens:
+            g.wait(timeout=120)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    count = sum(r["count"] for r in results)
+    elapsed = max(r["elapsed_s"] for r in results)
+    rtts = [x for r in results for x in r["rtts_ms"]]
+    return {
+        "kind": kind, "stations": stations, "connected": sum(r["connected"] for r in results),
+        "errors": sum(r["errors"] for r in results), "msgs_per_s": count / elapsed,
+        "p50_ms": statistics.median(rtts) if rtts else float("nan"), "p99_ms": _pct(rtts, 0.99), "rss_mib": rss,
+        "meter_samples_per_s": count / elapsed * 0.75 * 4,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench.csms_load")
+    parser.add_argument("--stations", default="1000,10000")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--procs", type=int, default=2)
+    args = parser.parse_args(argv)
+    print(f"machine: {os.cpu_count()} cores; load generators: {args.procs} processes; window {args.duration:.0f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        for stations in [int(s) for s in args.stations.split(",")]:
+            rate = 0.0 if stations <= 1000 else 0.1
+            mode = "closed loop" if rate == 0 else f"{rate:g} msg/s per station"
+            rows = [run_one(kind, stations, args.duration, args.procs, rate, Path(tmp)) for kind in ("reference", "csms")]
+            print(f"\n{stations} stations, {mode}; mix 75% MeterValues (4 samples), 12.5% Heartbeat, 12.5% StatusNotification")
+            print(f"{'server':<10}{'connected':>10}{'errors':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'RSS MiB':>9}")
+            for r in rows:
+                print(f"{r['kind']:<10}{r['connected']:>10}{r['errors']:>8}{r['msgs_per_s']:>10.0f}{r['p50_ms']:>9.1f}"
+                      f"{r['p99_ms']:>9.1f}{r['rss_mib']:>9.0f}")
+            ref, csms = rows
+            print(f"ratio csms/reference: throughput {csms['msgs_per_s'] / ref['msgs_per_s']:.2f}, "
+                  f"p50 {csms['p50_ms'] / ref['p50_ms']:.2f}x, RSS {csms['rss_mib'] / ref['rss_mib']:.2f}x")
+            print(f"csms meter samples stored (answered after commit): {csms['meter_samples_per_s']:.0f}/s")
+
+
+if __name__ == "__main__":
+    main()
