@@ -17,6 +17,6 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     """Bring the database at ``database_url`` to ``revision`` (blocking; run it outside an event loop)."""
     command.upgrade(alembic_config(database_url), revision)

@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 
 from csms.errors import InvalidInput
 
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
-)
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE)
 
 
 def parse_timestamp(text: str, *, field: str = "timestamp") -> datetime:
@@ -31,7 +29,7 @@ def parse_timestamp(text: str, *, field: str = "timestamp") -> datetime:
     main, _, rest = text.partition(".")
     if rest:
         digits = re.match(r"\d+", rest).group(0)  # type: ignore[union-attr]
-        text = f"{main}.{digits[:6].ljust(6, '0')}{rest[len(digits):]}"
+        text = f"{main}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
     return datetime.fromisoformat(text.replace("z", "Z")).astimezone(UTC)
 
 

@@ -13,8 +13,8 @@ import inspect
 import json
 import logging
 import uuid
-from functools import lru_cache
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from ocpp.charge_point import ChargePoint, camel_to_snake_case, remove_nones, serialize_as_dict
