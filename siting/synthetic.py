@@ -62,7 +62,13 @@ def synthetic_network(
         segments[e] += 1
     weights = np.round(rng.lognormal(mean=0.0, sigma=1.0, size=n_cities), 3) + 0.05
     nodes = [
-        {"id": names[i], "kind": "city", "weight": float(weights[i]), "x": float(xy[i, 0]), "y": float(xy[i, 1])}
+        {
+            "id": names[i],
+            "kind": "city",
+            "weight": float(weights[i]),
+            "x": float(xy[i, 0]),
+            "y": float(xy[i, 1]),
+        }
         for i in range(n_cities)
     ]
     edges = []
@@ -82,6 +88,7 @@ def synthetic_network(
         chain.append(names[j])
         step = length[e] / (len(chain) - 1)
         edges.extend(
-            {"from": a, "to": b, "length_km": math.floor(step * 1000) / 1000} for a, b in zip(chain, chain[1:])
+            {"from": a, "to": b, "length_km": math.floor(step * 1000) / 1000}
+            for a, b in zip(chain, chain[1:], strict=False)
         )
     return build_graph(nodes, edges)

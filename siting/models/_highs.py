@@ -28,7 +28,6 @@ def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs
         os.close(devnull)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
-    h.setOptionValue("threads", 1)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
     return h

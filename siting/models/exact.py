@@ -138,7 +138,11 @@ def solve_max_flow(
     if initial is not None:
         _set_start(h, inst, groups, initial)
     h.run()
-    return _result(h, inst, "exact", p, started, maximise=True)
+    result = _result(h, inst, "exact", p, started, maximise=True)
+    result.extra.update(
+        {"milp_rows": h.getNumRow(), "milp_cols": h.getNumCol(), "trip_groups": len(groups.rep)}
+    )
+    return result
 
 
 def solve_cover(
@@ -269,6 +273,10 @@ def _result(
             bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
             if status == "optimal":
                 bound = max(covered_flow, bound or covered_flow)
+            elif bound is not None and covered_flow > 0:
+                # HiGHS measures the gap from its own objective, in which y may understate the trips
+                # the chosen x really refuel; measure it from the flow actually refuelled.
+                gap = max(0.0, bound - covered_flow) / covered_flow
     cost = float(sum(inst.costs[inst.candidates.index(c)] for c in new)) if new else 0.0
     return PlanResult(
         status=status,
