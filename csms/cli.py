@@ -29,12 +29,25 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
     return asyncio.run(run())
 
 
+async def _first_admin_token(services: Services) -> str | None:
+    """On a fresh database nobody could call the API: create one admin token and show it once."""
+    if await services.api_tokens.list():
+        return None
+    _, secret = await services.api_tokens.create("admin", "first admin (created by csms serve)")
+    return secret
+
+
 def _serve(settings: Settings) -> None:
     import uvicorn
 
     from csms.main import create_app
 
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    secret = _with_services(settings, _first_admin_token)
+    if secret:
+        print(f"First start: an admin API token was created (shown once): {secret}", flush=True)
+    print(f"REST API http://{settings.api_host}:{settings.api_port}/docs · OCPP ws://{settings.ocpp_host}:"
+          f"{settings.ocpp_port}/ocpp/{{station_id}}", flush=True)
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
 
 

@@ -10,11 +10,19 @@ import json
 import sys
 
 from websockets.asyncio.server import serve
+from websockets.exceptions import ConnectionClosed
 
 from bench._load.common import raise_fd_limit
 
 
 async def answer(ws) -> None:  # noqa: ANN001
+    try:
+        await _answer(ws)
+    except ConnectionClosed:
+        pass
+
+
+async def _answer(ws) -> None:  # noqa: ANN001
     async for raw in ws:
         frame = json.loads(raw)
         if frame[0] == 2:

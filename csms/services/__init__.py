@@ -50,7 +50,7 @@ def build_services(
             pending_retry_interval_s=settings.pending_retry_interval_s,
         ),
         tokens=TokenService(uow, clock),
-        transactions=TransactionService(uow, clock),
+        transactions=TransactionService(uow, committer, clock),
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -27,8 +26,11 @@ T_contra = TypeVar("T_contra", contravariant=True)
 
 
 class BatchWriter(Protocol[T_contra]):
-    async def write_many(self, session: AsyncSession, items: Sequence[T_contra]) -> None:
-        """Write every item inside ``session``'s transaction (never commit)."""
+    async def write_many(self, session: AsyncSession, items: Sequence[T_contra]) -> Sequence[Any] | None:
+        """Write every item inside ``session``'s transaction (never commit).
+
+        Return one result per item (in order) for the callers, or ``None`` when there is nothing to return.
+        """
 
 
 class _Pending(Generic[T]):
@@ -63,15 +65,15 @@ class GroupCommitter:
             if not pending.future.done():
                 pending.future.set_exception(RuntimeError("server shutting down"))
 
-    async def submit(self, writer: BatchWriter[T], item: T) -> None:
-        """Write ``item`` with ``writer``; return once the transaction holding it has committed."""
+    async def submit(self, writer: BatchWriter[T], item: T) -> Any:
+        """Write ``item`` with ``writer``; return its result once the transaction holding it has committed."""
         if self._task is None:  # no committer running (a CLI, a unit test): a unit of work of its own
             async with self._uow() as session:
-                await writer.write_many(session, [item])
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                results = await writer.write_many(session, [item])
+            return results[0] if results else None
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Pending(writer, item, future))
-        await future
+        return await future
 
     async def _run(self) -> None:
         while True:
@@ -93,19 +95,14 @@ class GroupCommitter:
                             pending.future.set_exception(exc)
 
     async def _commit(self, batch: list[_Pending[Any]]) -> None:
-        by_writer: dict[int, tuple[BatchWriter[Any], list[Any]]] = {}
+        by_writer: dict[int, tuple[BatchWriter[Any], list[_Pending[Any]]]] = {}
         for pending in batch:
-            by_writer.setdefault(id(pending.writer), (pending.writer, []))[1].append(pending.item)
+            by_writer.setdefault(id(pending.writer), (pending.writer, []))[1].append(pending)
+        outcomes: list[tuple[_Pending[Any], Any]] = []
         async with self._uow() as session:
-            for writer, items in by_writer.values():
-                await writer.write_many(session, items)
-        for pending in batch:
+            for writer, pendings in by_writer.values():
+                results = await writer.write_many(session, [p.item for p in pendings])
+                outcomes.extend(zip(pendings, results if results is not None else [None] * len(pendings), strict=True))
+        for pending, result in outcomes:  # only now, after the commit, does anyone hear back
             if not pending.future.done():
-                pending.future.set_result(None)
-
-
-def group(items: Sequence[T], key: Any) -> dict[Any, list[T]]:
-    out: dict[Any, list[T]] = defaultdict(list)
-    for item in items:
-        out[key(item)].append(item)
-    return out
+                pending.future.set_result(result)

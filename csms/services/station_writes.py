@@ -9,7 +9,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import Connector, Station, StatusEvent
-from csms.services.stations_types import StatusChange
+from csms.errors import NotFound
+from csms.services.stations_types import BootInfo, StatusChange
 
 
 async def _touch(session: AsyncSession, seen: dict[str, datetime]) -> None:
@@ -56,3 +57,24 @@ class StatusWriter:
                 # A status queued offline and delivered late must not overwrite a newer one.
                 row.status, row.error_code, row.updated_at = change.status, change.error_code, change.timestamp
         await _touch(session, {sid: at for sid, at, _ in items})
+
+
+class BootWriter:
+    """``(station_id, ocpp_version, BootInfo, now)`` items -> each station's registration status."""
+
+    async def write_many(
+        self, session: AsyncSession, items: Sequence[tuple[str, str, BootInfo, datetime]]
+    ) -> list[str]:
+        ids = {sid for sid, _, _, _ in items}
+        stations = {s.id: s for s in await session.scalars(select(Station).where(Station.id.in_(ids)))}
+        statuses = []
+        for sid, version, info, now in items:
+            station = stations.get(sid)
+            if station is None:
+                raise NotFound(f"station {sid!r} is not registered")
+            station.ocpp_version = version
+            station.vendor, station.model = info.vendor, info.model
+            station.serial_number, station.firmware_version = info.serial_number, info.firmware_version
+            station.last_boot_at = station.last_seen_at = now
+            statuses.append(station.registration_status)
+        return statuses

@@ -17,7 +17,7 @@ from csms.db import repositories as repo
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
 from csms.errors import Conflict, NotFound
 from csms.services.batching import GroupCommitter
-from csms.services.station_writes import LastSeenWriter, StatusWriter
+from csms.services.station_writes import BootWriter, LastSeenWriter, StatusWriter
 from csms.services.stations_types import BootAnswer, BootInfo, StatusChange
 from csms.services.uow import Clock, UnitOfWork
 
@@ -51,6 +51,7 @@ class StationService:
         self._committer = committer
         self._last_seen = LastSeenWriter()
         self._status = StatusWriter()
+        self._boot = BootWriter()
         self._clock = clock
         self._unknown_policy = unknown_policy
         self._heartbeat_interval_s = heartbeat_interval_s
@@ -142,15 +143,7 @@ class StationService:
 
     async def boot(self, station_id: str, ocpp_version: str, info: BootInfo) -> BootAnswer:
         now = self._clock()
-        async with self._uow() as session:
-            station = await session.get(Station, station_id)
-            if station is None:
-                raise NotFound(f"station {station_id!r} is not registered")
-            station.ocpp_version = ocpp_version
-            station.vendor, station.model = info.vendor, info.model
-            station.serial_number, station.firmware_version = info.serial_number, info.firmware_version
-            station.last_boot_at = station.last_seen_at = now
-            status = station.registration_status
+        status = await self._committer.submit(self._boot, (station_id, ocpp_version, info, now))
         interval = self._heartbeat_interval_s if status == "Accepted" else self._pending_retry_interval_s
         return BootAnswer(status=status, interval_s=interval, current_time=now)
 

@@ -20,6 +20,7 @@ from csms.db.models import MeterValue, Transaction, TransactionEvent
 from csms.domain.authorization import TokenInfo
 from csms.domain.metering import ENERGY_REGISTER, Sample, session_energy_wh
 from csms.errors import NotFound
+from csms.services.batching import GroupCommitter
 from csms.services.tokens import authorize_in
 from csms.services.uow import Clock, UnitOfWork
 
@@ -99,39 +100,45 @@ def apply_register(tx: Transaction, samples: Sequence[Sample]) -> None:
     tx.energy_wh = session_energy_wh(tx.meter_start_wh, tx.meter_stop_wh)
 
 
+class StartWriter:
+    """``(StartRequest, now)`` items -> ``(transaction id, TokenInfo)``, idempotent per station/EVSE/start time."""
+
+    async def write_many(
+        self, session: AsyncSession, items: Sequence[tuple[StartRequest, datetime]]
+    ) -> list[tuple[int, TokenInfo]]:
+        stations = {req.station_id for req, _ in items}
+        moments = {req.timestamp for req, _ in items}
+        query = select(Transaction).where(Transaction.station_id.in_(stations), Transaction.started_at.in_(moments))
+        known = {(t.station_id, t.evse_id, t.started_at): t for t in await session.scalars(query)}
+        rows: list[tuple[Transaction, TokenInfo]] = []
+        for req, now in items:
+            info = await authorize_in(session, req.id_token, now)
+            assert info is not None
+            key = (req.station_id, req.evse_id, req.timestamp)
+            tx = known.get(key)
+            if tx is None:  # a repeat (even within this batch) finds the first one
+                tx = known[key] = Transaction(
+                    station_id=req.station_id, evse_id=req.evse_id, connector_id=req.connector_id,
+                    id_token=req.id_token, status="Active", meter_start_wh=req.meter_start_wh,
+                    started_at=req.timestamp, offline=False,
+                )
+                session.add(tx)
+            rows.append((tx, info))
+        await session.flush()  # the ids come from the database
+        return [(tx.id, info) for tx, info in rows]
+
+
 class TransactionService:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, committer: GroupCommitter, clock: Clock) -> None:
         self._uow = uow
+        self._committer = committer
         self._clock = clock
+        self._starts = StartWriter()
 
     # -- OCPP 1.6 --------------------------------------------------------------------------------------
     async def start(self, req: StartRequest) -> tuple[int, TokenInfo]:
-        try:
-            return await self._start_once(req)
-        except IntegrityError:
-            # The same StartTransaction raced itself (a retry on a second socket): the first one won.
-            return await self._start_once(req)
-
-    async def _start_once(self, req: StartRequest) -> tuple[int, TokenInfo]:
-        async with self._uow() as session:
-            info = await authorize_in(session, req.id_token, self._clock())
-            assert info is not None
-            existing = await repo.transaction_by_start(session, req.station_id, req.evse_id, req.timestamp)
-            if existing is not None:
-                return existing.id, info
-            tx = Transaction(
-                station_id=req.station_id,
-                evse_id=req.evse_id,
-                connector_id=req.connector_id,
-                id_token=req.id_token,
-                status="Active",
-                meter_start_wh=req.meter_start_wh,
-                started_at=req.timestamp,
-                offline=False,
-            )
-            session.add(tx)
-            await session.flush()
-            return tx.id, info
+        """Store a 1.6 StartTransaction (group-committed) and return its durable id and the token's status."""
+        return await self._committer.submit(self._starts, (req, self._clock()))
 
     async def stop(self, req: StopRequest) -> TokenInfo | None:
         async with self._uow() as session:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.csms.conftest import Csms, Wire
+from tests.harness import Csms, Wire
 
 BOOT16 = {"chargePointVendor": "V", "chargePointModel": "M"}
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.csms.conftest import Csms, Wire
+from tests.harness import Csms, Wire
 
 BOOT16 = {"chargePointVendor": "V", "chargePointModel": "M"}
 BOOT201 = {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"}

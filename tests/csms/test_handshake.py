@@ -9,7 +9,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from csms.config import Settings
-from tests.csms.conftest import Csms, Wire, make_settings
+from tests.harness import Csms, Wire, make_settings
 
 BOOT16 = {"chargePointVendor": "V", "chargePointModel": "M"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.csms.conftest import Csms, Wire
+from tests.harness import Csms, Wire
 
 BOOT = {"chargePointVendor": "Star", "chargePointModel": "DC60", "chargePointSerialNumber": "SN1", "firmwareVersion": "1.2"}
 T0 = "2026-11-24T08:00:00Z"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from csms.db.models import MeterValue
-from tests.csms.conftest import Csms, Wire
+from tests.harness import Csms, Wire
 
 BOOT = {"chargingStation": {"model": "AC22", "vendorName": "Star", "serialNumber": "S2"}, "reason": "PowerUp"}
 
