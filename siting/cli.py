@@ -1,49 +1,19 @@
 """``siting``: plan expressway fast chargers and hydrogen stations from the command line.
 
-Commands: ``plan``, ``cover``, ``size``, ``compare``, ``export``. Every command reads a built-in
-network (``--network hunan`` or ``25node``) or files (``--nodes --edges --flows``). Errors in the
-input end the run with exit code 2 and a message naming the offending row, node or edge.
+Commands: ``plan``, ``cover``, ``size``, ``compare``, ``rollout``, ``export``. Every command reads a
+built-in network (``--network hunan`` or ``25node``) or files (``--nodes --edges --flows``). Errors
+in the input end the run with exit code 2 and a message naming the offending row, node or edge.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
-from typing import Any
 
-from rich.console import Console
-
-from siting.cover import min_cover, unservable_trips
+from siting.commands import COMMANDS
 from siting.errors import RangeError, SitingError
-from siting.fuels import fuel_profile
-from siting.inputs import (
-    check_nodes,
-    load_dataset,
-    parse_ids,
-    read_costs,
-    read_plan_stations,
-    resolve_candidates,
-)
-from siting.io import write_edges_csv, write_flows_csv, write_nodes_csv
-from siting.models.instance import build_instance
-from siting.outputs.curve import write_curve_png
-from siting.outputs.document import plan_document, station_details, write_json
-from siting.outputs.geojson import write_geojson
-from siting.outputs.html_map import write_html
-from siting.outputs.summary import curve_progress, print_compare, print_cover, print_plan, print_sizes
-from siting.planning import coverage_curve, plan_stations
-from siting.sizing import size_stations
-from siting.spacing import corridor_spacing
 
 __all__ = ["main", "build_parser"]
-
-_NOTES = {
-    "hunan": "Hunan sample network: 19 of 30 edge lengths are great-circle x 1.25 approximations and "
-    "service-area positions are evenly spaced; demand is a gravity model (see siting/data/SOURCES.md).",
-    "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
-}
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -113,232 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="NAME:FUEL:RANGE_KM:STATIONS, repeatable (default ev and h2 at 4 and 8)",
     )
     compare.add_argument("--method", choices=["exact", "heuristic"], default="exact")
+    roll = sub.add_parser("rollout", help="open stations period by period under a budget per period")
+    _common(roll)
+    roll.add_argument("--budgets", required=True, help="budget of each period in site-cost units, e.g. 2,2,3")
     export = sub.add_parser("export", help="write a network as nodes.csv, edges.csv and od.csv")
     _common(export)
     return parser
-
-
-def _fuel(args: argparse.Namespace):
-    return fuel_profile(
-        args.fuel,
-        range_km=args.range_km,
-        adoption_share=getattr(args, "adoption_share", None),
-        consumption_per_km=getattr(args, "consumption", None),
-        server_rate_per_h=getattr(args, "server_rate", None),
-        module_capacity_per_day=getattr(args, "module_capacity", None),
-        peak_hour_share=getattr(args, "peak_hour_share", None),
-    )
-
-
-def _prepare(args: argparse.Namespace, fuel, candidates: list[str] | None = None):
-    ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
-    )
-    existing = parse_ids(args.existing)
-    check_nodes(ds, existing, "existing stations")
-    cands = candidates if candidates is not None else resolve_candidates(ds, args.candidates)
-    inst = build_instance(
-        ds.G,
-        ds.trips,
-        fuel.range_km,
-        candidates=cands,
-        existing=existing,
-        costs=read_costs(args.costs),
-        refuse_unservable=not args.skip_unservable,
-    )
-    return ds, inst
-
-
-def _emit(args: argparse.Namespace, doc: Any, printer) -> None:
-    if args.format == "json":
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-    else:
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=140)  # piped or captured: do not squeeze the tables to 80 columns
-        printer(console, doc, args.lang)
-
-
-def _write_outputs(args, ds, doc: dict[str, Any], curves: dict[str, list[dict[str, Any]]]) -> None:
-    if not args.out:
-        return
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(doc, out / "plan.json")
-    write_geojson(ds.G, doc, out / "plan.geojson")
-    write_html(ds.G, doc, out / "map.html", lang=args.lang)
-    if any(curves.values()):
-        write_curve_png(curves, out / "curve.png", lang=args.lang, mark_p=doc.get("p"))
-
-
-def _cmd_plan(args: argparse.Namespace) -> int:
-    fuel = _fuel(args)
-    shared = read_plan_stations(args.share_sites) if args.share_sites else None
-    ds, inst = _prepare(args, fuel, shared)
-    plan = plan_stations(inst, args.stations, method=args.method, time_limit_s=args.time_limit)
-    n_curve = args.stations if args.curve_max is None else args.curve_max
-    curve = []
-    if n_curve > 0:
-        with curve_progress(n_curve, args.lang, enabled=args.format == "text") as advance:
-            others = coverage_curve(
-                inst,
-                [p for p in range(1, n_curve + 1) if p != args.stations],
-                method=args.method,
-                time_limit_s=args.time_limit,
-                on_step=advance,
-            )
-        curve = sorted(others + ([plan] if args.stations <= n_curve else []), key=lambda r: r.p)
-    covered_trips = [ds.trips[q] for q in plan.covered]
-    sizes = size_stations(
-        ds.G,
-        covered_trips,
-        plan.stations,
-        fuel,
-        wait_target_min=args.wait_target_min,
-        max_wait_prob=args.max_wait_prob,
-    )
-    doc = plan_document(
-        ds.G,
-        plan,
-        network=ds.name,
-        fuel=fuel,
-        curve=curve,
-        sizes=sizes,
-        spacing=corridor_spacing(ds.G, plan.stations, args.max_gap_km),
-        unservable=unservable_trips(inst),
-        extra={"note": _NOTES.get(ds.name, ""), "shared_sites": shared},
-    )
-    _emit(args, doc, print_plan)
-    _write_outputs(args, ds, doc, {plan.method: [c for c in doc["curve"]]})
-    return 0
-
-
-def _cmd_cover(args: argparse.Namespace) -> int:
-    fuel = _fuel(args)
-    ds, inst = _prepare(args, fuel)
-    report = min_cover(inst, minimise=args.minimise, time_limit_s=args.time_limit)
-    doc = plan_document(
-        ds.G,
-        report.plan,
-        network=ds.name,
-        fuel=fuel,
-        unservable=report.unservable,
-        spacing=corridor_spacing(ds.G, report.plan.stations),
-        extra={"note": _NOTES.get(ds.name, ""), "minimise": args.minimise},
-    )
-    _emit(args, doc, print_cover)
-    _write_outputs(args, ds, doc, {})
-    return 0
-
-
-def _cmd_size(args: argparse.Namespace) -> int:
-    fuel = _fuel(args)
-    if bool(args.plan) == bool(args.sites):
-        raise SitingError("size needs exactly one of --plan PLAN.json or --sites id,id,...")
-    stations = read_plan_stations(args.plan) if args.plan else parse_ids(args.sites)
-    ds, inst = _prepare(args, fuel)
-    check_nodes(ds, stations, "stations")
-    covered = inst.covered_trips(stations)
-    trips = [t for t, ok in zip(ds.trips, covered, strict=True) if ok]
-    sizes = size_stations(
-        ds.G, trips, stations, fuel, wait_target_min=args.wait_target_min, max_wait_prob=args.max_wait_prob
-    )
-    from siting.models.instance import PlanResult
-
-    plan = PlanResult(
-        "given",
-        "given",
-        list(stations),
-        [s for s in stations if s not in inst.existing],
-        list(inst.existing),
-        float(inst.trip_flow[covered].sum()),
-        inst.total_flow,
-        None,
-        None,
-        0.0,
-    )
-    details = station_details(ds.G, plan, sizes)
-    doc = {
-        "network": ds.name,
-        "fuel": fuel.name,
-        "range_km": fuel.range_km,
-        "stations": list(stations),
-        "covered_flow": plan.covered_flow,
-        "total_flow": plan.total_flow,
-        "covered_flow_pct": round(plan.covered_flow_pct, 4),
-        "station_details": details,
-    }
-    _emit(args, doc, lambda console, d, lang: print_sizes(console, d["station_details"], lang))
-    if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        write_json(doc, Path(args.out) / "sizing.json")
-    return 0
-
-
-def _parse_scenario(text: str) -> tuple[str, str, float, int]:
-    parts = text.split(":")
-    try:
-        name, fuel, range_km, p = parts
-        return name, fuel, float(range_km), int(p)
-    except ValueError:
-        raise SitingError(
-            f"--scenario {text!r}: expected NAME:FUEL:RANGE_KM:STATIONS, e.g. ev300:ev:300:8"
-        ) from None
-
-
-def _cmd_compare(args: argparse.Namespace) -> int:
-    specs = [_parse_scenario(s) for s in args.scenario] or [
-        ("ev-4", "ev", 300.0, 4),
-        ("ev-8", "ev", 300.0, 8),
-        ("h2-4", "h2", 400.0, 4),
-        ("h2-8", "h2", 400.0, 8),
-    ]
-    docs, cache = [], {}
-    for name, fuel_name, range_km, p in specs:
-        fuel = fuel_profile(fuel_name, range_km=range_km)
-        if range_km not in cache:
-            cache[range_km] = _prepare(args, fuel)
-        ds, inst = cache[range_km]
-        plan = plan_stations(inst, p, method=args.method, time_limit_s=args.time_limit)
-        doc = plan_document(ds.G, plan, network=ds.name, fuel=fuel, unservable=unservable_trips(inst))
-        doc["scenario"] = name
-        docs.append(doc)
-    _emit(args, docs, print_compare)
-    if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        write_json({"scenarios": docs}, Path(args.out) / "compare.json")
-    return 0
-
-
-def _cmd_export(args: argparse.Namespace) -> int:
-    if not args.out:
-        raise SitingError("export needs --out FOLDER")
-    ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
-    )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_nodes_csv(ds.G, out / "nodes.csv")
-    write_edges_csv(ds.G, out / "edges.csv")
-    write_flows_csv(ds.trips, out / "od.csv")
-    print(f"wrote {out / 'nodes.csv'}, {out / 'edges.csv'}, {out / 'od.csv'}")
-    return 0
-
-
-_COMMANDS = {
-    "plan": _cmd_plan,
-    "cover": _cmd_cover,
-    "size": _cmd_size,
-    "compare": _cmd_compare,
-    "export": _cmd_export,
-}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siting`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        return COMMANDS[args.command](args)
     except RangeError as exc:
         print(
             f"siting: error: {exc} (raise --range-km, or --skip-unservable to plan without them)",

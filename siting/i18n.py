@@ -22,6 +22,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "unknown": ("no solution found", "未找到解"),
     "stations": ("Stations", "站点"),
     "new": ("new", "新建"),
+    "station_status": ("New/existing", "新建/既有"),
     "existing": ("existing", "既有"),
     "covered": ("Flow refuelled", "可补能流量"),
     "gap": ("MIP gap", "MIP 间隙"),

@@ -132,7 +132,7 @@ td,th{{border:1px solid #ccc;padding:2px 8px;font-size:13px}}</style></head><bod
 <span style="color:#1f3b8f">&#9632; {t("legend_existing", lang)}</span> ·
 <span style="color:#555">&#9679; {t("legend_node", lang)}</span> · {legend}</p>
 {"".join(parts)}
-<table><tr><th>{t("station", lang)}</th><th>{t("name", lang)}</th><th>{t("status", lang)}</th>
+<table><tr><th>{t("station", lang)}</th><th>{t("name", lang)}</th><th>{t("station_status", lang)}</th>
 <th>{server_head}</th><th>{t("visits", lang)}</th></tr>
 {rows}</table>
 <p style="font-size:12px;color:#666">{html.escape(doc.get("note", ""))}</p>

@@ -30,7 +30,7 @@ def _headline(doc: dict[str, Any], lang: str) -> str:
 
 def print_sizes(console: Console, details: Sequence[dict[str, Any]], lang: str) -> None:
     table = Table(title=t("stations", lang))
-    for col in ("station", "name", "kind", "status", "visits", "energy"):
+    for col in ("station", "name", "kind", "station_status", "visits", "energy"):
         table.add_column(t(col, lang))
     server = next((d["sizing"]["server_name"] for d in details if d.get("sizing")), "charger")
     table.add_column(t("servers_" + server, lang), justify="right")

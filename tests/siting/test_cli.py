@@ -235,3 +235,27 @@ def test_zh_text_summary(capsys):
     )
     out = capsys.readouterr().out
     assert "站点布局方案" in out and "可补能流量" in out
+
+
+def test_rollout_periods_add_stations_within_budgets(tmp_path, capsys):
+    (tmp_path / "costs.csv").write_text("id,cost\nchangsha,2\nxiangtan,1\n", encoding="utf-8")
+    periods = _json(
+        capsys,
+        [
+            "rollout",
+            "--network",
+            "hunan",
+            "--budgets",
+            "2,3",
+            "--costs",
+            str(tmp_path / "costs.csv"),
+            "--format",
+            "json",
+        ],
+    )
+    assert [p["period"] for p in periods] == [1, 2]
+    assert all(p["spent"] <= p["budget"] + 1e-9 for p in periods)
+    assert set(periods[0]["stations"]) <= set(periods[1]["stations"])
+    assert periods[1]["covered_flow"] >= periods[0]["covered_flow"]
+    assert main(["rollout", "--network", "hunan", "--budgets", "two"]) == 2
+    assert "expected numbers" in capsys.readouterr().err
