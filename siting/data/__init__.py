@@ -1,0 +1,1 @@
+"""Shipped data (see siting/data/SOURCES.md); a package so that wheels include it."""
