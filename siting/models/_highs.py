@@ -6,8 +6,9 @@ import os
 import sys
 
 import highspy
+import numpy as np
 
-__all__ = ["quiet_highs", "status_of"]
+__all__ = ["quiet_highs", "status_of", "add_columns"]
 
 
 def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs:
@@ -46,3 +47,13 @@ def status_of(h: highspy.Highs) -> str:
     if h.getInfo().primal_solution_status == 2:  # kSolutionStatusFeasible
         return "feasible"
     return "unknown"
+
+
+def add_columns(h: highspy.Highs, cost: np.ndarray, n_binary: int) -> None:
+    """Columns in [0, 1] with objective ``cost``; the first ``n_binary`` are integer (binary)."""
+    n = len(cost)
+    empty_i = np.zeros(0, dtype=np.int32)
+    h.addCols(n, np.asarray(cost, dtype=float), np.zeros(n), np.ones(n), 0, empty_i, empty_i, np.zeros(0))
+    if n_binary:
+        kinds = np.array([highspy.HighsVarType.kInteger] * n_binary)
+        h.changeColsIntegrality(n_binary, np.arange(n_binary, dtype=np.int32), kinds)

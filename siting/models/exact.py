@@ -19,7 +19,7 @@ from collections.abc import Collection
 import highspy
 import numpy as np
 
-from siting.models._highs import quiet_highs, status_of
+from siting.models._highs import add_columns, quiet_highs, status_of
 from siting.models.instance import Instance, PlanResult
 
 __all__ = ["solve_max_flow", "solve_cover"]
@@ -112,22 +112,7 @@ def solve_max_flow(
     n_cand = len(inst.candidates)
     groups = _Groups(inst)
     h = quiet_highs(time_limit_s, mip_rel_gap)
-    n_cols = n_cand + len(groups.rep)
-    obj = np.concatenate([np.zeros(n_cand), groups.flow])
-    h.addCols(
-        n_cols,
-        obj,
-        np.zeros(n_cols),
-        np.ones(n_cols),
-        0,
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0),
-    )
-    if n_cand:
-        h.changeColsIntegrality(
-            n_cand, np.arange(n_cand, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n_cand)
-        )
+    add_columns(h, np.concatenate([np.zeros(n_cand), groups.flow]), n_cand)
     _add_cover_rows(h, groups, n_cand)
     if p is not None:
         _add_row(h, np.arange(n_cand), np.ones(n_cand), float(p), float(p))
@@ -174,21 +159,7 @@ def solve_cover(
     started = time.perf_counter()
     n_cand = len(inst.candidates)
     h = quiet_highs(time_limit_s, mip_rel_gap)
-    obj = inst.costs if minimise == "cost" else np.ones(n_cand)
-    h.addCols(
-        n_cand,
-        obj,
-        np.zeros(n_cand),
-        np.ones(n_cand),
-        0,
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0),
-    )
-    if n_cand:
-        h.changeColsIntegrality(
-            n_cand, np.arange(n_cand, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n_cand)
-        )
+    add_columns(h, inst.costs if minimise == "cost" else np.ones(n_cand), n_cand)
     # Every remaining arc-cover set must hold an open station (y fixed to 1); a set shared by
     # many trips is needed once.
     distinct = sorted(

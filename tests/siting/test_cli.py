@@ -9,31 +9,15 @@ from siting.models import build_instance, solve_max_flow
 from siting.networks import load_hunan
 
 
-def _json(capsys, argv):
-    assert main(argv) == 0
+def _json(capsys, command: str, *extra: str):
+    """Run ``siting <command> --format json`` and parse its standard output."""
+    assert main([*command.split(), *extra, "--format", "json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
 def test_plan_hunan_json_and_output_folder(tmp_path, capsys):
     out = tmp_path / "hunan-ev"
-    doc = _json(
-        capsys,
-        [
-            "plan",
-            "--network",
-            "hunan",
-            "--range-km",
-            "300",
-            "--stations",
-            "5",
-            "--fuel",
-            "ev",
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
-    )
+    doc = _json(capsys, "plan --network hunan --range-km 300 --stations 5 --fuel ev --out", str(out))
     assert doc["status"] == "optimal" and doc["gap"] == 0.0
     assert len(doc["stations"]) == 5
     ds = load_hunan()
@@ -57,47 +41,10 @@ def test_plan_hunan_json_and_output_folder(tmp_path, capsys):
 def test_plan_from_exported_csv_files_matches_builtin(tmp_path, capsys):
     assert main(["export", "--network", "hunan", "--out", str(tmp_path)]) == 0
     capsys.readouterr()
-    files = [
-        "--nodes",
-        str(tmp_path / "nodes.csv"),
-        "--edges",
-        str(tmp_path / "edges.csv"),
-        "--flows",
-        str(tmp_path / "od.csv"),
-    ]
-    from_files = _json(
-        capsys,
-        [
-            "plan",
-            *files,
-            "--candidates",
-            "all",
-            "--range-km",
-            "300",
-            "--stations",
-            "3",
-            "--curve-max",
-            "0",
-            "--format",
-            "json",
-        ],
-    )
-    builtin = _json(
-        capsys,
-        [
-            "plan",
-            "--network",
-            "hunan",
-            "--range-km",
-            "300",
-            "--stations",
-            "3",
-            "--curve-max",
-            "0",
-            "--format",
-            "json",
-        ],
-    )
+    files = f"--nodes {tmp_path / 'nodes.csv'} --edges {tmp_path / 'edges.csv'} --flows {tmp_path / 'od.csv'}"
+    plan = "plan --range-km 300 --stations 3 --curve-max 0"
+    from_files = _json(capsys, f"{plan} {files} --candidates all")
+    builtin = _json(capsys, f"{plan} --network hunan")
     assert from_files["covered_flow"] == pytest.approx(builtin["covered_flow"], rel=1e-6)
     assert from_files["curve"] == []
 
@@ -108,46 +55,19 @@ def test_bad_inputs_exit_2_with_named_rows(tmp_path, capsys):
     assert "disconnected: 2 components; component 2 holds c, d" in capsys.readouterr().err
     (tmp_path / "e2.csv").write_text("from,to,length_km\na,b,10\nb,c,400\n", encoding="utf-8")
     (tmp_path / "od.csv").write_text("origin,destination,flow,path\na,c,5,\na,q,1,\n", encoding="utf-8")
-    assert (
-        main(
-            [
-                "plan",
-                "--edges",
-                str(tmp_path / "e2.csv"),
-                "--flows",
-                str(tmp_path / "od.csv"),
-                "--stations",
-                "1",
-            ]
-        )
-        == 2
-    )
+    files = ["--edges", str(tmp_path / "e2.csv"), "--flows", str(tmp_path / "od.csv")]
+    assert main(["plan", *files, "--stations", "1"]) == 2
     assert "row 3: destination q" in capsys.readouterr().err
     (tmp_path / "od.csv").write_text("origin,destination,flow,path\na,c,5,\na,b,1,a b\n", encoding="utf-8")
-    args = [
-        "plan",
-        "--edges",
-        str(tmp_path / "e2.csv"),
-        "--flows",
-        str(tmp_path / "od.csv"),
-        "--stations",
-        "1",
-        "--range-km",
-        "300",
-        "--format",
-        "json",
-    ]
-    assert main(args) == 2
+    assert main(["plan", *files, "--stations", "1", "--range-km", "300"]) == 2
     assert "trip 1 (a->c) crosses edge b-c of 400 km" in capsys.readouterr().err
-    doc = _json(capsys, [*args, "--skip-unservable"])
+    doc = _json(capsys, "plan --stations 1 --range-km 300 --skip-unservable", *files)
     assert doc["unservable"][0]["reason"] == "edge b-c is 400 km, longer than the range 300 km"
     assert doc["covered_flow"] == 1.0 and doc["total_flow"] == 6.0
 
 
 def test_cover_size_and_compare(tmp_path, capsys):
-    cover = _json(
-        capsys, ["cover", "--network", "hunan", "--candidates", "service-areas", "--format", "json"]
-    )
+    cover = _json(capsys, "cover --network hunan --candidates service-areas")
     assert cover["status"] == "optimal"
     assert cover["covered_flow"] == pytest.approx(cover["total_flow"] - cover["unservable_flow"], rel=1e-9)
     assert cover["unservable"] and all(u["reason"] for u in cover["unservable"])
@@ -157,102 +77,29 @@ def test_cover_size_and_compare(tmp_path, capsys):
         == 0
     )
     assert "Station plan" in capsys.readouterr().out
-    sized = _json(
-        capsys,
-        [
-            "size",
-            "--network",
-            "hunan",
-            "--plan",
-            str(plan_dir / "plan.json"),
-            "--fuel",
-            "ev",
-            "--format",
-            "json",
-        ],
-    )
+    plan_json = str(plan_dir / "plan.json")
+    sized = _json(capsys, "size --network hunan --fuel ev --plan", plan_json)
     planned = json.loads((plan_dir / "plan.json").read_text(encoding="utf-8"))
-    assert [d["sizing"]["servers"] for d in sized["station_details"]] == [
-        d["sizing"]["servers"] for d in planned["station_details"]
-    ]
-    h2 = _json(
-        capsys,
-        [
-            "plan",
-            "--network",
-            "hunan",
-            "--fuel",
-            "h2",
-            "--stations",
-            "2",
-            "--curve-max",
-            "0",
-            "--share-sites",
-            str(plan_dir / "plan.json"),
-            "--format",
-            "json",
-        ],
-    )
+    servers = [d["sizing"]["servers"] for d in planned["station_details"]]
+    assert [d["sizing"]["servers"] for d in sized["station_details"]] == servers
+    h2 = _json(capsys, "plan --network hunan --fuel h2 --stations 2 --curve-max 0 --share-sites", plan_json)
     assert set(h2["stations"]) <= set(planned["stations"]) and h2["range_km"] == 400.0
     assert h2["station_details"][0]["sizing"]["server_name"] == "dispenser"
     assert h2["station_details"][0]["sizing"]["modules"] >= 1
-    both = _json(
-        capsys,
-        [
-            "compare",
-            "--network",
-            "hunan",
-            "--scenario",
-            "ev:ev:300:3",
-            "--scenario",
-            "h2:h2:400:3",
-            "--format",
-            "json",
-        ],
-    )
+    both = _json(capsys, "compare --network hunan --scenario ev:ev:300:3 --scenario h2:h2:400:3")
     assert [d["scenario"] for d in both] == ["ev", "h2"]
     assert both[1]["covered_flow"] >= both[0]["covered_flow"] - 1e-9  # a longer range never refuels less
 
 
 def test_zh_text_summary(capsys):
-    assert (
-        main(
-            [
-                "plan",
-                "--network",
-                "25node",
-                "--range-km",
-                "10",
-                "--stations",
-                "2",
-                "--curve-max",
-                "0",
-                "--lang",
-                "zh",
-            ]
-        )
-        == 0
-    )
+    assert main("plan --network 25node --range-km 10 --stations 2 --curve-max 0 --lang zh".split()) == 0
     out = capsys.readouterr().out
     assert "站点布局方案" in out and "可补能流量" in out
 
 
 def test_rollout_periods_add_stations_within_budgets(tmp_path, capsys):
     (tmp_path / "costs.csv").write_text("id,cost\nchangsha,2\nxiangtan,1\n", encoding="utf-8")
-    periods = _json(
-        capsys,
-        [
-            "rollout",
-            "--network",
-            "hunan",
-            "--budgets",
-            "2,3",
-            "--costs",
-            str(tmp_path / "costs.csv"),
-            "--format",
-            "json",
-        ],
-    )
+    periods = _json(capsys, "rollout --network hunan --budgets 2,3 --costs", str(tmp_path / "costs.csv"))
     assert [p["period"] for p in periods] == [1, 2]
     assert all(p["spent"] <= p["budget"] + 1e-9 for p in periods)
     assert set(periods[0]["stations"]) <= set(periods[1]["stations"])
