@@ -144,15 +144,12 @@ def solve_cover(
 
     Examples
     --------
-    >>> import networkx as nx
-    >>> from siting.demand import trips_from_flows
+    >>> from siting.networks import load_network25
     >>> from siting.models.instance import build_instance
-    >>> G = nx.path_graph(["a", "b", "c", "d"]); nx.set_edge_attributes(G, 10.0, "length_km")
-    >>> flows = [{"origin": "a", "destination": "d", "flow": 3},
-    ...          {"origin": "c", "destination": "d", "flow": 1}]
-    >>> r = solve_cover(build_instance(G, trips_from_flows(G, flows), 30, candidates=list(G)))
-    >>> r.status, len(r.new_stations), r.covered_flow
-    ('optimal', 2, 4.0)
+    >>> ds = load_network25()
+    >>> r = solve_cover(build_instance(ds.G, ds.trips, 12.0, candidates=list(ds.G)))
+    >>> r.status, len(r.new_stations), round(r.covered_flow_pct, 2)
+    ('optimal', 17, 100.0)
     """
     if minimise not in ("count", "cost"):
         raise ValueError(f"minimise must be 'count' or 'cost', got {minimise!r}")

@@ -87,16 +87,13 @@ def greedy_max_flow(
 
     Examples
     --------
-    >>> import networkx as nx
-    >>> from siting.demand import trips_from_flows
+    >>> from siting.networks import load_network25
     >>> from siting.models.instance import build_instance
-    >>> G = nx.path_graph(["a", "b", "c", "d"]); nx.set_edge_attributes(G, 10.0, "length_km")
-    >>> flows = [{"origin": "a", "destination": "d", "flow": 3},
-    ...          {"origin": "c", "destination": "d", "flow": 1}]
-    >>> inst = build_instance(G, trips_from_flows(G, flows), 30, candidates=list(G))
-    >>> r = greedy_max_flow(inst, 2)
-    >>> r.status, r.covered_flow
-    ('feasible', 4.0)
+    >>> ds = load_network25()
+    >>> inst = build_instance(ds.G, ds.trips, 10.0, candidates=list(ds.G))
+    >>> r = greedy_max_flow(inst, 4)
+    >>> r.status, sorted(r.new_stations, key=int), round(r.covered_flow_pct, 2)
+    ('feasible', ['14', '18', '19', '23'], 52.75)
     """
     started = time.perf_counter()
     state = _State(inst)
