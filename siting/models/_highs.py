@@ -37,8 +37,8 @@ def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs
 def status_of(h: highspy.Highs) -> str:
     """optimal, feasible (a solution without proof), infeasible or unknown."""
     model_status = h.getModelStatus()
-    if model_status == highspy.HighsModelStatus.kOptimal:
-        return "optimal"
+    if model_status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
+        return "optimal"  # an empty model: nothing left to decide
     if model_status in (
         highspy.HighsModelStatus.kInfeasible,
         highspy.HighsModelStatus.kUnboundedOrInfeasible,

@@ -50,13 +50,16 @@ class _State:
         entry = uncovered_row[self.row_of_entry]
         q = self.trip_of_entry[entry]
         k = inst.row_cand[entry]
-        partial = np.bincount(k, weights=inst.trip_flow[q] / self.rows_per_trip[q], minlength=self.n_cand)
+        weights = inst.trip_flow[q] / self.rows_per_trip[q]
+        partial = np.bincount(k, weights=weights, minlength=self.n_cand).astype(float)
         if not len(q):
             return np.zeros(self.n_cand), partial
         keys, counts = np.unique(q * self.n_cand + k, return_counts=True)
         kq, kk = keys // self.n_cand, keys % self.n_cand
         completes = counts == n_missing[kq]
-        gain = np.bincount(kk[completes], weights=inst.trip_flow[kq[completes]], minlength=self.n_cand)
+        gain = np.bincount(
+            kk[completes], weights=inst.trip_flow[kq[completes]], minlength=self.n_cand
+        ).astype(float)
         return gain, partial
 
 

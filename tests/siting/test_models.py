@@ -153,3 +153,18 @@ def test_min_cost_cover_prefers_cheap_sites(greedy_trap):
     )
     cheapest = solve_cover(inst2, minimise="cost")
     assert sorted(cheapest.new_stations) == ["W3", "W4", "X"] and cheapest.cost == 3.0
+
+
+def test_degenerate_instances_solve_cleanly():
+    ds = load_network25()
+    empty = build_instance(ds.G, ds.trips, 12.0, candidates=[])
+    assert (solve_max_flow(empty, 0).status, solve_max_flow(empty, 0).covered_flow) == ("optimal", 0.0)
+    assert greedy_max_flow(empty, 0).covered_flow == 0.0
+    assert solve_cover(empty).status == "optimal" and len(empty.unservable) == 300
+    # Every node but one already open and a range wider than any trip: all flow is refuelled already.
+    everything = build_instance(
+        ds.G, ds.trips, 100.0, candidates=["1"], existing=[str(i) for i in range(2, 26)]
+    )
+    assert everything.base_flow == pytest.approx(everything.total_flow)
+    assert solve_max_flow(everything, 1).covered_flow_pct == pytest.approx(100.0)
+    assert greedy_max_flow(everything, 1).covered_flow_pct == pytest.approx(100.0)
