@@ -82,6 +82,7 @@ def run_one(kind: str, stations: int, duration_s: float, procs: int, rate: float
         "errors": sum(r["errors"] for r in results), "msgs_per_s": count / elapsed,
         "p50_ms": statistics.median(rtts) if rtts else float("nan"), "p99_ms": _pct(rtts, 0.99), "rss_mib": rss,
         "meter_samples_per_s": count / elapsed * 0.75 * 4,
+        "error_kinds": {k: sum(r["error_kinds"].get(k, 0) for r in results) for r in results for k in r["error_kinds"]},
     }
 
 
@@ -102,6 +103,9 @@ def main(argv: list[str] | None = None) -> None:
             for r in rows:
                 print(f"{r['kind']:<10}{r['connected']:>10}{r['errors']:>8}{r['msgs_per_s']:>10.0f}{r['p50_ms']:>9.1f}"
                       f"{r['p99_ms']:>9.1f}{r['rss_mib']:>9.0f}")
+            for r in rows:
+                if r["error_kinds"]:
+                    print(f"{r['kind']} errors by kind: {r['error_kinds']}")
             ref, csms = rows
             print(f"ratio csms/reference: throughput {csms['msgs_per_s'] / ref['msgs_per_s']:.2f}, "
                   f"p50 {csms['p50_ms'] / ref['p50_ms']:.2f}x, RSS {csms['rss_mib'] / ref['rss_mib']:.2f}x")

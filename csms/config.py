@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     ocpp_response_timeout_s: float = Field(default=30.0, gt=0)
     """How long a command waits for a station's CALLRESULT before the API answers 504."""
 
+    ocpp_open_timeout_s: float = Field(default=60.0, gt=0)
+    """Time a station has to complete the websocket handshake; generous, because after a grid outage thousands
+    of stations reconnect at once and queue for their credential check."""
+
+    ocpp_backlog: int = Field(default=4096, ge=16)
+    """Listen backlog of the OCPP socket: room for a reconnect storm."""
+
     ocpp_ping_interval_s: float | None = 60.0
     """Websocket keepalive ping interval; ``None`` disables pings."""
 
@@ -55,6 +62,38 @@ class Settings(BaseSettings):
 
     group_commit_delay_s: float = Field(default=0.005, ge=0)
     """Group commit (status, heartbeats, meter values): how long to gather writes into one transaction."""
+
+    # -- 光储充 site energy management (issue 6) -----------------------------------------------------------
+    energy_manager_enabled: bool = True
+    """Run the site energy manager (allocation cycles and charging profiles) in the lifespan."""
+
+    energy_period_s: float = Field(default=5.0, gt=0)
+    """Allocation cycle of every site; events (telemetry, DR start/end) run a site's cycle at once."""
+
+    energy_hysteresis_w: float = Field(default=500.0, ge=0)
+    energy_hysteresis_pct: float = Field(default=5.0, ge=0)
+    """A session's new limit is sent only when it differs by at least max(W, % of the larger)."""
+
+    energy_control_period_s: float = Field(default=900.0, gt=0)
+    """Horizon over which the battery's energy above its SoC floor is spread [s]."""
+
+    energy_profile_validity_s: int = Field(default=900, ge=10)
+    """A TxProfile falls back to the site's safe default after this many seconds unless refreshed."""
+
+    energy_call_timeout_s: float = Field(default=4.0, gt=0)
+    """How long a SetChargingProfile may wait for its answer (keeps a cycle inside the 5 s service level)."""
+
+    energy_telemetry_max_age_s: float = Field(default=300.0, gt=0)
+    """Older telemetry is not trusted for PV and battery."""
+
+    grid_emission_factor_key: str | None = None
+    """Shipped grid emission factor (csms/domain/data/grid_emission_factors.json); default: latest national."""
+
+    grid_emission_factor_kg_co2_per_kwh: float | None = Field(default=None, ge=0)
+    """Override the factor's value [kg CO2/kWh] (e.g. a newer publication)."""
+
+    carbon_credit_per_kg_co2: float = Field(default=1.0, ge=0)
+    """碳普惠 credits per kg CO2 avoided."""
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -16,9 +16,18 @@ from csms.ocpp_handlers.registry import ConnectionRegistry
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import build_services
+from csms.services.energy_manager import EnergyManager
 from csms.services.uow import Clock
 
 log = logging.getLogger("csms")
+
+
+def _registry(settings: Settings) -> ConnectionRegistry:
+    if settings.redis_url is None:
+        return ConnectionRegistry()
+    from csms.ocpp_handlers.cluster import ClusterRegistry
+
+    return ClusterRegistry(settings.redis_url, settings.node_id, timeout_s=settings.ocpp_response_timeout_s + 5)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
@@ -28,15 +37,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         services = build_services(settings, create_session_factory(engine), clock)
-        registry = ConnectionRegistry()
+        registry = _registry(settings)
         ocpp = OcppServer(settings, services, registry)
         services.committer.start()
+        await registry.start()
         await ocpp.start()
+        services.energy = EnergyManager(
+            settings, services.sites, services.demand_response, services.uow, registry, clock
+        )
+        if settings.energy_manager_enabled:
+            services.energy.start()
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         try:
             yield
         finally:
+            await services.energy.stop()
             await ocpp.stop()
+            await registry.stop()
             await services.committer.stop()
             await engine.dispose()
 

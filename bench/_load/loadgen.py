@@ -37,6 +37,7 @@ class Stats:
         self.rtts_ms: list[float] = []
         self.errors = 0
         self.connected = 0
+        self.error_kinds: dict[str, int] = {}
 
 
 async def station(url: str, sid: str, stats: Stats, stop: asyncio.Event, rate: float) -> None:
@@ -78,8 +79,9 @@ async def station(url: str, sid: str, stats: Stats, stop: asyncio.Event, rate: f
                     await call("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Charging"})
                 if rate:
                     await asyncio.sleep(max(0.0, 1 / rate - (time.perf_counter() - tick)))
-    except Exception:
+    except Exception as exc:
         stats.errors += 1
+        stats.error_kinds[type(exc).__name__] = stats.error_kinds.get(type(exc).__name__, 0) + 1
 
 
 async def main(url: str, first: int, count: int, warmup_s: float, duration_s: float, rate: float) -> None:
@@ -99,7 +101,8 @@ async def main(url: str, first: int, count: int, warmup_s: float, duration_s: fl
     stats.measuring = False
     elapsed = time.perf_counter() - started
     print(json.dumps({"count": stats.count, "elapsed_s": elapsed, "rtts_ms": stats.rtts_ms,
-                      "errors": stats.errors, "connected": stats.connected}), flush=True)
+                      "errors": stats.errors, "connected": stats.connected,
+                      "error_kinds": stats.error_kinds}), flush=True)
     # keep the connections open until told to stop, so the server's RSS can be read with all of them held
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     stop.set()

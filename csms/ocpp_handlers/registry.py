@@ -17,6 +17,12 @@ class ConnectionRegistry:
     def __init__(self) -> None:
         self._live: dict[str, StationConnection] = {}
 
+    async def start(self) -> None:
+        """Nothing to start for one node (see ``cluster.py`` for several)."""
+
+    async def stop(self) -> None:
+        """Nothing to stop for one node."""
+
     def attach(self, conn: StationConnection) -> StationConnection | None:
         """Make ``conn`` the station's connection; return the one it replaces, for the caller to close."""
         old = self._live.get(conn.id)

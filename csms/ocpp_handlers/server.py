@@ -78,6 +78,8 @@ class OcppServer:
         self.services = services
         self.registry = registry
         self._server: Server | None = None
+        # connection -> "already booted Accepted", learnt at the handshake so the session needs no second read
+        self._booted: dict[int, bool] = {}
 
     @property
     def port(self) -> int:
@@ -95,6 +97,8 @@ class OcppServer:
             max_size=self.settings.ocpp_max_message_bytes,
             ping_interval=self.settings.ocpp_ping_interval_s,
             compression=None,
+            open_timeout=self.settings.ocpp_open_timeout_s,
+            backlog=self.settings.ocpp_backlog,
         )
         log.info("event=ocpp_listening host=%s port=%s", self.settings.ocpp_host, self.port)
 
@@ -116,7 +120,8 @@ class OcppServer:
         creds = basic_credentials(request.headers)
         if creds is not None and creds[0] != station_id:
             creds = None  # the user name must be the station id (OCPP security profile 1)
-        verdict = await self.services.stations.authenticate(station_id, creds[1] if creds else None)
+        verdict, booted = await self.services.stations.authenticate(station_id, creds[1] if creds else None)
+        self._booted[id(connection)] = booted
         if verdict is HandshakeVerdict.unknown and creds is not None:
             await self.services.stations.admit_unknown(station_id, creds[1])
             log.info("station=%s event=admitted_pending", station_id)
@@ -131,7 +136,7 @@ class OcppServer:
         conn = VERSIONS[connection.subprotocol](
             station_id, connection, self.services, response_timeout_s=self.settings.ocpp_response_timeout_s
         )
-        conn.boot_accepted = await self.services.stations.has_accepted_boot(station_id)
+        conn.boot_accepted = self._booted.pop(id(connection), False)
         old = self.registry.attach(conn)
         if old is not None:
             log.info("station=%s event=connection_replaced", station_id)

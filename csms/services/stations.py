@@ -105,27 +105,31 @@ class StationService:
             return await repo.status_history(session, station_id, page)
 
     # -- the charger-facing edge -----------------------------------------------------------------------
-    async def authenticate(self, station_id: str, password: str | None) -> HandshakeVerdict:
-        """Check Basic-auth credentials at the websocket handshake (OCPP security profile 1)."""
+    async def authenticate(self, station_id: str, password: str | None) -> tuple[HandshakeVerdict, bool]:
+        """Check Basic-auth credentials at the websocket handshake (OCPP security profile 1).
+
+        Returns the verdict and whether the station already booted Accepted (a reconnecting station does not
+        boot again, so its requests are not gated), from one read of the station.
+        """
         async with self._uow.read() as session:
             station = await session.get(Station, station_id)
         if station is None:
             if self._unknown_policy == "pending" and password is not None:
-                return HandshakeVerdict.unknown
-            return HandshakeVerdict.bad_credentials
+                return HandshakeVerdict.unknown, False
+            return HandshakeVerdict.bad_credentials, False
+        booted = station.registration_status == "Accepted" and station.last_boot_at is not None
         if station.password_hash is None:
-            return HandshakeVerdict.accepted  # registered without a password: security profile 0
+            return HandshakeVerdict.accepted, booted  # registered without a password: security profile 0
         if password is None:
-            return HandshakeVerdict.bad_credentials
+            return HandshakeVerdict.bad_credentials, False
         digest = hashlib.sha256(password.encode()).hexdigest()
-        if self._verified.get(station_id) == digest:
-            return HandshakeVerdict.accepted
-        try:
-            await asyncio.to_thread(_HASHER.verify, station.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return HandshakeVerdict.bad_credentials
-        self._verified[station_id] = digest
-        return HandshakeVerdict.accepted
+        if self._verified.get(station_id) != digest:
+            try:
+                await asyncio.to_thread(_HASHER.verify, station.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                return HandshakeVerdict.bad_credentials, False
+            self._verified[station_id] = digest
+        return HandshakeVerdict.accepted, booted
 
     async def admit_unknown(self, station_id: str, password: str) -> None:
         """Store a station that connected unregistered as Pending, remembering the password it used."""
@@ -146,12 +150,6 @@ class StationService:
         status = await self._committer.submit(self._boot, (station_id, ocpp_version, info, now))
         interval = self._heartbeat_interval_s if status == "Accepted" else self._pending_retry_interval_s
         return BootAnswer(status=status, interval_s=interval, current_time=now)
-
-    async def has_accepted_boot(self, station_id: str) -> bool:
-        """Whether the station is Accepted and has booted before (a reconnect does not boot again)."""
-        async with self._uow.read() as session:
-            station = await session.get(Station, station_id)
-        return station is not None and station.registration_status == "Accepted" and station.last_boot_at is not None
 
     async def heartbeat(self, station_id: str) -> datetime:
         now = self._clock()
