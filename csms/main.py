@@ -16,6 +16,7 @@ from csms.ocpp_handlers.registry import ConnectionRegistry
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import build_services
+from csms.services.energy_manager import EnergyManager
 from csms.services.uow import Clock
 
 log = logging.getLogger("csms")
@@ -41,10 +42,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         services.committer.start()
         await registry.start()
         await ocpp.start()
+        services.energy = EnergyManager(
+            settings, services.sites, services.demand_response, services.uow, registry, clock
+        )
+        if settings.energy_manager_enabled:
+            services.energy.start()
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         try:
             yield
         finally:
+            await services.energy.stop()
             await ocpp.stop()
             await registry.stop()
             await services.committer.stop()

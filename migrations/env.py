@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import csms.db.models  # noqa: F401  (registers every table on the metadata)
+import csms.db.sites  # noqa: F401  (site energy tables)
 from csms.config import get_settings
 from csms.db.base import Base
 from csms.db.session import create_engine

@@ -5,6 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from csms.domain.carbon import CarbonInputError
+from csms.domain.demand_response import DemandResponseError
+from csms.domain.energy import AllocationInputError
+from csms.domain.tariff import TariffError
 from csms.errors import (
     Conflict,
     InvalidInput,
@@ -15,13 +19,17 @@ from csms.errors import (
     StationTimeout,
 )
 
-_STATUS = {NotFound: 404, Conflict: 409, StationNotConnected: 409, InvalidInput: 422, StationTimeout: 504}
+_STATUS = {
+    NotFound: 404, Conflict: 409, StationNotConnected: 409, InvalidInput: 422, StationTimeout: 504,
+    # The pure domain's input errors (ValueError subclasses) name the field in their message.
+    AllocationInputError: 422, TariffError: 422, DemandResponseError: 422, CarbonInputError: 422,
+}
 
 
 def install_routes(app: FastAPI) -> None:
-    from csms.api.routes import commands, health, id_tokens, stations, transactions
+    from csms.api.routes import commands, demand_response, health, id_tokens, sites, stations, transactions
 
-    for module in (health, stations, id_tokens, transactions, commands):
+    for module in (health, stations, id_tokens, transactions, commands, sites, demand_response):
         app.include_router(module.router)
 
     for exc_type, status in _STATUS.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -11,11 +12,16 @@ from csms.config import Settings
 from csms.domain.timeutil import utcnow
 from csms.services.api_tokens import ApiTokenService
 from csms.services.batching import GroupCommitter
+from csms.services.demand_response import DemandResponseService
 from csms.services.metering import MeterService
+from csms.services.sites import SiteService
 from csms.services.stations import StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 from csms.services.uow import Clock, UnitOfWork
+
+if TYPE_CHECKING:
+    from csms.services.energy_manager import EnergyManager
 
 
 @dataclass
@@ -28,6 +34,10 @@ class Services:
     meters: MeterService
     committer: GroupCommitter
     api_tokens: ApiTokenService
+    sites: SiteService
+    demand_response: DemandResponseService
+    energy: EnergyManager | None = None
+    """The site energy manager; the lifespan builds it once the connection registry exists."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -54,4 +64,6 @@ def build_services(
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),
+        sites=SiteService(uow, clock),
+        demand_response=DemandResponseService(uow, clock),
     )

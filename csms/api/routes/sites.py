@@ -1,0 +1,271 @@
+"""Sites (光储充): CRUD with stations and tariff, telemetry in and out, the current allocation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Query, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from csms.api.deps import Operator, Reader, RuntimeDep
+from csms.domain.energy import Allocation, CurrentType, PriorityClass
+from csms.errors import CsmsError
+from csms.services.energy_manager import EnergyManager
+from csms.services.sites import Member, TelemetrySample
+
+router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
+
+SiteId = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
+
+
+class SiteStationIn(BaseModel):
+    station_id: str = Field(min_length=1, max_length=48)
+    current_type: Literal["AC", "DC"] = "AC"
+    phases: int = Field(default=3, ge=1, le=3)
+    max_power_w: float = Field(default=22_000.0, gt=0)
+    min_power_w: float | None = Field(default=None, ge=0)
+    """Lowest power a session charges at; omitted: 6 A per phase for AC, 0 W for DC."""
+    priority: Literal["public_service", "fleet", "standard"] = "standard"
+
+    def member(self) -> Member:
+        return Member(
+            self.station_id, CurrentType(self.current_type), self.phases, self.max_power_w, self.min_power_w,
+            PriorityClass(self.priority),
+        )
+
+
+class SiteUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, max_length=100)
+    area: str | None = Field(default=None, max_length=100)
+    grid_limit_kw: float | None = Field(default=None, ge=0)
+    transformer_limit_kw: float | None = Field(default=None, ge=0)
+    pv_kwp: float | None = Field(default=None, ge=0)
+    battery_capacity_kwh: float | None = Field(default=None, ge=0)
+    battery_power_kw: float | None = Field(default=None, ge=0)
+    battery_soc_min_pct: float | None = Field(default=None, ge=0, le=100)
+    battery_soc_max_pct: float | None = Field(default=None, ge=0, le=100)
+    base_load_kw: float | None = Field(default=None, ge=0)
+    """Declared maximum building load [kW]."""
+    voltage_v: float | None = Field(default=None, gt=0)
+    tariff: dict[str, Any] | None = None
+    """A time-of-use tariff in the shape of csms/domain/data/tariff_hunan.json; omitted: the Hunan default."""
+
+
+class SiteCreate(SiteUpdate):
+    id: str = SiteId
+    grid_limit_kw: float = Field(ge=0)  # type: ignore[assignment]
+    stations: list[SiteStationIn] = []
+
+
+class SiteStationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    station_id: str
+    current_type: str
+    phases: int
+    max_power_w: float
+    min_power_w: float | None
+    priority: str
+    online: bool = False
+
+
+class SitePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    name: str
+    area: str | None
+    grid_limit_kw: float
+    transformer_limit_kw: float | None
+    pv_kwp: float
+    battery_capacity_kwh: float
+    battery_power_kw: float
+    battery_soc_min_pct: float
+    battery_soc_max_pct: float
+    base_load_kw: float
+    voltage_v: float
+    tariff: dict[str, Any] | None
+    tariff_name: str = ""
+    stations: list[SiteStationPublic] = []
+    created_at: datetime
+    updated_at: datetime
+
+
+class TelemetryIn(BaseModel):
+    """What a site controller (or the simulator's site mode) sends."""
+
+    model_config = ConfigDict(extra="forbid")
+    timestamp: AwareDatetime
+    pv_power_w: float = Field(ge=0)
+    base_load_w: float = Field(ge=0)
+    battery_power_w: float = 0.0
+    """> 0 discharging, < 0 charging [W]."""
+    battery_soc_pct: float | None = Field(default=None, ge=0, le=100)
+    grid_import_w: float | None = None
+    """Site meter [W]: > 0 import, < 0 export."""
+
+    def sample(self) -> TelemetrySample:
+        return TelemetrySample(
+            self.timestamp, self.pv_power_w, self.base_load_w, self.battery_power_w, self.battery_soc_pct,
+            self.grid_import_w,
+        )
+
+
+class TelemetryPublic(TelemetryIn):
+    model_config = ConfigDict(from_attributes=True)
+    timestamp: datetime  # type: ignore[assignment]
+    received_at: datetime
+
+
+class ReasonPublic(BaseModel):
+    code: str
+    en: str
+    zh: str
+
+
+class SessionLimitPublic(BaseModel):
+    session_id: str
+    station_id: str
+    evse_id: int
+    current_type: str
+    phases: int
+    limit_w: float
+    limit_a: float | None
+    min_power_w: float
+    max_power_w: float
+    status: str
+    reasons: list[ReasonPublic]
+
+
+class AllocationPublic(BaseModel):
+    """The site's latest allocation cycle (W; battery > 0 discharging; grid import < 0 exporting)."""
+
+    site_id: str
+    computed_at: datetime
+    tariff_period: str
+    import_limit_w: float
+    binding_limit: str
+    dr_event_id: str | None
+    base_load_w: float
+    pv_power_w: float
+    battery_discharge_max_w: float
+    battery_charge_max_w: float
+    available_for_charging_w: float
+    charging_total_w: float
+    battery_setpoint_w: float
+    grid_import_w: float
+    sessions: list[SessionLimitPublic]
+    reasons: list[ReasonPublic]
+
+    @classmethod
+    def of(cls, a: Allocation) -> AllocationPublic:
+        from dataclasses import asdict
+
+        return cls.model_validate(asdict(a))
+
+
+def _public(runtime: Any, site: Any, members: Any) -> SitePublic:  # noqa: ANN401
+    out = SitePublic.model_validate(site)
+    stations = [
+        SiteStationPublic.model_validate(m).model_copy(update={"online": runtime.registry.is_online(m.station_id)})
+        for m in members
+    ]
+    return out.model_copy(update={"stations": stations, "tariff_name": runtime.services.sites.tariff_of(site).name})
+
+
+def _manager(runtime: Any) -> EnergyManager:  # noqa: ANN401
+    manager = runtime.services.energy
+    if manager is None:
+        raise CsmsError("the energy manager is not running")
+    return manager
+
+
+@router.post("", status_code=201)
+async def create_site(body: SiteCreate, runtime: RuntimeDep, _: Operator) -> SitePublic:
+    fields = body.model_dump(exclude={"id", "stations"}, exclude_unset=True)
+    fields["grid_limit_kw"] = body.grid_limit_kw
+    await runtime.services.sites.create(body.id, fields, [s.member() for s in body.stations])
+    site, members = await runtime.services.sites.get(body.id)
+    _manager(runtime).trigger([body.id])
+    return _public(runtime, site, members)
+
+
+@router.get("")
+async def list_sites(runtime: RuntimeDep, _: Reader, area: str | None = None) -> list[SitePublic]:
+    return [_public(runtime, s, m) for s, m in await runtime.services.sites.list(area)]
+
+
+@router.get("/{site_id}")
+async def get_site(site_id: str, runtime: RuntimeDep, _: Reader) -> SitePublic:
+    return _public(runtime, *await runtime.services.sites.get(site_id))
+
+
+@router.patch("/{site_id}")
+async def update_site(site_id: str, body: SiteUpdate, runtime: RuntimeDep, _: Operator) -> SitePublic:
+    await runtime.services.sites.update(site_id, body.model_dump(exclude_unset=True))
+    _manager(runtime).trigger([site_id])
+    return _public(runtime, *await runtime.services.sites.get(site_id))
+
+
+@router.delete("/{site_id}", status_code=204)
+async def delete_site(site_id: str, runtime: RuntimeDep, _: Operator) -> Response:
+    await runtime.services.sites.delete(site_id)
+    return Response(status_code=204)
+
+
+@router.put("/{site_id}/stations/{station_id}")
+async def put_station(
+    site_id: str, station_id: str, body: SiteStationIn, runtime: RuntimeDep, _: Operator
+) -> SiteStationPublic:
+    member = body.model_copy(update={"station_id": station_id}).member()
+    row = await runtime.services.sites.put_station(site_id, member)
+    _manager(runtime).trigger([site_id])
+    return SiteStationPublic.model_validate(row).model_copy(update={"online": runtime.registry.is_online(station_id)})
+
+
+@router.delete("/{site_id}/stations/{station_id}", status_code=204)
+async def remove_station(site_id: str, station_id: str, runtime: RuntimeDep, _: Operator) -> Response:
+    await runtime.services.sites.remove_station(site_id, station_id)
+    _manager(runtime).trigger([site_id])
+    return Response(status_code=204)
+
+
+@router.post("/{site_id}/telemetry", status_code=202)
+async def post_telemetry(
+    site_id: str, runtime: RuntimeDep, _: Operator, body: Any = Body(...)  # noqa: B008
+) -> dict[str, int]:
+    """One sample (an object) or several (a list). Bad samples fail the request, naming index and field."""
+    items = body if isinstance(body, list) else [body]
+    samples, errors = [], []
+    for i, item in enumerate(items):
+        try:
+            samples.append(TelemetryIn.model_validate(item).sample())
+        except ValidationError as exc:
+            prefix: tuple = ("body", i) if isinstance(body, list) else ("body",)
+            errors += [{**e, "loc": (*prefix, *e["loc"])} for e in exc.errors(include_url=False)]
+    if errors:
+        raise RequestValidationError(errors)
+    accepted = await runtime.services.sites.ingest(site_id, samples)
+    _manager(runtime).trigger([site_id])
+    return {"accepted": accepted}
+
+
+@router.get("/{site_id}/telemetry")
+async def get_telemetry(
+    site_id: str,
+    runtime: RuntimeDep,
+    _: Reader,
+    since: AwareDatetime | None = Query(None, alias="from"),  # noqa: B008
+    until: AwareDatetime | None = Query(None, alias="to"),  # noqa: B008
+    limit: int = Query(1000, ge=1, le=100_000),
+) -> list[TelemetryPublic]:
+    rows = await runtime.services.sites.telemetry(site_id, since, until, limit)
+    return [TelemetryPublic.model_validate(r) for r in rows]
+
+
+@router.get("/{site_id}/allocation")
+async def get_allocation(site_id: str, runtime: RuntimeDep, _: Reader) -> AllocationPublic:
+    """The latest allocation cycle of the site (planned now, nothing sent, if it had none yet)."""
+    await runtime.services.sites.get(site_id)  # 404 for an unknown site
+    return AllocationPublic.of(await _manager(runtime).allocation(site_id))

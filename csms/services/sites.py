@@ -1,0 +1,316 @@
+"""Sites: CRUD with their stations and tariff, telemetry ingestion and queries, snapshots for the energy manager.
+
+Each public method is one unit of work. The domain decides what is valid: a site is checked by building its
+:class:`~csms.domain.energy.SiteSpec`, a tariff by :func:`~csms.domain.tariff.tariff_from_dict`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csms.db.models import Station, Transaction
+from csms.db.sites import Site, SiteStation, SiteTelemetry
+from csms.domain.energy import AllocationInputError, CurrentType, PriorityClass, SiteSpec
+from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tariff_from_dict
+from csms.errors import Conflict, InvalidInput, NotFound
+from csms.services.uow import Clock, UnitOfWork
+
+#: IEC 61851-1: an AC EV charges at no less than 6 A per phase.
+AC_MIN_CURRENT_A = 6.0
+
+SITE_FIELDS = (
+    "name", "area", "grid_limit_kw", "transformer_limit_kw", "pv_kwp", "battery_capacity_kwh", "battery_power_kw",
+    "battery_soc_min_pct", "battery_soc_max_pct", "base_load_kw", "voltage_v", "tariff",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A station of a site as the allocator needs it."""
+
+    station_id: str
+    current_type: CurrentType = CurrentType.AC
+    phases: int = 3
+    max_power_w: float = 22_000.0
+    min_power_w: float | None = None
+    priority: PriorityClass = PriorityClass.STANDARD
+
+    def minimum_w(self, voltage_v: float) -> float:
+        if self.min_power_w is not None:
+            return self.min_power_w
+        if self.current_type is CurrentType.AC:
+            return AC_MIN_CURRENT_A * voltage_v * self.phases
+        return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TelemetrySample:
+    """One telemetry sample as the site controller sends it (see :class:`SiteTelemetry`)."""
+
+    timestamp: datetime
+    pv_power_w: float
+    base_load_w: float
+    battery_power_w: float = 0.0
+    battery_soc_pct: float | None = None
+    grid_import_w: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSession:
+    """An active transaction on a site's station; ``ref`` is what a TxProfile names (1.6 id or 2.0.1 uid)."""
+
+    session_id: str
+    station_id: str
+    evse_id: int
+    started_at: datetime
+    transaction_id: int
+    uid: str | None
+
+
+@dataclass(frozen=True)
+class SiteSnapshot:
+    """Everything one allocation cycle of a site reads from storage."""
+
+    spec: SiteSpec
+    tariff: TouTariff
+    area: str | None
+    members: tuple[Member, ...]
+    latest: SiteTelemetry | None
+    sessions: tuple[ActiveSession, ...]
+
+
+def member_from_row(row: SiteStation) -> Member:
+    return Member(
+        row.station_id, CurrentType(row.current_type), row.phases, row.max_power_w, row.min_power_w,
+        PriorityClass(row.priority),
+    )
+
+
+def spec_of(site: Site) -> SiteSpec:
+    return SiteSpec(
+        site.id, site.grid_limit_kw, site.transformer_limit_kw, site.pv_kwp, site.battery_capacity_kwh,
+        site.battery_power_kw, site.battery_soc_min_pct, site.battery_soc_max_pct, site.base_load_kw, site.voltage_v,
+    )
+
+
+class SiteService:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._tariffs: dict[str, TouTariff] = {}
+
+    # -- tariffs -----------------------------------------------------------------------------------------
+    def tariff_of(self, site: Site) -> TouTariff:
+        """The site's tariff (the shipped Hunan default when it has none), parsed once per distinct text."""
+        key = "" if site.tariff is None else json.dumps(site.tariff, sort_keys=True)
+        tariff = self._tariffs.get(key)
+        if tariff is None:
+            tariff = hunan_default_tariff() if site.tariff is None else tariff_from_dict(site.tariff)
+            self._tariffs[key] = tariff
+        return tariff
+
+    # -- CRUD --------------------------------------------------------------------------------------------
+    async def create(self, site_id: str, fields: Mapping[str, Any], members: Sequence[Member] = ()) -> Site:
+        now = self._clock()
+        async with self._uow() as session:
+            if await session.get(Site, site_id) is not None:
+                raise Conflict(f"site {site_id!r} already exists")
+            site = Site(id=site_id, created_at=now, updated_at=now, **_defaults(fields))
+            _check(site)
+            session.add(site)
+            await session.flush()
+            for i, m in enumerate(members):
+                await _attach(session, site, m, f"stations[{i}].station_id")
+        return site
+
+    async def update(self, site_id: str, changes: Mapping[str, Any]) -> Site:
+        async with self._uow() as session:
+            site = await _site(session, site_id)
+            for key, value in changes.items():
+                if key not in SITE_FIELDS:
+                    raise InvalidInput(f"{key} cannot be changed", field=key)
+                setattr(site, key, value)
+            _check(site)
+            site.updated_at = self._clock()
+        return site
+
+    async def delete(self, site_id: str) -> None:
+        async with self._uow() as session:
+            await session.delete(await _site(session, site_id))
+
+    async def get(self, site_id: str) -> tuple[Site, list[SiteStation]]:
+        async with self._uow.read() as session:
+            site = await _site(session, site_id)
+            rows = await session.scalars(
+                select(SiteStation).where(SiteStation.site_id == site_id).order_by(SiteStation.station_id)
+            )
+            return site, list(rows)
+
+    async def list(self, area: str | None = None) -> list[tuple[Site, list[SiteStation]]]:
+        async with self._uow.read() as session:
+            query = select(Site).order_by(Site.id)
+            if area is not None:
+                query = query.where(Site.area == area)
+            sites = list(await session.scalars(query))
+            members = await session.scalars(
+                select(SiteStation).where(SiteStation.site_id.in_([s.id for s in sites])).order_by(SiteStation.station_id)
+            )
+            by_site: dict[str, list[SiteStation]] = {s.id: [] for s in sites}
+            for m in members:
+                by_site[m.site_id].append(m)
+            return [(s, by_site[s.id]) for s in sites]
+
+    async def put_station(self, site_id: str, member: Member) -> SiteStation:
+        """Add a station to the site or change its electrical data (a station belongs to one site)."""
+        async with self._uow() as session:
+            site = await _site(session, site_id)
+            return await _attach(session, site, member, "station_id")
+
+    async def remove_station(self, site_id: str, station_id: str) -> None:
+        async with self._uow() as session:
+            result = await session.execute(
+                delete(SiteStation).where(SiteStation.site_id == site_id, SiteStation.station_id == station_id)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFound(f"station {station_id!r} is not in site {site_id!r}")
+
+    # -- telemetry ---------------------------------------------------------------------------------------
+    async def ingest(self, site_id: str, samples: Sequence[TelemetrySample]) -> int:
+        received = self._clock()
+        async with self._uow() as session:
+            await _site(session, site_id)
+            session.add_all(
+                SiteTelemetry(
+                    site_id=site_id, timestamp=s.timestamp, pv_power_w=s.pv_power_w, base_load_w=s.base_load_w,
+                    battery_power_w=s.battery_power_w, battery_soc_pct=s.battery_soc_pct,
+                    grid_import_w=s.grid_import_w, received_at=received,
+                )
+                for s in samples
+            )
+        return len(samples)
+
+    async def telemetry(
+        self, site_id: str, since: datetime | None = None, until: datetime | None = None, limit: int = 1000
+    ) -> list[SiteTelemetry]:
+        """Samples of ``[since, until)`` in time order (at most ``limit``, the latest ones)."""
+        async with self._uow.read() as session:
+            await _site(session, site_id)
+            return await telemetry_between(session, site_id, since, until, limit)
+
+    # -- the energy manager's view -------------------------------------------------------------------------
+    async def snapshots(self, site_ids: Sequence[str] | None = None) -> list[SiteSnapshot]:
+        """Spec, tariff, stations, latest telemetry and active sessions of the sites (all when ``None``),
+        in four queries whatever the number of sites."""
+        async with self._uow.read() as session:
+            query = select(Site).order_by(Site.id)
+            if site_ids is not None:
+                query = query.where(Site.id.in_(list(site_ids)))
+            sites = list(await session.scalars(query))
+            ids = [s.id for s in sites]
+            members: dict[str, list[Member]] = {i: [] for i in ids}
+            station_site: dict[str, str] = {}
+            for row in await session.scalars(select(SiteStation).where(SiteStation.site_id.in_(ids))):
+                members[row.site_id].append(member_from_row(row))
+                station_site[row.station_id] = row.site_id
+            latest_ts = (
+                select(SiteTelemetry.site_id, func.max(SiteTelemetry.timestamp).label("ts"))
+                .where(SiteTelemetry.site_id.in_(ids))
+                .group_by(SiteTelemetry.site_id)
+                .subquery()
+            )
+            latest: dict[str, SiteTelemetry] = {}
+            rows = await session.scalars(
+                select(SiteTelemetry)
+                .join(latest_ts, (SiteTelemetry.site_id == latest_ts.c.site_id) & (SiteTelemetry.timestamp == latest_ts.c.ts))
+                .order_by(SiteTelemetry.id)
+            )
+            for row in rows:
+                latest[row.site_id] = row  # the last received wins a tie on timestamp
+            sessions: dict[str, list[ActiveSession]] = {i: [] for i in ids}
+            txs = await session.scalars(
+                select(Transaction)
+                .where(Transaction.status == "Active", Transaction.station_id.in_(list(station_site)))
+                .order_by(Transaction.id)
+            )
+            for tx in txs:
+                sessions[station_site[tx.station_id]].append(
+                    ActiveSession(str(tx.id), tx.station_id, tx.evse_id, tx.started_at, tx.id, tx.uid)
+                )
+        return [
+            SiteSnapshot(
+                spec_of(s), self.tariff_of(s), s.area, tuple(sorted(members[s.id], key=lambda m: m.station_id)),
+                latest.get(s.id), tuple(sessions[s.id]),
+            )
+            for s in sites
+        ]
+
+
+async def telemetry_between(
+    session: AsyncSession, site_id: str, since: datetime | None, until: datetime | None, limit: int = 100_000
+) -> list[SiteTelemetry]:
+    query = select(SiteTelemetry).where(SiteTelemetry.site_id == site_id)
+    if since is not None:
+        query = query.where(SiteTelemetry.timestamp >= since)
+    if until is not None:
+        query = query.where(SiteTelemetry.timestamp < until)
+    rows = await session.scalars(query.order_by(SiteTelemetry.timestamp.desc(), SiteTelemetry.id.desc()).limit(limit))
+    return list(reversed(rows.all()))
+
+
+def _defaults(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(SITE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown site field(s) {sorted(unknown)}", field=sorted(unknown)[0])
+    out: dict[str, Any] = {
+        "name": "", "area": None, "transformer_limit_kw": None, "pv_kwp": 0.0, "battery_capacity_kwh": 0.0,
+        "battery_power_kw": 0.0, "battery_soc_min_pct": 10.0, "battery_soc_max_pct": 90.0, "base_load_kw": 0.0,
+        "voltage_v": 220.0, "tariff": None,
+    }
+    out.update({k: v for k, v in fields.items() if v is not None or k in ("transformer_limit_kw", "tariff", "area")})
+    if "grid_limit_kw" not in out:
+        raise InvalidInput("grid_limit_kw is required", field="grid_limit_kw")
+    return out
+
+
+def _check(site: Site) -> None:
+    """Let the domain judge the site and its tariff; its message names the field."""
+    try:
+        spec_of(site)
+    except AllocationInputError as exc:
+        field = next((f for f in SITE_FIELDS if f in str(exc)), None)
+        raise InvalidInput(str(exc), field=field) from None
+    if site.tariff is not None:
+        try:
+            tariff_from_dict(site.tariff)
+        except TariffError as exc:
+            raise InvalidInput(f"tariff: {exc}", field="tariff") from None
+
+
+async def _site(session: AsyncSession, site_id: str) -> Site:
+    site = await session.get(Site, site_id)
+    if site is None:
+        raise NotFound(f"site {site_id!r} does not exist")
+    return site
+
+
+async def _attach(session: AsyncSession, site: Site, m: Member, field: str) -> SiteStation:
+    if await session.get(Station, m.station_id) is None:
+        raise InvalidInput(f"{field}: station {m.station_id!r} is not registered", field=field)
+    if m.min_power_w is not None and m.min_power_w > m.max_power_w:
+        raise InvalidInput(f"station {m.station_id!r}: min_power_w exceeds max_power_w", field="min_power_w")
+    row = await session.get(SiteStation, m.station_id)
+    if row is not None and row.site_id != site.id:
+        raise Conflict(f"station {m.station_id!r} already belongs to site {row.site_id!r}")
+    if row is None:
+        row = SiteStation(station_id=m.station_id, site_id=site.id)
+        session.add(row)
+    row.current_type, row.phases, row.max_power_w = m.current_type.value, m.phases, m.max_power_w
+    row.min_power_w, row.priority = m.min_power_w, m.priority.value
+    return row
