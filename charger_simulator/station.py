@@ -67,6 +67,8 @@ class Station:
         self.firmware_installed_pending = False
         self.auth_cache: dict[str, bool] = {}
         self.local_list_version = 0
+        self.firmware_request_id: int | None = None
+        self.log_request_id: int | None = None
         self.connections = 0
         self.connect_failures = 0
         self.outbox: deque[TxEvent | StatusEvent] = deque()
