@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
-from siting.cover import min_cover, unservable_trips
+from siting.cover import unservable_trips
 from siting.errors import SitingError
 from siting.fuels import fuel_profile
 from siting.i18n import t
@@ -29,18 +29,12 @@ from siting.outputs.document import plan_document, station_details, write_json
 from siting.outputs.geojson import write_geojson
 from siting.outputs.html_map import write_html
 from siting.outputs.summary import curve_progress, print_compare, print_cover, print_plan, print_sizes
-from siting.planning import coverage_curve, plan_stations
+from siting.planning import plan_stations
 from siting.rollout import rollout
+from siting.service import cover_study, plan_study
 from siting.sizing import size_stations
-from siting.spacing import corridor_spacing
 
 __all__ = ["COMMANDS"]
-
-_NOTES = {
-    "hunan": "Hunan sample network: 19 of 30 edge lengths are great-circle x 1.25 approximations and "
-    "service-area positions are evenly spaced; demand is a gravity model (see siting/data/SOURCES.md).",
-    "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
-}
 
 
 def _fuel(args: argparse.Namespace):
@@ -100,57 +94,32 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     fuel = _fuel(args)
     shared = read_plan_stations(args.share_sites) if args.share_sites else None
     ds, inst = _prepare(args, fuel, shared)
-    plan = plan_stations(inst, args.stations, method=args.method, time_limit_s=args.time_limit)
     n_curve = args.stations if args.curve_max is None else args.curve_max
-    curve = []
-    if n_curve > 0:
-        with curve_progress(n_curve, args.lang, enabled=args.format == "text") as advance:
-            others = coverage_curve(
-                inst,
-                [p for p in range(1, n_curve + 1) if p != args.stations],
-                method=args.method,
-                time_limit_s=args.time_limit,
-                on_step=advance,
-            )
-        curve = sorted(others + ([plan] if args.stations <= n_curve else []), key=lambda r: r.p)
-    covered_trips = [ds.trips[q] for q in plan.covered]
-    sizes = size_stations(
-        ds.G,
-        covered_trips,
-        plan.stations,
-        fuel,
-        wait_target_min=args.wait_target_min,
-        max_wait_prob=args.max_wait_prob,
-    )
-    doc = plan_document(
-        ds.G,
-        plan,
-        network=ds.name,
-        fuel=fuel,
-        curve=curve,
-        sizes=sizes,
-        spacing=corridor_spacing(ds.G, plan.stations, args.max_gap_km),
-        unservable=unservable_trips(inst),
-        extra={"note": _NOTES.get(ds.name, ""), "shared_sites": shared},
-    )
+    steps = max(0, n_curve - (1 if args.stations <= n_curve else 0))
+    with curve_progress(steps, args.lang, enabled=args.format == "text") as advance:
+        doc = plan_study(
+            ds,
+            inst,
+            fuel,
+            args.stations,
+            method=args.method,
+            curve_max=args.curve_max,
+            max_gap_km=args.max_gap_km,
+            wait_target_min=args.wait_target_min,
+            max_wait_prob=args.max_wait_prob,
+            time_limit_s=args.time_limit,
+            shared_sites=shared,
+            on_step=advance,
+        )
     _emit(args, doc, print_plan)
-    _write_outputs(args, ds, doc, {plan.method: [c for c in doc["curve"]]})
+    _write_outputs(args, ds, doc, {doc["method"]: doc["curve"]})
     return 0
 
 
 def _cmd_cover(args: argparse.Namespace) -> int:
     fuel = _fuel(args)
     ds, inst = _prepare(args, fuel)
-    report = min_cover(inst, minimise=args.minimise, time_limit_s=args.time_limit)
-    doc = plan_document(
-        ds.G,
-        report.plan,
-        network=ds.name,
-        fuel=fuel,
-        unservable=report.unservable,
-        spacing=corridor_spacing(ds.G, report.plan.stations),
-        extra={"note": _NOTES.get(ds.name, ""), "minimise": args.minimise},
-    )
+    doc = cover_study(ds, inst, fuel, minimise=args.minimise, time_limit_s=args.time_limit)
     _emit(args, doc, print_cover)
     _write_outputs(args, ds, doc, {})
     return 0

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from siting.demand import gravity_trips, trips_from_flows
 from siting.errors import GraphError, InputError
+from siting.graph import build_graph
 from siting.io import read_flows_csv, read_network
 from siting.models.instance import default_candidates
 from siting.networks import Dataset, load_builtin
 
-__all__ = ["load_dataset", "resolve_candidates", "parse_ids", "read_costs", "read_plan_stations"]
+__all__ = [
+    "load_dataset",
+    "dataset_from_records",
+    "resolve_candidates",
+    "parse_ids",
+    "read_costs",
+    "read_plan_stations",
+    "check_nodes",
+]
 
 
 def load_dataset(
@@ -40,6 +50,34 @@ def load_dataset(
         if not trips:
             raise InputError("no --flows given and no node has a positive weight for the gravity model")
     return Dataset(Path(edges).stem, G, trips, None, f"{edges}")
+
+
+def dataset_from_records(
+    nodes: Sequence[Mapping[str, Any]],
+    edges: Sequence[Mapping[str, Any]],
+    flows: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    beta: float = 1.5,
+    gravity_scale: float = 1.0,
+    name: str = "custom",
+) -> Dataset:
+    """A dataset from in-memory records (the REST edge): nodes, edges and optional O-D flows.
+
+    Examples
+    --------
+    >>> ds = dataset_from_records([{"id": "a", "weight": 2}, {"id": "b", "weight": 8}],
+    ...                           [{"from": "a", "to": "b", "length_km": 4}])
+    >>> ds.trips[0].flow
+    2.0
+    """
+    G = build_graph(nodes, edges, add_missing_nodes=not nodes)
+    if flows:
+        trips = trips_from_flows(G, flows)
+    else:
+        trips = gravity_trips(G, beta=beta, scale=gravity_scale)
+        if not trips:
+            raise InputError("no flows given and no node has a positive weight for the gravity model")
+    return Dataset(name, G, trips, None, name)
 
 
 def parse_ids(text: str | None) -> list[str]:

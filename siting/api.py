@@ -1,0 +1,167 @@
+"""REST routes for planners: ``create_router(...)`` returns an ``APIRouter`` for the CSMS to mount.
+
+Stateless: every request carries its network (a built-in name, or nodes/edges/flows records) and
+gets a plan document back, or its GeoJSON or HTML map. Solving is CPU-bound, so the handlers are
+plain functions (FastAPI runs them in its thread pool) and the solver time is capped per request.
+Input errors become HTTP 422 with the same message the CLI prints. Nothing here imports the CSMS.
+
+No ``from __future__ import annotations`` here: FastAPI reads the annotations at definition time.
+"""
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from siting.errors import SitingError
+from siting.fuels import fuel_profile
+from siting.inputs import check_nodes, dataset_from_records, resolve_candidates
+from siting.models.instance import build_instance
+from siting.networks import BUILTIN, Dataset, load_builtin
+from siting.outputs.geojson import plan_geojson
+from siting.outputs.html_map import plan_html
+from siting.service import cover_study, plan_study
+
+__all__ = ["create_router", "PlanRequest", "CoverRequest"]
+
+
+class StudyRequest(BaseModel):
+    """Network, demand, sites and vehicle of a study."""
+
+    network: Literal["hunan", "25node"] | None = Field(None, description="built-in network")
+    nodes: list[dict[str, Any]] = Field(default_factory=list, description="id, kind, weight, x, y, name")
+    edges: list[dict[str, Any]] = Field(default_factory=list, description="from, to, length_km, corridor")
+    flows: list[dict[str, Any]] = Field(default_factory=list, description="origin, destination, flow, path")
+    beta: float = Field(1.5, ge=0, description="gravity exponent when no flows are given")
+    fuel: Literal["ev", "h2"] = "ev"
+    range_km: float | None = Field(None, gt=0, description="vehicle range [km]; default by fuel")
+    candidates: list[str] | Literal["auto", "all", "service-areas"] = "auto"
+    existing: list[str] = Field(default_factory=list, description="stations already open")
+    costs: dict[str, float] = Field(default_factory=dict, description="site id -> cost of opening")
+    skip_unservable: bool = False
+    time_limit_s: float = Field(20.0, gt=0, description="solver time limit per solve [s]")
+
+
+class PlanRequest(StudyRequest):
+    stations: int = Field(..., ge=0, le=500, description="new stations p")
+    method: Literal["exact", "heuristic"] = "exact"
+    curve_max: int | None = Field(None, ge=0, le=50, description="coverage curve for p = 1..N")
+    max_gap_km: float = Field(50.0, gt=0)
+    wait_target_min: float = Field(10.0, ge=0)
+    max_wait_prob: float = Field(0.05, gt=0, lt=1)
+
+
+class CoverRequest(StudyRequest):
+    minimise: Literal["count", "cost"] = "count"
+
+
+def _prepare(req: StudyRequest, max_time_limit_s: float):
+    if req.network:
+        if req.nodes or req.edges or req.flows:
+            raise SitingError("give either network or nodes/edges/flows, not both")
+        ds = load_builtin(req.network)
+    elif req.edges:
+        ds = dataset_from_records(req.nodes, req.edges, req.flows or None, beta=req.beta)
+    else:
+        raise SitingError("no network: give network (hunan or 25node) or edges records")
+    fuel = fuel_profile(req.fuel, range_km=req.range_km)
+    candidates = (
+        req.candidates if isinstance(req.candidates, list) else resolve_candidates(ds, req.candidates)
+    )
+    check_nodes(ds, list(candidates), "candidate sites")
+    check_nodes(ds, req.existing, "existing stations")
+    inst = build_instance(
+        ds.G,
+        ds.trips,
+        fuel.range_km,
+        candidates=candidates,
+        existing=req.existing,
+        costs=req.costs or None,
+        refuse_unservable=not req.skip_unservable,
+    )
+    return ds, inst, fuel, min(req.time_limit_s, max_time_limit_s)
+
+
+def _respond(ds: Dataset, doc: dict[str, Any], fmt: str, lang: str) -> Any:
+    if fmt == "geojson":
+        return JSONResponse(plan_geojson(ds.G, doc), media_type="application/geo+json")
+    if fmt == "html":
+        return HTMLResponse(plan_html(ds.G, doc, lang=lang))
+    return doc
+
+
+def create_router(
+    *, prefix: str = "/siting", dependencies: Sequence[Any] = (), max_time_limit_s: float = 30.0
+) -> APIRouter:
+    """Build the siting routes.
+
+    Parameters
+    ----------
+    prefix : str
+        Mount point of the routes.
+    dependencies : sequence
+        Extra router dependencies, e.g. the CSMS's planner-role guard.
+    max_time_limit_s : float
+        Upper bound on the solver time a request may ask for [s].
+    """
+    router = APIRouter(prefix=prefix, tags=["siting"], dependencies=list(dependencies))
+
+    @router.get("/networks")
+    def networks() -> list[dict[str, Any]]:
+        """Built-in networks with their size."""
+        out = []
+        for name in BUILTIN:
+            ds = load_builtin(name)
+            out.append(
+                {
+                    "name": name,
+                    "description": ds.description,
+                    "nodes": ds.G.number_of_nodes(),
+                    "edges": ds.G.number_of_edges(),
+                    "trips": len(ds.trips),
+                }
+            )
+        return out
+
+    @router.post("/plan")
+    def plan(
+        req: PlanRequest,
+        format: Literal["json", "geojson", "html"] = Query("json"),
+        lang: Literal["en", "zh"] = Query("en"),
+    ) -> Any:
+        """Maximum flow refuelled with ``stations`` new stations (status, stations, covered_flow, gap...)."""
+        try:
+            ds, inst, fuel, limit = _prepare(req, max_time_limit_s)
+            doc = plan_study(
+                ds,
+                inst,
+                fuel,
+                req.stations,
+                method=req.method,
+                curve_max=req.curve_max or 0,
+                max_gap_km=req.max_gap_km,
+                wait_target_min=req.wait_target_min,
+                max_wait_prob=req.max_wait_prob,
+                time_limit_s=limit,
+            )
+        except SitingError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return _respond(ds, doc, format, lang)
+
+    @router.post("/cover")
+    def cover(
+        req: CoverRequest,
+        format: Literal["json", "geojson", "html"] = Query("json"),
+        lang: Literal["en", "zh"] = Query("en"),
+    ) -> Any:
+        """Fewest (cheapest) stations refuelling every servable trip, and the trips none can serve."""
+        try:
+            ds, inst, fuel, limit = _prepare(req, max_time_limit_s)
+            doc = cover_study(ds, inst, fuel, minimise=req.minimise, time_limit_s=limit)
+        except SitingError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return _respond(ds, doc, format, lang)
+
+    return router

@@ -1,0 +1,98 @@
+"""Studies shared by the CLI and the REST routes: a plan or a cover, assembled into one document.
+
+Pure apart from the solver: inputs are a dataset, a prepared instance and a fuel profile; the
+output is the JSON-ready plan document of :mod:`siting.outputs.document`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from siting.cover import min_cover, unservable_trips
+from siting.fuels import FuelProfile
+from siting.models.instance import Instance, PlanResult
+from siting.networks import Dataset
+from siting.outputs.document import plan_document
+from siting.planning import coverage_curve, plan_stations
+from siting.sizing import size_stations
+from siting.spacing import corridor_spacing
+
+__all__ = ["NOTES", "plan_study", "cover_study"]
+
+NOTES = {
+    "hunan": "Hunan sample network: 19 of 30 edge lengths are great-circle x 1.25 approximations and "
+    "service-area positions are evenly spaced; demand is a gravity model (see siting/data/SOURCES.md).",
+    "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
+}
+
+
+def plan_study(
+    ds: Dataset,
+    inst: Instance,
+    fuel: FuelProfile,
+    stations: int,
+    *,
+    method: str = "exact",
+    curve_max: int | None = None,
+    max_gap_km: float = 50.0,
+    wait_target_min: float = 10.0,
+    max_wait_prob: float = 0.05,
+    time_limit_s: float | None = 60.0,
+    shared_sites: Sequence[str] | None = None,
+    on_step: Callable[[int, PlanResult], None] | None = None,
+) -> dict[str, Any]:
+    """Plan ``stations`` new stations, with the coverage curve p = 1..``curve_max`` (default
+    ``stations``; 0 for none), per-station sizing, corridor spacing and unservable trips."""
+    plan = plan_stations(inst, stations, method=method, time_limit_s=time_limit_s)
+    n_curve = stations if curve_max is None else curve_max
+    curve: list[PlanResult] = []
+    if n_curve > 0:
+        others = coverage_curve(
+            inst,
+            [p for p in range(1, n_curve + 1) if p != stations],
+            method=method,
+            time_limit_s=time_limit_s,
+            on_step=on_step,
+        )
+        curve = sorted(others + ([plan] if stations <= n_curve else []), key=lambda r: r.p or 0)
+    sizes = size_stations(
+        ds.G,
+        [ds.trips[q] for q in plan.covered],
+        plan.stations,
+        fuel,
+        wait_target_min=wait_target_min,
+        max_wait_prob=max_wait_prob,
+    )
+    return plan_document(
+        ds.G,
+        plan,
+        network=ds.name,
+        fuel=fuel,
+        curve=curve,
+        sizes=sizes,
+        spacing=corridor_spacing(ds.G, plan.stations, max_gap_km),
+        unservable=unservable_trips(inst),
+        extra={"note": NOTES.get(ds.name, ""), "shared_sites": list(shared_sites) if shared_sites else None},
+    )
+
+
+def cover_study(
+    ds: Dataset,
+    inst: Instance,
+    fuel: FuelProfile,
+    *,
+    minimise: str = "count",
+    time_limit_s: float | None = 60.0,
+) -> dict[str, Any]:
+    """Fewest (cheapest) stations refuelling every servable trip, with the unservable trips listed."""
+    report = min_cover(inst, minimise=minimise, time_limit_s=time_limit_s)
+    return plan_document(
+        ds.G,
+        report.plan,
+        network=ds.name,
+        fuel=fuel,
+        unservable=report.unservable,
+        spacing=corridor_spacing(ds.G, report.plan.stations),
+        extra={"note": NOTES.get(ds.name, ""), "minimise": minimise},
+    )
