@@ -8,8 +8,8 @@ Input errors become HTTP 422 with the same message the CLI prints. Nothing here 
 No ``from __future__ import annotations`` here: FastAPI reads the annotations at definition time.
 """
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -84,6 +84,22 @@ def _prepare(req: StudyRequest, max_time_limit_s: float):
     return ds, inst, fuel, min(req.time_limit_s, max_time_limit_s)
 
 
+Format = Annotated[Literal["json", "geojson", "html"], Query(description="response body")]
+Lang = Annotated[Literal["en", "zh"], Query(description="language of the HTML map")]
+
+
+def _run(
+    req: StudyRequest, max_time_limit_s: float, study: Callable[..., dict[str, Any]], fmt: str, lang: str
+) -> Any:
+    """Prepare, run the study, map input errors to 422 and render the requested format."""
+    try:
+        ds, inst, fuel, limit = _prepare(req, max_time_limit_s)
+        doc = study(ds, inst, fuel, limit)
+    except SitingError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return _respond(ds, doc, fmt, lang)
+
+
 def _respond(ds: Dataset, doc: dict[str, Any], fmt: str, lang: str) -> Any:
     if fmt == "geojson":
         return JSONResponse(plan_geojson(ds.G, doc), media_type="application/geo+json")
@@ -126,15 +142,11 @@ def create_router(
         return out
 
     @router.post("/plan")
-    def plan(
-        req: PlanRequest,
-        format: Literal["json", "geojson", "html"] = Query("json"),
-        lang: Literal["en", "zh"] = Query("en"),
-    ) -> Any:
+    def plan(req: PlanRequest, format: Format = "json", lang: Lang = "en") -> Any:
         """Maximum flow refuelled with ``stations`` new stations (status, stations, covered_flow, gap...)."""
-        try:
-            ds, inst, fuel, limit = _prepare(req, max_time_limit_s)
-            doc = plan_study(
+
+        def study(ds: Dataset, inst: Any, fuel: Any, limit: float) -> dict[str, Any]:
+            return plan_study(
                 ds,
                 inst,
                 fuel,
@@ -146,22 +158,16 @@ def create_router(
                 max_wait_prob=req.max_wait_prob,
                 time_limit_s=limit,
             )
-        except SitingError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return _respond(ds, doc, format, lang)
+
+        return _run(req, max_time_limit_s, study, format, lang)
 
     @router.post("/cover")
-    def cover(
-        req: CoverRequest,
-        format: Literal["json", "geojson", "html"] = Query("json"),
-        lang: Literal["en", "zh"] = Query("en"),
-    ) -> Any:
+    def cover(req: CoverRequest, format: Format = "json", lang: Lang = "en") -> Any:
         """Fewest (cheapest) stations refuelling every servable trip, and the trips none can serve."""
-        try:
-            ds, inst, fuel, limit = _prepare(req, max_time_limit_s)
-            doc = cover_study(ds, inst, fuel, minimise=req.minimise, time_limit_s=limit)
-        except SitingError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return _respond(ds, doc, format, lang)
+
+        def study(ds: Dataset, inst: Any, fuel: Any, limit: float) -> dict[str, Any]:
+            return cover_study(ds, inst, fuel, minimise=req.minimise, time_limit_s=limit)
+
+        return _run(req, max_time_limit_s, study, format, lang)
 
     return router
