@@ -38,7 +38,8 @@ async def _answer(ws) -> None:  # noqa: ANN001
 
 async def main(port_file: str) -> None:
     raise_fd_limit()
-    async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp1.6"], ping_interval=None, compression=None) as server:
+    async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp1.6"], ping_interval=None, compression=None,
+                     open_timeout=60, backlog=4096) as server:
         with open(port_file, "w") as f:
             f.write(str(server.sockets[0].getsockname()[1]))
         await asyncio.Future()
