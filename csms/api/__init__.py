@@ -27,9 +27,11 @@ _STATUS = {
 
 
 def install_routes(app: FastAPI) -> None:
-    from csms.api.routes import commands, demand_response, health, id_tokens, sites, stations, transactions
+    from csms.api.routes import (
+        carbon, commands, demand_response, health, id_tokens, sites, stations, transactions,
+    )
 
-    for module in (health, stations, id_tokens, transactions, commands, sites, demand_response):
+    for module in (health, stations, id_tokens, transactions, commands, sites, demand_response, carbon):
         app.include_router(module.router)
 
     for exc_type, status in _STATUS.items():

@@ -12,6 +12,7 @@ from csms.config import Settings
 from csms.domain.timeutil import utcnow
 from csms.services.api_tokens import ApiTokenService
 from csms.services.batching import GroupCommitter
+from csms.services.carbon import CarbonService, factor_from_settings
 from csms.services.demand_response import DemandResponseService
 from csms.services.metering import MeterService
 from csms.services.sites import SiteService
@@ -36,6 +37,7 @@ class Services:
     api_tokens: ApiTokenService
     sites: SiteService
     demand_response: DemandResponseService
+    carbon: CarbonService
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
 
@@ -66,4 +68,7 @@ def build_services(
         api_tokens=ApiTokenService(uow, clock),
         sites=SiteService(uow, clock),
         demand_response=DemandResponseService(uow, clock),
+        carbon=CarbonService(
+            uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
+        ),
     )

@@ -20,8 +20,9 @@ router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 SiteId = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
 
 
-class SiteStationIn(BaseModel):
-    station_id: str = Field(min_length=1, max_length=48)
+class StationElectrical(BaseModel):
+    """A station's electrical data on its site (the body of ``PUT /sites/{id}/stations/{station_id}``)."""
+
     current_type: Literal["AC", "DC"] = "AC"
     phases: int = Field(default=3, ge=1, le=3)
     max_power_w: float = Field(default=22_000.0, gt=0)
@@ -29,11 +30,15 @@ class SiteStationIn(BaseModel):
     """Lowest power a session charges at; omitted: 6 A per phase for AC, 0 W for DC."""
     priority: Literal["public_service", "fleet", "standard"] = "standard"
 
-    def member(self) -> Member:
+    def member(self, station_id: str) -> Member:
         return Member(
-            self.station_id, CurrentType(self.current_type), self.phases, self.max_power_w, self.min_power_w,
+            station_id, CurrentType(self.current_type), self.phases, self.max_power_w, self.min_power_w,
             PriorityClass(self.priority),
         )
+
+
+class SiteStationIn(StationElectrical):
+    station_id: str = Field(min_length=1, max_length=48)
 
 
 class SiteUpdate(BaseModel):
@@ -185,7 +190,7 @@ def _manager(runtime: Any) -> EnergyManager:  # noqa: ANN401
 async def create_site(body: SiteCreate, runtime: RuntimeDep, _: Operator) -> SitePublic:
     fields = body.model_dump(exclude={"id", "stations"}, exclude_unset=True)
     fields["grid_limit_kw"] = body.grid_limit_kw
-    await runtime.services.sites.create(body.id, fields, [s.member() for s in body.stations])
+    await runtime.services.sites.create(body.id, fields, [s.member(s.station_id) for s in body.stations])
     site, members = await runtime.services.sites.get(body.id)
     _manager(runtime).trigger([body.id])
     return _public(runtime, site, members)
@@ -216,10 +221,9 @@ async def delete_site(site_id: str, runtime: RuntimeDep, _: Operator) -> Respons
 
 @router.put("/{site_id}/stations/{station_id}")
 async def put_station(
-    site_id: str, station_id: str, body: SiteStationIn, runtime: RuntimeDep, _: Operator
+    site_id: str, station_id: str, body: StationElectrical, runtime: RuntimeDep, _: Operator
 ) -> SiteStationPublic:
-    member = body.model_copy(update={"station_id": station_id}).member()
-    row = await runtime.services.sites.put_station(site_id, member)
+    row = await runtime.services.sites.put_station(site_id, body.member(station_id))
     _manager(runtime).trigger([site_id])
     return SiteStationPublic.model_validate(row).model_copy(update={"online": runtime.registry.is_online(station_id)})
 
