@@ -106,3 +106,25 @@ def test_rollout_periods_add_stations_within_budgets(tmp_path, capsys):
     assert periods[1]["covered_flow"] >= periods[0]["covered_flow"]
     assert main(["rollout", "--network", "hunan", "--budgets", "two"]) == 2
     assert "expected numbers" in capsys.readouterr().err
+
+
+def test_candidate_file_and_cost_minimising_cover(tmp_path, capsys):
+    (tmp_path / "sites.txt").write_text("changsha\nxiangtan\nhengyang\nchenzhou\n", encoding="utf-8")
+    doc = _json(
+        capsys, "plan --network hunan --stations 2 --curve-max 0 --candidates", str(tmp_path / "sites.txt")
+    )
+    assert set(doc["stations"]) <= {"changsha", "xiangtan", "hengyang", "chenzhou"}
+    # W3 - Y - X - Z - W4: two dear sites (Y, Z) or three cheap ones (W3, X, W4) refuel every trip.
+    (tmp_path / "e.csv").write_text("from,to,length_km\nW3,Y,1\nY,X,1\nX,Z,1\nZ,W4,1\n", encoding="utf-8")
+    (tmp_path / "od.csv").write_text(
+        "origin,destination,flow\nY,X,5\nX,Z,5\nW3,Y,4\nZ,W4,4\n", encoding="utf-8"
+    )
+    (tmp_path / "costs.csv").write_text("id,cost\nY,5\nZ,5\n", encoding="utf-8")
+    files = f"--edges {tmp_path / 'e.csv'} --flows {tmp_path / 'od.csv'} --range-km 10 --candidates all"
+    by_count = _json(capsys, f"cover {files} --costs {tmp_path / 'costs.csv'}")
+    by_cost = _json(capsys, f"cover {files} --costs {tmp_path / 'costs.csv'} --minimise cost")
+    assert (sorted(by_count["new_stations"]), by_count["cost"]) == (["Y", "Z"], 10.0)
+    assert (sorted(by_cost["new_stations"]), by_cost["cost"]) == (["W3", "W4", "X"], 3.0)
+    assert by_cost["covered_flow"] == by_count["covered_flow"] == 18.0
+    assert main(["plan", "--network", "hunan", "--stations", "1", "--candidates", "changsha,nowhere"]) == 2
+    assert "candidate sites not in the graph: nowhere" in capsys.readouterr().err
