@@ -28,10 +28,10 @@ _STATUS = {
 
 def install_routes(app: FastAPI) -> None:
     from csms.api.routes import (
-        carbon, commands, demand_response, health, id_tokens, sites, stations, transactions,
+        carbon, commands, compliance, demand_response, health, id_tokens, sites, stations, transactions,
     )
 
-    for module in (health, stations, id_tokens, transactions, commands, sites, demand_response, carbon):
+    for module in (health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance):
         app.include_router(module.router)
 
     for exc_type, status in _STATUS.items():

@@ -1,0 +1,123 @@
+"""The CSMS's storage for the compliance routes: the repository and telemetry source they ask for.
+
+``compliance.repository`` defines the Protocols; this module implements them on the CSMS database, inside
+the request's unit of work (the routes' dependency commits; these classes never do).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.model import CarPark, Category
+from compliance.repository import Inspection
+from csms.db.compliance import CarParkRow, InspectionRow
+from csms.db.models import Station
+from csms.services.uow import Clock
+
+_DATES = ("approval_date", "completion_date")
+
+
+def record_to_json(record: CarPark) -> dict[str, Any]:
+    data = dataclasses.asdict(record)
+    data["category"] = record.category.value
+    data["station_ids"] = list(record.station_ids)
+    for name in _DATES:
+        data[name] = data[name].isoformat() if data[name] else None
+    return data
+
+
+def record_from_json(data: dict[str, Any]) -> CarPark:
+    fields = {f.name for f in dataclasses.fields(CarPark)}
+    values = {k: v for k, v in data.items() if k in fields}  # a column dropped from the model is ignored
+    values["category"] = Category(values["category"])
+    values["station_ids"] = tuple(values.get("station_ids") or ())
+    for name in _DATES:
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    return CarPark(**values)
+
+
+class SqlCarParkRepository:
+    """A ``compliance.repository.CarParkRepository`` on the CSMS database."""
+
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def list_car_parks(self) -> Sequence[CarPark]:
+        rows = await self._session.scalars(select(CarParkRow).order_by(CarParkRow.id))
+        return [record_from_json(r.record) for r in rows]
+
+    async def get_car_park(self, car_park_id: str) -> CarPark | None:
+        row = await self._session.get(CarParkRow, car_park_id)
+        return record_from_json(row.record) if row is not None else None
+
+    async def upsert_car_parks(self, records: Iterable[CarPark]) -> None:
+        records = list(records)
+        existing = {
+            r.id: r
+            for r in await self._session.scalars(select(CarParkRow).where(CarParkRow.id.in_([c.id for c in records])))
+        }
+        now = self._clock()
+        for record in records:
+            row = existing.get(record.id)
+            if row is None:
+                row = CarParkRow(id=record.id)
+                self._session.add(row)
+            row.name, row.category, row.district = record.name, record.category.value, record.district
+            row.record, row.updated_at = record_to_json(record), now
+
+    async def delete_car_park(self, car_park_id: str) -> bool:
+        result = await self._session.execute(delete(CarParkRow).where(CarParkRow.id == car_park_id))
+        return bool(result.rowcount)
+
+    async def list_inspections(self, car_park_id: str) -> Sequence[Inspection]:
+        rows = await self._session.scalars(
+            select(InspectionRow)
+            .where(InspectionRow.car_park_id == car_park_id)
+            .order_by(InspectionRow.inspected_on, InspectionRow.id)
+        )
+        return [_inspection(r) for r in rows]
+
+    async def add_inspection(self, inspection: Inspection) -> Inspection:
+        row = InspectionRow(
+            car_park_id=inspection.car_park_id,
+            inspected_on=inspection.inspected_on,
+            inspector=inspection.inspector,
+            findings=inspection.findings,
+            rectification_deadline=inspection.rectification_deadline,
+            created_at=self._clock(),
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _inspection(row)
+
+
+class StationLastSeen:
+    """A ``compliance.repository.TelemetrySource``: when the CSMS last heard each station."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def last_seen(self, station_ids: Sequence[str]) -> Mapping[str, datetime | None]:
+        rows = await self._session.execute(select(Station.id, Station.last_seen_at).where(Station.id.in_(station_ids)))
+        seen: dict[str, datetime | None] = dict.fromkeys(station_ids)
+        seen.update({sid: at for sid, at in rows})
+        return seen
+
+
+def _inspection(row: InspectionRow) -> Inspection:
+    return Inspection(
+        car_park_id=row.car_park_id,
+        inspected_on=row.inspected_on,
+        inspector=row.inspector,
+        findings=row.findings,
+        rectification_deadline=row.rectification_deadline,
+        id=row.id,
+    )
