@@ -45,7 +45,8 @@ def ev_acceptance_w(ev_max_power_w: float, soc_pct: float | None) -> float:
 def reading(energy_wh: float, power_w: float, dc: bool, phases: int, soc_pct: float | None) -> MeterReading:
     """Build a reading whose current and voltage are derived from ``power_w`` [W]."""
     if dc:
-        voltage_v = dc_voltage_v(soc_pct if soc_pct is not None else 50.0)
+        # Round the voltage first so the reported current times the reported voltage is the power.
+        voltage_v = round(dc_voltage_v(soc_pct if soc_pct is not None else 50.0), 1)
         current_a = power_w / voltage_v
     else:
         voltage_v = AC_PHASE_VOLTAGE_V

@@ -402,8 +402,7 @@ class Station:
     async def go_offline(self, duration_s: float) -> None:
         """Lose the network for ``duration_s`` simulated seconds (the station keeps charging)."""
         self._offline_until = self.clock.now() + timedelta(seconds=duration_s)
-        if self._ws is not None:
-            await self._ws.close()
+        await self._close_between_calls()
         await self.wait_for(lambda: not self.online, timeout_s=5)
 
     async def reboot(self, hard: bool = False, boot_reason: str = "RemoteReset") -> None:
@@ -420,8 +419,26 @@ class Station:
         self.boot_reason = boot_reason
         self._reconnect_now = True
         self.notify()
-        if self._ws is not None:
-            await self._ws.close()
+        await self._close_between_calls()
+
+    async def _close_between_calls(self) -> None:
+        """Close the websocket once no call of ours awaits its answer (at most 2 s of waiting)."""
+        ws, cp = self._ws, self.cp
+        if ws is None:
+            return
+        if cp is None:
+            await ws.close()
+            return
+        try:
+            async with asyncio.timeout(2):
+                await cp._call_lock.acquire()
+        except TimeoutError:
+            await ws.close()
+            return
+        try:
+            await ws.close()
+        finally:
+            cp._call_lock.release()
 
     def profiles_changed(self) -> None:
         """Re-plan power right away so the delivered power follows a new limit at once."""

@@ -189,7 +189,7 @@ async def test_get_base_report_notify_report_pages(booted):
 
 async def test_trigger_message(booted):
     csms, st, cp = booted
-    for message, expected in (
+    for message, _expected in (
         ("Heartbeat", "Heartbeat"),
         ("StatusNotification", "StatusNotification"),
         ("MeterValues", "MeterValues"),
