@@ -129,24 +129,42 @@ class StationModel:
             raise KeyError(f"connector {connector_id} does not exist") from None
 
     def advance(self, now: datetime) -> None:
-        """Integrate energy since the last update at the power then in force, then re-plan power."""
-        if self.last_update is not None:
-            dt_s = max(0.0, (now - self.last_update).total_seconds())
+        """Integrate energy up to ``now``, splitting at every profile breakpoint, then re-plan power.
+
+        Splitting makes the delivered energy follow a schedule whose limit changes between two
+        updates exactly, not just at the next tick.
+        """
+        last = self.last_update
+        if last is not None and now > last:
             for c in self.connectors.values():
-                if c.power_w > 0 and dt_s > 0:
-                    delivered_wh = c.power_w * dt_s / 3600.0
-                    c.energy_wh += delivered_wh
-                    if c.ev_soc_pct is not None:
-                        c.ev_soc_pct = min(100.0, c.ev_soc_pct + 100.0 * delivered_wh / c.ev_battery_wh)
+                if c.transaction is None:
+                    continue
+                t = last
+                tx_start = c.transaction.started_at
+                for point in [p for p in self.profiles.breakpoints(last, now, tx_start) if p > last] + [now]:
+                    self._plan(c, t)
+                    self._integrate(c, (point - t).total_seconds())
+                    t = point
         self.last_update = now
         self.replan(now)
+
+    def _integrate(self, c: Connector, dt_s: float) -> None:
+        if c.power_w <= 0 or dt_s <= 0:
+            return
+        delivered_wh = c.power_w * dt_s / 3600.0
+        c.energy_wh += delivered_wh
+        if c.ev_soc_pct is not None:
+            c.ev_soc_pct = min(100.0, c.ev_soc_pct + 100.0 * delivered_wh / c.ev_battery_wh)
+
+    def _plan(self, c: Connector, now: datetime) -> None:
+        c.limit_w = self.profiles.limit_w(now, self.limit_context(c), self.config.max_power_w)
+        charging = c.transaction is not None and c.plugged and not c.fault_code
+        c.power_w = min(c.limit_w, ev_acceptance_w(c.ev_max_power_w, c.ev_soc_pct)) if charging else 0.0
 
     def replan(self, now: datetime) -> None:
         """Recompute each connector's limit and delivered power at ``now`` without integrating."""
         for c in self.connectors.values():
-            c.limit_w = self.profiles.limit_w(now, self.limit_context(c), self.config.max_power_w)
-            charging = c.transaction is not None and c.plugged and not c.fault_code
-            c.power_w = min(c.limit_w, ev_acceptance_w(c.ev_max_power_w, c.ev_soc_pct)) if charging else 0.0
+            self._plan(c, now)
 
     def reading(self, c: Connector) -> MeterReading:
         """A consistent meter sample of connector ``c``."""
