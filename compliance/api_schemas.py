@@ -72,6 +72,8 @@ class CarParkPublic(CarParkFields):
     def of(cls, cp: CarPark) -> CarParkPublic:
         data = {f.name: getattr(cp, f.name) for f in dataclasses.fields(cp)}
         data["station_ids"] = list(cp.station_ids)
+        for name in ("district", "street", "address"):
+            data[name] = data[name] or ""  # tolerate records a store rebuilt with None
         return cls(**data)
 
 

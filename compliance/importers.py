@@ -48,6 +48,11 @@ class ImportResult:
     rows_read: int = 0
 
 
+_TEXT_WITH_DEFAULT = tuple(
+    name for name, f in CarPark.__dataclass_fields__.items() if isinstance(f.default, str) and f.default == ""
+)
+
+
 class _CellError(Exception):
     def __init__(self, message_en: str, message_zh: str) -> None:
         super().__init__(message_en)
@@ -179,6 +184,9 @@ def _record(cells: dict[str, Any], row: int, new_since: date) -> tuple[CarPark |
     values.pop("lon", None)
     values.pop("lat", None)
     values["station_ids"] = values.get("station_ids") or ()
+    for key in _TEXT_WITH_DEFAULT:
+        if values.get(key) is None:
+            values[key] = ""  # the record's text fields are "" when blank, never None
     cp = CarPark(**{k: v for k, v in values.items() if k in CarPark.__dataclass_fields__})
     if lon is not None:
         if crs == "GCJ02":

@@ -149,6 +149,8 @@ def test_sample_register_end_to_end_through_the_api(client):
         "/compliance/car-parks/import", params={"filename": XLSX_PATH.name}, content=XLSX_PATH.read_bytes()
     ).json()
     assert (imported["rows_read"], imported["imported"], len(imported["errors"])) == (206, 200, 6)
+    stored = client.get("/compliance/car-parks").json()
+    assert len(stored) == 200 and stored[0]["address"] == ""
     assert imported["errors"][0] == {
         "row": 20,
         "column": "category",

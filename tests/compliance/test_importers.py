@@ -40,6 +40,7 @@ def test_issue_english_headers_are_accepted_exactly():
         20,
     )
     assert p1.station_ids == ("CS-001", "CS-002")
+    assert (p1.address, p1.street) == ("", "")  # blank text is "", as on a record built in code
     assert (p2.is_public, p2.is_new, p2.dedicated_spaces, p2.dc_fast_chargers_60kw, p2.station_ids) == (
         False,
         True,
