@@ -114,12 +114,16 @@ def create_router(
         silent_after_days: float = 7.0,
     ) -> list[tuple[CarParkResult, TelemetryCheck | None]]:
         records = [await _get(repo, i) for i in ids] if ids is not None else list(await repo.list_car_parks())
+        seen: dict[str, Any] = {}
+        if telemetry is not None:
+            # One query for the whole register, not one per car park.
+            wanted = list(dict.fromkeys(sid for record in records for sid in record.station_ids))
+            seen = dict(await telemetry.last_seen(wanted)) if wanted else {}
         out = []
         now = clock()
         for record in records:
             check = None
             if telemetry is not None and record.station_ids:
-                seen = await telemetry.last_seen(list(record.station_ids))
                 check = cross_check_car_park(record, seen, now, silent_after_days)
                 if strict:
                     record = apply_strict(record, check)

@@ -202,3 +202,25 @@ def test_import_rejects_unknown_formats_and_corrupt_workbooks(client):
         ).status_code
         == 422
     )
+
+
+def test_a_register_check_asks_the_telemetry_source_once(repo):
+    calls: list[list[str]] = []
+
+    class CountingSource:
+        async def last_seen(self, station_ids):
+            calls.append(list(station_ids))
+            return {"S1": NOW}
+
+    app = FastAPI()
+    app.include_router(create_router(lambda: repo, get_telemetry=CountingSource, clock=lambda: NOW))
+    client = TestClient(app)
+    client.post("/compliance/car-parks", json=CAR_PARK)
+    client.post("/compliance/car-parks", json={**CAR_PARK, "id": "P2", "station_ids": ["S3", "S4"]})
+    report = client.post("/compliance/checks", json={"rules": ["xiangjiang-2023"], "strict": True}).json()
+    assert calls == [["S1", "S2", "S3", "S4"]]
+    provided = {
+        r["id"]: next(v["provided"] for v in r["verdicts"] if v["rule_id"] == "XJ-PUBLIC-30")
+        for r in report["results"]
+    }
+    assert provided == {"P1": 1, "P2": 0}
