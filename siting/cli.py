@@ -54,7 +54,9 @@ def _sizing(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="siting", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="siting", description="Plan expressway fast chargers and hydrogen stations on a road network."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     plan = sub.add_parser("plan", help="maximum flow refuelled with p new stations")
     _common(plan)
