@@ -74,6 +74,7 @@ class Station:
         self.outbox: deque[TxEvent | StatusEvent] = deque()
         self.delivered: list[TxEvent | StatusEvent] = []
         self._outbox_event = asyncio.Event()
+        self._sending = asyncio.Lock()
         self._change = asyncio.Event()
         self._reported: dict[int, tuple[str, str]] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -240,13 +241,16 @@ class Station:
                 await self._outbox_event.wait()
                 continue
             event = self.outbox[0]
-            try:
-                await cp.send_event(event)
-            except (OCPPError, TimeoutError) as e:
-                # A refused or unanswered message is dropped rather than blocking the queue forever.
-                LOGGER.warning("%s: %s not delivered: %r", self.config.station_id, type(event).__name__, e)
-            if self.outbox and self.outbox[0] is event:
-                self.outbox.popleft()
+            async with self._sending:
+                try:
+                    await cp.send_event(event)
+                except (OCPPError, TimeoutError) as e:
+                    # A refused or unanswered message is dropped rather than blocking the queue forever.
+                    LOGGER.warning(
+                        "%s: %s not delivered: %r", self.config.station_id, type(event).__name__, e
+                    )
+                if self.outbox and self.outbox[0] is event:
+                    self.outbox.popleft()
             self.delivered.append(event)
             self.notify()
 
@@ -422,7 +426,11 @@ class Station:
         await self._close_between_calls()
 
     async def _close_between_calls(self) -> None:
-        """Close the websocket once no call of ours awaits its answer (at most 2 s of waiting)."""
+        """Close the websocket between two exchanges (at most 2 s of waiting).
+
+        A message whose answer was cut off would be sent again after the reconnect (at-least-once),
+        so a deliberate disconnect waits for the exchange in flight to finish.
+        """
         ws, cp = self._ws, self.cp
         if ws is None:
             return
@@ -430,15 +438,10 @@ class Station:
             await ws.close()
             return
         try:
-            async with asyncio.timeout(2):
-                await cp._call_lock.acquire()
+            async with asyncio.timeout(2), self._sending, cp._call_lock:
+                await ws.close()
         except TimeoutError:
             await ws.close()
-            return
-        try:
-            await ws.close()
-        finally:
-            cp._call_lock.release()
 
     def profiles_changed(self) -> None:
         """Re-plan power right away so the delivered power follows a new limit at once."""
