@@ -35,7 +35,7 @@ class CarParkFields(BaseModel):
     dwellings: int | None = Field(default=None, ge=0)
     spaces_with_chargers: int | None = Field(default=None, ge=0)
     charger_power_kw: float | None = Field(default=None, ge=0)
-    charger_current: str | None = None
+    charger_current: Literal["AC", "DC", "AC+DC"] | None = None
     spaces_reserved: int | None = Field(default=None, ge=0)
     conduit_to_each_space: bool | None = None
     reserved_capacity_kva: float | None = Field(default=None, ge=0)

@@ -10,16 +10,10 @@ from dataclasses import dataclass
 
 from compliance.model import CATEGORY_ZH, Category
 
-TEXT, INT, FLOAT, BOOL, DATE, CATEGORY, IDS, CRS = (
-    "text",
-    "int",
-    "float",
-    "bool",
-    "date",
-    "category",
-    "ids",
-    "crs",
-)
+# Cell kinds the importer parses.
+TEXT, INT, FLOAT, BOOL, DATE, CATEGORY, IDS, CRS, CURRENT = (
+    "text", "int", "float", "bool", "date", "category", "ids", "crs", "current",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +80,7 @@ COLUMNS: tuple[Column, ...] = (
         "一桩双枪服务两个车位计2个",
     ),
     Column("charger_power_kw", "单桩功率(kW)", FLOAT),
-    Column("charger_current", "交流/直流", TEXT, False, "AC, DC or AC+DC", "交流、直流或交直流"),
+    Column("charger_current", "交流/直流", CURRENT, False, "AC, DC or AC+DC", "交流、直流或交直流"),
     Column(
         "spaces_reserved",
         "预留安装条件车位数",
@@ -123,6 +117,11 @@ HEADER_ALIASES: dict[str, str] = {
     **{c.key: c.key for c in COLUMNS},
     **{c.zh: c.key for c in COLUMNS},
 }
+
+#: Current type text (upper-cased, spaces removed) -> "AC", "DC" or "AC+DC".
+CURRENT_ALIASES: dict[str, str] = {
+    "AC": "AC", "DC": "DC", "AC+DC": "AC+DC", "AC/DC": "AC+DC", "交流": "AC", "直流": "DC", "交直流": "AC+DC",
+}  # fmt: skip
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "有", "对"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "无", "没有"})

@@ -22,6 +22,8 @@ from compliance.columns import (
     CATEGORY_ALIASES,
     COLUMNS,
     CRS,
+    CURRENT,
+    CURRENT_ALIASES,
     DATE,
     FALSE_WORDS,
     FLOAT,
@@ -124,6 +126,13 @@ def _parse(kind: str, value: Any) -> Any:
                 f"expected WGS84 or GCJ02, got {value!r}", f"坐标系应为 WGS84 或 GCJ02,实际为 {value!r}"
             )
         return text
+    if kind == CURRENT:
+        current = CURRENT_ALIASES.get(str(value).strip().upper().replace(" ", ""))
+        if current is None:
+            raise _CellError(
+                f"expected AC, DC or AC+DC, got {value!r}", f"应为 交流、直流 或 交直流,实际为 {value!r}"
+            )
+        return current
     if kind == IDS:
         return tuple(s.strip() for s in str(value).replace(";", ";").split(";") if s.strip())
     text = str(value).strip()

@@ -57,6 +57,16 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
                     f"专属车位数({dedicated})大于总车位数({total})",
                 )
             )
+    fast = values.get("dc_fast_chargers_60kw")
+    if fast is not None and chargers is not None and fast > chargers:
+        # Every pile serves at least one space, so fast piles cannot outnumber spaces with chargers.
+        problems.append(
+            Problem(
+                "dc_fast_chargers_60kw",
+                f"more DC fast chargers ({fast}) than spaces with chargers ({chargers})",
+                f"直流快充桩数({fast})大于已建充电设施车位数({chargers})",
+            )
+        )
     approval, completion = values.get("approval_date"), values.get("completion_date")
     if approval is not None and completion is not None and completion < approval:
         problems.append(

@@ -283,7 +283,7 @@ def random_rows(count: int, seed: int = SEED) -> list[Row]:
             spaces_reserved=reserved,
             underground_levels=underground,
             on_trunk_road="true" if trunk else "false",
-            dc_fast_chargers_60kw=rng.randint(0, 4) if trunk else 0,
+            dc_fast_chargers_60kw=min(rng.randint(0, 4), built) if trunk else 0,
             lon=round(lon, 6),
             lat=round(lat, 6),
         )

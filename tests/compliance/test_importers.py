@@ -190,3 +190,19 @@ def test_template_round_trips_through_the_importer(tmp_path, lang):
     assert csv_path.read_text(encoding="utf-8-sig").strip().split(",") == headers(lang)
     result = read_register(csv_path)
     assert (result.records, result.errors, result.rows_read) == ([], [], 0)
+
+
+def test_current_type_and_fast_chargers_are_checked():
+    data = (
+        "id,name,category,is_new,total_spaces,spaces_with_chargers,charger_current,dc_fast_chargers_60kw\n"
+        "A,a,other,否,10,2,直流,2\n"
+        "B,b,other,否,10,2,三相,0\n"
+        "C,c,other,否,10,1,ac/dc,2\n"
+    ).encode()
+    result = read_csv_bytes(data)
+    assert [(r.id, r.charger_current) for r in result.records] == [("A", "DC")]
+    assert [(e.row, e.column) for e in result.errors] == [
+        (3, "charger_current"),
+        (4, "dc_fast_chargers_60kw"),
+    ]
+    assert result.errors[1].message_en == "more DC fast chargers (2) than spaces with chargers (1)"
