@@ -18,7 +18,7 @@ from rich.table import Table
 
 from compliance.errors import ComplianceError, RowError
 from compliance.evaluate import CarParkResult, Status, evaluate
-from compliance.explain import STATUS_LABELS, explain
+from compliance.explain import STATUS_LABELS, explain, rounding_label
 from compliance.importers import read_register
 from compliance.labels import label
 from compliance.packs import find_rule, resolve_packs, shipped_packs
@@ -228,7 +228,7 @@ def _requirement_text(rule: Rule, lang: str) -> str:
     if req.kind == "ratio":
         counted = " + ".join(label(c, lang) for c in req.counts)
         base = label(req.base, lang) + (f" (≤ {label(req.base_cap, lang)})" if req.base_cap else "")
-        return f"{counted} >= {req.rounding}({req.ratio_text()} × {base})"
+        return f"{counted} >= {rounding_label(req.rounding, lang)}({req.ratio_text()} × {base})"
     if req.kind == "minimum":
         return f"{label(req.field, lang)} >= {req.minimum}"
     return ("全部具备: " if lang == "zh" else "all of: ") + ", ".join(label(f, lang) for f in req.fields)

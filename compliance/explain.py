@@ -29,6 +29,11 @@ def status_label(status: Status, lang: str = "en") -> str:
     return _pick(STATUS_LABELS[status], lang)
 
 
+def rounding_label(rounding: str, lang: str = "en") -> str:
+    """``ceil`` / ``向上取整`` and the like."""
+    return _pick(_ROUNDING[rounding], lang)
+
+
 def formula(v: Verdict, lang: str = "en") -> str:
     """The required count with its rounding, e.g. ``ceil(30% x total spaces 10) = 3``.
 
