@@ -46,7 +46,9 @@ def factor_from_settings(settings: Settings) -> GridEmissionFactor:
     factor = load_grid_emission_factor(settings.grid_emission_factor_key)
     if settings.grid_emission_factor_kg_co2_per_kwh is not None:
         factor = dataclasses.replace(
-            factor, key=f"{factor.key}_OVERRIDE", kg_co2_per_kwh=settings.grid_emission_factor_kg_co2_per_kwh,
+            factor,
+            key=f"{factor.key}_OVERRIDE",
+            kg_co2_per_kwh=settings.grid_emission_factor_kg_co2_per_kwh,
             document=f"override of {factor.key} by CSMS_GRID_EMISSION_FACTOR_KG_CO2_PER_KWH",
         )
     return factor
@@ -108,14 +110,18 @@ class CarbonService:
                 out += await self._site(session, sid, since, until)
         return sorted(out, key=lambda r: int(r.session_id) if r.session_id.isdigit() else r.session_id)
 
-    async def credits(self, since: datetime, until: datetime, site_id: str | None = None) -> list[TokenCredit]:
+    async def credits(
+        self, since: datetime, until: datetime, site_id: str | None = None
+    ) -> list[TokenCredit]:
         """碳普惠 totals per id token over the sessions of :meth:`sessions`."""
         records = await self.sessions(since, until, site_id)
         return credits_by_id_token(records, credit_per_kg_co2=self.credit_per_kg_co2)
 
     async def _site(self, session, site_id: str, since: datetime, until: datetime) -> list[SessionCarbon]:  # noqa: ANN001
         site = await session.get(Site, site_id)
-        stations = list(await session.scalars(select(SiteStation.station_id).where(SiteStation.site_id == site_id)))
+        stations = list(
+            await session.scalars(select(SiteStation.station_id).where(SiteStation.site_id == site_id))
+        )
         if not stations:
             return []
         txs = list(
@@ -181,9 +187,13 @@ def _intervals(samples: Sequence, registers: dict[str, Register]) -> list[SiteEn
         per_session = {sid: max(0.0, r.at(end) - r.at(s.timestamp)) for sid, r in registers.items()}
         out.append(
             SiteEnergyInterval(
-                start=s.timestamp, end=end, pv_wh=s.pv_power_w * hours, base_load_wh=s.base_load_w * hours,
+                start=s.timestamp,
+                end=end,
+                pv_wh=s.pv_power_w * hours,
+                base_load_wh=s.base_load_w * hours,
                 session_wh={k: v for k, v in per_session.items() if v > 0},
-                battery_charge_wh=max(0.0, -battery_w) * hours, battery_discharge_wh=max(0.0, battery_w) * hours,
+                battery_charge_wh=max(0.0, -battery_w) * hours,
+                battery_discharge_wh=max(0.0, battery_w) * hours,
             )
         )
     return out

@@ -62,7 +62,9 @@ def to_domain(event: DrEvent, sites: Sequence[DrEventSite]) -> DemandResponseEve
         target_import_kw=event.target_import_kw,
         reduction_kw=event.reduction_kw,
         baseline_kw_by_site={s.site_id: s.baseline_kw for s in sites if s.baseline_kw is not None},
-        target_import_kw_by_site={s.site_id: s.target_import_kw for s in sites if s.target_import_kw is not None},
+        target_import_kw_by_site={
+            s.site_id: s.target_import_kw for s in sites if s.target_import_kw is not None
+        },
         cancelled=event.cancelled,
     )
 
@@ -105,22 +107,34 @@ class DemandResponseService:
             shares: dict[str, float] = {}
             if req.target_import_kw_total is not None:
                 try:
-                    shares = split_group_target(req.target_import_kw_total, {s: b or 0.0 for s, b in baselines.items()})
+                    shares = split_group_target(
+                        req.target_import_kw_total, {s: b or 0.0 for s, b in baselines.items()}
+                    )
                 except DemandResponseError as exc:
                     raise InvalidInput(str(exc), field="target_import_kw_total") from None
             row = DrEvent(
-                id=event_id, start_at=req.start, end_at=req.end, target_import_kw=req.target_import_kw,
-                reduction_kw=req.reduction_kw, cancelled=False, note=req.note, created_by=created_by,
+                id=event_id,
+                start_at=req.start,
+                end_at=req.end,
+                target_import_kw=req.target_import_kw,
+                reduction_kw=req.reduction_kw,
+                cancelled=False,
+                note=req.note,
+                created_by=created_by,
                 created_at=self._clock(),
             )
             links = [
-                DrEventSite(event_id=event_id, site_id=s, baseline_kw=baselines[s], target_import_kw=shares.get(s))
+                DrEventSite(
+                    event_id=event_id, site_id=s, baseline_kw=baselines[s], target_import_kw=shares.get(s)
+                )
                 for s in site_ids
             ]
             try:
                 event = to_domain(row, links)
             except DemandResponseError as exc:
-                field_name = "end" if "end" in str(exc) else "start" if "start" in str(exc) else "target_import_kw"
+                field_name = (
+                    "end" if "end" in str(exc) else "start" if "start" in str(exc) else "target_import_kw"
+                )
                 raise InvalidInput(str(exc), field=field_name) from None
             session.add(row)
             await session.flush()
@@ -134,7 +148,8 @@ class DemandResponseService:
             return baseline_kw(import_samples(rows), start, end, days=BASELINE_DAYS)
         except DemandResponseError as exc:
             raise InvalidInput(
-                f"baseline_kw_by_site[{site_id!r}]: {exc}; give the baseline explicitly", field="baseline_kw_by_site"
+                f"baseline_kw_by_site[{site_id!r}]: {exc}; give the baseline explicitly",
+                field="baseline_kw_by_site",
             ) from None
 
     async def cancel(self, event_id: str) -> DemandResponseEvent:
@@ -154,7 +169,11 @@ class DemandResponseService:
             return row, to_domain(row, (await _links(session, [event_id]))[event_id])
 
     async def list(
-        self, *, site_id: str | None = None, ending_after: datetime | None = None, include_cancelled: bool = True
+        self,
+        *,
+        site_id: str | None = None,
+        ending_after: datetime | None = None,
+        include_cancelled: bool = True,
     ) -> list[tuple[DrEvent, DemandResponseEvent]]:
         async with self._uow.read() as session:
             query = select(DrEvent).order_by(DrEvent.start_at, DrEvent.id)
@@ -163,7 +182,9 @@ class DemandResponseService:
             if not include_cancelled:
                 query = query.where(DrEvent.cancelled.is_(False))
             if site_id is not None:
-                query = query.where(DrEvent.id.in_(select(DrEventSite.event_id).where(DrEventSite.site_id == site_id)))
+                query = query.where(
+                    DrEvent.id.in_(select(DrEventSite.event_id).where(DrEventSite.site_id == site_id))
+                )
             rows = list(await session.scalars(query))
             links = await _links(session, [r.id for r in rows])
             return [(r, to_domain(r, links[r.id])) for r in rows]
@@ -183,8 +204,12 @@ class DemandResponseService:
             out = []
             for site_id in sorted(event.site_ids):
                 # One sample before the start holds into the event, as the time-weighted mean expects.
-                rows = await telemetry_between(session, site_id, event.start - timedelta(minutes=15), event.end)
-                out.append(event_performance(event, site_id, import_samples(rows), now, tolerance_kw=tolerance_kw))
+                rows = await telemetry_between(
+                    session, site_id, event.start - timedelta(minutes=15), event.end
+                )
+                out.append(
+                    event_performance(event, site_id, import_samples(rows), now, tolerance_kw=tolerance_kw)
+                )
             return out
 
 

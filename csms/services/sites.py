@@ -1,4 +1,4 @@
-"""Sites: CRUD with their stations and tariff, telemetry ingestion and queries, snapshots for the energy manager.
+"""Sites: CRUD with their stations and tariff, telemetry in and out, snapshots for the energy manager.
 
 Each public method is one unit of work. The domain decides what is valid: a site is checked by building its
 :class:`~csms.domain.energy.SiteSpec`, a tariff by :func:`~csms.domain.tariff.tariff_from_dict`.
@@ -26,8 +26,18 @@ from csms.services.uow import Clock, UnitOfWork
 AC_MIN_CURRENT_A = 6.0
 
 SITE_FIELDS = (
-    "name", "area", "grid_limit_kw", "transformer_limit_kw", "pv_kwp", "battery_capacity_kwh", "battery_power_kw",
-    "battery_soc_min_pct", "battery_soc_max_pct", "base_load_kw", "voltage_v", "tariff",
+    "name",
+    "area",
+    "grid_limit_kw",
+    "transformer_limit_kw",
+    "pv_kwp",
+    "battery_capacity_kwh",
+    "battery_power_kw",
+    "battery_soc_min_pct",
+    "battery_soc_max_pct",
+    "base_load_kw",
+    "voltage_v",
+    "tariff",
 )
 
 
@@ -88,15 +98,27 @@ class SiteSnapshot:
 
 def member_from_row(row: SiteStation) -> Member:
     return Member(
-        row.station_id, CurrentType(row.current_type), row.phases, row.max_power_w, row.min_power_w,
+        row.station_id,
+        CurrentType(row.current_type),
+        row.phases,
+        row.max_power_w,
+        row.min_power_w,
         PriorityClass(row.priority),
     )
 
 
 def spec_of(site: Site) -> SiteSpec:
     return SiteSpec(
-        site.id, site.grid_limit_kw, site.transformer_limit_kw, site.pv_kwp, site.battery_capacity_kwh,
-        site.battery_power_kw, site.battery_soc_min_pct, site.battery_soc_max_pct, site.base_load_kw, site.voltage_v,
+        site.id,
+        site.grid_limit_kw,
+        site.transformer_limit_kw,
+        site.pv_kwp,
+        site.battery_capacity_kwh,
+        site.battery_power_kw,
+        site.battery_soc_min_pct,
+        site.battery_soc_max_pct,
+        site.base_load_kw,
+        site.voltage_v,
     )
 
 
@@ -160,7 +182,9 @@ class SiteService:
                 query = query.where(Site.area == area)
             sites = list(await session.scalars(query))
             members = await session.scalars(
-                select(SiteStation).where(SiteStation.site_id.in_([s.id for s in sites])).order_by(SiteStation.station_id)
+                select(SiteStation)
+                .where(SiteStation.site_id.in_([s.id for s in sites]))
+                .order_by(SiteStation.station_id)
             )
             by_site: dict[str, list[SiteStation]] = {s.id: [] for s in sites}
             for m in members:
@@ -176,7 +200,9 @@ class SiteService:
     async def remove_station(self, site_id: str, station_id: str) -> None:
         async with self._uow() as session:
             result = await session.execute(
-                delete(SiteStation).where(SiteStation.site_id == site_id, SiteStation.station_id == station_id)
+                delete(SiteStation).where(
+                    SiteStation.site_id == site_id, SiteStation.station_id == station_id
+                )
             )
             if result.rowcount == 0:  # type: ignore[attr-defined]
                 raise NotFound(f"station {station_id!r} is not in site {site_id!r}")
@@ -188,9 +214,14 @@ class SiteService:
             await _site(session, site_id)
             session.add_all(
                 SiteTelemetry(
-                    site_id=site_id, timestamp=s.timestamp, pv_power_w=s.pv_power_w, base_load_w=s.base_load_w,
-                    battery_power_w=s.battery_power_w, battery_soc_pct=s.battery_soc_pct,
-                    grid_import_w=s.grid_import_w, received_at=received,
+                    site_id=site_id,
+                    timestamp=s.timestamp,
+                    pv_power_w=s.pv_power_w,
+                    base_load_w=s.base_load_w,
+                    battery_power_w=s.battery_power_w,
+                    battery_soc_pct=s.battery_soc_pct,
+                    grid_import_w=s.grid_import_w,
+                    received_at=received,
                 )
                 for s in samples
             )
@@ -228,7 +259,11 @@ class SiteService:
             latest: dict[str, SiteTelemetry] = {}
             rows = await session.scalars(
                 select(SiteTelemetry)
-                .join(latest_ts, (SiteTelemetry.site_id == latest_ts.c.site_id) & (SiteTelemetry.timestamp == latest_ts.c.ts))
+                .join(
+                    latest_ts,
+                    (SiteTelemetry.site_id == latest_ts.c.site_id)
+                    & (SiteTelemetry.timestamp == latest_ts.c.ts),
+                )
                 .order_by(SiteTelemetry.id)
             )
             for row in rows:
@@ -245,8 +280,12 @@ class SiteService:
                 )
         return [
             SiteSnapshot(
-                spec_of(s), self.tariff_of(s), s.area, tuple(sorted(members[s.id], key=lambda m: m.station_id)),
-                latest.get(s.id), tuple(sessions[s.id]),
+                spec_of(s),
+                self.tariff_of(s),
+                s.area,
+                tuple(sorted(members[s.id], key=lambda m: m.station_id)),
+                latest.get(s.id),
+                tuple(sessions[s.id]),
             )
             for s in sites
         ]
@@ -260,7 +299,9 @@ async def telemetry_between(
         query = query.where(SiteTelemetry.timestamp >= since)
     if until is not None:
         query = query.where(SiteTelemetry.timestamp < until)
-    rows = await session.scalars(query.order_by(SiteTelemetry.timestamp.desc(), SiteTelemetry.id.desc()).limit(limit))
+    rows = await session.scalars(
+        query.order_by(SiteTelemetry.timestamp.desc(), SiteTelemetry.id.desc()).limit(limit)
+    )
     return list(reversed(rows.all()))
 
 
@@ -269,11 +310,21 @@ def _defaults(fields: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise InvalidInput(f"unknown site field(s) {sorted(unknown)}", field=sorted(unknown)[0])
     out: dict[str, Any] = {
-        "name": "", "area": None, "transformer_limit_kw": None, "pv_kwp": 0.0, "battery_capacity_kwh": 0.0,
-        "battery_power_kw": 0.0, "battery_soc_min_pct": 10.0, "battery_soc_max_pct": 90.0, "base_load_kw": 0.0,
-        "voltage_v": 220.0, "tariff": None,
+        "name": "",
+        "area": None,
+        "transformer_limit_kw": None,
+        "pv_kwp": 0.0,
+        "battery_capacity_kwh": 0.0,
+        "battery_power_kw": 0.0,
+        "battery_soc_min_pct": 10.0,
+        "battery_soc_max_pct": 90.0,
+        "base_load_kw": 0.0,
+        "voltage_v": 220.0,
+        "tariff": None,
     }
-    out.update({k: v for k, v in fields.items() if v is not None or k in ("transformer_limit_kw", "tariff", "area")})
+    out.update(
+        {k: v for k, v in fields.items() if v is not None or k in ("transformer_limit_kw", "tariff", "area")}
+    )
     if "grid_limit_kw" not in out:
         raise InvalidInput("grid_limit_kw is required", field="grid_limit_kw")
     return out

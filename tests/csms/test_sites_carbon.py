@@ -24,7 +24,9 @@ async def _session(csms: Csms, station: str, token: str, readings: list[tuple[in
     tx_id, _ = await s.transactions.start(StartRequest(station, 1, token, 0.0, T0))
     for minutes, wh in readings:
         at = T0 + timedelta(minutes=minutes)
-        await s.meters.write(MeterReport(station, 1, [Sample(at, ENERGY_REGISTER, wh, "Wh")], transaction_id=tx_id))
+        await s.meters.write(
+            MeterReport(station, 1, [Sample(at, ENERGY_REGISTER, wh, "Wh")], transaction_id=tx_id)
+        )
     last_min, last_wh = readings[-1]
     await s.transactions.stop(StopRequest(station, tx_id, last_wh, T0 + timedelta(minutes=last_min)))
     return tx_id
@@ -36,14 +38,21 @@ async def day(csms: Csms) -> tuple[int, int]:
         await csms.station(sid)
     for tok in ("CARD-A", "CARD-B"):
         await csms.runtime.services.tokens.create(tok)
-    site = {"id": "S1", "grid_limit_kw": 100, "pv_kwp": 40, "stations": [{"station_id": "CP1"}, {"station_id": "CP2"}]}
+    site = {
+        "id": "S1",
+        "grid_limit_kw": 100,
+        "pv_kwp": 40,
+        "stations": [{"station_id": "CP1"}, {"station_id": "CP2"}],
+    }
     assert (await csms.api.post("/api/v1/sites", json=site, headers=csms.headers)).status_code == 201
     # PV 30 kW then 20 kW then none, sampled every 15 min; the building draws 20 kW throughout.
     rows = [
         {"timestamp": (T0 + timedelta(minutes=m)).isoformat(), "pv_power_w": pv, "base_load_w": 20_000}
         for m, pv in ((0, 30_000), (15, 30_000), (30, 20_000), (45, 20_000), (60, 0))
     ]
-    assert (await csms.api.post("/api/v1/sites/S1/telemetry", json=rows, headers=csms.headers)).status_code == 202
+    assert (
+        await csms.api.post("/api/v1/sites/S1/telemetry", json=rows, headers=csms.headers)
+    ).status_code == 202
     a = await _session(csms, "CP1", "CARD-A", [(30, 5_000), (60, 10_000)])  # 10 kW for an hour
     b = await _session(csms, "CP2", "CARD-B", [(30, 5_000)])  # 10 kW for half an hour
     return a, b
@@ -89,13 +98,32 @@ async def test_carbon_queries_name_bad_parameters(csms: Csms, day: tuple[int, in
     h = csms.headers
     r = await csms.api.get("/api/v1/carbon/sessions", params={"from": "2026-06-01T00:00:00"}, headers=h)
     assert r.status_code == 422 and ["query", "to"] in [e["loc"] for e in r.json()["detail"]]
-    r = await csms.api.get("/api/v1/carbon/sessions", params={"from": "2026-06-01T00:00:00", "to": "2026-06-02T00:00:00"}, headers=h)
+    r = await csms.api.get(
+        "/api/v1/carbon/sessions",
+        params={"from": "2026-06-01T00:00:00", "to": "2026-06-02T00:00:00"},
+        headers=h,
+    )
     assert r.status_code == 422 and r.json()["field"] == "from"
-    r = await csms.api.get("/api/v1/carbon/sessions", params={"from": "2026-06-02T00:00:00Z", "to": "2026-06-01T00:00:00Z"}, headers=h)
+    r = await csms.api.get(
+        "/api/v1/carbon/sessions",
+        params={"from": "2026-06-02T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
+        headers=h,
+    )
     assert r.status_code == 422 and r.json()["field"] == "to"
-    r = await csms.api.get("/api/v1/carbon/credits", params={"from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z", "format": "xml"}, headers=h)
+    r = await csms.api.get(
+        "/api/v1/carbon/credits",
+        params={"from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z", "format": "xml"},
+        headers=h,
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "format"]
-    r = await csms.api.get("/api/v1/carbon/sessions", params={"from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z", "site_id": "X"}, headers=h)
+    r = await csms.api.get(
+        "/api/v1/carbon/sessions",
+        params={"from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z", "site_id": "X"},
+        headers=h,
+    )
     assert r.status_code == 404
     f = (await csms.api.get("/api/v1/carbon/factors", headers=h)).json()
-    assert f["grid_emission_factor"]["kg_co2_per_kwh"] == FACTOR and f["grid_emission_factor"]["data_year"] == 2023
+    assert (
+        f["grid_emission_factor"]["kg_co2_per_kwh"] == FACTOR
+        and f["grid_emission_factor"]["data_year"] == 2023
+    )

@@ -1,4 +1,4 @@
-"""REST API of demand response: roles, events (target, group total, reduction), cancel, measured import, VPP view."""
+"""REST API of demand response: roles, events (target, group total, reduction), cancel, results, VPP."""
 
 from __future__ import annotations
 
@@ -18,16 +18,29 @@ def _iso(t: datetime) -> str:
 @pytest.fixture
 async def sites(csms: Csms) -> dict[str, str]:
     for sid, grid, area in (("A", 100, "Yuelu"), ("B", 50, "Yuelu"), ("C", 80, "Tianxin")):
-        body = {"id": sid, "grid_limit_kw": grid, "area": area, "battery_capacity_kwh": 100, "battery_power_kw": 20}
+        body = {
+            "id": sid,
+            "grid_limit_kw": grid,
+            "area": area,
+            "battery_capacity_kwh": 100,
+            "battery_power_kw": 20,
+        }
         assert (await csms.api.post("/api/v1/sites", json=body, headers=csms.headers)).status_code == 201
     # Five previous days of telemetry over the 14:00-15:00 slot: A imports 80 kW, B 40 kW.
     for sid, kw in (("A", 80), ("B", 40)):
         rows = [
-            {"timestamp": _iso(T0 - timedelta(days=d) + timedelta(minutes=m)), "pv_power_w": 0, "base_load_w": 0,
-             "grid_import_w": kw * 1000}
-            for d in range(1, 6) for m in range(0, 60, 15)
+            {
+                "timestamp": _iso(T0 - timedelta(days=d) + timedelta(minutes=m)),
+                "pv_power_w": 0,
+                "base_load_w": 0,
+                "grid_import_w": kw * 1000,
+            }
+            for d in range(1, 6)
+            for m in range(0, 60, 15)
         ]
-        assert (await csms.api.post(f"/api/v1/sites/{sid}/telemetry", json=rows, headers=csms.headers)).status_code == 202
+        assert (
+            await csms.api.post(f"/api/v1/sites/{sid}/telemetry", json=rows, headers=csms.headers)
+        ).status_code == 202
     return {**(await csms.token("load_centre")), "Content-Type": "application/json"}
 
 
@@ -37,33 +50,57 @@ def _event(**kw) -> dict:
 
 async def test_only_the_load_centre_creates_and_cancels_events(csms: Csms, sites: dict) -> None:
     body = _event(id="E1", site_id="A", target_import_kw=60)
-    assert (await csms.api.post("/api/v1/demand-response/events", json=body, headers=csms.headers)).status_code == 403
+    assert (
+        await csms.api.post("/api/v1/demand-response/events", json=body, headers=csms.headers)
+    ).status_code == 403
     r = await csms.api.post("/api/v1/demand-response/events", json=body, headers=sites)
     assert r.status_code == 201, r.text
     e = r.json()
     assert e["site_ids"] == ["A"] and e["target_import_kw"] == 60 and e["baseline_kw_by_site"] == {"A": 80.0}
     assert e["created_by"] == "load_centre"
     viewer = await csms.token("viewer")
-    assert [x["id"] for x in (await csms.api.get("/api/v1/demand-response/events", headers=viewer)).json()] == ["E1"]
-    assert (await csms.api.post("/api/v1/demand-response/events/E1/cancel", headers=viewer)).status_code == 403
+    assert [
+        x["id"] for x in (await csms.api.get("/api/v1/demand-response/events", headers=viewer)).json()
+    ] == ["E1"]
+    assert (
+        await csms.api.post("/api/v1/demand-response/events/E1/cancel", headers=viewer)
+    ).status_code == 403
     r = await csms.api.post("/api/v1/demand-response/events/E1/cancel", headers=sites)
     assert r.json()["cancelled"] is True and r.json()["status"] == "cancelled"
-    assert (await csms.api.get("/api/v1/demand-response/events", params={"live": True}, headers=viewer)).json() == []
-    assert (await csms.api.post("/api/v1/demand-response/events", json=body, headers=sites)).status_code == 409
-    assert (await csms.api.post("/api/v1/demand-response/events/NOPE/cancel", headers=sites)).status_code == 404
+    assert (
+        await csms.api.get("/api/v1/demand-response/events", params={"live": True}, headers=viewer)
+    ).json() == []
+    assert (
+        await csms.api.post("/api/v1/demand-response/events", json=body, headers=sites)
+    ).status_code == 409
+    assert (
+        await csms.api.post("/api/v1/demand-response/events/NOPE/cancel", headers=sites)
+    ).status_code == 404
 
 
-async def test_group_total_is_split_by_baseline_and_a_reduction_is_taken_from_it(csms: Csms, sites: dict) -> None:
-    r = await csms.api.post("/api/v1/demand-response/events", json=_event(site_ids=["A", "B"], target_import_kw_total=90), headers=sites)
+async def test_group_total_is_split_by_baseline_and_a_reduction_is_taken_from_it(
+    csms: Csms, sites: dict
+) -> None:
+    r = await csms.api.post(
+        "/api/v1/demand-response/events",
+        json=_event(site_ids=["A", "B"], target_import_kw_total=90),
+        headers=sites,
+    )
     assert r.status_code == 201, r.text
     assert r.json()["target_import_kw_by_site"] == {"A": pytest.approx(60.0), "B": pytest.approx(30.0)}
-    r = await csms.api.post("/api/v1/demand-response/events", json=_event(site_ids=["A", "B"], reduction_kw=25), headers=sites)
+    r = await csms.api.post(
+        "/api/v1/demand-response/events", json=_event(site_ids=["A", "B"], reduction_kw=25), headers=sites
+    )
     assert r.json()["baseline_kw_by_site"] == {"A": 80.0, "B": 40.0}
     # C has no history: its baseline must be given
-    r = await csms.api.post("/api/v1/demand-response/events", json=_event(site_id="C", reduction_kw=10), headers=sites)
+    r = await csms.api.post(
+        "/api/v1/demand-response/events", json=_event(site_id="C", reduction_kw=10), headers=sites
+    )
     assert r.status_code == 422 and r.json()["field"] == "baseline_kw_by_site" and "'C'" in r.json()["detail"]
     r = await csms.api.post(
-        "/api/v1/demand-response/events", json=_event(site_id="C", reduction_kw=10, baseline_kw_by_site={"C": 70}), headers=sites
+        "/api/v1/demand-response/events",
+        json=_event(site_id="C", reduction_kw=10, baseline_kw_by_site={"C": 70}),
+        headers=sites,
     )
     assert r.status_code == 201 and r.json()["baseline_kw_by_site"] == {"C": 70.0}
 
@@ -87,14 +124,33 @@ async def test_bad_events_name_the_field(csms: Csms, sites: dict) -> None:
 
 
 async def test_event_detail_reports_baseline_target_and_measured_import(csms: Csms, sites: dict) -> None:
-    r = await csms.api.post("/api/v1/demand-response/events", json=_event(id="E2", site_ids=["A", "B"], reduction_kw=20), headers=sites)
+    r = await csms.api.post(
+        "/api/v1/demand-response/events",
+        json=_event(id="E2", site_ids=["A", "B"], reduction_kw=20),
+        headers=sites,
+    )
     assert r.status_code == 201
     # During the event A imports 70 kW for 30 min then 50 kW: mean 60 kW so far (the clock is past the end).
     rows = [
         {"timestamp": _iso(T0), "pv_power_w": 0, "base_load_w": 0, "grid_import_w": 70_000},
-        {"timestamp": _iso(T0 + timedelta(minutes=15)), "pv_power_w": 0, "base_load_w": 0, "grid_import_w": 70_000},
-        {"timestamp": _iso(T0 + timedelta(minutes=30)), "pv_power_w": 0, "base_load_w": 0, "grid_import_w": 50_000},
-        {"timestamp": _iso(T0 + timedelta(minutes=45)), "pv_power_w": 0, "base_load_w": 0, "grid_import_w": 50_000},
+        {
+            "timestamp": _iso(T0 + timedelta(minutes=15)),
+            "pv_power_w": 0,
+            "base_load_w": 0,
+            "grid_import_w": 70_000,
+        },
+        {
+            "timestamp": _iso(T0 + timedelta(minutes=30)),
+            "pv_power_w": 0,
+            "base_load_w": 0,
+            "grid_import_w": 50_000,
+        },
+        {
+            "timestamp": _iso(T0 + timedelta(minutes=45)),
+            "pv_power_w": 0,
+            "base_load_w": 0,
+            "grid_import_w": 50_000,
+        },
     ]
     await csms.api.post("/api/v1/sites/A/telemetry", json=rows, headers=csms.headers)
     d = (await csms.api.get("/api/v1/demand-response/events/E2", headers=csms.headers)).json()
@@ -104,8 +160,15 @@ async def test_event_detail_reports_baseline_target_and_measured_import(csms: Cs
     assert a["measured_mean_kw"] == pytest.approx(60.0) and a["measured_max_kw"] == 70.0
     assert a["reduction_achieved_kw"] == pytest.approx(20.0) and a["within_target"] is True
     assert a["coverage_pct"] == pytest.approx(100.0)
-    assert (b["site_id"], b["target_kw"], b["measured_mean_kw"], b["within_target"]) == ("B", 20.0, None, None)
-    assert (await csms.api.get("/api/v1/demand-response/events/NOPE", headers=csms.headers)).status_code == 404
+    assert (b["site_id"], b["target_kw"], b["measured_mean_kw"], b["within_target"]) == (
+        "B",
+        20.0,
+        None,
+        None,
+    )
+    assert (
+        await csms.api.get("/api/v1/demand-response/events/NOPE", headers=csms.headers)
+    ).status_code == 404
 
 
 async def test_flexibility_per_site_and_per_area(csms: Csms, sites: dict) -> None:
@@ -120,6 +183,10 @@ async def test_flexibility_per_site_and_per_area(csms: Csms, sites: dict) -> Non
     # B has no telemetry: the battery is not counted on.
     assert by["B"]["battery_headroom_w"] == 0
     assert set(by) == {"A", "B"} and flex["total_w"] == pytest.approx(20_000)
-    one = (await csms.api.get("/api/v1/demand-response/flexibility", params={"site_id": "C"}, headers=sites)).json()
+    one = (
+        await csms.api.get("/api/v1/demand-response/flexibility", params={"site_id": "C"}, headers=sites)
+    ).json()
     assert [s["site_id"] for s in one["sites"]] == ["C"]
-    assert (await csms.api.get("/api/v1/demand-response/flexibility", params={"site_id": "X"}, headers=sites)).status_code == 404
+    assert (
+        await csms.api.get("/api/v1/demand-response/flexibility", params={"site_id": "X"}, headers=sites)
+    ).status_code == 404

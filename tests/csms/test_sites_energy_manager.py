@@ -43,7 +43,9 @@ class Gateway:
             raise StationNotConnected(station_id)
         return self.conns[station_id]
 
-    async def call(self, station_id: str, action: str, payload: dict[str, Any], *, timeout_s: float | None = None) -> dict:
+    async def call(
+        self, station_id: str, action: str, payload: dict[str, Any], *, timeout_s: float | None = None
+    ) -> dict:
         assert action == "SetChargingProfile"
         if station_id in self.silent:
             raise StationTimeout(f"{station_id} did not answer")
@@ -88,16 +90,23 @@ async def env(database_url: str) -> AsyncIterator[Env]:
     settings = make_settings(database_url)
     services = build_services(settings, create_session_factory(engine), lambda: now[0])
     gw = Gateway({"AC1": Conn("1.6"), "AC2": Conn("1.6"), "DC1": Conn("2.0.1")})
-    manager = EnergyManager(settings, services.sites, services.demand_response, services.uow, gw, lambda: now[0])
+    manager = EnergyManager(
+        settings, services.sites, services.demand_response, services.uow, gw, lambda: now[0]
+    )
     for sid in gw.conns:
         await services.stations.register(sid, "s3cret-pass")
     await services.tokens.create("CARD")
-    members = [Member("AC1", max_power_w=21_120), Member("AC2", max_power_w=21_120),
-               Member("DC1", CurrentType.DC, max_power_w=60_000)]
+    members = [
+        Member("AC1", max_power_w=21_120),
+        Member("AC2", max_power_w=21_120),
+        Member("DC1", CurrentType.DC, max_power_w=60_000),
+    ]
     await services.sites.create("S", {"grid_limit_kw": 100, "base_load_kw": 40}, members)
     for sid in ("AC1", "AC2"):
         await services.transactions.start(StartRequest(sid, 1, "CARD", 0.0, T0))
-    await services.transactions.event(EventRequest("DC1", "Started", "uid-dc", 0, T0, "Authorized", 1, 1, "CARD"))
+    await services.transactions.event(
+        EventRequest("DC1", "Started", "uid-dc", 0, T0, "Authorized", 1, 1, "CARD")
+    )
     yield Env(services, manager, gw, now)
     await engine.dispose()
 
@@ -108,12 +117,19 @@ async def test_first_cycle_sends_maximum_default_and_session_profiles(env: Env) 
     sent = env.gw.take()
     # 70 kW for charging: AC minimums (3,960 W) first, AC then full at 32 A, the DC session takes the rest.
     # Safe default per station: (100 kW - 40 kW declared base load) / 3 = 20,000 W = 30.3 A at 660 V.
-    assert sorted(sent) == sorted([
-        ("AC1", "ChargePointMaxProfile", 32.0), ("AC1", "TxDefaultProfile", 30.3), ("AC1", "TxProfile", 32.0),
-        ("AC2", "ChargePointMaxProfile", 32.0), ("AC2", "TxDefaultProfile", 30.3), ("AC2", "TxProfile", 32.0),
-        ("DC1", "ChargingStationMaxProfile", 60_000.0), ("DC1", "TxDefaultProfile", 20_000.0),
-        ("DC1", "TxProfile", 27_760.0),
-    ])
+    assert sorted(sent) == sorted(
+        [
+            ("AC1", "ChargePointMaxProfile", 32.0),
+            ("AC1", "TxDefaultProfile", 30.3),
+            ("AC1", "TxProfile", 32.0),
+            ("AC2", "ChargePointMaxProfile", 32.0),
+            ("AC2", "TxDefaultProfile", 30.3),
+            ("AC2", "TxProfile", 32.0),
+            ("DC1", "ChargingStationMaxProfile", 60_000.0),
+            ("DC1", "TxDefaultProfile", 20_000.0),
+            ("DC1", "TxProfile", 27_760.0),
+        ]
+    )
 
 
 async def test_session_profiles_name_the_transaction_and_fall_back_to_the_safe_default(env: Env) -> None:
@@ -121,14 +137,20 @@ async def test_session_profiles_name_the_transaction_and_fall_back_to_the_safe_d
     await env.manager.run_cycle()
     tx = {sid: p for sid, p in env.gw.calls if "TxProfile" in str(p)}
     ac = tx["AC1"]["csChargingProfiles"]
-    assert tx["AC1"]["connectorId"] == 1 and isinstance(ac["transactionId"], int) and ac["chargingProfileId"] == 101
+    assert (
+        tx["AC1"]["connectorId"] == 1
+        and isinstance(ac["transactionId"], int)
+        and ac["chargingProfileId"] == 101
+    )
     assert ac["chargingSchedule"]["chargingSchedulePeriod"] == [
-        {"startPeriod": 0, "limit": 32.0, "numberPhases": 3}, {"startPeriod": 900, "limit": 30.3, "numberPhases": 3},
+        {"startPeriod": 0, "limit": 32.0, "numberPhases": 3},
+        {"startPeriod": 900, "limit": 30.3, "numberPhases": 3},
     ]
     dc = tx["DC1"]["chargingProfile"]
     assert tx["DC1"]["evseId"] == 1 and dc["transactionId"] == "uid-dc" and dc["stackLevel"] == 1
     assert dc["chargingSchedule"][0]["chargingSchedulePeriod"] == [
-        {"startPeriod": 0, "limit": 27_760.0}, {"startPeriod": 900, "limit": 20_000.0},
+        {"startPeriod": 0, "limit": 27_760.0},
+        {"startPeriod": 900, "limit": 20_000.0},
     ]
 
 
@@ -160,9 +182,14 @@ async def test_profiles_are_refreshed_before_their_fallback_and_resent_after_a_r
     await env.telemetry(base_w=30_000)
     await env.manager.run_cycle()
     assert sorted(p for _, p, _ in env.gw.take()) == ["TxProfile"] * 3
-    env.gw.conns["AC2"] = Conn("1.6")  # AC2 reconnected: a new connection gets its station-wide profiles again
+    env.gw.conns["AC2"] = Conn(
+        "1.6"
+    )  # AC2 reconnected: a new connection gets its station-wide profiles again
     await env.manager.run_cycle()
-    assert sorted(env.gw.take()) == [("AC2", "ChargePointMaxProfile", 32.0), ("AC2", "TxDefaultProfile", 30.3)]
+    assert sorted(env.gw.take()) == [
+        ("AC2", "ChargePointMaxProfile", 32.0),
+        ("AC2", "TxDefaultProfile", 30.3),
+    ]
 
 
 async def test_rejected_or_unanswered_profiles_are_sent_again_next_cycle(env: Env) -> None:
@@ -203,9 +230,12 @@ async def test_a_demand_response_limit_lowers_every_limit_and_the_safe_default(e
     await env.manager.run_cycle()
     # 60 - 30 = 30 kW: AC 3,960 + 7,360 W (17.1 A), DC 7,360 W; default (60 - 40) / 3 = 6,600 W (10.0 A)
     assert sorted(env.gw.take()) == [
-        ("AC1", "TxDefaultProfile", 10.0), ("AC1", "TxProfile", 17.1),
-        ("AC2", "TxDefaultProfile", 10.0), ("AC2", "TxProfile", 17.1),
-        ("DC1", "TxDefaultProfile", 6_600.0), ("DC1", "TxProfile", 7_360.0),
+        ("AC1", "TxDefaultProfile", 10.0),
+        ("AC1", "TxProfile", 17.1),
+        ("AC2", "TxDefaultProfile", 10.0),
+        ("AC2", "TxProfile", 17.1),
+        ("DC1", "TxDefaultProfile", 6_600.0),
+        ("DC1", "TxProfile", 7_360.0),
     ]
     env.tick(3600)  # the event is over: back to normal limits
     await env.telemetry(base_w=30_000)

@@ -57,15 +57,19 @@ class ScriptedStation:
     async def start(self) -> None:
         auth = base64.b64encode(f"{self.station_id}:{self.password}".encode()).decode()
         self._ws = await connect(
-            f"{self.url}/{self.station_id}", subprotocols=[self.protocol],  # type: ignore[list-item]
+            f"{self.url}/{self.station_id}",
+            subprotocols=[self.protocol],  # type: ignore[list-item]
             additional_headers={"Authorization": f"Basic {auth}"},
         )
         self._reader = asyncio.create_task(self._read())
         if self.v16:
-            boot = await self.call("BootNotification", {"chargePointVendor": "Sim", "chargePointModel": "Site"})
+            boot = await self.call(
+                "BootNotification", {"chargePointVendor": "Sim", "chargePointModel": "Site"}
+            )
         else:
             boot = await self.call(
-                "BootNotification", {"chargingStation": {"vendorName": "Sim", "model": "Site"}, "reason": "PowerUp"}
+                "BootNotification",
+                {"chargingStation": {"vendorName": "Sim", "model": "Site"}, "reason": "PowerUp"},
             )
         assert boot["status"] == "Accepted", boot
 
@@ -144,7 +148,9 @@ class ScriptedStation:
         chosen = tx_limit if tx_limit is not None else default
         if chosen is not None:
             limits.append(chosen)
-        cap = self._limit_w(0, "ChargePointMaxProfile" if self.v16 else "ChargingStationMaxProfile", e.phases, now)
+        cap = self._limit_w(
+            0, "ChargePointMaxProfile" if self.v16 else "ChargingStationMaxProfile", e.phases, now
+        )
         if cap is not None:
             limits.append(cap)
         return min(limits)
@@ -158,16 +164,24 @@ class ScriptedStation:
         e = self.evses[evse_id]
         if self.v16:
             r = await self.call(
-                "StartTransaction", {"connectorId": evse_id, "idTag": id_tag, "meterStart": 0, "timestamp": _iso(at)}
+                "StartTransaction",
+                {"connectorId": evse_id, "idTag": id_tag, "meterStart": 0, "timestamp": _iso(at)},
             )
             e.tx = r["transactionId"]
         else:
             e.tx = f"{self.station_id}-tx{evse_id}"
-            await self.call("TransactionEvent", {
-                "eventType": "Started", "timestamp": _iso(at), "triggerReason": "Authorized", "seqNo": 0,
-                "transactionInfo": {"transactionId": e.tx}, "evse": {"id": evse_id, "connectorId": 1},
-                "idToken": {"idToken": id_tag, "type": "ISO14443"},
-            })
+            await self.call(
+                "TransactionEvent",
+                {
+                    "eventType": "Started",
+                    "timestamp": _iso(at),
+                    "triggerReason": "Authorized",
+                    "seqNo": 0,
+                    "transactionInfo": {"transactionId": e.tx},
+                    "evse": {"id": evse_id, "connectorId": 1},
+                    "idToken": {"idToken": id_tag, "type": "ISO14443"},
+                },
+            )
 
     async def report(self, evse_id: int, at: datetime, seq_no: int = 1) -> float:
         """Send the EVSE's power and energy register as meter values; return the power [W]."""
@@ -178,15 +192,32 @@ class ScriptedStation:
             {"value": str(round(e.energy_wh, 1)), "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
         ]
         if self.v16:
-            await self.call("MeterValues", {
-                "connectorId": evse_id, "transactionId": e.tx, "meterValue": [{"timestamp": _iso(at), "sampledValue": values}],
-            })
+            await self.call(
+                "MeterValues",
+                {
+                    "connectorId": evse_id,
+                    "transactionId": e.tx,
+                    "meterValue": [{"timestamp": _iso(at), "sampledValue": values}],
+                },
+            )
         else:
             sampled = [
-                {"value": float(v["value"]), "measurand": v["measurand"], "unitOfMeasure": {"unit": v["unit"]}} for v in values
+                {
+                    "value": float(v["value"]),
+                    "measurand": v["measurand"],
+                    "unitOfMeasure": {"unit": v["unit"]},
+                }
+                for v in values
             ]
-            await self.call("TransactionEvent", {
-                "eventType": "Updated", "timestamp": _iso(at), "triggerReason": "MeterValuePeriodic", "seqNo": seq_no,
-                "transactionInfo": {"transactionId": e.tx}, "meterValue": [{"timestamp": _iso(at), "sampledValue": sampled}],
-            })
+            await self.call(
+                "TransactionEvent",
+                {
+                    "eventType": "Updated",
+                    "timestamp": _iso(at),
+                    "triggerReason": "MeterValuePeriodic",
+                    "seqNo": seq_no,
+                    "transactionInfo": {"transactionId": e.tx},
+                    "meterValue": [{"timestamp": _iso(at), "sampledValue": sampled}],
+                },
+            )
         return power

@@ -13,7 +13,7 @@ import pytest
 
 from csms.config import Settings
 from tests.e2e.site_stations import Evse, ScriptedStation
-from tests.harness import Csms, csms, make_settings  # noqa: F401
+from tests.harness import Csms, make_settings
 
 PASSWORD = "site-password-1"
 AC_MAX_W = 32 * 220 * 3  # 21,120 W: a 32 A three-phase wallbox
@@ -30,16 +30,23 @@ def csms_settings(database_url: str) -> Settings:
 async def _telemetry(csms: Csms, pv_w: float, base_w: float, soc: float, battery_w: float = 0.0) -> datetime:
     at = datetime.now(UTC)
     body = {
-        "timestamp": at.isoformat(), "pv_power_w": pv_w, "battery_power_w": battery_w, "battery_soc_pct": soc,
-        "grid_import_w": None, "base_load_w": base_w,
+        "timestamp": at.isoformat(),
+        "pv_power_w": pv_w,
+        "battery_power_w": battery_w,
+        "battery_soc_pct": soc,
+        "grid_import_w": None,
+        "base_load_w": base_w,
     }
     r = await csms.api.post("/api/v1/sites/XJ-SITE/telemetry", json=body, headers=csms.headers)
     assert r.status_code == 202, r.text
     return at
 
 
-async def _metered_import_w(csms: Csms, stations: list[ScriptedStation], base_w: float, pv_w: float, bat_w: float) -> float:
-    """Grid import from what the CSMS stored: each session's latest Power.Active.Import + base - PV - battery."""
+async def _metered_import_w(
+    csms: Csms, stations: list[ScriptedStation], base_w: float, pv_w: float, bat_w: float
+) -> float:
+    """Grid import from what the CSMS stored: each session's latest Power.Active.Import + base - PV
+    - battery."""
     charging = 0.0
     r = await csms.api.get("/api/v1/transactions", params={"limit": 100}, headers=csms.headers)
     for tx in r.json()["items"]:
@@ -55,23 +62,35 @@ async def _report_all(stations: list[ScriptedStation], seq: int) -> float:
     return sum([await s.report(e, now, seq) for s in stations for e in s.evses])
 
 
-async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_service_level(csms: Csms) -> None:
+async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_service_level(
+    live_csms: Csms,
+) -> None:
+    csms = live_csms  # the REST API on a real socket too
     for sid in ("AC-1", "AC-2", "AC-3", "DC-1"):
         await csms.station(sid, PASSWORD)
     await csms.runtime.services.tokens.create("CARD-SITE")
     site = {
-        "id": "XJ-SITE", "name": "湘江新区光储充示范站", "area": "Yuelu", "grid_limit_kw": 100, "pv_kwp": 100,
-        "battery_capacity_kwh": 100, "battery_power_kw": 30, "battery_soc_min_pct": 10, "battery_soc_max_pct": 90,
+        "id": "XJ-SITE",
+        "name": "湘江新区光储充示范站",
+        "area": "Yuelu",
+        "grid_limit_kw": 100,
+        "pv_kwp": 100,
+        "battery_capacity_kwh": 100,
+        "battery_power_kw": 30,
+        "battery_soc_min_pct": 10,
+        "battery_soc_max_pct": 90,
         "base_load_kw": 40,
         "stations": [
-            {"station_id": "AC-1", "max_power_w": AC_MAX_W}, {"station_id": "AC-2", "max_power_w": AC_MAX_W},
+            {"station_id": "AC-1", "max_power_w": AC_MAX_W},
+            {"station_id": "AC-2", "max_power_w": AC_MAX_W},
             {"station_id": "AC-3", "max_power_w": AC_MAX_W},
             {"station_id": "DC-1", "current_type": "DC", "max_power_w": DC_MAX_W},
         ],
     }
     assert (await csms.api.post("/api/v1/sites", json=site, headers=csms.headers)).status_code == 201
     stations = [
-        ScriptedStation(sid, csms.ocpp_url, PASSWORD, "ocpp1.6", {1: Evse(AC_MAX_W)}) for sid in ("AC-1", "AC-2", "AC-3")
+        ScriptedStation(sid, csms.ocpp_url, PASSWORD, "ocpp1.6", {1: Evse(AC_MAX_W)})
+        for sid in ("AC-1", "AC-2", "AC-3")
     ] + [ScriptedStation("DC-1", csms.ocpp_url, PASSWORD, "ocpp2.0.1", {1: Evse(DC_MAX_W)})]
     try:
         for s in stations:
@@ -81,11 +100,15 @@ async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_ser
         # Sunny, battery half full: every session at its maximum (safe defaults arrive with the first cycle).
         await _telemetry(csms, pv_w=80_000, base_w=30_000, soc=50)
         for s in stations:
-            await s.wait_until(lambda s=s: s.power_w(1) == s.evses[1].ev_max_w and (1, "TxProfile") in s.profiles)
+            await s.wait_until(
+                lambda s=s: s.power_w(1) == s.evses[1].ev_max_w and (1, "TxProfile") in s.profiles
+            )
         dc_default = stations[3].profiles[(0, "TxDefaultProfile")]
         # (100 kW grid - 40 kW declared base load) / 4 stations, for a station that loses the CSMS
         assert dc_default["periods"][0]["limit"] == pytest.approx(15_000.0)
-        assert stations[0].profiles[(0, "TxDefaultProfile")]["periods"][0]["limit"] == pytest.approx(22.7)  # A
+        assert stations[0].profiles[(0, "TxDefaultProfile")]["periods"][0]["limit"] == pytest.approx(
+            22.7
+        )  # A
         assert await _report_all(stations, 1) == pytest.approx(3 * AC_MAX_W + DC_MAX_W)
 
         # A cloud, and the battery is at its floor: 100 - 30 + 5 = 75 kW for four sessions. The AC minimums
@@ -93,7 +116,9 @@ async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_ser
         t_drop = await _telemetry(csms, pv_w=5_000, base_w=30_000, soc=10)
         expected = {"AC-1": 29.9 * 660, "AC-2": 29.9 * 660, "AC-3": 29.9 * 660, "DC-1": 15_780.0}
         for s in stations:
-            await s.wait_until(lambda s=s: s.power_w(1) == pytest.approx(expected[s.station_id]), SERVICE_LEVEL_S)
+            await s.wait_until(
+                lambda s=s: s.power_w(1) == pytest.approx(expected[s.station_id]), SERVICE_LEVEL_S
+            )
         assert max(t for s in stations for t, _ in s.received) - t_drop < timedelta(seconds=SERVICE_LEVEL_S)
         assert await _report_all(stations, 2) == pytest.approx(sum(expected.values()))
         assert await _metered_import_w(csms, stations, 30_000, 5_000, 0) <= 100_000
@@ -102,7 +127,10 @@ async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_ser
         centre = await csms.token("load_centre")
         start = datetime.now(UTC) + timedelta(seconds=2)
         event = {
-            "id": "DR-1", "site_id": "XJ-SITE", "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat(),
+            "id": "DR-1",
+            "site_id": "XJ-SITE",
+            "start": start.isoformat(),
+            "end": (start + timedelta(minutes=30)).isoformat(),
             "target_import_kw": 60,
         }
         r = await csms.api.post("/api/v1/demand-response/events", json=event, headers=centre)
@@ -110,7 +138,9 @@ async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_ser
         # 60 - 30 + 5 = 35 kW: AC 3,960 + 5,780 W (14.7 A), DC 5,780 W.
         expected = {"AC-1": 14.7 * 660, "AC-2": 14.7 * 660, "AC-3": 14.7 * 660, "DC-1": 5_780.0}
         for s in stations:
-            await s.wait_until(lambda s=s: s.power_w(1) == pytest.approx(expected[s.station_id]), 2 + SERVICE_LEVEL_S)
+            await s.wait_until(
+                lambda s=s: s.power_w(1) == pytest.approx(expected[s.station_id]), 2 + SERVICE_LEVEL_S
+            )
         arrivals = [t for s in stations for t, p in s.received if _limit(p) < 12_000]
         assert len(arrivals) == 4
         assert min(arrivals) >= start and max(arrivals) - start < timedelta(seconds=SERVICE_LEVEL_S)
@@ -127,7 +157,7 @@ async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_ser
 
 
 def _limit(payload: dict) -> float:
-    """A TxProfile's first limit in W (AC amperes at 660 V per three phases); other profiles count as infinite."""
+    """A TxProfile's first limit in W (AC amperes x 660 V); other profiles count as infinite."""
     profile = payload.get("csChargingProfiles") or payload["chargingProfile"]
     if profile["chargingProfilePurpose"] != "TxProfile":
         return float("inf")

@@ -101,19 +101,31 @@ def _status(ev: DemandResponseEvent, now: datetime) -> str:
 
 def _public(ev: DemandResponseEvent, now: datetime, row: Any = None) -> EventPublic:  # noqa: ANN401
     return EventPublic(
-        id=ev.event_id, site_ids=sorted(ev.site_ids), start=ev.start, end=ev.end,
-        target_import_kw=ev.target_import_kw, reduction_kw=ev.reduction_kw,
-        target_import_kw_by_site=dict(ev.target_import_kw_by_site), baseline_kw_by_site=dict(ev.baseline_kw_by_site),
-        cancelled=ev.cancelled, status=_status(ev, now),
-        note=getattr(row, "note", None), created_by=getattr(row, "created_by", None),
+        id=ev.event_id,
+        site_ids=sorted(ev.site_ids),
+        start=ev.start,
+        end=ev.end,
+        target_import_kw=ev.target_import_kw,
+        reduction_kw=ev.reduction_kw,
+        target_import_kw_by_site=dict(ev.target_import_kw_by_site),
+        baseline_kw_by_site=dict(ev.baseline_kw_by_site),
+        cancelled=ev.cancelled,
+        status=_status(ev, now),
+        note=getattr(row, "note", None),
+        created_by=getattr(row, "created_by", None),
     )
 
 
 def _perf(p: EventPerformance) -> PerformancePublic:
     return PerformancePublic(
-        site_id=p.site_id, baseline_kw=p.baseline_kw, target_kw=p.target_kw, measured_mean_kw=p.measured_mean_kw,
-        measured_max_kw=p.measured_max_kw, reduction_achieved_kw=p.reduction_achieved_kw,
-        within_target=p.within_target, coverage_pct=p.coverage_pct,
+        site_id=p.site_id,
+        baseline_kw=p.baseline_kw,
+        target_kw=p.target_kw,
+        measured_mean_kw=p.measured_mean_kw,
+        measured_max_kw=p.measured_max_kw,
+        reduction_achieved_kw=p.reduction_achieved_kw,
+        within_target=p.within_target,
+        coverage_pct=p.coverage_pct,
     )
 
 
@@ -126,9 +138,15 @@ def _trigger(runtime: Any, site_ids: Any) -> None:  # noqa: ANN401
 async def create_event(body: EventCreate, runtime: RuntimeDep, token: LoadCentre) -> EventPublic:
     site_ids = ([body.site_id] if body.site_id else []) + body.site_ids
     req = EventRequest(
-        site_ids=site_ids, start=body.start, end=body.end, target_import_kw=body.target_import_kw,
-        target_import_kw_total=body.target_import_kw_total, reduction_kw=body.reduction_kw,
-        baseline_kw_by_site=body.baseline_kw_by_site, event_id=body.id, note=body.note,
+        site_ids=site_ids,
+        start=body.start,
+        end=body.end,
+        target_import_kw=body.target_import_kw,
+        target_import_kw_total=body.target_import_kw_total,
+        reduction_kw=body.reduction_kw,
+        baseline_kw_by_site=body.baseline_kw_by_site,
+        event_id=body.id,
+        note=body.note,
     )
     event = await runtime.services.demand_response.create(req, created_by=token.name)
     _trigger(runtime, event.site_ids)  # an event already in force goes out now, not at the next cycle
@@ -184,11 +202,16 @@ async def flexibility(
         await runtime.services.sites.get(sid)  # 404 naming an unknown site
     flex = await runtime.services.energy.flexibility(list(dict.fromkeys(ids)))
     return FlexibilityPublic(
-        total_w=flex.total_w, charging_shed_w=flex.charging_shed_w, battery_headroom_w=flex.battery_headroom_w,
+        total_w=flex.total_w,
+        charging_shed_w=flex.charging_shed_w,
+        battery_headroom_w=flex.battery_headroom_w,
         sites=[
             SiteFlexibilityPublic(
-                site_id=f.site_id, charging_shed_w=f.charging_shed_w, battery_headroom_w=f.battery_headroom_w,
-                total_w=f.total_w, grid_import_w=f.grid_import_w,
+                site_id=f.site_id,
+                charging_shed_w=f.charging_shed_w,
+                battery_headroom_w=f.battery_headroom_w,
+                total_w=f.total_w,
+                grid_import_w=f.grid_import_w,
             )
             for f in flex.by_site.values()
         ],

@@ -32,7 +32,11 @@ class StationElectrical(BaseModel):
 
     def member(self, station_id: str) -> Member:
         return Member(
-            station_id, CurrentType(self.current_type), self.phases, self.max_power_w, self.min_power_w,
+            station_id,
+            CurrentType(self.current_type),
+            self.phases,
+            self.max_power_w,
+            self.min_power_w,
             PriorityClass(self.priority),
         )
 
@@ -112,7 +116,11 @@ class TelemetryIn(BaseModel):
 
     def sample(self) -> TelemetrySample:
         return TelemetrySample(
-            self.timestamp, self.pv_power_w, self.base_load_w, self.battery_power_w, self.battery_soc_pct,
+            self.timestamp,
+            self.pv_power_w,
+            self.base_load_w,
+            self.battery_power_w,
+            self.battery_soc_pct,
             self.grid_import_w,
         )
 
@@ -173,10 +181,14 @@ class AllocationPublic(BaseModel):
 def _public(runtime: Any, site: Any, members: Any) -> SitePublic:  # noqa: ANN401
     out = SitePublic.model_validate(site)
     stations = [
-        SiteStationPublic.model_validate(m).model_copy(update={"online": runtime.registry.is_online(m.station_id)})
+        SiteStationPublic.model_validate(m).model_copy(
+            update={"online": runtime.registry.is_online(m.station_id)}
+        )
         for m in members
     ]
-    return out.model_copy(update={"stations": stations, "tariff_name": runtime.services.sites.tariff_of(site).name})
+    return out.model_copy(
+        update={"stations": stations, "tariff_name": runtime.services.sites.tariff_of(site).name}
+    )
 
 
 def _manager(runtime: Any) -> EnergyManager:  # noqa: ANN401
@@ -225,7 +237,9 @@ async def put_station(
 ) -> SiteStationPublic:
     row = await runtime.services.sites.put_station(site_id, body.member(station_id))
     _manager(runtime).trigger([site_id])
-    return SiteStationPublic.model_validate(row).model_copy(update={"online": runtime.registry.is_online(station_id)})
+    return SiteStationPublic.model_validate(row).model_copy(
+        update={"online": runtime.registry.is_online(station_id)}
+    )
 
 
 @router.delete("/{site_id}/stations/{station_id}", status_code=204)
@@ -237,7 +251,10 @@ async def remove_station(site_id: str, station_id: str, runtime: RuntimeDep, _: 
 
 @router.post("/{site_id}/telemetry", status_code=202)
 async def post_telemetry(
-    site_id: str, runtime: RuntimeDep, _: Operator, body: Any = Body(...)  # noqa: B008
+    site_id: str,
+    runtime: RuntimeDep,
+    _: Operator,
+    body: Any = Body(...),  # noqa: B008
 ) -> dict[str, int]:
     """One sample (an object) or several (a list). Bad samples fail the request, naming index and field."""
     items = body if isinstance(body, list) else [body]
