@@ -459,6 +459,14 @@ class Station:
         if self.online:
             await self.cp.diagnostics_status(status)
 
+    async def run_scenario(self, scenario):
+        """Run a :class:`~charger_simulator.scenario.Scenario` (or a built-in name / file path)."""
+        from charger_simulator.scenario import Scenario, load_scenario, run_scenario
+
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        return await run_scenario(self, scenario)
+
     def sent(self, action: str | None = None) -> list[TxEvent | StatusEvent]:
         """Delivered events (optionally only of one type name), for tests and reports."""
         return [e for e in self.delivered if action is None or type(e).__name__ == action]
