@@ -5,9 +5,11 @@ Pure string building; reports and the CLI call these for every verdict they prin
 
 from __future__ import annotations
 
+from functools import cache
+
 from compliance.evaluate import CarParkResult, Status, Verdict
 from compliance.labels import label
-from compliance.rules import ALL_TRUE, MINIMUM, RATIO
+from compliance.rules import ALL_TRUE, MINIMUM, RATIO, Rule
 
 LANGS = ("zh", "en")
 
@@ -83,23 +85,33 @@ def provided_text(v: Verdict, lang: str = "en") -> str:
     return ("; " if lang == "en" else ";").join(shown)
 
 
-def explain(v: Verdict, lang: str = "en") -> str:
-    """One sentence for an inspector or an owner, in ``lang`` (``zh`` or ``en``)."""
-    rule = v.rule
+def _head(rule: Rule, lang: str) -> str:
+    return f"{rule.id}({rule.citation}):" if lang == "zh" else f"{rule.id} ({rule.citation}): "
+
+
+@cache
+def _without_counts(rule: Rule, status: Status, missing: tuple[str, ...], lang: str) -> str:
+    # Cached: these depend only on the rule and the missing fields, and fill most rows of a big report.
     zh = lang == "zh"
-    head = f"{rule.id}({rule.citation}):" if zh else f"{rule.id} ({rule.citation}): "
-    if v.status is Status.NOT_APPLICABLE:
-        return head + (
+    if status is Status.NOT_APPLICABLE:
+        return _head(rule, lang) + (
             "不适用(" + rule.applies_to.describe("zh") + ")。"
             if zh
             else "not applicable (applies to " + rule.applies_to.describe("en") + ")."
         )
-    if v.status is Status.INSUFFICIENT_DATA:
-        fields = ("、" if zh else ", ").join(label(m, lang) for m in v.missing)
-        return head + (
-            f"资料不足,请补充:{fields}。" if zh else f"insufficient data; please supply: {fields}."
-        )
-    text = head + (rule.summary_zh if zh else f"{rule.summary_en} ")
+    fields = ("、" if zh else ", ").join(label(m, lang) for m in missing)
+    return _head(rule, lang) + (
+        f"资料不足,请补充:{fields}。" if zh else f"insufficient data; please supply: {fields}."
+    )
+
+
+def explain(v: Verdict, lang: str = "en") -> str:
+    """One sentence for an inspector or an owner, in ``lang`` (``zh`` or ``en``)."""
+    rule = v.rule
+    zh = lang == "zh"
+    if v.status is Status.NOT_APPLICABLE or v.status is Status.INSUFFICIENT_DATA:
+        return _without_counts(rule, v.status, v.missing, lang)
+    text = _head(rule, lang) + (rule.summary_zh if zh else f"{rule.summary_en} ")
     if zh:
         text += f"应为 {v.required}({formula(v, lang)}),现有 {v.provided}({provided_text(v, lang)})"
         text += f",缺 {v.shortfall}。" if v.status is Status.NON_COMPLIANT else ",符合。"

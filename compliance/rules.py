@@ -134,9 +134,13 @@ def _percent(ratio: Fraction) -> str:
     return f"{int(percent)}%" if percent.denominator == 1 else f"{float(percent):.2f}%"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Rule:
-    """One clause of one document, encoded; ``unverified`` lists keys not checked against the document."""
+    """One clause of one document, encoded; ``unverified`` lists keys not checked against the document.
+
+    Compared and hashed by identity: a loaded rule is a singleton of its pack, and explanations are cached
+    per rule.
+    """
 
     id: str
     pack_id: str
