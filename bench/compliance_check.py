@@ -8,12 +8,14 @@ inspector's ``compliance check`` takes. ``--with-import`` also times reading the
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import tempfile
 import time
 from pathlib import Path
 
 from compliance.evaluate import evaluate_all
+from compliance.importers import read_register
 from compliance.model import CarPark, Category
 from compliance.packs import resolve_packs
 from compliance.reports.tables import write_verdicts_csv
@@ -83,9 +85,6 @@ def main(argv: list[str] | None = None) -> None:
         print(f"verdict rows:          {rows:,}  ({size_mb:.1f} MB, with {args.lang} explanations)")
         print(f"per car park:          {checked_s / max(args.count, 1) * 1e6:.1f} us")
         if args.with_import:
-            from compliance.importers import read_register
-            from compliance.samples.generate import write_csv  # noqa: F401  (documents the format used)
-
             register = Path(tmp) / "register.csv"
             _write_register(car_parks, register)
             started = time.perf_counter()
@@ -98,8 +97,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _write_register(car_parks: list[CarPark], path: Path) -> None:
-    import csv
-
     keys = (
         "id",
         "name",
