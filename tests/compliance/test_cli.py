@@ -120,3 +120,38 @@ def test_template_command(tmp_path):
     out = tmp_path / "t.xlsx"
     assert main(["template", "--out", str(out)]) == 0
     assert load_workbook(out).worksheets[0]["A1"].value == "编号"
+
+
+def test_check_accepts_a_pack_file_outside_the_shipped_ones(tmp_path):
+    pack = tmp_path / "local-2026.yaml"
+    pack.write_text(
+        """schema: compliance-rule-pack/1
+id: local-2026
+version: "1"
+title_zh: 本地测试规则
+title_en: Local test rule
+jurisdiction: 测试
+document_number: TEST-1
+document_title: 测试文件
+source: written by the test
+rules:
+  - id: LOCAL-50
+    clause: "1"
+    quote: 一半车位
+    summary_en: Half of all spaces have chargers, rounded down.
+    summary_zh: 一半车位建设充电设施(向下取整)。
+    effective: 2026-01-01
+    applies_to: {flags: {is_public: true}}
+    requirement:
+      {kind: ratio, ratio: 0.5, base: total_spaces, counts: [spaces_with_chargers], rounding: floor}
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    main(
+        ["check", str(_register(tmp_path)), "--rules", str(pack), "--out", str(out), "--issued", "2025-01-01"]
+    )
+    rows = {r["id"]: r for r in csv.DictReader((out / "verdicts.csv").open(encoding="utf-8-sig"))}
+    assert (rows["P1"]["required"], rows["P1"]["provided"], rows["P1"]["shortfall"]) == ("50", "20", "30")
+    assert (rows["P4"]["required"], rows["P4"]["verdict"]) == ("20", "non_compliant")
+    assert rows["P2"]["verdict"] == "not_applicable"
