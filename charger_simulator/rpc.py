@@ -51,12 +51,18 @@ class SimChargePointMixin:
     route_map: dict
     call: Callable[..., Any]
 
-    def setup_rpc(self, validate: bool, on_frame: Callable[[str, str], None] | None = None) -> None:
-        """Set schema validation and a frame observer (direction "in"/"out", raw text)."""
+    def setup_rpc(
+        self,
+        validate: bool,
+        on_frame: Callable[[str, str], None] | None = None,
+        rtt_sink: list[float] | None = None,
+    ) -> None:
+        """Set schema validation, a frame observer (direction "in"/"out", raw text) and where
+        round-trip times [s] of our calls are appended."""
         self._validate = validate
         self._on_frame = on_frame
         self._deferred: list[Callable[[], Coroutine[Any, Any, None]]] = []
-        self.rtt_s: list[float] = []
+        self.rtt_s: list[float] = rtt_sink if rtt_sink is not None else []
         if not validate:
             for handlers in self.route_map.values():
                 handlers["_skip_schema_validation"] = True

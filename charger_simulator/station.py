@@ -83,6 +83,9 @@ class Station:
         self._offline_until = None
         self._reconnect_now = False
         self._ws: Any = None
+        #: Observers for load measurement: every raw frame, and round-trip times [s] of our calls.
+        self.on_frame: Callable[[str, str], None] | None = None
+        self.rtt_s: list[float] = []
 
     # -- life cycle -----------------------------------------------------------------------------
     @property

@@ -130,7 +130,7 @@ class V201Station(SimChargePointMixin, ChargePoint):
             station.config.station_id, connection, response_timeout=station.config.response_timeout_s
         )
         self.station = station
-        self.setup_rpc(station.config.validate_schemas, getattr(station, "on_frame", None))
+        self.setup_rpc(station.config.validate_schemas, station.on_frame, station.rtt_s)
 
     def spawn(self, coro: Any) -> None:
         self.station.spawn(coro)
