@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, insert, tuple_
 
 from csms.config import Settings
 from csms.db.sites import SentChargingProfile
@@ -283,12 +283,19 @@ class EnergyManager:
         return answered
 
     async def _record(self, answered: Sequence[tuple[ProfileMessage, str]]) -> None:
+        """Replace the stored rows of the answered (station, EVSE, purpose) keys in one transaction."""
         if not answered:
             return
         now = self._clock()
+        last = {m.key: (m, status) for m, status in answered}  # the later answer for a key wins
+        table = SentChargingProfile.__table__
+        keys = tuple_(table.c.station_id, table.c.evse_id, table.c.purpose)
         async with self._uow() as session:
-            for m, status in answered:
-                await _upsert(session, m, status, now)
+            items = list(last.items())
+            for i in range(0, len(items), _CHUNK):  # bound the statement size on every backend
+                chunk = items[i : i + _CHUNK]
+                await session.execute(delete(table).where(keys.in_([k for k, _ in chunk])))
+                await session.execute(insert(table), [_row(m, status, now) for _, (m, status) in chunk])
 
     # -- reads for the API -----------------------------------------------------------------------------------
     async def allocation(self, site_id: str) -> Allocation:
@@ -311,19 +318,15 @@ class EnergyManager:
         return {(e, p): s for (st, e, p), s in self._sent.items() if st == station_id}
 
 
-async def _upsert(session: AsyncSession, m: ProfileMessage, status: str, now: datetime) -> None:
-    row = await session.get(SentChargingProfile, (m.station_id, m.evse_id, m.purpose))
-    if row is None:
-        row = SentChargingProfile(station_id=m.station_id, evse_id=m.evse_id, purpose=m.purpose)
-        session.add(row)
-    row.site_id, row.profile_id, row.transaction_ref = m.site_id, m.profile_id, m.ref[:36]
-    row.limit_w, row.limit_value, row.rate_unit, row.status, row.sent_at = (
-        m.limit_w,
-        m.limit_value,
-        m.unit,
-        status,
-        now,
-    )
+_CHUNK = 500
+
+
+def _row(m: ProfileMessage, status: str, now: datetime) -> dict[str, Any]:
+    return {
+        "station_id": m.station_id, "evse_id": m.evse_id, "purpose": m.purpose, "site_id": m.site_id,
+        "profile_id": m.profile_id, "transaction_ref": m.ref[:36], "limit_w": m.limit_w,
+        "limit_value": m.limit_value, "rate_unit": m.unit, "status": status, "sent_at": now,
+    }  # fmt: skip
 
 
 __all__ = ["EnergyManager", "StationGateway"]

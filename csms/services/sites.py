@@ -96,14 +96,17 @@ class SiteSnapshot:
     sessions: tuple[ActiveSession, ...]
 
 
-def member_from_row(row: SiteStation) -> Member:
+def member_from_columns(
+    station_id: str,
+    current_type: str,
+    phases: int,
+    max_power_w: float,
+    min_power_w: float | None,
+    priority: str,
+) -> Member:
+    """A member from the stored columns of its ``site_stations`` row."""
     return Member(
-        row.station_id,
-        CurrentType(row.current_type),
-        row.phases,
-        row.max_power_w,
-        row.min_power_w,
-        PriorityClass(row.priority),
+        station_id, CurrentType(current_type), phases, max_power_w, min_power_w, PriorityClass(priority)
     )
 
 
@@ -247,9 +250,12 @@ class SiteService:
             ids = [s.id for s in sites]
             members: dict[str, list[Member]] = {i: [] for i in ids}
             station_site: dict[str, str] = {}
-            for row in await session.scalars(select(SiteStation).where(SiteStation.site_id.in_(ids))):
-                members[row.site_id].append(member_from_row(row))
-                station_site[row.station_id] = row.site_id
+            # Columns, not ORM objects: this runs every cycle for every station of every site.
+            ss = SiteStation
+            cols = (ss.station_id, ss.current_type, ss.phases, ss.max_power_w, ss.min_power_w, ss.priority)
+            for site_id, *m in await session.execute(select(ss.site_id, *cols).where(ss.site_id.in_(ids))):
+                members[site_id].append(member_from_columns(*m))
+                station_site[m[0]] = site_id
             latest_ts = (
                 select(SiteTelemetry.site_id, func.max(SiteTelemetry.timestamp).label("ts"))
                 .where(SiteTelemetry.site_id.in_(ids))
@@ -269,14 +275,15 @@ class SiteService:
             for row in rows:
                 latest[row.site_id] = row  # the last received wins a tie on timestamp
             sessions: dict[str, list[ActiveSession]] = {i: [] for i in ids}
-            txs = await session.scalars(
-                select(Transaction)
-                .where(Transaction.status == "Active", Transaction.station_id.in_(list(station_site)))
-                .order_by(Transaction.id)
+            tx = Transaction
+            txs = await session.execute(
+                select(tx.id, tx.station_id, tx.evse_id, tx.started_at, tx.uid)
+                .where(tx.status == "Active", tx.station_id.in_(list(station_site)))
+                .order_by(tx.id)
             )
-            for tx in txs:
-                sessions[station_site[tx.station_id]].append(
-                    ActiveSession(str(tx.id), tx.station_id, tx.evse_id, tx.started_at, tx.id, tx.uid)
+            for pk, station_id, evse_id, started_at, uid in txs:
+                sessions[station_site[station_id]].append(
+                    ActiveSession(str(pk), station_id, evse_id, started_at, pk, uid)
                 )
         return [
             SiteSnapshot(
