@@ -4,7 +4,8 @@ Examples::
 
     charger-sim station --url ws://127.0.0.1:9000/ocpp --id CP-001 --protocol ocpp1.6 --scenario normal
     charger-sim fleet --count 5000 --ramp-s 60 --duration-s 60 --processes 2
-    charger-sim site --config charger_simulator/site/example.yaml --api-url http://127.0.0.1:8000 --api-token T
+    charger-sim site --config charger_simulator/site/example.yaml --api-url http://127.0.0.1:8000 \
+        --api-token T
 """
 
 from __future__ import annotations
