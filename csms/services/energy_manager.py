@@ -62,6 +62,9 @@ from csms.services.uow import Clock, UnitOfWork
 
 log = logging.getLogger("csms.energy")
 
+#: After a failed cycle, the next full cycle comes at most this soon [s].
+RETRY_S = 1.0
+
 
 class StationGateway(Protocol):
     """What the manager needs of the connection registry (kept abstract: services never import the edge)."""
@@ -101,6 +104,7 @@ class EnergyManager:
         self._task: asyncio.Task[None] | None = None
         self._next_boundary: datetime | None = None
         self.cycles = 0
+        self._cycled = asyncio.Condition()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -145,6 +149,8 @@ class EnergyManager:
                 await self.run_cycle(sites)
             except Exception:  # the top of this task: log the traceback, keep managing the sites
                 log.exception("event=allocation_cycle_failed sites=%s", "all" if sites is None else sites)
+                # Retry everything soon: the failed sites' changes (and the next DR boundary) are unknown.
+                next_full = min(next_full, loop.time() + min(RETRY_S, self._s.energy_period_s))
 
     # -- one cycle -----------------------------------------------------------------------------------------
     async def run_cycle(
@@ -183,8 +189,16 @@ class EnergyManager:
             accepted = await self._send_all([m for m in messages if m.decrease])
             accepted += await self._send_all([m for m in messages if not m.decrease])
             await self._record(accepted)
-        self.cycles += send
+        if send:
+            async with self._cycled:
+                self.cycles += 1
+                self._cycled.notify_all()
         return out
+
+    async def wait_for_cycles(self, n: int) -> None:
+        """Wait until ``n`` sending cycles have completed (for tests and tools: an event, not a sleep)."""
+        async with self._cycled:
+            await self._cycled.wait_for(lambda: self.cycles >= n)
 
     def _state(self, snap: SiteSnapshot, now: datetime) -> SiteState:
         spec, t = snap.spec, snap.latest

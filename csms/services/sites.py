@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import Station, Transaction
-from csms.db.sites import Site, SiteStation, SiteTelemetry
+from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
 from csms.domain.energy import AllocationInputError, CurrentType, PriorityClass, SiteSpec
 from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tariff_from_dict
 from csms.errors import Conflict, InvalidInput, NotFound
@@ -237,6 +237,14 @@ class SiteService:
         async with self._uow.read() as session:
             await _site(session, site_id)
             return await telemetry_between(session, site_id, since, until, limit)
+
+    async def sent_profiles(self, site_id: str) -> list[SentChargingProfile]:
+        """What the site's stations last answered to the energy manager, by station, EVSE and purpose."""
+        async with self._uow.read() as session:
+            await _site(session, site_id)
+            query = select(SentChargingProfile).where(SentChargingProfile.site_id == site_id)
+            order = (SentChargingProfile.station_id, SentChargingProfile.evse_id, SentChargingProfile.purpose)
+            return list(await session.scalars(query.order_by(*order)))
 
     # -- the energy manager's view -------------------------------------------------------------------------
     async def snapshots(self, site_ids: Sequence[str] | None = None) -> list[SiteSnapshot]:

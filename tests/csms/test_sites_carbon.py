@@ -127,3 +127,18 @@ async def test_carbon_queries_name_bad_parameters(csms: Csms, day: tuple[int, in
         f["grid_emission_factor"]["kg_co2_per_kwh"] == FACTOR
         and f["grid_emission_factor"]["data_year"] == 2023
     )
+
+
+async def test_energy_outside_the_telemetry_counts_as_grid(csms: Csms) -> None:
+    await csms.station("CP9")
+    await csms.runtime.services.tokens.create("CARD-C")
+    site = {"id": "S9", "grid_limit_kw": 100, "stations": [{"station_id": "CP9"}]}
+    assert (await csms.api.post("/api/v1/sites", json=site, headers=csms.headers)).status_code == 201
+    # One sample at T0 with 100 kW of PV and no building load: it holds for 15 min only.
+    sample = {"timestamp": T0.isoformat(), "pv_power_w": 100_000, "base_load_w": 0}
+    await csms.api.post("/api/v1/sites/S9/telemetry", json=sample, headers=csms.headers)
+    await _session(csms, "CP9", "CARD-C", [(15, 2_500), (60, 10_000)])  # 10 kW for an hour
+    params = {"from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z", "site_id": "S9"}
+    (row,) = (await csms.api.get("/api/v1/carbon/sessions", params=params, headers=csms.headers)).json()
+    # The first 15 min (2.5 kWh) are green; the next 45 min have no telemetry, so no PV is credited.
+    assert (row["green_wh"], row["grid_wh"]) == pytest.approx((2_500, 7_500))

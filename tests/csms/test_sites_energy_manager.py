@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import pytest
 
 from csms.db.session import create_engine, create_session_factory
 from csms.domain.energy import CurrentType
+from csms.domain.timeutil import utcnow
 from csms.errors import StationNotConnected, StationTimeout
 from csms.services import Services, build_services
 from csms.services.demand_response import EventRequest as DrRequest
@@ -198,11 +200,15 @@ async def test_rejected_or_unanswered_profiles_are_sent_again_next_cycle(env: En
     env.gw.silent.add("DC1")
     await env.manager.run_cycle()
     assert {s for s, _, _ in env.gw.take()} == {"AC1", "AC2"}
+    stored = {(r.station_id, r.purpose): r.status for r in await env.services.sites.sent_profiles("S")}
+    assert stored[("AC1", "TxProfile")] == "Rejected" and ("DC1", "TxProfile") not in stored
     del env.gw.answers["AC1"]
     env.gw.silent.clear()
     await env.manager.run_cycle()
     again = env.gw.take()
     assert {s for s, _, _ in again} == {"AC1", "DC1"} and len(again) == 6
+    stored = {(r.station_id, r.purpose): r.status for r in await env.services.sites.sent_profiles("S")}
+    assert len(stored) == 9 and set(stored.values()) == {"Accepted"}  # AC1's rejections were replaced
 
 
 async def test_an_offline_station_is_planned_at_what_it_last_accepted(env: Env) -> None:
@@ -241,3 +247,34 @@ async def test_a_demand_response_limit_lowers_every_limit_and_the_safe_default(e
     await env.telemetry(base_w=30_000)
     await env.manager.run_cycle()
     assert ("DC1", "TxProfile", 27_760.0) in env.gw.take()
+
+
+async def test_the_loop_survives_a_failed_cycle_and_wakes_at_the_event_start(
+    env: Env, database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(database_url, energy_period_s=30.0)  # only events and boundaries wake it
+    s = env.services
+    manager = EnergyManager(settings, s.sites, s.demand_response, s.uow, env.gw, utcnow)
+    await s.sites.ingest("S", [TelemetrySample(utcnow(), 0.0, 30_000.0)])
+    real, calls = s.sites.snapshots, []
+
+    async def flaky(site_ids: Any = None) -> Any:  # noqa: ANN401
+        calls.append(site_ids)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        return await real(site_ids)
+
+    monkeypatch.setattr(s.sites, "snapshots", flaky)
+    start = utcnow() + timedelta(seconds=2)
+    await s.demand_response.create(DrRequest(["S"], start, start + timedelta(hours=1), target_import_kw=60))
+    manager.start()
+    try:
+        # The first cycle fails; the retry a second later plans before the event.
+        await asyncio.wait_for(manager.wait_for_cycles(1), 5)
+        assert utcnow() < start
+        assert ("DC1", "TxProfile", 27_760.0) in env.gw.take()
+        await asyncio.wait_for(manager.wait_for_cycles(2), 5)  # woken by the event start, not the period
+        assert utcnow() >= start and ("DC1", "TxProfile", 7_360.0) in env.gw.take()
+    finally:
+        await manager.stop()
+    assert "event=allocation_cycle_failed" in caplog.text and "database went away" in caplog.text

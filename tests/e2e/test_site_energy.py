@@ -151,6 +151,12 @@ async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_ser
         alloc = (await csms.api.get("/api/v1/sites/XJ-SITE/allocation", headers=csms.headers)).json()
         assert alloc["binding_limit"] == "demand_response" and alloc["dr_event_id"] == "DR-1"
         assert alloc["import_limit_w"] == 60_000
+        sent = (await csms.api.get("/api/v1/sites/XJ-SITE/charging-profiles", headers=csms.headers)).json()
+        assert len(sent) == 12 and {r["status"] for r in sent} == {"Accepted"}
+        tx = {
+            r["station_id"]: (r["limit_value"], r["rate_unit"]) for r in sent if r["purpose"] == "TxProfile"
+        }
+        assert tx == {"AC-1": (14.7, "A"), "AC-2": (14.7, "A"), "AC-3": (14.7, "A"), "DC-1": (5_780.0, "W")}
     finally:
         for s in stations:
             await s.stop()

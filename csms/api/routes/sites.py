@@ -131,6 +131,22 @@ class TelemetryPublic(TelemetryIn):
     received_at: datetime
 
 
+class SentProfilePublic(BaseModel):
+    """A charging profile a station answered (``status``), with its limit on the wire and in W."""
+
+    model_config = ConfigDict(from_attributes=True)
+    station_id: str
+    evse_id: int
+    purpose: str
+    profile_id: int
+    transaction_ref: str | None
+    limit_w: float
+    limit_value: float
+    rate_unit: str
+    status: str
+    sent_at: datetime
+
+
 class ReasonPublic(BaseModel):
     code: str
     en: str
@@ -290,3 +306,9 @@ async def get_allocation(site_id: str, runtime: RuntimeDep, _: Reader) -> Alloca
     """The latest allocation cycle of the site (planned now, nothing sent, if it had none yet)."""
     await runtime.services.sites.get(site_id)  # 404 for an unknown site
     return AllocationPublic.of(await _manager(runtime).allocation(site_id))
+
+
+@router.get("/{site_id}/charging-profiles")
+async def sent_profiles(site_id: str, runtime: RuntimeDep, _: Reader) -> list[SentProfilePublic]:
+    """What each station of the site was last told (TxProfile per EVSE, default and maximum on EVSE 0)."""
+    return [SentProfilePublic.model_validate(r) for r in await runtime.services.sites.sent_profiles(site_id)]
