@@ -71,6 +71,11 @@ class Connector:
     reserved: bool = False
 
     @property
+    def meter_wh(self) -> float:
+        """The energy register [Wh] (alias of ``energy_wh``, the value meter values report)."""
+        return self.energy_wh
+
+    @property
     def status(self) -> str:
         """The OCPP 1.6 ChargePointStatus this connector shows now."""
         if self.fault_code:
