@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Csms, Wire
+from tests.harness import Csms
 
 BOOT16 = {"chargePointVendor": "V", "chargePointModel": "M"}
 
