@@ -130,10 +130,9 @@ def _fleet(args: argparse.Namespace, console: Console, t: dict) -> int:
 
 
 def _counters_table(title: str, d: dict) -> Table:
-    table = Table(title=title)
-    for key in d:
-        table.add_column(key)
-    table.add_row(*(str(v) for v in d.values()))
+    table = Table("counter", "value", title=title)
+    for key, value in d.items():
+        table.add_row(key, str(value))
     return table
 
 
