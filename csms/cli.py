@@ -14,6 +14,7 @@ from csms.db.migrate import upgrade
 from csms.db.session import create_engine, create_session_factory
 from csms.errors import CsmsError
 from csms.services import Services, build_services
+from csms.services.api_tokens import Role
 
 T = TypeVar("T")
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     tokens = sub.add_parser("tokens", help="REST API bearer tokens")
     tokens_sub = tokens.add_subparsers(dest="action", required=True)
     create = tokens_sub.add_parser("create", help="create a token and print its secret (shown once)")
-    create.add_argument("--role", required=True, choices=["admin", "operator", "inspector", "load_centre", "viewer"])
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--name", default="")
     args = parser.parse_args(argv)
 

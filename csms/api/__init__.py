@@ -28,10 +28,11 @@ _STATUS = {
 
 def install_routes(app: FastAPI) -> None:
     from csms.api.routes import (
-        carbon, commands, compliance, demand_response, health, id_tokens, sites, stations, transactions,
+        carbon, commands, compliance, demand_response, health, id_tokens, siting, sites, stations, transactions,
     )
 
-    for module in (health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance):
+    routers = (health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance, siting)
+    for module in routers:
         app.include_router(module.router)
 
     for exc_type, status in _STATUS.items():

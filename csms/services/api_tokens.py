@@ -20,6 +20,7 @@ class Role(StrEnum):
     admin = "admin"
     operator = "operator"
     inspector = "inspector"
+    planner = "planner"
     load_centre = "load_centre"
     viewer = "viewer"
 
