@@ -100,6 +100,8 @@ class EnergyManager:
             settings.energy_hysteresis_w, settings.energy_hysteresis_pct, settings.energy_profile_validity_s
         )
         self._dirty: set[str] = set()
+        self._full_now = False
+        self._station_site: dict[str, str] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._next_boundary: datetime | None = None
@@ -125,6 +127,18 @@ class EnergyManager:
         self._dirty.update(site_ids)
         self._wake.set()
 
+    def station_changed(self, station_id: str) -> None:
+        """A session started or stopped, or a boot was accepted, at ``station_id``: run its site's cycle now.
+
+        A station not seen at a site yet (just added, say) runs every site's cycle, as the period would.
+        """
+        site_id = self._station_site.get(station_id)
+        if site_id is None:
+            self._full_now = True
+        else:
+            self._dirty.add(site_id)
+        self._wake.set()
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         next_full = loop.time()
@@ -138,9 +152,12 @@ class EnergyManager:
             except TimeoutError:
                 pass
             self._wake.clear()
-            full = loop.time() >= next_full or (
-                self._next_boundary is not None and self._clock() >= self._next_boundary
+            full = (
+                self._full_now
+                or loop.time() >= next_full
+                or (self._next_boundary is not None and self._clock() >= self._next_boundary)
             )
+            self._full_now = False
             sites = None if full else sorted(self._dirty)
             self._dirty.clear()
             if full:
@@ -164,6 +181,7 @@ class EnergyManager:
         out: dict[str, Allocation] = {}
         messages: list[ProfileMessage] = []
         for snap in snaps:
+            self._station_site.update((m.station_id, snap.spec.site_id) for m in snap.members)
             try:
                 alloc = allocate(
                     snap.spec,

@@ -278,3 +278,23 @@ async def test_the_loop_survives_a_failed_cycle_and_wakes_at_the_event_start(
     finally:
         await manager.stop()
     assert "event=allocation_cycle_failed" in caplog.text and "database went away" in caplog.text
+
+
+async def test_a_session_start_reported_by_station_runs_its_site_at_once(env: Env, database_url: str) -> None:
+    s = env.services
+    settings = make_settings(database_url, energy_period_s=30.0)  # only events wake it
+    manager = EnergyManager(settings, s.sites, s.demand_response, s.uow, env.gw, utcnow)
+    await s.sites.ingest("S", [TelemetrySample(utcnow(), 0.0, 30_000.0)])
+    manager.start()
+    try:
+        await asyncio.wait_for(manager.wait_for_cycles(1), 5)
+        env.gw.take()
+        await s.transactions.start(StartRequest("AC1", 2, "CARD", 0.0, utcnow()))  # a second EVSE on AC1
+        manager.station_changed("AC1")
+        await asyncio.wait_for(manager.wait_for_cycles(2), 5)
+        new = [(sid, p.get("connectorId")) for sid, p in env.gw.calls if "TxProfile" in str(p)]
+        assert ("AC1", 2) in new
+        manager.station_changed("UNKNOWN")  # not at a site yet: every site is run
+        await asyncio.wait_for(manager.wait_for_cycles(3), 5)
+    finally:
+        await manager.stop()
