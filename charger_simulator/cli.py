@@ -16,6 +16,7 @@ import json
 import logging
 import sys
 from dataclasses import replace
+from datetime import timedelta
 
 from rich.console import Console
 from rich.live import Live
@@ -157,7 +158,7 @@ def _site(args: argparse.Namespace, console: Console, t: dict) -> int:
 
     def on_sample(s, totals) -> None:
         if len(totals.samples) % args.print_every == 0:
-            local = s.timestamp.astimezone().strftime("%m-%d %H:%M")
+            local = (s.timestamp + timedelta(hours=cfg.utc_offset_h)).strftime("%m-%d %H:%M")
             table.add_row(
                 local,
                 f"{s.pv_power_w / 1000:.1f}",

@@ -91,6 +91,7 @@ class Site:
             for i in range(1, cfg.charger_count + 1)
         ]
         self.totals = SiteTotals()
+        self._arrivals: dict[str, asyncio.Task] = {}
 
     def sample(self, dt_s: float) -> SiteSample:
         now = self.clock.now()
@@ -122,12 +123,23 @@ class Site:
                 pass
             await station.unplug(1)
 
+    async def _close(self, station: Station) -> None:
+        """End the run like the end of a day: EVs leave, the stops are delivered, then disconnect."""
+        self._arrivals[station.config.station_id].cancel()
+        for cid, c in station.model.connectors.items():
+            if c.plugged:
+                await station.unplug(cid)
+        try:
+            await station.wait_for(lambda: not station.outbox or not station.online, timeout_s=5)
+        except TimeoutError:
+            pass
+        await station.stop()
+
     async def run(self, on_sample: Callable[[SiteSample, SiteTotals], None] | None = None) -> SiteTotals:
         cfg = self.cfg
-        tasks = []
         for st in self.stations:
             await st.start()
-            tasks.append(st.spawn(self._ev_arrivals(st)))
+            self._arrivals[st.config.station_id] = st.spawn(self._ev_arrivals(st))
         async with TelemetrySink(
             cfg.site_id, cfg.log_path, cfg.api_url, cfg.api_token, self.transport
         ) as sink:
@@ -146,5 +158,5 @@ class Site:
                     if on_sample:
                         on_sample(s, self.totals)
             finally:
-                await asyncio.gather(*(st.stop() for st in self.stations), return_exceptions=True)
+                await asyncio.gather(*(self._close(st) for st in self.stations), return_exceptions=True)
         return self.totals
