@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
 from charger_simulator import commands
+from charger_simulator.adapter import StationAdapter
 from charger_simulator.clock import ocpp_time, parse_time
 from charger_simulator.events import ENDED, STARTED, StatusEvent, TxEvent
 from charger_simulator.meter import MeterReading, sampled_values
@@ -20,11 +21,10 @@ from charger_simulator.profiles import (
     ChargingProfile,
     SchedulePeriod,
 )
-from charger_simulator.rpc import SimChargePointMixin
 from charger_simulator.v16_keys import default_keys
 
 if TYPE_CHECKING:
-    from charger_simulator.station import Station
+    pass
 
 PURPOSES = {
     "ChargePointMaxProfile": PURPOSE_STATION_MAX,
@@ -75,7 +75,7 @@ def meter_value(timestamp: datetime, reading: MeterReading, context: str) -> dic
     }
 
 
-class V16Station(SimChargePointMixin, ChargePoint):
+class V16Station(StationAdapter, ChargePoint):
     """The station's OCPP 1.6J charge point (one per websocket connection)."""
 
     SUBPROTOCOL = "ocpp1.6"
@@ -91,25 +91,13 @@ class V16Station(SimChargePointMixin, ChargePoint):
         "OccurrenceConstraintViolation": "OccurenceConstraintViolation",
     }
     KNOWN_ACTIONS = frozenset(a.value for a in Action)
+    CALLS = call
     default_settings = staticmethod(default_keys)
-
-    def __init__(self, station: Station, connection: Any) -> None:
-        super().__init__(
-            station.config.station_id, connection, response_timeout=station.config.response_timeout_s
-        )
-        self.station = station
-        self.setup_rpc(station.config.validate_schemas, station.on_frame, station.rtt_s)
-
-    def spawn(self, coro: Any) -> None:
-        self.station.spawn(coro)
-
-    async def _call(self, payload: Any) -> Any:
-        return await self.timed_call(payload)
 
     # -- station -> CSMS ------------------------------------------------------------------------
     async def boot(self, reason: str) -> tuple[str, int]:
         cfg = self.station.config
-        r = await self._call(
+        r = await self._request(
             call.BootNotification(
                 charge_point_model=cfg.model,
                 charge_point_vendor=cfg.vendor,
@@ -120,22 +108,19 @@ class V16Station(SimChargePointMixin, ChargePoint):
         )
         return r.status, int(r.interval)
 
-    async def heartbeat(self) -> None:
-        await self._call(call.Heartbeat())
-
     async def authorize(self, id_tag: str) -> bool:
-        r = await self._call(call.Authorize(id_tag=id_tag))
+        r = await self._request(call.Authorize(id_tag=id_tag))
         return r.id_tag_info["status"] == "Accepted"
 
     async def firmware_status(self, status: str) -> None:
-        await self._call(call.FirmwareStatusNotification(status=status))
+        await self._request(call.FirmwareStatusNotification(status=status))
 
     async def diagnostics_status(self, status: str) -> None:
-        await self._call(call.DiagnosticsStatusNotification(status=status))
+        await self._request(call.DiagnosticsStatusNotification(status=status))
 
     async def send_event(self, event: TxEvent | StatusEvent) -> None:
         if isinstance(event, StatusEvent):
-            await self._call(
+            await self._request(
                 call.StatusNotification(
                     connector_id=event.connector_id,
                     error_code=event.error_code,
@@ -148,7 +133,7 @@ class V16Station(SimChargePointMixin, ChargePoint):
         elif event.kind == ENDED:
             if event.tx.transaction_id is None:
                 return  # its StartTransaction was refused: there is nothing to stop
-            await self._call(
+            await self._request(
                 call.StopTransaction(
                     meter_stop=int(event.reading.energy_wh),
                     timestamp=ocpp_time(event.timestamp),
@@ -159,7 +144,7 @@ class V16Station(SimChargePointMixin, ChargePoint):
                 )
             )
         elif event.trigger == "MeterValuePeriodic" and event.tx.transaction_id is not None:
-            await self._call(
+            await self._request(
                 call.MeterValues(
                     connector_id=event.connector_id,
                     transaction_id=int(event.tx.transaction_id),
@@ -168,7 +153,7 @@ class V16Station(SimChargePointMixin, ChargePoint):
             )
 
     async def _send_start(self, event: TxEvent) -> None:
-        r = await self._call(
+        r = await self._request(
             call.StartTransaction(
                 connector_id=event.connector_id,
                 id_tag=event.tx.id_tag,
@@ -272,12 +257,7 @@ class V16Station(SimChargePointMixin, ChargePoint):
         }
         if requested_message not in senders:
             return call_result.TriggerMessage(status="NotImplemented")
-        send = senders[requested_message]
-
-        async def after() -> None:
-            await send()
-
-        self.after_reply(after)
+        self.defer(senders[requested_message])
         return call_result.TriggerMessage(status="Accepted")
 
     async def _trigger_statuses(self, connector_id: int | None) -> None:
@@ -292,34 +272,22 @@ class V16Station(SimChargePointMixin, ChargePoint):
             mv = meter_value(self.station.clock.now(), model.reading(c), "Trigger")
             tx = c.transaction
             txid = int(tx.transaction_id) if tx and tx.transaction_id else None
-            await self._call(call.MeterValues(connector_id=cid, transaction_id=txid, meter_value=[mv]))
-
-    @on(Action.clear_cache)
-    def on_clear_cache(self, **_):
-        self.station.auth_cache.clear()
-        return call_result.ClearCache(status="Accepted")
-
-    @on(Action.data_transfer)
-    def on_data_transfer(self, vendor_id: str, message_id: str | None = None, data: str | None = None, **_):
-        status, reply = commands.data_transfer(self.station, vendor_id, message_id, data)
-        return call_result.DataTransfer(status=status, data=reply)
+            await self._request(call.MeterValues(connector_id=cid, transaction_id=txid, meter_value=[mv]))
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict, **_):
-        profile = parse_profile(cs_charging_profiles, connector_id)
-        max_level = self.station.settings.int_value("ChargeProfileMaxStackLevel")
-        ok = commands.set_profile(self.station, profile, max_level)
-        return call_result.SetChargingProfile(status="Accepted" if ok else "Rejected")
+        status = self.install_profile(
+            parse_profile(cs_charging_profiles, connector_id), "ChargeProfileMaxStackLevel"
+        )
+        return call_result.SetChargingProfile(status=status)
 
     @on(Action.clear_charging_profile)
     def on_clear_charging_profile(
         self, id=None, connector_id=None, charging_profile_purpose=None, stack_level=None, **_
     ):
-        self.station.model.advance(self.station.clock.now())
         purpose = PURPOSES.get(charging_profile_purpose) if charging_profile_purpose else None
-        removed = self.station.model.profiles.clear(id, connector_id, purpose, stack_level)
-        self.station.profiles_changed()
-        return call_result.ClearChargingProfile(status="Accepted" if removed else "Unknown")
+        status = self.clear_profiles(id, connector_id, purpose, stack_level)
+        return call_result.ClearChargingProfile(status=status)
 
     @on(Action.get_composite_schedule)
     def on_get_composite_schedule(self, connector_id: int, duration: int, charging_rate_unit=None, **_):

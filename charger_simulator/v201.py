@@ -10,6 +10,7 @@ from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 
 from charger_simulator import commands, v201_reports
+from charger_simulator.adapter import StationAdapter
 from charger_simulator.clock import ocpp_time, parse_time
 from charger_simulator.device_model import default_device_model
 from charger_simulator.events import ENDED, STARTED, StatusEvent, TxEvent
@@ -21,10 +22,9 @@ from charger_simulator.profiles import (
     ChargingProfile,
     SchedulePeriod,
 )
-from charger_simulator.rpc import SimChargePointMixin
 
 if TYPE_CHECKING:
-    from charger_simulator.station import Station
+    pass
 
 PURPOSES = {
     "ChargingStationMaxProfile": PURPOSE_STATION_MAX,
@@ -109,7 +109,7 @@ def token(id_tag: str) -> dict:
     return {"id_token": id_tag, "type": "ISO14443"}
 
 
-class V201Station(SimChargePointMixin, ChargePoint):
+class V201Station(StationAdapter, ChargePoint):
     """The station's OCPP 2.0.1 charging station (one per websocket connection)."""
 
     SUBPROTOCOL = "ocpp2.0.1"
@@ -123,25 +123,13 @@ class V201Station(SimChargePointMixin, ChargePoint):
     FRAMING_ERROR = "RpcFrameworkError"
     MESSAGE_TYPE_ERROR = "MessageTypeNotSupported"
     KNOWN_ACTIONS = frozenset(a.value for a in Action)
+    CALLS = call
     default_settings = staticmethod(default_device_model)
-
-    def __init__(self, station: Station, connection: Any) -> None:
-        super().__init__(
-            station.config.station_id, connection, response_timeout=station.config.response_timeout_s
-        )
-        self.station = station
-        self.setup_rpc(station.config.validate_schemas, station.on_frame, station.rtt_s)
-
-    def spawn(self, coro: Any) -> None:
-        self.station.spawn(coro)
-
-    async def _call(self, payload: Any) -> Any:
-        return await self.timed_call(payload)
 
     # -- station -> CSMS ------------------------------------------------------------------------
     async def boot(self, reason: str) -> tuple[str, int]:
         cfg = self.station.config
-        r = await self._call(
+        r = await self._request(
             call.BootNotification(
                 charging_station={
                     "model": cfg.model,
@@ -154,24 +142,21 @@ class V201Station(SimChargePointMixin, ChargePoint):
         )
         return r.status, int(r.interval)
 
-    async def heartbeat(self) -> None:
-        await self._call(call.Heartbeat())
-
     async def authorize(self, id_tag: str) -> bool:
-        r = await self._call(call.Authorize(id_token=token(id_tag)))
+        r = await self._request(call.Authorize(id_token=token(id_tag)))
         return r.id_token_info["status"] == "Accepted"
 
     async def firmware_status(self, status: str) -> None:
-        await self._call(
+        await self._request(
             call.FirmwareStatusNotification(status=status, request_id=self.station.firmware_request_id)
         )
 
     async def diagnostics_status(self, status: str) -> None:
-        await self._call(call.LogStatusNotification(status=status, request_id=self.station.log_request_id))
+        await self._request(call.LogStatusNotification(status=status, request_id=self.station.log_request_id))
 
     async def send_event(self, event: TxEvent | StatusEvent) -> None:
         if isinstance(event, StatusEvent):
-            await self._call(
+            await self._request(
                 call.StatusNotification(
                     timestamp=ocpp_time(event.timestamp),
                     connector_status=CONNECTOR_STATUS.get(event.status, "Occupied"),
@@ -180,7 +165,7 @@ class V201Station(SimChargePointMixin, ChargePoint):
                 )
             )
             return
-        r = await self._call(self._transaction_event(event))
+        r = await self._request(self._transaction_event(event))
         info = r.id_token_info
         c = self.station.model.connectors[event.connector_id]
         if event.kind == STARTED and info and info["status"] != "Accepted" and c.transaction is event.tx:
@@ -295,7 +280,7 @@ class V201Station(SimChargePointMixin, ChargePoint):
 
         async def send_pages() -> None:
             for seq_no, page in enumerate(pages):
-                await self._call(
+                await self._request(
                     call.NotifyReport(
                         request_id=request_id,
                         generated_at=ocpp_time(self.station.clock.now()),
@@ -328,12 +313,7 @@ class V201Station(SimChargePointMixin, ChargePoint):
         }
         if requested_message not in senders:
             return call_result.TriggerMessage(status="NotImplemented")
-        send = senders[requested_message]
-
-        async def after() -> None:
-            await send()
-
-        self.after_reply(after)
+        self.defer(senders[requested_message])
         return call_result.TriggerMessage(status="Accepted")
 
     async def _for_each(self, ids: list[int], fn: Any) -> None:
@@ -343,43 +323,31 @@ class V201Station(SimChargePointMixin, ChargePoint):
     async def _meter_values(self, evse_id: int) -> None:
         model = self.station.model
         mv = meter_value(self.station.clock.now(), model.reading(model.connectors[evse_id]), "Trigger")
-        await self._call(call.MeterValues(evse_id=evse_id, meter_value=[mv]))
+        await self._request(call.MeterValues(evse_id=evse_id, meter_value=[mv]))
 
     async def _tx_trigger(self, evse_id: int) -> None:
         c = self.station.model.connectors[evse_id]
         if c.transaction is not None:
             self.station.emit_tx("Updated", c, "Trigger")
 
-    @on(Action.clear_cache)
-    def on_clear_cache(self, **_):
-        self.station.auth_cache.clear()
-        return call_result.ClearCache(status="Accepted")
-
-    @on(Action.data_transfer)
-    def on_data_transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_):
-        status, reply = commands.data_transfer(self.station, vendor_id, message_id, data)
-        return call_result.DataTransfer(status=status, data=reply)
-
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict, **_):
-        profile = parse_profile(charging_profile, evse_id)
-        max_level = self.station.settings.int_value("SmartChargingCtrlr/ProfileStackLevel")
-        ok = profile is not None and commands.set_profile(self.station, profile, max_level)
-        return call_result.SetChargingProfile(status="Accepted" if ok else "Rejected")
+        status = self.install_profile(
+            parse_profile(charging_profile, evse_id), "SmartChargingCtrlr/ProfileStackLevel"
+        )
+        return call_result.SetChargingProfile(status=status)
 
     @on(Action.clear_charging_profile)
     def on_clear_charging_profile(self, charging_profile_id=None, charging_profile_criteria=None, **_):
         criteria = charging_profile_criteria or {}
         purpose = criteria.get("charging_profile_purpose")
-        self.station.model.advance(self.station.clock.now())
-        removed = self.station.model.profiles.clear(
+        status = self.clear_profiles(
             charging_profile_id,
             criteria.get("evse_id"),
             PURPOSES.get(purpose) if purpose else None,
             criteria.get("stack_level"),
         )
-        self.station.profiles_changed()
-        return call_result.ClearChargingProfile(status="Accepted" if removed else "Unknown")
+        return call_result.ClearChargingProfile(status=status)
 
     @on(Action.get_composite_schedule)
     def on_get_composite_schedule(self, duration: int, evse_id: int, charging_rate_unit=None, **_):
