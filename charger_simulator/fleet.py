@@ -101,6 +101,9 @@ class FleetReport:
     rtt_p50_ms: float
     rtt_p99_ms: float
     rtt_max_ms: float
+    steady_messages_per_s: float = 0.0
+    steady_rtt_p50_ms: float = 0.0
+    steady_rtt_p99_ms: float = 0.0
     rtt_sample_ms: list[float] = field(default_factory=list, repr=False)
 
     def as_dict(self, with_sample: bool = False) -> dict:
@@ -225,13 +228,28 @@ async def run_fleet(
         )
         for i, s in enumerate(stations)
     ]
+    steady_from = None  # (time, frames, rtt index) when the ramp ended: the steady-state window starts
     try:
         while time.monotonic() < stop_at:
             await asyncio.sleep(min(progress_every_s, max(0.0, stop_at - time.monotonic())))
+            if steady_from is None and time.monotonic() >= t0 + cfg.ramp_s:
+                steady_from = (
+                    time.monotonic(),
+                    counters.frames_in + counters.frames_out,
+                    len(counters.rtt_s),
+                )
             if progress:
                 progress(_live(stations, counters, time.monotonic() - t0))
         elapsed_s = time.monotonic() - t0
         report = _report(stations, counters, elapsed_s)
+        if steady_from is not None:
+            t_s, frames0, i0 = steady_from
+            steady = [r * 1000 for r in counters.rtt_s[i0:]]
+            window_s = time.monotonic() - t_s
+            frames = counters.frames_in + counters.frames_out - frames0
+            report.steady_messages_per_s = round(frames / window_s, 1) if window_s > 0 else 0.0
+            report.steady_rtt_p50_ms = round(percentile(steady, 50), 2)
+            report.steady_rtt_p99_ms = round(percentile(steady, 99), 2)
     finally:
         for d in drivers:
             d.cancel()
@@ -294,6 +312,10 @@ def merge_reports(reports: list[FleetReport]) -> FleetReport:
         rtt_p50_ms=round(percentile(pooled, 50), 2),
         rtt_p99_ms=round(percentile(pooled, 99), 2),
         rtt_max_ms=max(r.rtt_max_ms for r in reports),
+        steady_messages_per_s=round(sum(r.steady_messages_per_s for r in reports), 1),
+        # Percentiles do not add up: the worst process's steady-state figures are reported.
+        steady_rtt_p50_ms=max(r.steady_rtt_p50_ms for r in reports),
+        steady_rtt_p99_ms=max(r.steady_rtt_p99_ms for r in reports),
         rtt_sample_ms=pooled,
     )
 

@@ -63,5 +63,6 @@ async def test_small_fleet_boots_runs_message_mix_and_reports():
     assert report.frames_out >= report.calls
     assert 0 < report.rtt_p50_ms <= report.rtt_p99_ms <= report.rtt_max_ms
     assert seen and seen[-1]["booted"] == 20
+    assert report.steady_messages_per_s > 0 and 0 < report.steady_rtt_p50_ms <= report.steady_rtt_p99_ms
     merged = merge_reports([report, report])
     assert merged.stations == 40 and merged.calls == 2 * report.calls
