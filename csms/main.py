@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         )
         if settings.energy_manager_enabled:
             services.energy.start()
+            # A station that reconnects gets its site's profiles at once, not at the next period.
+            ocpp.on_connect.append(services.energy.station_changed)
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         try:
             yield

@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Sequence
+import ssl
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from urllib.parse import unquote
 
@@ -80,6 +81,8 @@ class OcppServer:
         self._server: Server | None = None
         # connection -> "already booted Accepted", learnt at the handshake so the session needs no second read
         self._booted: dict[int, bool] = {}
+        self.on_connect: list[Callable[[str], None]] = []
+        """Called with the station id once a connection is in the registry (e.g. the site energy manager)."""
 
     @property
     def port(self) -> int:
@@ -99,8 +102,18 @@ class OcppServer:
             compression=None,
             open_timeout=self.settings.ocpp_open_timeout_s,
             backlog=self.settings.ocpp_backlog,
+            ssl=self._tls(),
         )
         log.info("event=ocpp_listening host=%s port=%s", self.settings.ocpp_host, self.port)
+
+    def _tls(self) -> ssl.SSLContext | None:
+        """Security profile 2: TLS on the OCPP port when a certificate is configured (TLS 1.2 or newer)."""
+        if not self.settings.ocpp_tls_cert_file:
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self.settings.ocpp_tls_cert_file, self.settings.ocpp_tls_key_file)
+        return context
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -143,6 +156,11 @@ class OcppServer:
             old.fail_pending()
             await old._connection.close(1000, "replaced by a new connection")
         log.info("station=%s event=connected version=%s", station_id, conn.ocpp_version)
+        for callback in self.on_connect:
+            try:
+                callback(station_id)
+            except Exception:  # a listener's bug must not cost the station its connection
+                log.exception("station=%s event=on_connect_failed", station_id)
         try:
             await conn.start()
         except ConnectionClosed as closed:

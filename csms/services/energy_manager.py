@@ -102,6 +102,7 @@ class EnergyManager:
         self._dirty: set[str] = set()
         self._full_now = False
         self._station_site: dict[str, str] = {}
+        self._mapped = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._next_boundary: datetime | None = None
@@ -130,13 +131,16 @@ class EnergyManager:
     def station_changed(self, station_id: str) -> None:
         """A session started or stopped, or a boot was accepted, at ``station_id``: run its site's cycle now.
 
-        A station not seen at a site yet (just added, say) runs every site's cycle, as the period would.
+        Stations at no site are ignored once a full cycle has mapped every site's stations (a station added
+        to a site since then has had its site run by that change); before that, every site is run.
         """
         site_id = self._station_site.get(station_id)
-        if site_id is None:
+        if site_id is not None:
+            self._dirty.add(site_id)
+        elif not self._mapped:
             self._full_now = True
         else:
-            self._dirty.add(site_id)
+            return
         self._wake.set()
 
     async def _run(self) -> None:
@@ -176,6 +180,7 @@ class EnergyManager:
         """Allocate the sites (all when ``None``) and, with ``send``, send the profiles that changed."""
         now = self._clock()
         snaps = await self._sites.snapshots(site_ids)
+        self._mapped = self._mapped or site_ids is None
         events = await self._dr.live_events(now)
         self._next_boundary = next_event_boundary(events, now)
         out: dict[str, Allocation] = {}
