@@ -22,6 +22,9 @@ from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tar
 from csms.errors import Conflict, InvalidInput, NotFound
 from csms.services.uow import Clock, UnitOfWork
 
+#: Fields a PATCH may set to null: no transformer limit, no area, the default tariff.
+NULLABLE_FIELDS = frozenset({"transformer_limit_kw", "area", "tariff"})
+
 #: IEC 61851-1: an AC EV charges at no less than 6 A per phase.
 AC_MIN_CURRENT_A = 6.0
 
@@ -161,6 +164,8 @@ class SiteService:
             for key, value in changes.items():
                 if key not in SITE_FIELDS:
                     raise InvalidInput(f"{key} cannot be changed", field=key)
+                if value is None and key not in NULLABLE_FIELDS:
+                    raise InvalidInput(f"{key} cannot be null", field=key)
                 setattr(site, key, value)
             _check(site)
             site.updated_at = self._clock()
@@ -337,9 +342,7 @@ def _defaults(fields: Mapping[str, Any]) -> dict[str, Any]:
         "voltage_v": 220.0,
         "tariff": None,
     }
-    out.update(
-        {k: v for k, v in fields.items() if v is not None or k in ("transformer_limit_kw", "tariff", "area")}
-    )
+    out.update({k: v for k, v in fields.items() if v is not None or k in NULLABLE_FIELDS})
     if "grid_limit_kw" not in out:
         raise InvalidInput("grid_limit_kw is required", field="grid_limit_kw")
     return out

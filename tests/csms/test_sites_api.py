@@ -96,6 +96,10 @@ async def test_site_bodies_are_checked_and_errors_name_the_field(csms: Csms, sit
     assert (await csms.api.post("/api/v1/sites", json=SITE, headers=h)).status_code == 409
     r = await csms.api.patch("/api/v1/sites/S1", json={"pv_kwp": "lots"}, headers=h)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "pv_kwp"]
+    r = await csms.api.patch("/api/v1/sites/S1", json={"grid_limit_kw": None}, headers=h)
+    assert r.status_code == 422 and r.json()["field"] == "grid_limit_kw"
+    r = await csms.api.patch("/api/v1/sites/S1", json={"transformer_limit_kw": None}, headers=h)
+    assert r.status_code == 200 and r.json()["transformer_limit_kw"] is None
     r = await csms.api.patch("/api/v1/sites/S1", json={"colour": "red"}, headers=h)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "colour"]
     r = await csms.api.put("/api/v1/sites/S1/stations/CP2", json={"max_power_w": 0}, headers=h)
