@@ -79,7 +79,16 @@ def _station(args: argparse.Namespace, console: Console, t: dict) -> int:
         try:
             await station.run_until_booted(timeout_s=args.boot_timeout_s)
             console.print(t["booted"].format(status=station.registration))
-            result = await station.run_scenario(scenario)
+            run = asyncio.create_task(station.run_scenario(scenario))
+            with console.status("") as status:
+                while not run.done():
+                    c = station.model.connectors[1]
+                    status.update(
+                        f"{'online' if station.online else 'offline'} · {c.status} · "
+                        f"{c.energy_wh:.0f} Wh · {c.power_w / 1000:.1f} kW · queued {len(station.outbox)}"
+                    )
+                    await asyncio.wait({run}, timeout=0.5)
+            result = run.result()
         finally:
             await station.stop()
         table = Table(t["step"], t["result"], t["at"], t["detail"])

@@ -135,7 +135,7 @@ class V16Station(StationAdapter, ChargePoint):
                 return  # its StartTransaction was refused: there is nothing to stop
             await self._request(
                 call.StopTransaction(
-                    meter_stop=int(event.reading.energy_wh),
+                    meter_stop=round(event.reading.energy_wh),
                     timestamp=ocpp_time(event.timestamp),
                     transaction_id=int(event.tx.transaction_id),
                     reason=event.reason,
@@ -157,7 +157,7 @@ class V16Station(StationAdapter, ChargePoint):
             call.StartTransaction(
                 connector_id=event.connector_id,
                 id_tag=event.tx.id_tag,
-                meter_start=int(event.tx.meter_start_wh),
+                meter_start=round(event.tx.meter_start_wh),
                 timestamp=ocpp_time(event.timestamp),
             )
         )

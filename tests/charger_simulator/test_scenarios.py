@@ -47,7 +47,8 @@ async def test_normal_scenario(make_station, protocol):
         assert 5000 <= st.model.connectors[1].energy_wh < 5000 + 22000 / 3600 * 10
         if protocol == "ocpp1.6":
             stop = csms.of("StopTransaction")[0]
-            assert stop["meter_stop"] == int(st.model.connectors[1].energy_wh)
+            c = st.model.connectors[1]
+            assert stop["meter_stop"] == round(st.model.reading(c).energy_wh)
         else:
             ended = [e for e in csms.of("TransactionEvent") if e["event_type"] == "Ended"]
             assert len(ended) == 1
