@@ -77,6 +77,12 @@ class StationGateway(Protocol):
 
 
 class EnergyManager:
+    """Allocates every site and keeps each station's charging profiles in step (see the module docstring).
+
+    ``run_cycle`` is one cycle and can be called directly (tests, tools); ``start`` runs the loop that calls
+    it on the period, on ``trigger``/``station_changed`` and at demand-response boundaries.
+    """
+
     def __init__(
         self,
         settings: Settings,
@@ -350,9 +356,6 @@ class EnergyManager:
         planned = await self.run_cycle(missing, send=False) if missing else {}
         allocs = [self._latest.get(s) or planned.get(s) for s in site_ids]
         return area_flexibility(site_flexibility(a) for a in allocs if a is not None)
-
-    def sent(self, station_id: str) -> dict[tuple[int, str], Sent]:
-        return {(e, p): s for (st, e, p), s in self._sent.items() if st == station_id}
 
 
 _CHUNK = 500
