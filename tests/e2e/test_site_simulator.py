@@ -119,3 +119,28 @@ async def test_simulator_stations_follow_a_demand_response_event(live_csms: Csms
 async def _next_sample(station: Station) -> None:
     n = len(station.delivered)
     await station.wait_for(lambda: len(station.delivered) > n, 2)
+
+
+async def test_the_simulator_site_mode_telemetry_lands_in_the_site_series(live_csms: Csms, tmp_path) -> None:  # noqa: ANN001
+    from charger_simulator.site.energy import SiteSample
+    from charger_simulator.site.telemetry import TelemetrySink
+
+    csms = live_csms
+    assert (
+        await csms.api.post(
+            "/api/v1/sites", json={"id": "SIM-TEL", "grid_limit_kw": 60}, headers=csms.headers
+        )
+    ).is_success
+    at = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+    sample = SiteSample(at, 42_000.0, 18_000.0, 11_000.0, -5_000.0, 55.5, -18_000.0, False)
+    token = csms.headers["Authorization"].removeprefix("Bearer ")
+    async with TelemetrySink(
+        "SIM-TEL", tmp_path / "t.jsonl", api_url=str(csms.api.base_url), token=token
+    ) as sink:
+        await sink.send(sample.telemetry())
+    assert (sink.posted, sink.failed) == (1, 0)
+    (row,) = (await csms.api.get("/api/v1/sites/SIM-TEL/telemetry", headers=csms.headers)).json()
+    assert row["timestamp"] == "2026-06-01T04:00:00Z" and row["pv_power_w"] == 42_000.0
+    assert (row["battery_power_w"], row["battery_soc_pct"], row["grid_import_w"], row["base_load_w"]) == (
+        -5_000.0, 55.5, -18_000.0, 18_000.0,
+    )  # fmt: skip
