@@ -135,6 +135,35 @@ def _winner(profiles: Iterable[ChargingProfile], now: datetime, ctx: LimitContex
     return None if best is None else best[2]
 
 
+def profile_from_payload(
+    d: dict, schedule: dict, profile_id: int, purpose: str, connector_id: int, parse_time
+) -> ChargingProfile:
+    """A neutral profile from a 1.6 ``csChargingProfiles`` or 2.0.1 ``chargingProfile`` (snake_case keys).
+
+    The versions name the id and nest the schedule differently; the caller passes those, the
+    remaining fields are spelled alike.
+    """
+    return ChargingProfile(
+        profile_id=int(profile_id),
+        stack_level=int(d["stack_level"]),
+        purpose=purpose,
+        kind=d["charging_profile_kind"],
+        rate_unit=schedule["charging_rate_unit"],
+        periods=tuple(
+            SchedulePeriod(int(p["start_period"]), float(p["limit"]), p.get("number_phases"))
+            for p in schedule["charging_schedule_period"]
+        ),
+        connector_id=connector_id,
+        duration_s=schedule.get("duration"),
+        start_schedule=parse_time(schedule["start_schedule"]) if schedule.get("start_schedule") else None,
+        recurrency=d.get("recurrency_kind"),
+        valid_from=parse_time(d["valid_from"]) if d.get("valid_from") else None,
+        valid_to=parse_time(d["valid_to"]) if d.get("valid_to") else None,
+        transaction_id=str(d["transaction_id"]) if d.get("transaction_id") is not None else None,
+        min_rate=schedule.get("min_charging_rate"),
+    )
+
+
 class ProfileStore:
     """The charging profiles installed on a station, with the OCPP replacement rules."""
 

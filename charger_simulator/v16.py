@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
@@ -19,12 +18,9 @@ from charger_simulator.profiles import (
     PURPOSE_TX,
     PURPOSE_TX_DEFAULT,
     ChargingProfile,
-    SchedulePeriod,
+    profile_from_payload,
 )
 from charger_simulator.v16_keys import default_keys
-
-if TYPE_CHECKING:
-    pass
 
 PURPOSES = {
     "ChargePointMaxProfile": PURPOSE_STATION_MAX,
@@ -36,25 +32,9 @@ _LOCATIONS = {"SoC": "EV"}
 
 def parse_profile(d: dict, connector_id: int) -> ChargingProfile:
     """A 1.6 ``csChargingProfiles`` (snake_case keys) as a neutral profile."""
-    s = d["charging_schedule"]
-    return ChargingProfile(
-        profile_id=int(d["charging_profile_id"]),
-        stack_level=int(d["stack_level"]),
-        purpose=PURPOSES[d["charging_profile_purpose"]],
-        kind=d["charging_profile_kind"],
-        rate_unit=s["charging_rate_unit"],
-        periods=tuple(
-            SchedulePeriod(int(p["start_period"]), float(p["limit"]), p.get("number_phases"))
-            for p in s["charging_schedule_period"]
-        ),
-        connector_id=connector_id,
-        duration_s=s.get("duration"),
-        start_schedule=parse_time(s["start_schedule"]) if s.get("start_schedule") else None,
-        recurrency=d.get("recurrency_kind"),
-        valid_from=parse_time(d["valid_from"]) if d.get("valid_from") else None,
-        valid_to=parse_time(d["valid_to"]) if d.get("valid_to") else None,
-        transaction_id=str(d["transaction_id"]) if d.get("transaction_id") is not None else None,
-        min_rate=s.get("min_charging_rate"),
+    purpose = PURPOSES[d["charging_profile_purpose"]]
+    return profile_from_payload(
+        d, d["charging_schedule"], d["charging_profile_id"], purpose, connector_id, parse_time
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
@@ -20,11 +20,8 @@ from charger_simulator.profiles import (
     PURPOSE_TX,
     PURPOSE_TX_DEFAULT,
     ChargingProfile,
-    SchedulePeriod,
+    profile_from_payload,
 )
-
-if TYPE_CHECKING:
-    pass
 
 PURPOSES = {
     "ChargingStationMaxProfile": PURPOSE_STATION_MAX,
@@ -66,26 +63,8 @@ def parse_profile(d: dict, evse_id: int) -> ChargingProfile | None:
     """A 2.0.1 ``chargingProfile`` (snake_case keys) as a neutral profile; None for external limits."""
     if d["charging_profile_purpose"] not in PURPOSES:
         return None
-    s = d["charging_schedule"][0]
-    return ChargingProfile(
-        profile_id=int(d["id"]),
-        stack_level=int(d["stack_level"]),
-        purpose=PURPOSES[d["charging_profile_purpose"]],
-        kind=d["charging_profile_kind"],
-        rate_unit=s["charging_rate_unit"],
-        periods=tuple(
-            SchedulePeriod(int(p["start_period"]), float(p["limit"]), p.get("number_phases"))
-            for p in s["charging_schedule_period"]
-        ),
-        connector_id=evse_id,
-        duration_s=s.get("duration"),
-        start_schedule=parse_time(s["start_schedule"]) if s.get("start_schedule") else None,
-        recurrency=d.get("recurrency_kind"),
-        valid_from=parse_time(d["valid_from"]) if d.get("valid_from") else None,
-        valid_to=parse_time(d["valid_to"]) if d.get("valid_to") else None,
-        transaction_id=d.get("transaction_id"),
-        min_rate=s.get("min_charging_rate"),
-    )
+    purpose = PURPOSES[d["charging_profile_purpose"]]
+    return profile_from_payload(d, d["charging_schedule"][0], d["id"], purpose, evse_id, parse_time)
 
 
 def meter_value(timestamp: datetime, reading: MeterReading, context: str) -> dict:
