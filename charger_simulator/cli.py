@@ -116,6 +116,8 @@ def _fleet(args: argparse.Namespace, console: Console, t: dict) -> int:
         start_index=args.start_index,
         password=args.password,
     )
+    if args.id_tags:
+        cfg = replace(cfg, id_tags=[t.strip() for t in args.id_tags.split(",") if t.strip()])
     if args.mix:
         cfg = replace(cfg, mix={k: float(v) for k, v in (p.split("=") for p in args.mix.split(","))})
         cfg.__post_init__()
@@ -249,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--id-prefix", default="SIM")
     f.add_argument("--start-index", type=int, default=0)
     f.add_argument("--password")
+    f.add_argument("--id-tags", help="comma-separated tokens the fleet presents (default TAG-0001..TAG-0010)")
     f.add_argument("--processes", type=int, default=1)
     f.add_argument("--json", action="store_true", help="also print the report as one JSON line")
 

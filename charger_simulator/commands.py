@@ -60,10 +60,20 @@ def remote_start(
         c.authorized_tag = id_tag
         if c.plugged and station.model.can_start(c):
             station.begin_transaction(c, id_tag, "RemoteStart", remote_start_id)
+        else:
+            station.spawn(_expire_authorization(station, c, id_tag))
         station.sync_status()
         station.notify()
 
     return True, apply
+
+
+async def _expire_authorization(station: Station, c, id_tag: str) -> None:
+    """No EV within ConnectionTimeOut (1.6) / EVConnectionTimeOut (2.0.1): the remote start lapses."""
+    await station.clock.sleep(station.settings.int_value(station.adapter_cls.KEYS["connection_timeout"]))
+    if c.transaction is None and c.authorized_tag == id_tag:
+        c.authorized_tag = None
+        station.notify()
 
 
 def _on_connector(profile: ChargingProfile, connector_id: int) -> ChargingProfile:

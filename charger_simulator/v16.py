@@ -60,6 +60,7 @@ class V16Station(StationAdapter, ChargePoint):
 
     SUBPROTOCOL = "ocpp1.6"
     KEYS = {
+        "connection_timeout": "ConnectionTimeOut",
         "heartbeat": "HeartbeatInterval",
         "sample_interval": "MeterValueSampleInterval",
         "allow_offline_unknown": "AllowOfflineTxForUnknownId",

@@ -93,6 +93,7 @@ class V201Station(StationAdapter, ChargePoint):
 
     SUBPROTOCOL = "ocpp2.0.1"
     KEYS = {
+        "connection_timeout": "TxCtrlr/EVConnectionTimeOut",
         "heartbeat": "OCPPCommCtrlr/HeartbeatInterval",
         "sample_interval": "SampledDataCtrlr/TxUpdatedInterval",
         "allow_offline_unknown": "AuthCtrlr/OfflineTxForUnknownIdEnabled",

@@ -215,3 +215,15 @@ async def test_local_list(booted):
     assert r.status == "Accepted"
     assert (await cp.call(call.GetLocalListVersion())).list_version == 3
     assert st.auth_cache == {"LOCAL-1": True}
+
+
+async def test_remote_start_without_ev_lapses_after_connection_timeout(booted):
+    csms, st, cp = booted
+    assert (await cp.call(call.ChangeConfiguration(key="ConnectionTimeOut", value="30"))).status == "Accepted"
+    r = await cp.call(call.RemoteStartTransaction(id_tag="REMOTE-9", connector_id=1), suppress=False)
+    assert r.status == "Accepted"
+    await st.wait_for(lambda: st.model.connectors[1].authorized_tag == "REMOTE-9")
+    await st.wait_for(lambda: st.model.connectors[1].authorized_tag is None)
+    await st.plug_in(1)
+    assert st.model.connectors[1].transaction is None
+    assert csms.of("StartTransaction") == []
