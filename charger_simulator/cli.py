@@ -39,6 +39,7 @@ TEXT = {
         "site": "Site energy balance",
         "time": "Time",
         "totals": "Totals [kWh]",
+        "columns": ["PV", "Load", "EV", "Grid import", "Grid export", "Batt out", "Batt in", "Self-use %"],
     },
     "zh": {
         "booting": "正在以 {sid}（{protocol}）连接 {url}…",
@@ -53,6 +54,16 @@ TEXT = {
         "site": "光储充站能量平衡",
         "time": "时间",
         "totals": "合计 [kWh]",
+        "columns": [
+            "光伏",
+            "建筑负荷",
+            "充电",
+            "电网购电",
+            "上网电量",
+            "储能放电",
+            "储能充电",
+            "光伏自用率 %",
+        ],
     },
 }
 
@@ -185,17 +196,7 @@ def _site(args: argparse.Namespace, console: Console, t: dict) -> int:
             return await Site(cfg).run(on_sample)
 
     totals = asyncio.run(main())
-    summary = Table(
-        "PV",
-        "Load",
-        "EV",
-        "Grid import",
-        "Grid export",
-        "Batt out",
-        "Batt in",
-        "Self-use %",
-        title=t["totals"],
-    )
+    summary = Table(*t["columns"], title=t["totals"])
     summary.add_row(
         *(
             f"{v:.1f}"

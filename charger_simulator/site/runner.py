@@ -11,7 +11,7 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from charger_simulator.clock import ScaledClock
 from charger_simulator.config import StationConfig
@@ -93,8 +93,9 @@ class Site:
         self.totals = SiteTotals()
         self._arrivals: dict[str, asyncio.Task] = {}
 
-    def sample(self, dt_s: float) -> SiteSample:
-        now = self.clock.now()
+    def sample(self, dt_s: float, now: datetime | None = None) -> SiteSample:
+        """The balance at ``now`` (default: the clock), the chargers' power as they draw it now."""
+        now = now or self.clock.now()
         cfg = self.cfg
         ghi = clear_sky_ghi_w_m2(solar_elevation_deg(now, cfg.latitude, cfg.longitude))
         pv_w = pv_power_w(cfg.pv_kwp, ghi, self.clouds.next(), cfg.pv_performance_ratio)
@@ -152,7 +153,7 @@ class Site:
                     await self.clock.sleep((target - self.clock.now()).total_seconds())
                     for st in self.stations:
                         st.tick()
-                    s = self.sample(cfg.step_s)
+                    s = self.sample(cfg.step_s, target)
                     self.totals.add(s, cfg.step_s)
                     await sink.send(s.telemetry())
                     if on_sample:
