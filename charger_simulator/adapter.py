@@ -41,6 +41,10 @@ class StationAdapter(SimChargePointMixin):
     async def heartbeat(self) -> None:
         await self._request(self.CALLS.Heartbeat())
 
+    def station_statuses(self) -> list:
+        """Statuses of the station as a whole to report after each boot (none by default)."""
+        return []
+
     def defer(self, send: Callable[[], Awaitable[Any]]) -> None:
         """Run ``send()`` after the reply (a triggered message must follow its TriggerMessage result)."""
 

@@ -68,6 +68,8 @@ class LinkMixin:
             done, _ = await asyncio.wait({reader, boot}, return_when=asyncio.FIRST_COMPLETED)
             if boot in done and boot.exception() is None:
                 self._reported.clear()
+                for event in cp.station_statuses():
+                    self.emit(event)
                 self.spawn(self._heartbeat_loop(cp), session=True)
                 sender = self.spawn(self._sender_loop(cp), session=True)
                 self.sync_status()

@@ -153,12 +153,16 @@ class V16Station(StationAdapter, ChargePoint):
             self.station.end_transaction(c, "DeAuthorized")
         self.station.notify()
 
+    def station_statuses(self) -> list[StatusEvent]:
+        """After boot, 1.6 reports connector 0 (the charge point itself) besides each connector."""
+        status = "Available" if self.station.model.station_operative else "Unavailable"
+        return [StatusEvent(0, status, "NoError", self.station.clock.now())]
+
     async def send_status(self, connector_id: int) -> None:
         """A triggered StatusNotification for one connector (0: the charge point itself)."""
         model = self.station.model
         if connector_id == 0:
-            status = "Available" if model.station_operative else "Unavailable"
-            event = StatusEvent(0, status, "NoError", self.station.clock.now())
+            event = self.station_statuses()[0]
         else:
             c = model.connectors[connector_id]
             event = StatusEvent(connector_id, c.status, c.fault_code or "NoError", self.station.clock.now())

@@ -24,7 +24,10 @@ async def test_boot_status_and_normal_session(csms, make_station):
     assert stop["meter_stop"] == pytest.approx(st.model.connectors[1].energy_wh, abs=1)
     await csms.wait_for(lambda: csms.of("StatusNotification")[-1]["status"] == "Finishing")
     statuses = [s["status"] for s in csms.of("StatusNotification")]
-    assert statuses[:1] == ["Available"]
+    assert [(s["connector_id"], s["status"]) for s in csms.of("StatusNotification")[:2]] == [
+        (0, "Available"),
+        (1, "Available"),
+    ]
     assert "Preparing" in statuses and "Charging" in statuses
     mv = csms.of("MeterValues")[0]["meter_value"][0]["sampled_value"]
     by = {v["measurand"]: float(v["value"]) for v in mv}
