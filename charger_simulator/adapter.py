@@ -41,6 +41,9 @@ class StationAdapter(SimChargePointMixin):
     async def heartbeat(self) -> None:
         await self._request(self.CALLS.Heartbeat())
 
+    async def reservation_ended(self, reservation_id: int, status: str) -> None:
+        """1.6 reports an expired reservation by the status change alone; 2.0.1 overrides this."""
+
     def station_statuses(self) -> list:
         """Statuses of the station as a whole to report after each boot (none by default)."""
         return []

@@ -42,7 +42,11 @@ def remote_start(
     model = station.model
     candidates = [connector_id] if connector_id else list(model.connectors)
     chosen = next(
-        (cid for cid in candidates if cid in model.connectors and model.can_start(model.connectors[cid])),
+        (
+            cid
+            for cid in candidates
+            if cid in model.connectors and model.can_start(model.connectors[cid], id_tag)
+        ),
         None,
     )
     if chosen is None:
@@ -58,7 +62,7 @@ def remote_start(
         if profile is not None:
             station.model.profiles.install(_on_connector(profile, chosen))
         c.authorized_tag = id_tag
-        if c.plugged and station.model.can_start(c):
+        if c.plugged and station.model.can_start(c, id_tag):
             station.begin_transaction(c, id_tag, "RemoteStart", remote_start_id)
         else:
             station.spawn(_expire_authorization(station, c, id_tag))
@@ -117,6 +121,52 @@ def change_availability(station: Station, connector_id: int, operative: bool) ->
         station.notify()
 
     return ("Scheduled" if busy and not operative else "Accepted"), apply
+
+
+def reserve(
+    station: Station, connector_id: int | None, reservation_id: int, id_tag: str, expires_at: datetime
+) -> str:
+    """ReserveNow: Accepted, or why not (Faulted, Occupied, Unavailable, Rejected).
+
+    Connector 0 / no EVSE means "any": the first idle connector is held. A reservation with the
+    id of an existing one replaces it (1.6 §5.13).
+    """
+    from charger_simulator.state import Reservation
+
+    model = station.model
+    for c in model.connectors.values():
+        if c.reservation is not None and c.reservation.reservation_id == reservation_id:
+            c.reservation = None
+    if connector_id:
+        if connector_id not in model.connectors:
+            return "Rejected"
+        candidates = [model.connectors[connector_id]]
+    else:
+        candidates = [c for c in model.connectors.values() if c.status == "Available"] or list(
+            model.connectors.values()
+        )
+    c = candidates[0]
+    if c.fault_code:
+        return "Faulted"
+    if not c.operative or not model.station_operative:
+        return "Unavailable"
+    if c.transaction is not None or c.plugged or c.reservation is not None:
+        return "Occupied"
+    c.reservation = Reservation(reservation_id, id_tag, expires_at)
+    station.sync_status()
+    station.notify()
+    return "Accepted"
+
+
+def cancel_reservation(station: Station, reservation_id: int) -> bool:
+    """CancelReservation: True if the reservation existed (and is now gone)."""
+    for c in station.model.connectors.values():
+        if c.reservation is not None and c.reservation.reservation_id == reservation_id:
+            c.reservation = None
+            station.sync_status()
+            station.notify()
+            return True
+    return False
 
 
 def unlock(station: Station, connector_id: int) -> tuple[str, After]:

@@ -23,6 +23,16 @@ SUSPENDED_EVSE = "SuspendedEVSE"
 FINISHING = "Finishing"
 FAULTED = "Faulted"
 UNAVAILABLE = "Unavailable"
+RESERVED = "Reserved"
+
+
+@dataclass
+class Reservation:
+    """A connector held for ``id_tag`` until ``expires_at`` (OCPP 1.6 §5.13, 2.0.1 H01)."""
+
+    reservation_id: int
+    id_tag: str
+    expires_at: datetime
 
 
 @dataclass
@@ -68,7 +78,7 @@ class Connector:
     ev_soc_pct: float | None = None
     ev_battery_wh: float = 60_000.0
     ev_max_power_w: float = 150_000.0
-    reserved: bool = False
+    reservation: Reservation | None = None
 
     @property
     def meter_wh(self) -> float:
@@ -90,6 +100,8 @@ class Connector:
             return UNAVAILABLE
         if self.plugged:
             return FINISHING if self.finished else PREPARING
+        if self.reservation is not None:
+            return RESERVED
         return AVAILABLE
 
 
@@ -192,11 +204,14 @@ class StationModel:
         c.ev_soc_pct = None
         return c
 
-    def can_start(self, c: Connector) -> bool:
-        """A transaction may start here: operative, not faulted, no transaction running."""
+    def can_start(self, c: Connector, id_tag: str | None = None) -> bool:
+        """A transaction may start here: operative, not faulted, idle, and not reserved for another token."""
+        if c.reservation is not None and id_tag is not None and c.reservation.id_tag != id_tag:
+            return False
         return c.operative and self.station_operative and not c.fault_code and c.transaction is None
 
     def start_transaction(self, c: Connector, id_tag: str, local_id: str, now: datetime) -> Transaction:
+        c.reservation = None  # the reservation is used up by its transaction
         c.transaction = Transaction(
             local_id=local_id, id_tag=id_tag, meter_start_wh=c.energy_wh, started_at=now
         )

@@ -161,6 +161,10 @@ class Station(LinkMixin):
         self.model.advance(now)
         interval_s = self.settings.int_value(self.adapter_cls.KEYS["sample_interval"])
         for c in self.model.connectors.values():
+            if c.reservation is not None and now >= c.reservation.expires_at:
+                expired, c.reservation = c.reservation, None
+                if self.online:
+                    self.spawn(self.cp.reservation_ended(expired.reservation_id, "Expired"), session=True)
             tx = c.transaction
             if tx is not None and interval_s > 0 and tx.last_sample_at is not None:
                 if (now - tx.last_sample_at).total_seconds() >= interval_s:
@@ -211,7 +215,7 @@ class Station(LinkMixin):
         """An EV is plugged in; a transaction starts if a token was already accepted."""
         self.model.advance(self.clock.now())
         c = self.model.plug_in(connector_id, soc_pct)
-        if c.authorized_tag and self.model.can_start(c):
+        if c.authorized_tag and self.model.can_start(c, c.authorized_tag):
             self.begin_transaction(c, c.authorized_tag, "CablePluggedIn")
         self.sync_status()
         self.notify()
@@ -235,7 +239,7 @@ class Station(LinkMixin):
             self.notify()
             return True
         accepted = await self.authorize(id_tag)
-        if accepted and self.model.can_start(c):
+        if accepted and self.model.can_start(c, id_tag):
             c.authorized_tag = id_tag
             if c.plugged:
                 self.begin_transaction(c, id_tag, "Authorized")

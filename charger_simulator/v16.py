@@ -314,6 +314,16 @@ class V16Station(StationAdapter, ChargePoint):
         )
         return call_result.GetDiagnostics(file_name=name)
 
+    @on(Action.reserve_now)
+    def on_reserve_now(self, connector_id: int, expiry_date: str, id_tag: str, reservation_id: int, **_):
+        status = commands.reserve(self.station, connector_id, reservation_id, id_tag, parse_time(expiry_date))
+        return call_result.ReserveNow(status=status)
+
+    @on(Action.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id: int, **_):
+        ok = commands.cancel_reservation(self.station, reservation_id)
+        return call_result.CancelReservation(status="Accepted" if ok else "Rejected")
+
     @on(Action.get_local_list_version)
     def on_get_local_list_version(self, **_):
         return call_result.GetLocalListVersion(list_version=self.station.local_list_version)

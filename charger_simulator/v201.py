@@ -364,6 +364,22 @@ class V201Station(StationAdapter, ChargePoint):
         )
         return call_result.UpdateFirmware(status="Accepted")
 
+    @on(Action.reserve_now)
+    def on_reserve_now(self, id: int, expiry_date_time: str, id_token: dict, evse_id: int | None = None, **_):
+        expires_at = parse_time(expiry_date_time)
+        status = commands.reserve(self.station, evse_id, id, id_token["id_token"], expires_at)
+        return call_result.ReserveNow(status=status)
+
+    @on(Action.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id: int, **_):
+        ok = commands.cancel_reservation(self.station, reservation_id)
+        return call_result.CancelReservation(status="Accepted" if ok else "Rejected")
+
+    async def reservation_ended(self, reservation_id: int, status: str) -> None:
+        await self._request(
+            call.ReservationStatusUpdate(reservation_id=reservation_id, reservation_update_status=status)
+        )
+
     @on(Action.get_log)
     def on_get_log(self, log: dict, log_type: str, request_id: int, **_):
         station = self.station

@@ -138,6 +138,11 @@ class Csms201(Recorder, CP201):
         self.record("FirmwareStatusNotification", kw)
         return r201.FirmwareStatusNotification()
 
+    @on("ReservationStatusUpdate")
+    def reservation_update(self, **kw):
+        self.record("ReservationStatusUpdate", kw)
+        return r201.ReservationStatusUpdate()
+
     @on("LogStatusNotification")
     def log(self, **kw):
         self.record("LogStatusNotification", kw)

@@ -7,11 +7,7 @@ CASES_16 = [
     ("not json", ["-1", "FormationViolation"]),
     ('{"a": 1}', ["-1", "FormationViolation"]),
     ('[2, "m1", "FooBar", {}]', ["m1", "NotImplemented"]),
-    (
-        '[2, "m2", "ReserveNow", {"connectorId": 1, "expiryDate": "2030-01-01T00:00:00Z", "idTag": "A",'
-        ' "reservationId": 1}]',
-        ["m2", "NotSupported"],
-    ),
+    ('[2, "m2", "CertificateSigned", {"certificateChain": "x"}]', ["m2", "NotSupported"]),
     ('[2, "m3", "Reset", {}]', ["m3", "ProtocolError"]),
     ('[2, "m4", "Reset", {"type": 5}]', ["m4", "TypeConstraintViolation"]),
     ('[2, "m5", "Reset", {"type": "Hard", "extra": 1}]', ["m5", "FormationViolation"]),
@@ -22,7 +18,7 @@ CASES_201 = [
     ("not json", ["-1", "RpcFrameworkError"]),
     ("[2]", ["-1", "RpcFrameworkError"]),
     ('[2, "m1", "FooBar", {}]', ["m1", "NotImplemented"]),
-    ('[2, "m2", "CancelReservation", {"reservationId": 1}]', ["m2", "NotSupported"]),
+    ('[2, "m2", "SetDisplayMessage", {}]', ["m2", "NotSupported"]),
     ('[2, "m3", "Reset", {}]', ["m3", "ProtocolError"]),
     ('[2, "m4", "Reset", {"type": 5}]', ["m4", "TypeConstraintViolation"]),
     ('[2, "m5", "Reset", {"type": "Immediate", "extra": 1}]', ["m5", "FormatViolation"]),

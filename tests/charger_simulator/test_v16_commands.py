@@ -1,6 +1,6 @@
 """Every CSMS-initiated OCPP 1.6 message, answered per spec with the station's state really changing."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from ocpp.v16 import call
@@ -227,3 +227,19 @@ async def test_remote_start_without_ev_lapses_after_connection_timeout(booted):
     await st.plug_in(1)
     assert st.model.connectors[1].transaction is None
     assert csms.of("StartTransaction") == []
+
+
+async def test_reserve_now_holds_the_connector_for_its_token(booted):
+    csms, st, cp = booted
+    expiry = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    r = await cp.call(call.ReserveNow(connector_id=1, expiry_date=expiry, id_tag="RES-1", reservation_id=5))
+    assert r.status == "Accepted"
+    await csms.wait_for(lambda: csms.of("StatusNotification")[-1]["status"] == "Reserved")
+    r = await cp.call(call.ReserveNow(connector_id=1, expiry_date=expiry, id_tag="RES-2", reservation_id=6))
+    assert r.status == "Occupied"
+    await st.plug_in(1)
+    await st.present_token("SOMEONE-ELSE", 1)
+    assert st.model.connectors[1].transaction is None
+    await st.present_token("RES-1", 1)
+    assert st.model.connectors[1].transaction is not None and st.model.connectors[1].reservation is None
+    assert (await cp.call(call.CancelReservation(reservation_id=5))).status == "Rejected"

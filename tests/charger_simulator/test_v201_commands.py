@@ -1,6 +1,6 @@
 """Every CSMS-initiated OCPP 2.0.1 message, answered per spec with the station's state really changing."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from ocpp.v201 import call
@@ -317,3 +317,21 @@ async def test_update_firmware_and_get_log(booted):
         ("Uploading", 9),
         ("Uploaded", 9),
     ]
+
+
+async def test_reservation_expires_or_is_cancelled(booted):
+    csms, st, cp = booted
+    soon = (st.clock.now() + timedelta(seconds=30)).isoformat()
+    r = await cp.call(call.ReserveNow(id=1, expiry_date_time=soon, id_token=TOKEN, evse_id=2), suppress=False)
+    assert r.status == "Accepted"
+    assert st.model.connectors[2].status == "Reserved"
+    await csms.wait_for(lambda: csms.of("ReservationStatusUpdate"))
+    assert csms.of("ReservationStatusUpdate") == [
+        {"reservation_id": 1, "reservation_update_status": "Expired"}
+    ]
+    assert st.model.connectors[2].status == "Available"
+    later = (st.clock.now() + timedelta(hours=1)).isoformat()
+    r = await cp.call(call.ReserveNow(id=2, expiry_date_time=later, id_token=TOKEN), suppress=False)
+    assert r.status == "Accepted"
+    assert (await cp.call(call.CancelReservation(reservation_id=2), suppress=False)).status == "Accepted"
+    assert all(c.reservation is None for c in st.model.connectors.values())
