@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     ocpp_backlog: int = Field(default=4096, ge=16)
     """Listen backlog of the OCPP socket: room for a reconnect storm."""
 
+    ocpp_tls_cert_file: str | None = None
+    """PEM certificate (chain) for ``wss://`` (OCPP security profile 2: TLS with Basic auth)."""
+
+    ocpp_tls_key_file: str | None = None
+    """PEM private key of ``ocpp_tls_cert_file``."""
+
     ocpp_ping_interval_s: float | None = 60.0
     """Websocket keepalive ping interval; ``None`` disables pings."""
 

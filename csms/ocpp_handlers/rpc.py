@@ -131,6 +131,11 @@ class StationConnection(ChargePoint):
     async def _send(self, message: str) -> None:
         await self._connection.send(message)
 
+    def sessions_changed(self) -> None:
+        """A session started or ended, or a boot was accepted: the site's power is shared again at once."""
+        if self.services.energy is not None:
+            self.services.energy.station_changed(self.id)
+
     # -- outbound calls --------------------------------------------------------------------------------
     async def call_raw(self, action: str, payload: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
         """Send a CALL exactly as given (camelCase) and return the station's CALLRESULT payload.

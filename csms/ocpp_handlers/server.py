@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import ssl
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from urllib.parse import unquote
@@ -101,8 +102,18 @@ class OcppServer:
             compression=None,
             open_timeout=self.settings.ocpp_open_timeout_s,
             backlog=self.settings.ocpp_backlog,
+            ssl=self._tls(),
         )
         log.info("event=ocpp_listening host=%s port=%s", self.settings.ocpp_host, self.port)
+
+    def _tls(self) -> ssl.SSLContext | None:
+        """Security profile 2: TLS on the OCPP port when a certificate is configured (TLS 1.2 or newer)."""
+        if not self.settings.ocpp_tls_cert_file:
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self.settings.ocpp_tls_cert_file, self.settings.ocpp_tls_key_file)
+        return context
 
     async def stop(self) -> None:
         if self._server is not None:

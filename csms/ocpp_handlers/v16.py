@@ -54,6 +54,8 @@ class V16Connection(StationConnection):
         info = BootInfo(charge_point_vendor, charge_point_model, kw.get("charge_point_serial_number"), kw.get("firmware_version"))
         answer = await self.services.stations.boot(self.id, self.ocpp_version, info)
         self.boot_accepted = answer.status == "Accepted"
+        if self.boot_accepted:
+            self.sessions_changed()
         return call_result.BootNotification(format_timestamp(answer.current_time), answer.interval_s, answer.status)
 
     @on(Action.heartbeat)
@@ -75,6 +77,7 @@ class V16Connection(StationConnection):
     async def on_start(self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **_: Any):
         req = StartRequest(self.id, connector_id, id_tag, float(meter_start), parse_timestamp(timestamp))
         transaction_id, info = await self.services.transactions.start(req)
+        self.sessions_changed()
         return call_result.StartTransaction(transaction_id, id_tag_info(info))
 
     @on(Action.stop_transaction)
@@ -84,6 +87,7 @@ class V16Connection(StationConnection):
             kw.get("reason"), kw.get("id_tag"), samples(kw.get("transaction_data") or []),
         )
         info = await self.services.transactions.stop(req)
+        self.sessions_changed()
         return call_result.StopTransaction(id_tag_info(info) if info else None)
 
     @on(Action.meter_values)

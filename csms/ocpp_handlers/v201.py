@@ -54,6 +54,8 @@ class V201Connection(StationConnection):
         info = BootInfo(cs.get("vendor_name"), cs.get("model"), cs.get("serial_number"), cs.get("firmware_version"))
         answer = await self.services.stations.boot(self.id, self.ocpp_version, info)
         self.boot_accepted = answer.status == "Accepted"
+        if self.boot_accepted:
+            self.sessions_changed()
         return call_result.BootNotification(format_timestamp(answer.current_time), answer.interval_s, answer.status)
 
     @on(Action.heartbeat)
@@ -85,6 +87,8 @@ class V201Connection(StationConnection):
             samples=samples(kw.get("meter_value") or []),
         )
         info = await self.services.transactions.event(req)
+        if event_type != "Updated":
+            self.sessions_changed()
         return call_result.TransactionEvent(id_token_info=id_token_info(info) if info else None)
 
     @on(Action.meter_values)
