@@ -7,6 +7,7 @@ The CSMS stores one base unit per quantity: Wh, W, A, V, %, varh, var, VA, Celsi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,3 +106,24 @@ def session_energy_wh(meter_start_wh: float | None, meter_stop_wh: float | None)
     if meter_start_wh is None or meter_stop_wh is None or meter_stop_wh < meter_start_wh:
         return None
     return float(meter_stop_wh - meter_start_wh)
+
+
+def widen_register(
+    start_wh: float | None, stop_wh: float | None, samples: Sequence[Sample]
+) -> tuple[float, float] | None:
+    """A session's register window ``(start_wh, stop_wh)`` widened by new energy-register readings.
+
+    The register only grows, so a session's start reading is the smallest and its latest the largest,
+    whatever order offline-queued messages arrive in. ``None`` when the samples hold no reading.
+
+    >>> at = datetime(2026, 1, 1)
+    >>> widen_register(1000.0, 1500.0, [Sample(at, ENERGY_REGISTER, 1800.0, "Wh")])
+    (1000.0, 1800.0)
+    >>> widen_register(None, None, [Sample(at, "Voltage", 230.0, "V")]) is None
+    True
+    """
+    readings = [s.value for s in samples if s.measurand == ENERGY_REGISTER and s.phase is None]
+    if not readings:
+        return None
+    low, high = min(readings), max(readings)
+    return (low if start_wh is None else min(start_wh, low), high if stop_wh is None else max(stop_wh, high))

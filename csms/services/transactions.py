@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csms.db import repositories as repo
 from csms.db.models import MeterValue, Transaction, TransactionEvent
 from csms.domain.authorization import TokenInfo
-from csms.domain.metering import ENERGY_REGISTER, Sample, session_energy_wh
+from csms.domain.metering import Sample, session_energy_wh, widen_register
 from csms.errors import NotFound
 from csms.services.batching import GroupCommitter
 from csms.services.tokens import authorize_in
@@ -86,18 +86,11 @@ def sample_rows(
 
 
 def apply_register(tx: Transaction, samples: Sequence[Sample]) -> None:
-    """Widen the session's register window with energy-register readings.
-
-    The register only grows, so the session's start reading is the smallest and its latest the largest,
-    whatever order offline-queued messages arrive in.
-    """
-    readings = [s.value for s in samples if s.measurand == ENERGY_REGISTER and s.phase is None]
-    if not readings:
-        return
-    low, high = min(readings), max(readings)
-    tx.meter_start_wh = low if tx.meter_start_wh is None else min(tx.meter_start_wh, low)
-    tx.meter_stop_wh = high if tx.meter_stop_wh is None else max(tx.meter_stop_wh, high)
-    tx.energy_wh = session_energy_wh(tx.meter_start_wh, tx.meter_stop_wh)
+    """Widen the session's register window with energy-register readings (see ``widen_register``)."""
+    window = widen_register(tx.meter_start_wh, tx.meter_stop_wh, samples)
+    if window is not None:
+        tx.meter_start_wh, tx.meter_stop_wh = window
+        tx.energy_wh = session_energy_wh(*window)
 
 
 class StartWriter:
