@@ -20,10 +20,13 @@ from typing import Any, ClassVar
 from ocpp.charge_point import ChargePoint, camel_to_snake_case, remove_nones, serialize_as_dict
 from ocpp.charge_point import snake_to_camel_case as to_camel
 from ocpp.exceptions import OCPPError
+from ocpp.routing import on
 
+from csms.domain.timeutil import format_timestamp
 from csms.errors import InvalidInput, PayloadInvalid, StationCallError, StationTimeout
 from csms.ocpp_handlers.commands import Translator
 from csms.ocpp_handlers.validation import ErrorCodes, SchemaViolation, action_known, validate
+from csms.services.stations_types import BootInfo
 
 log = logging.getLogger("csms.ocpp")
 
@@ -121,7 +124,8 @@ class StationConnection(ChargePoint):
         response = handlers["_on_action"](**to_snake(payload))
         if inspect.isawaitable(response):
             response = await response
-        return to_camel(remove_nones(serialize_as_dict(response)))
+        # a handler returns the library's payload dataclass, or a plain snake_case dict for what both versions share
+        return to_camel(remove_nones(response if isinstance(response, dict) else serialize_as_dict(response)))
 
     async def _error(self, unique_id: str, error: RpcError) -> None:
         log.info("station=%s event=callerror unique_id=%s code=%s description=%s", self.id, unique_id, error.code, error.description)
@@ -130,6 +134,19 @@ class StationConnection(ChargePoint):
 
     async def _send(self, message: str) -> None:
         await self._connection.send(message)
+
+    # -- what both versions do alike ---------------------------------------------------------------------
+    @on("Heartbeat")
+    async def on_heartbeat(self, **_: Any) -> dict[str, str]:
+        return {"current_time": format_timestamp(await self.services.stations.heartbeat(self.id))}
+
+    async def boot(self, info: BootInfo) -> dict[str, Any]:
+        """Store a BootNotification; return the response fields both versions share."""
+        answer = await self.services.stations.boot(self.id, self.ocpp_version, info)
+        self.boot_accepted = answer.status == "Accepted"
+        if self.boot_accepted:
+            self.sessions_changed()
+        return {"current_time": format_timestamp(answer.current_time), "interval": answer.interval_s, "status": answer.status}
 
     def sessions_changed(self) -> None:
         """A session started or ended, or a boot was accepted: the site's power is shared again at once."""

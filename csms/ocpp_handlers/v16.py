@@ -52,15 +52,7 @@ class V16Connection(StationConnection):
     @on(Action.boot_notification)
     async def on_boot(self, charge_point_vendor: str, charge_point_model: str, **kw: Any):
         info = BootInfo(charge_point_vendor, charge_point_model, kw.get("charge_point_serial_number"), kw.get("firmware_version"))
-        answer = await self.services.stations.boot(self.id, self.ocpp_version, info)
-        self.boot_accepted = answer.status == "Accepted"
-        if self.boot_accepted:
-            self.sessions_changed()
-        return call_result.BootNotification(format_timestamp(answer.current_time), answer.interval_s, answer.status)
-
-    @on(Action.heartbeat)
-    async def on_heartbeat(self, **_: Any):
-        return call_result.Heartbeat(format_timestamp(await self.services.stations.heartbeat(self.id)))
+        return call_result.BootNotification(**await self.boot(info))
 
     @on(Action.status_notification)
     async def on_status(self, connector_id: int, error_code: str, status: str, **kw: Any):

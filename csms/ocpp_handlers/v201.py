@@ -52,15 +52,7 @@ class V201Connection(StationConnection):
     async def on_boot(self, charging_station: dict[str, Any], reason: str, **_: Any):
         cs = charging_station
         info = BootInfo(cs.get("vendor_name"), cs.get("model"), cs.get("serial_number"), cs.get("firmware_version"))
-        answer = await self.services.stations.boot(self.id, self.ocpp_version, info)
-        self.boot_accepted = answer.status == "Accepted"
-        if self.boot_accepted:
-            self.sessions_changed()
-        return call_result.BootNotification(format_timestamp(answer.current_time), answer.interval_s, answer.status)
-
-    @on(Action.heartbeat)
-    async def on_heartbeat(self, **_: Any):
-        return call_result.Heartbeat(format_timestamp(await self.services.stations.heartbeat(self.id)))
+        return call_result.BootNotification(**await self.boot(info))
 
     @on(Action.status_notification)
     async def on_status(self, timestamp: str, connector_status: str, evse_id: int, connector_id: int, **_: Any):

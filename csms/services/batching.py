@@ -17,6 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csms.services.tasks import cancel_and_wait
 from csms.services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,7 @@ class GroupCommitter:
         self._task = asyncio.create_task(self._run(), name="group-commit")
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
+        await cancel_and_wait(self._task)
         self._task = None
         while not self._queue.empty():  # whoever still waits learns the server is going away
             pending = self._queue.get_nowait()

@@ -58,6 +58,7 @@ from csms.services.energy_profiles import (
     safe_w,
 )
 from csms.services.sites import SiteService, SiteSnapshot
+from csms.services.tasks import cancel_and_wait
 from csms.services.uow import Clock, UnitOfWork
 
 log = logging.getLogger("csms.energy")
@@ -120,13 +121,7 @@ class EnergyManager:
         self._task = asyncio.create_task(self._run(), name="energy-manager")
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
+        await cancel_and_wait(self._task)
         self._task = None
 
     def trigger(self, site_ids: Iterable[str]) -> None:
