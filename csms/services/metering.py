@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csms.db.bulk import BulkStatement
 from csms.db.models import MeterValue, Transaction
 from csms.domain.metering import Sample, widen_register
 from csms.services.batching import GroupCommitter
@@ -33,7 +34,6 @@ class MeterService:
         await self._committer.submit(self, report)
 
     async def write_many(self, session: AsyncSession, reports: Sequence[MeterReport]) -> None:
-        # Core statements throughout: at thousands of reports a second, ORM objects per row cost more than I/O.
         known = await _transactions(session, reports)
         rows, windows = [], {}
         for report in reports:
@@ -46,29 +46,35 @@ class MeterService:
                 if window is not None:
                     tx["meter_start_wh"], tx["meter_stop_wh"] = window
                     windows[tx["id"]] = tx
-            pk = tx["id"] if tx is not None else None
+            head = (report.station_id, tx["id"] if tx is not None else None, report.evse_id)
             rows.extend(
-                {
-                    "station_id": report.station_id, "transaction_pk": pk, "evse_id": report.evse_id,
-                    "timestamp": s.timestamp, "measurand": s.measurand, "phase": s.phase, "location": s.location,
-                    "context": s.context, "value": s.value, "unit": s.unit,
-                }
-                for s in report.samples
+                (*head, s.timestamp, s.measurand, s.phase, s.location, s.context, s.value, s.unit) for s in report.samples
             )
-        if rows:
-            await session.execute(insert(MeterValue.__table__), rows)
-        if windows:
-            # Monotonic in SQL too: a concurrent StopTransaction's final reading is never lowered.
-            c = Transaction.__table__.c
-            start, stop = bindparam("start"), bindparam("stop")
-            new_start = case((or_(c.meter_start_wh.is_(None), c.meter_start_wh > start), start), else_=c.meter_start_wh)
-            new_stop = case((or_(c.meter_stop_wh.is_(None), c.meter_stop_wh < stop), stop), else_=c.meter_stop_wh)
-            await session.execute(
-                update(Transaction.__table__)
-                .where(c.id == bindparam("tx_id"))
-                .values(meter_start_wh=new_start, meter_stop_wh=new_stop, energy_wh=new_stop - new_start),
-                [{"tx_id": t["id"], "start": t["meter_start_wh"], "stop": t["meter_stop_wh"]} for t in windows.values()],
-            )
+        await _INSERT_SAMPLES.execute(session, rows)
+        await _WIDEN_WINDOW.execute(
+            session, [(t["id"], t["meter_start_wh"], t["meter_stop_wh"]) for t in windows.values()]
+        )
+
+
+def _widen_window() -> BulkStatement:
+    # Monotonic in SQL too: a concurrent StopTransaction's final reading is never lowered.
+    c = Transaction.__table__.c
+    start, stop = bindparam("start"), bindparam("stop")
+    new_start = case((or_(c.meter_start_wh.is_(None), c.meter_start_wh > start), start), else_=c.meter_start_wh)
+    new_stop = case((or_(c.meter_stop_wh.is_(None), c.meter_stop_wh < stop), stop), else_=c.meter_stop_wh)
+    statement = (
+        update(Transaction.__table__)
+        .where(c.id == bindparam("tx_id"))
+        .values(meter_start_wh=new_start, meter_stop_wh=new_stop, energy_wh=new_stop - new_start)
+    )
+    return BulkStatement(statement, ("tx_id", "start", "stop"))
+
+
+_INSERT_SAMPLES = BulkStatement(
+    insert(MeterValue.__table__),
+    ("station_id", "transaction_pk", "evse_id", "timestamp", "measurand", "phase", "location", "context", "value", "unit"),
+)
+_WIDEN_WINDOW = _widen_window()
 
 
 async def _transactions(session: AsyncSession, reports: Sequence[MeterReport]) -> dict[object, dict]:

@@ -5,17 +5,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csms.db.bulk import BulkStatement
 from csms.db.models import Connector, Station, StatusEvent
 from csms.errors import NotFound
 from csms.services.stations_types import BootInfo, StatusChange
 
+_TOUCH = BulkStatement(
+    update(Station.__table__).where(Station.id == bindparam("sid")).values(last_seen_at=bindparam("seen")),
+    ("sid", "seen"),
+)
+_INSERT_STATUS = BulkStatement(
+    insert(StatusEvent.__table__),
+    ("station_id", "evse_id", "connector_id", "status", "error_code", "info", "timestamp", "received_at"),
+)
+_C = Connector.__table__.c
+_INSERT_CONNECTOR = BulkStatement(
+    insert(Connector.__table__), ("station_id", "evse_id", "connector_id", "status", "error_code", "updated_at")
+)
+_UPDATE_CONNECTOR = BulkStatement(
+    update(Connector.__table__)
+    .where(_C.station_id == bindparam("sid"), _C.evse_id == bindparam("evse"), _C.connector_id == bindparam("conn"))
+    .values(status=bindparam("new_status"), error_code=bindparam("new_error"), updated_at=bindparam("at")),
+    ("sid", "evse", "conn", "new_status", "new_error", "at"),
+)
+
 
 async def _touch(session: AsyncSession, seen: dict[str, datetime]) -> None:
-    if seen:
-        await session.execute(update(Station), [{"id": sid, "last_seen_at": at} for sid, at in seen.items()])
+    await _TOUCH.execute(session, list(seen.items()))
 
 
 class LastSeenWriter:
@@ -29,33 +48,25 @@ class StatusWriter:
     """``(station_id, received_at, StatusChange)`` items: history rows, current connector status, last seen."""
 
     async def write_many(self, session: AsyncSession, items: Sequence[tuple[str, datetime, StatusChange]]) -> None:
-        await session.execute(
-            insert(StatusEvent.__table__),
-            [
-                {
-                    "station_id": sid, "evse_id": c.evse_id, "connector_id": c.connector_id, "status": c.status,
-                    "error_code": c.error_code, "info": c.info, "timestamp": c.timestamp, "received_at": at,
-                }
-                for sid, at, c in items
-            ],
+        await _INSERT_STATUS.execute(
+            session,
+            [(sid, c.evse_id, c.connector_id, c.status, c.error_code, c.info, c.timestamp, at) for sid, at, c in items],
         )
-        stations = {sid for sid, _, _ in items}
-        current = {
-            (c.station_id, c.evse_id, c.connector_id): c
-            for c in await session.scalars(select(Connector).where(Connector.station_id.in_(stations)))
-        }
+        query = select(_C.station_id, _C.evse_id, _C.connector_id, _C.updated_at).where(
+            _C.station_id.in_({sid for sid, _, _ in items})
+        )
+        stored = {(r.station_id, r.evse_id, r.connector_id): r.updated_at for r in await session.execute(query)}
+        latest: dict[tuple[str, int, int], StatusChange] = {}
         for sid, _, change in sorted(items, key=lambda i: i[2].timestamp):
-            key = (sid, change.evse_id, change.connector_id)
-            row = current.get(key)
-            if row is None:
-                row = current[key] = Connector(
-                    station_id=sid, evse_id=change.evse_id, connector_id=change.connector_id,
-                    status=change.status, error_code=change.error_code, updated_at=change.timestamp,
-                )
-                session.add(row)
-            elif change.timestamp >= row.updated_at:
-                # A status queued offline and delivered late must not overwrite a newer one.
-                row.status, row.error_code, row.updated_at = change.status, change.error_code, change.timestamp
+            latest[(sid, change.evse_id, change.connector_id)] = change
+        new, changed = [], []
+        for key, c in latest.items():
+            if key not in stored:
+                new.append((*key, c.status, c.error_code, c.timestamp))
+            elif c.timestamp >= stored[key]:  # a status queued offline and delivered late must not overwrite a newer one
+                changed.append((*key, c.status, c.error_code, c.timestamp))
+        await _INSERT_CONNECTOR.execute(session, new)
+        await _UPDATE_CONNECTOR.execute(session, changed)
         await _touch(session, {sid: at for sid, at, _ in items})
 
 
