@@ -1,24 +1,23 @@
 """The RPC core shared by both OCPP versions: frames in, CALLRESULT/CALLERROR out, outbound calls.
 
-It reuses the ``ocpp`` library's ``ChargePoint`` for what it does well (the ``@on`` route map, payload
-dataclasses, camelCase/snake_case translation, message classes) and takes over the receive path, because
-the library drops unparseable frames without an answer, parks responses to unknown message ids in the
-queue of the next call, and builds CALLERRORs whose details cannot be serialised.
+It reuses the ``ocpp`` library's ``ChargePoint`` for its ``@on`` route map and the official schemas, and
+takes over the receive path, because the library drops unparseable frames without an answer, parks
+responses to unknown message ids in the queue of the next call, and builds CALLERRORs whose details cannot
+be serialised. Handlers read the request payload as it came on the wire (camelCase, already checked against
+its schema) and return the response payload the same way: at thousands of messages a second the library's
+snake_case translation and payload dataclasses cost as much as the rest of a message.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from typing import Any, ClassVar
 
-from ocpp.charge_point import ChargePoint, camel_to_snake_case, remove_nones, serialize_as_dict
-from ocpp.charge_point import snake_to_camel_case as to_camel
+from ocpp.charge_point import ChargePoint
 from ocpp.exceptions import OCPPError
 from ocpp.routing import on
 
@@ -121,11 +120,7 @@ class StationConnection(ChargePoint):
                 raise RpcError("SecurityError", f"{action} before BootNotification was Accepted")
             self._triggered.discard(action)
         validate(self.ocpp_version, action, payload, self.codes)
-        response = handlers["_on_action"](**to_snake(payload))
-        if inspect.isawaitable(response):
-            response = await response
-        # a handler returns the library's payload dataclass, or a plain snake_case dict for what both versions share
-        return to_camel(remove_nones(response if isinstance(response, dict) else serialize_as_dict(response)))
+        return await handlers["_on_action"](payload)
 
     async def _error(self, unique_id: str, error: RpcError) -> None:
         log.info("station=%s event=callerror unique_id=%s code=%s description=%s", self.id, unique_id, error.code, error.description)
@@ -137,16 +132,16 @@ class StationConnection(ChargePoint):
 
     # -- what both versions do alike ---------------------------------------------------------------------
     @on("Heartbeat")
-    async def on_heartbeat(self, **_: Any) -> dict[str, str]:
-        return {"current_time": format_timestamp(await self.services.stations.heartbeat(self.id))}
+    async def on_heartbeat(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {"currentTime": format_timestamp(await self.services.stations.heartbeat(self.id))}
 
     async def boot(self, info: BootInfo) -> dict[str, Any]:
-        """Store a BootNotification; return the response fields both versions share."""
+        """Store a BootNotification; return the response both versions share."""
         answer = await self.services.stations.boot(self.id, self.ocpp_version, info)
         self.boot_accepted = answer.status == "Accepted"
         if self.boot_accepted:
             self.sessions_changed()
-        return {"current_time": format_timestamp(answer.current_time), "interval": answer.interval_s, "status": answer.status}
+        return {"currentTime": format_timestamp(answer.current_time), "interval": answer.interval_s, "status": answer.status}
 
     def sessions_changed(self) -> None:
         """A session started or ended, or a boot was accepted: the site's power is shared again at once."""
@@ -190,21 +185,6 @@ class StationConnection(ChargePoint):
             if not future.done():
                 future.set_exception(StationTimeout(f"{self.id} disconnected before answering"))
         self._pending.clear()
-
-
-@lru_cache(maxsize=8192)
-def _snake_key(key: str) -> str:
-    # The library's own conversion, once per distinct key: its regexes cost more than the rest of a message.
-    return next(iter(camel_to_snake_case({key: None})))
-
-
-def to_snake(data: Any) -> Any:
-    """camelCase keys to snake_case, recursively, exactly as the ``ocpp`` library converts them."""
-    if isinstance(data, dict):
-        return {_snake_key(k): to_snake(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [to_snake(v) for v in data]
-    return data
 
 
 def _id_of(frame: Any) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from ocpp.routing import on
-from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
 from csms.domain.authorization import TokenInfo
@@ -24,18 +23,18 @@ from csms.services.transactions import StartRequest, StopRequest
 
 
 def id_tag_info(info: TokenInfo) -> dict[str, Any]:
-    return {
-        "status": info.status.value,
-        "expiry_date": format_timestamp(info.expiry_date) if info.expiry_date else None,
-        "parent_id_tag": info.group_id_token,
-    }
+    return optional(
+        status=info.status.value,
+        expiryDate=format_timestamp(info.expiry_date) if info.expiry_date else None,
+        parentIdTag=info.group_id_token,
+    )
 
 
 def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     out = []
     for reading in meter_value:
         at = parse_timestamp(reading["timestamp"])
-        for sv in reading["sampled_value"]:
+        for sv in reading["sampledValue"]:
             if sv.get("format") == "SignedData":
                 continue  # a signed blob, kept by the station for calibration-law billing; nothing to add up
             measurand = sv.get("measurand", "Energy.Active.Import.Register")
@@ -45,63 +44,66 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
 
 
 class V16Connection(StationConnection):
+    """Each handler takes the request payload as on the wire and returns the response payload."""
+
     ocpp_version = "1.6"
     subprotocol = "ocpp1.6"
     codes = V16_CODES
 
     @on(Action.boot_notification)
-    async def on_boot(self, charge_point_vendor: str, charge_point_model: str, **kw: Any):
-        info = BootInfo(charge_point_vendor, charge_point_model, kw.get("charge_point_serial_number"), kw.get("firmware_version"))
-        return call_result.BootNotification(**await self.boot(info))
+    async def on_boot(self, p: dict[str, Any]) -> dict[str, Any]:
+        info = BootInfo(p["chargePointVendor"], p["chargePointModel"], p.get("chargePointSerialNumber"), p.get("firmwareVersion"))
+        return await self.boot(info)
 
     @on(Action.status_notification)
-    async def on_status(self, connector_id: int, error_code: str, status: str, **kw: Any):
-        at = parse_timestamp(kw["timestamp"]) if "timestamp" in kw else self.services.now()
-        change = StatusChange(connector_id, 0 if connector_id == 0 else 1, status, at, error_code, kw.get("info"))
+    async def on_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        connector_id = p["connectorId"]
+        at = parse_timestamp(p["timestamp"]) if "timestamp" in p else self.services.now()
+        change = StatusChange(connector_id, 0 if connector_id == 0 else 1, p["status"], at, p["errorCode"], p.get("info"))
         await self.services.stations.status_notification(self.id, change)
-        return call_result.StatusNotification()
+        return {}
 
     @on(Action.authorize)
-    async def on_authorize(self, id_tag: str, **_: Any):
-        return call_result.Authorize(id_tag_info(await self.services.tokens.authorize(id_tag)))
+    async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"idTagInfo": id_tag_info(await self.services.tokens.authorize(p["idTag"]))}
 
     @on(Action.start_transaction)
-    async def on_start(self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **_: Any):
-        req = StartRequest(self.id, connector_id, id_tag, float(meter_start), parse_timestamp(timestamp))
+    async def on_start(self, p: dict[str, Any]) -> dict[str, Any]:
+        req = StartRequest(self.id, p["connectorId"], p["idTag"], float(p["meterStart"]), parse_timestamp(p["timestamp"]))
         transaction_id, info = await self.services.transactions.start(req)
         self.sessions_changed()
-        return call_result.StartTransaction(transaction_id, id_tag_info(info))
+        return {"transactionId": transaction_id, "idTagInfo": id_tag_info(info)}
 
     @on(Action.stop_transaction)
-    async def on_stop(self, meter_stop: int, timestamp: str, transaction_id: int, **kw: Any):
+    async def on_stop(self, p: dict[str, Any]) -> dict[str, Any]:
         req = StopRequest(
-            self.id, transaction_id, float(meter_stop), parse_timestamp(timestamp),
-            kw.get("reason"), kw.get("id_tag"), samples(kw.get("transaction_data") or []),
+            self.id, p["transactionId"], float(p["meterStop"]), parse_timestamp(p["timestamp"]),
+            p.get("reason"), p.get("idTag"), samples(p.get("transactionData") or []),
         )
         info = await self.services.transactions.stop(req)
         self.sessions_changed()
-        return call_result.StopTransaction(id_tag_info(info) if info else None)
+        return {"idTagInfo": id_tag_info(info)} if info else {}
 
     @on(Action.meter_values)
-    async def on_meter_values(self, connector_id: int, meter_value: list[dict[str, Any]], **kw: Any):
-        report = MeterReport(self.id, connector_id, samples(meter_value), transaction_id=kw.get("transaction_id"))
+    async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
+        report = MeterReport(self.id, p["connectorId"], samples(p["meterValue"]), transaction_id=p.get("transactionId"))
         await self.services.meters.write(report)
-        return call_result.MeterValues()
+        return {}
 
     @on(Action.data_transfer)
-    async def on_data_transfer(self, vendor_id: str, **kw: Any):
-        await self.services.stations.record(self.id, "DataTransfer", {"vendorId": vendor_id, **kw})
-        return call_result.DataTransfer("UnknownVendorId")
+    async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.record(self.id, "DataTransfer", p)
+        return {"status": "UnknownVendorId"}
 
     @on(Action.diagnostics_status_notification)
-    async def on_diagnostics_status(self, status: str, **_: Any):
-        await self.services.stations.record(self.id, "DiagnosticsStatusNotification", {"status": status})
-        return call_result.DiagnosticsStatusNotification()
+    async def on_diagnostics_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.record(self.id, "DiagnosticsStatusNotification", p)
+        return {}
 
     @on(Action.firmware_status_notification)
-    async def on_firmware_status(self, status: str, **_: Any):
-        await self.services.stations.record(self.id, "FirmwareStatusNotification", {"status": status})
-        return call_result.FirmwareStatusNotification()
+    async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.record(self.id, "FirmwareStatusNotification", p)
+        return {}
 
 
 def _reset(p: Any) -> tuple[str, dict[str, Any]]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
-from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from csms.domain.authorization import TokenInfo
@@ -22,101 +20,97 @@ from csms.services.transactions import EventRequest
 
 
 def id_token_info(info: TokenInfo) -> dict[str, Any]:
-    group = {"id_token": info.group_id_token, "type": "Central"} if info.group_id_token else None
-    expiry = format_timestamp(info.expiry_date) if info.expiry_date else None
-    return {"status": info.status.value, "cache_expiry_date_time": expiry, "group_id_token": group}
+    return optional(
+        status=info.status.value,
+        cacheExpiryDateTime=format_timestamp(info.expiry_date) if info.expiry_date else None,
+        groupIdToken={"idToken": info.group_id_token, "type": "Central"} if info.group_id_token else None,
+    )
 
 
 def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     out = []
     for reading in meter_value:
         at = parse_timestamp(reading["timestamp"])
-        for sv in reading["sampled_value"]:
+        for sv in reading["sampledValue"]:
             measurand = sv.get("measurand", "Energy.Active.Import.Register")
-            unit = sv.get("unit_of_measure") or {}
+            unit = sv.get("unitOfMeasure") or {}
             value, base = normalise(sv["value"], unit.get("unit"), measurand, int(unit.get("multiplier", 0)))
             out.append(Sample(at, measurand, value, base, sv.get("phase"), sv.get("location"), sv.get("context")))
     return out
 
 
 class V201Connection(StationConnection):
+    """Each handler takes the request payload as on the wire and returns the response payload."""
+
     ocpp_version = "2.0.1"
     subprotocol = "ocpp2.0.1"
     codes = V201_CODES
     gated_before_boot = True
 
-    async def _keep(self, action: str, payload: dict[str, Any]) -> None:
-        await self.services.stations.record(self.id, action, snake_to_camel_case(payload))
+    async def _keep(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.record(self.id, action, payload)
+        return {}
 
     @on(Action.boot_notification)
-    async def on_boot(self, charging_station: dict[str, Any], reason: str, **_: Any):
-        cs = charging_station
-        info = BootInfo(cs.get("vendor_name"), cs.get("model"), cs.get("serial_number"), cs.get("firmware_version"))
-        return call_result.BootNotification(**await self.boot(info))
+    async def on_boot(self, p: dict[str, Any]) -> dict[str, Any]:
+        cs = p["chargingStation"]
+        return await self.boot(BootInfo(cs.get("vendorName"), cs.get("model"), cs.get("serialNumber"), cs.get("firmwareVersion")))
 
     @on(Action.status_notification)
-    async def on_status(self, timestamp: str, connector_status: str, evse_id: int, connector_id: int, **_: Any):
-        change = StatusChange(evse_id, connector_id, connector_status, parse_timestamp(timestamp))
+    async def on_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        change = StatusChange(p["evseId"], p["connectorId"], p["connectorStatus"], parse_timestamp(p["timestamp"]))
         await self.services.stations.status_notification(self.id, change)
-        return call_result.StatusNotification()
+        return {}
 
     @on(Action.authorize)
-    async def on_authorize(self, id_token: dict[str, Any], **_: Any):
-        return call_result.Authorize(id_token_info(await self.services.tokens.authorize(id_token["id_token"])))
+    async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"idTokenInfo": id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))}
 
     @on(Action.transaction_event)
-    async def on_transaction_event(
-        self, event_type: str, timestamp: str, trigger_reason: str, seq_no: int, transaction_info: dict[str, Any], **kw: Any
-    ):
-        evse = kw.get("evse") or {}
-        token = kw.get("id_token")
+    async def on_transaction_event(self, p: dict[str, Any]) -> dict[str, Any]:
+        evse, token, info = p.get("evse") or {}, p.get("idToken"), p["transactionInfo"]
         req = EventRequest(
-            station_id=self.id, event_type=event_type, uid=transaction_info["transaction_id"], seq_no=seq_no,
-            timestamp=parse_timestamp(timestamp), trigger_reason=trigger_reason,
-            evse_id=evse.get("id"), connector_id=evse.get("connector_id"),
-            id_token=token["id_token"] if token else None, offline=bool(kw.get("offline", False)),
-            stopped_reason=transaction_info.get("stopped_reason"), remote_start_id=transaction_info.get("remote_start_id"),
-            samples=samples(kw.get("meter_value") or []),
+            station_id=self.id, event_type=p["eventType"], uid=info["transactionId"], seq_no=p["seqNo"],
+            timestamp=parse_timestamp(p["timestamp"]), trigger_reason=p["triggerReason"],
+            evse_id=evse.get("id"), connector_id=evse.get("connectorId"),
+            id_token=token["idToken"] if token else None, offline=bool(p.get("offline", False)),
+            stopped_reason=info.get("stoppedReason"), remote_start_id=info.get("remoteStartId"),
+            samples=samples(p.get("meterValue") or []),
         )
-        info = await self.services.transactions.event(req)
-        if event_type != "Updated":
+        answer = await self.services.transactions.event(req)
+        if req.event_type != "Updated":
             self.sessions_changed()
-        return call_result.TransactionEvent(id_token_info=id_token_info(info) if info else None)
+        return {"idTokenInfo": id_token_info(answer)} if answer else {}
 
     @on(Action.meter_values)
-    async def on_meter_values(self, evse_id: int, meter_value: list[dict[str, Any]], **_: Any):
-        await self.services.meters.write(MeterReport(self.id, evse_id, samples(meter_value)))
-        return call_result.MeterValues()
+    async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.meters.write(MeterReport(self.id, p["evseId"], samples(p["meterValue"])))
+        return {}
 
     @on(Action.notify_report)
-    async def on_notify_report(self, **payload: Any):
-        await self._keep("NotifyReport", payload)
-        return call_result.NotifyReport()
+    async def on_notify_report(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self._keep("NotifyReport", p)
 
     @on(Action.notify_event)
-    async def on_notify_event(self, **payload: Any):
-        await self._keep("NotifyEvent", payload)
-        return call_result.NotifyEvent()
+    async def on_notify_event(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self._keep("NotifyEvent", p)
 
     @on(Action.security_event_notification)
-    async def on_security_event(self, **payload: Any):
-        await self._keep("SecurityEventNotification", payload)
-        return call_result.SecurityEventNotification()
+    async def on_security_event(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self._keep("SecurityEventNotification", p)
 
     @on(Action.firmware_status_notification)
-    async def on_firmware_status(self, **payload: Any):
-        await self._keep("FirmwareStatusNotification", payload)
-        return call_result.FirmwareStatusNotification()
+    async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self._keep("FirmwareStatusNotification", p)
 
     @on(Action.log_status_notification)
-    async def on_log_status(self, **payload: Any):
-        await self._keep("LogStatusNotification", payload)
-        return call_result.LogStatusNotification()
+    async def on_log_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self._keep("LogStatusNotification", p)
 
     @on(Action.data_transfer)
-    async def on_data_transfer(self, **payload: Any):
-        await self._keep("DataTransfer", payload)
-        return call_result.DataTransfer("UnknownVendorId")
+    async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self._keep("DataTransfer", p)
+        return {"status": "UnknownVendorId"}
 
 
 def _evse(p: Any) -> dict[str, Any] | None:
