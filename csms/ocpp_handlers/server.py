@@ -26,6 +26,7 @@ from csms.config import Settings
 from csms.ocpp_handlers.registry import ConnectionRegistry
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.v16 import V16Connection
+from csms.ocpp_handlers.v21 import V21Connection
 from csms.ocpp_handlers.v201 import V201Connection
 from csms.services import Services
 from csms.services.stations import HandshakeVerdict
@@ -33,7 +34,9 @@ from csms.services.stations import HandshakeVerdict
 log = logging.getLogger("csms.ocpp")
 
 # Newest first: the server picks the first of these the station offers.
-VERSIONS: dict[str, type[StationConnection]] = {"ocpp2.0.1": V201Connection, "ocpp1.6": V16Connection}
+VERSIONS: dict[str, type[StationConnection]] = {
+    "ocpp2.1": V21Connection, "ocpp2.0.1": V201Connection, "ocpp1.6": V16Connection
+}
 
 
 def station_id_from_path(path: str) -> str | None:

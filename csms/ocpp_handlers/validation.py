@@ -4,6 +4,8 @@ The official JSON schemas come with the ``ocpp`` library; they are compiled to P
 ``fastjsonschema`` (about 20 times faster than the library's ``jsonschema`` path, which matters at thousands
 of messages a second). The mapping of a failure to an error code follows OCPP-J 1.6 §4.2.3 and 2.0.1 Part 4
 §4.3, with each version's own spelling (1.6 keeps ``FormationViolation`` and ``OccurenceConstraintViolation``).
+Version ``"2.1"`` reads the library's ``v21`` folder, named ``...Request``/``...Response`` as in 2.0.1, and
+uses the 2.0.1 codes.
 """
 
 from __future__ import annotations

@@ -298,3 +298,15 @@ async def test_a_session_start_reported_by_station_runs_its_site_at_once(env: En
         assert not manager._wake.is_set()
     finally:
         await manager.stop()
+
+
+async def test_an_ocpp21_station_gets_the_same_profiles_as_a_201_one(env: Env) -> None:
+    env.gw.conns["DC1"] = Conn("2.1")
+    await env.telemetry(base_w=30_000)
+    await env.manager.run_cycle()
+    sent = [s for s in env.gw.take() if s[0] == "DC1"]
+    assert sorted(sent) == [
+        ("DC1", "ChargingStationMaxProfile", 60_000.0),
+        ("DC1", "TxDefaultProfile", 20_000.0),
+        ("DC1", "TxProfile", 27_760.0),
+    ]
