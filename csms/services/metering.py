@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, case, insert, or_, select, tuple_, update
+from sqlalchemy import Float, Integer, Update, case, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.db.bulk import BulkStatement
+from csms.db.bulk import BulkStatement, RowsUpdate
 from csms.db.models import MeterValue, Transaction
 from csms.domain.metering import Sample, widen_register
 from csms.services.batching import GroupCommitter
@@ -56,25 +57,23 @@ class MeterService:
         )
 
 
-def _widen_window() -> BulkStatement:
+def _widen(v: Any) -> Update:
     # Monotonic in SQL too: a concurrent StopTransaction's final reading is never lowered.
     c = Transaction.__table__.c
-    start, stop = bindparam("start"), bindparam("stop")
-    new_start = case((or_(c.meter_start_wh.is_(None), c.meter_start_wh > start), start), else_=c.meter_start_wh)
-    new_stop = case((or_(c.meter_stop_wh.is_(None), c.meter_stop_wh < stop), stop), else_=c.meter_stop_wh)
-    statement = (
+    new_start = case((or_(c.meter_start_wh.is_(None), c.meter_start_wh > v.start), v.start), else_=c.meter_start_wh)
+    new_stop = case((or_(c.meter_stop_wh.is_(None), c.meter_stop_wh < v.stop), v.stop), else_=c.meter_stop_wh)
+    return (
         update(Transaction.__table__)
-        .where(c.id == bindparam("tx_id"))
+        .where(c.id == v.tx_id)
         .values(meter_start_wh=new_start, meter_stop_wh=new_stop, energy_wh=new_stop - new_start)
     )
-    return BulkStatement(statement, ("tx_id", "start", "stop"))
 
 
 _INSERT_SAMPLES = BulkStatement(
     insert(MeterValue.__table__),
     ("station_id", "transaction_pk", "evse_id", "timestamp", "measurand", "phase", "location", "context", "value", "unit"),
 )
-_WIDEN_WINDOW = _widen_window()
+_WIDEN_WINDOW = RowsUpdate(_widen, {"tx_id": Integer(), "start": Float(), "stop": Float()})
 
 
 async def _transactions(session: AsyncSession, reports: Sequence[MeterReport]) -> dict[object, dict]:

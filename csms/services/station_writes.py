@@ -5,31 +5,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Insert, String, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.db.bulk import BulkStatement
+from csms.db.base import UtcDateTime
+from csms.db.bulk import BulkStatement, RowsUpdate
 from csms.db.models import Connector, Station, StatusEvent
 from csms.errors import NotFound
 from csms.services.stations_types import BootInfo, StatusChange
 
-_TOUCH = BulkStatement(
-    update(Station.__table__).where(Station.id == bindparam("sid")).values(last_seen_at=bindparam("seen")),
-    ("sid", "seen"),
+_TOUCH = RowsUpdate(
+    lambda v: update(Station.__table__).where(Station.id == v.sid).values(last_seen_at=v.seen),
+    {"sid": String(), "seen": UtcDateTime()},
 )
 _INSERT_STATUS = BulkStatement(
     insert(StatusEvent.__table__),
     ("station_id", "evse_id", "connector_id", "status", "error_code", "info", "timestamp", "received_at"),
 )
-_C = Connector.__table__.c
-_INSERT_CONNECTOR = BulkStatement(
-    insert(Connector.__table__), ("station_id", "evse_id", "connector_id", "status", "error_code", "updated_at")
-)
-_UPDATE_CONNECTOR = BulkStatement(
-    update(Connector.__table__)
-    .where(_C.station_id == bindparam("sid"), _C.evse_id == bindparam("evse"), _C.connector_id == bindparam("conn"))
-    .values(status=bindparam("new_status"), error_code=bindparam("new_error"), updated_at=bindparam("at")),
-    ("sid", "evse", "conn", "new_status", "new_error", "at"),
+
+
+def _upsert_connectors(dialect: str) -> Insert:
+    """New connectors are added; a known one changes only if the status is not older than the stored one."""
+    insert_for = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+    c = Connector.__table__.c
+    statement = insert_for(Connector.__table__)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[c.station_id, c.evse_id, c.connector_id],
+        set_={"status": new.status, "error_code": new.error_code, "updated_at": new.updated_at},
+        where=new.updated_at >= c.updated_at,  # a status queued offline and delivered late is history only
+    )
+
+
+_UPSERT_CONNECTORS = BulkStatement(
+    _upsert_connectors, ("station_id", "evse_id", "connector_id", "status", "error_code", "updated_at")
 )
 
 
@@ -52,21 +62,12 @@ class StatusWriter:
             session,
             [(sid, c.evse_id, c.connector_id, c.status, c.error_code, c.info, c.timestamp, at) for sid, at, c in items],
         )
-        query = select(_C.station_id, _C.evse_id, _C.connector_id, _C.updated_at).where(
-            _C.station_id.in_({sid for sid, _, _ in items})
-        )
-        stored = {(r.station_id, r.evse_id, r.connector_id): r.updated_at for r in await session.execute(query)}
-        latest: dict[tuple[str, int, int], StatusChange] = {}
+        latest: dict[tuple[str, int, int], StatusChange] = {}  # one row per connector: an upsert touches each once
         for sid, _, change in sorted(items, key=lambda i: i[2].timestamp):
             latest[(sid, change.evse_id, change.connector_id)] = change
-        new, changed = [], []
-        for key, c in latest.items():
-            if key not in stored:
-                new.append((*key, c.status, c.error_code, c.timestamp))
-            elif c.timestamp >= stored[key]:  # a status queued offline and delivered late must not overwrite a newer one
-                changed.append((*key, c.status, c.error_code, c.timestamp))
-        await _INSERT_CONNECTOR.execute(session, new)
-        await _UPDATE_CONNECTOR.execute(session, changed)
+        await _UPSERT_CONNECTORS.execute(
+            session, [(*key, c.status, c.error_code, c.timestamp) for key, c in latest.items()]
+        )
         await _touch(session, {sid: at for sid, at, _ in items})
 
 
