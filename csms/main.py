@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         services = build_services(settings, create_session_factory(engine), clock)
         registry = _registry(settings)
         ocpp = OcppServer(settings, services, registry)
-        services.committer.start()
+        services.committer.start(settings.database_url)
         await registry.start()
         await ocpp.start()
         services.energy = EnergyManager(

@@ -6,18 +6,26 @@ arrive within ``max_delay_s``, hands each :class:`BatchWriter` all of its items 
 query and one bulk insert for hundreds of stations), and commits once. If a batch fails, its writes are
 retried one by one, so a single bad write fails alone (its station gets an InternalError and resends) and the
 others still land.
+
+The committer runs on a thread of its own, with its own event loop and database connection. On the server's
+loop, each statement of a batch would wait behind every station message ready at that moment (hundreds,
+under load), so a commit of ten statements took ten turns of a crowded loop; on its own loop it takes ten
+round trips to the database. Callers submit from the server's loop and are woken there, all of one commit's
+callers in a single call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from collections import deque
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.services.tasks import cancel_and_wait
+from csms.db.session import create_engine, create_session_factory
 from csms.services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -37,8 +45,11 @@ class BatchWriter(Protocol[T_contra]):
 class _Pending(Generic[T]):
     __slots__ = ("writer", "item", "future")
 
-    def __init__(self, writer: BatchWriter[T], item: T, future: asyncio.Future[None]) -> None:
+    def __init__(self, writer: BatchWriter[T], item: T, future: asyncio.Future[Any]) -> None:
         self.writer, self.item, self.future = writer, item, future
+
+
+Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
 
 
 class GroupCommitter:
@@ -46,58 +57,114 @@ class GroupCommitter:
         self._uow = uow
         self._max_delay_s = max_delay_s
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Pending[Any]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._items: deque[_Pending[Any]] = deque()
+        self._caller_loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._commit_loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._signalled = False
+        self._stopping = False
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="group-commit")
+    def start(self, database_url: str) -> None:
+        """Start committing on a thread of its own, with its own connection to ``database_url``."""
+        self._caller_loop = asyncio.get_running_loop()
+        self._stopping = False
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(database_url, ready), name="group-commit", daemon=True)
+        self._thread.start()
+        ready.wait()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
-        while not self._queue.empty():  # whoever still waits learns the server is going away
-            pending = self._queue.get_nowait()
+        """Commit what was submitted, then stop; whoever submits later learns the server is going away."""
+        if self._thread is None:
+            return
+        self._stopping = True
+        self._signal()
+        await asyncio.to_thread(self._thread.join)
+        self._thread = self._commit_loop = self._wake = None
+        while self._items:
+            pending = self._items.popleft()
             if not pending.future.done():
                 pending.future.set_exception(RuntimeError("server shutting down"))
 
     async def submit(self, writer: BatchWriter[T], item: T) -> Any:
         """Write ``item`` with ``writer``; return its result once the transaction holding it has committed."""
-        if self._task is None:  # no committer running (a CLI, a unit test): a unit of work of its own
+        if self._thread is None:  # no committer running (a CLI, a unit test): a unit of work of its own
             async with self._uow() as session:
                 results = await writer.write_many(session, [item])
             return results[0] if results else None
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(writer, item, future))
+        self._items.append(_Pending(writer, item, future))
+        if not self._signalled:  # after the append: a committer that has just drained will be woken again
+            self._signal()
         return await future
 
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            if self._max_delay_s:
-                await asyncio.sleep(self._max_delay_s)
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                await self._commit(batch)
-            except Exception:  # the top of this task: isolate the bad write, never stop the loop
-                log.warning("group commit of %d writes failed; retrying them one by one", len(batch), exc_info=True)
-                for pending in batch:
-                    try:
-                        await self._commit([pending])
-                    except Exception as exc:
-                        log.exception("write failed on its own")
-                        if not pending.future.done():
-                            pending.future.set_exception(exc)
+    def _signal(self) -> None:
+        self._signalled = True
+        if self._commit_loop is not None and self._wake is not None:
+            self._commit_loop.call_soon_threadsafe(self._wake.set)
 
-    async def _commit(self, batch: list[_Pending[Any]]) -> None:
+    # -- the committer's thread ------------------------------------------------------------------------
+    def _serve(self, database_url: str, ready: threading.Event) -> None:
+        asyncio.run(self._run(database_url, ready))
+
+    async def _run(self, database_url: str, ready: threading.Event) -> None:
+        pool = {} if database_url.startswith("sqlite") else {"pool_size": 1, "max_overflow": 1}
+        engine = create_engine(database_url, **pool)
+        uow = UnitOfWork(create_session_factory(engine))
+        self._commit_loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        ready.set()
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                self._signalled = False  # before draining: a later submit signals again
+                if self._max_delay_s and not self._stopping:
+                    await asyncio.sleep(self._max_delay_s)
+                while self._items:
+                    batch = [self._items.popleft() for _ in range(min(len(self._items), self._max_batch))]
+                    outcomes = await self._commit_or_isolate(uow, batch)
+                    self._caller_loop.call_soon_threadsafe(_deliver, outcomes)  # type: ignore[union-attr]
+                if self._stopping:
+                    return
+        finally:
+            await engine.dispose()
+
+    async def _commit_or_isolate(self, uow: UnitOfWork, batch: list[_Pending[Any]]) -> list[Outcome]:
+        try:
+            return await self._commit(uow, batch)
+        except Exception:  # the top of this task: isolate the bad write, never stop the loop
+            log.warning("group commit of %d writes failed; retrying them one by one", len(batch), exc_info=True)
+        outcomes: list[Outcome] = []
+        for pending in batch:
+            try:
+                outcomes.extend(await self._commit(uow, [pending]))
+            except Exception as exc:
+                log.exception("write failed on its own")
+                outcomes.append((pending.future, None, exc))
+        return outcomes
+
+    @staticmethod
+    async def _commit(uow: UnitOfWork, batch: list[_Pending[Any]]) -> list[Outcome]:
         by_writer: dict[int, tuple[BatchWriter[Any], list[_Pending[Any]]]] = {}
         for pending in batch:
             by_writer.setdefault(id(pending.writer), (pending.writer, []))[1].append(pending)
-        outcomes: list[tuple[_Pending[Any], Any]] = []
-        async with self._uow() as session:
+        outcomes: list[Outcome] = []
+        async with uow() as session:
             for writer, pendings in by_writer.values():
                 results = await writer.write_many(session, [p.item for p in pendings])
-                outcomes.extend(zip(pendings, results if results is not None else [None] * len(pendings), strict=True))
-        for pending, result in outcomes:  # only now, after the commit, does anyone hear back
-            if not pending.future.done():
-                pending.future.set_result(result)
+                if results is None:
+                    results = [None] * len(pendings)
+                outcomes.extend((p.future, r, None) for p, r in zip(pendings, results, strict=True))
+        return outcomes  # only now, after the commit, does anyone hear back
+
+
+def _deliver(outcomes: list[Outcome]) -> None:
+    """On the callers' loop: wake every caller of one commit."""
+    for future, result, error in outcomes:
+        if future.done():
+            continue
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
