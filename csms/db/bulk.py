@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.types import TypeEngine
 
-MAX_ROWS_PER_STATEMENT = 500
+MAX_ROWS_PER_STATEMENT = 3_000
 MAX_PARAMETERS = 32_000  # SQLite allows 32,766 since 3.32
 
 
@@ -165,22 +165,28 @@ def _values_group(sql: str) -> tuple[str, str, str]:
 
 def _convert(plan: _Plan, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
     if plan.processors:
-        memos: list[dict[Any, Any]] = [{} for _ in plan.processors]
-        converted = []
-        for row in rows:
-            values = list(row)
-            for (i, processor), memo in zip(plan.processors, memos, strict=True):
-                value = values[i]
-                if value is not None:
-                    done = memo.get(value)
-                    if done is None:
-                        done = memo[value] = processor(value)
-                    values[i] = done
-            converted.append(tuple(values))
-        rows = converted
+        rows = _process([(i, p, {}) for i, p in plan.processors], rows)
     if plan.order is not None:
         order = plan.order
         if order == tuple(range(len(rows[0]))):
             return list(rows)
         return [tuple([row[i] for i in order]) for row in rows]
     return [dict(zip(plan.names, row, strict=True)) for row in rows]
+
+
+def _process(processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]], rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """Run each column's bind processor, once per distinct value (``memo``)."""
+    out = []
+    for row in rows:
+        values = None
+        for i, processor, memo in processors:
+            value = row[i]
+            if value is not None:
+                done = memo.get(value)
+                if done is None:
+                    done = memo[value] = processor(value)
+                if values is None:
+                    values = list(row)
+                values[i] = done
+        out.append(row if values is None else tuple(values))
+    return out

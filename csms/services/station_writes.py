@@ -47,23 +47,20 @@ async def _touch(session: AsyncSession, seen: dict[str, datetime]) -> None:
     await _TOUCH.execute(session, list(seen.items()))
 
 
-class LastSeenWriter:
-    """``(station_id, moment)`` items: one bulk UPDATE by primary key for the whole batch."""
-
-    async def write_many(self, session: AsyncSession, items: Sequence[tuple[str, datetime]]) -> None:
-        await _touch(session, dict(items))
-
-
 class StatusWriter:
-    """``(station_id, received_at, StatusChange)`` items: history rows, current connector status, last seen."""
+    """``(station_id, received_at, StatusChange | None)`` items: status history, current connector status and
+    last seen; an item without a change is a heartbeat. Both messages share the batch's one last-seen update."""
 
-    async def write_many(self, session: AsyncSession, items: Sequence[tuple[str, datetime, StatusChange]]) -> None:
+    async def write_many(
+        self, session: AsyncSession, items: Sequence[tuple[str, datetime, StatusChange | None]]
+    ) -> None:
+        changes = [(sid, at, c) for sid, at, c in items if c is not None]
         await _INSERT_STATUS.execute(
             session,
-            [(sid, c.evse_id, c.connector_id, c.status, c.error_code, c.info, c.timestamp, at) for sid, at, c in items],
+            [(sid, c.evse_id, c.connector_id, c.status, c.error_code, c.info, c.timestamp, at) for sid, at, c in changes],
         )
         latest: dict[tuple[str, int, int], StatusChange] = {}  # one row per connector: an upsert touches each once
-        for sid, _, change in sorted(items, key=lambda i: i[2].timestamp):
+        for sid, _, change in sorted(changes, key=lambda i: i[2].timestamp):
             latest[(sid, change.evse_id, change.connector_id)] = change
         await _UPSERT_CONNECTORS.execute(
             session, [(*key, c.status, c.error_code, c.timestamp) for key, c in latest.items()]

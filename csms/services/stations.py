@@ -17,7 +17,7 @@ from csms.db import repositories as repo
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
 from csms.errors import Conflict, NotFound
 from csms.services.batching import GroupCommitter
-from csms.services.station_writes import BootWriter, LastSeenWriter, StatusWriter
+from csms.services.station_writes import BootWriter, StatusWriter
 from csms.services.stations_types import BootAnswer, BootInfo, StatusChange
 from csms.services.uow import Clock, UnitOfWork
 
@@ -49,7 +49,6 @@ class StationService:
     ) -> None:
         self._uow = uow
         self._committer = committer
-        self._last_seen = LastSeenWriter()
         self._status = StatusWriter()
         self._boot = BootWriter()
         self._clock = clock
@@ -153,7 +152,7 @@ class StationService:
 
     async def heartbeat(self, station_id: str) -> datetime:
         now = self._clock()
-        await self._committer.submit(self._last_seen, (station_id, now))
+        await self._committer.submit(self._status, (station_id, now, None))  # shares the status writer's update
         return now
 
     async def status_notification(self, station_id: str, change: StatusChange) -> None:
