@@ -8,8 +8,8 @@ The CSMS stores one base unit per quantity: Wh, W, A, V, %, varh, var, VA, Celsi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from csms.errors import InvalidInput
 
@@ -51,9 +51,8 @@ _DEFAULT_UNIT_BY_MEASURAND = {
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One normalised sampled value."""
+class Sample(NamedTuple):
+    """One normalised sampled value (a tuple: thousands are built per second)."""
 
     timestamp: datetime
     measurand: str
@@ -89,6 +88,8 @@ def normalise(value: float | str, unit: str | None, measurand: str, multiplier: 
         base, factor = _UNITS[unit]
     except KeyError:
         raise InvalidInput(f"unknown unit {unit!r} for {measurand}", field="unit") from None
+    if factor == 1.0 and not multiplier:
+        return number, base  # already in its base unit: nothing to scale (the common case)
     return round(number * factor * 10**multiplier, 9), base
 
 

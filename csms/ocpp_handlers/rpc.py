@@ -11,12 +11,12 @@ snake_case translation and payload dataclasses cost as much as the rest of a mes
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
+import orjson
 from ocpp.charge_point import ChargePoint
 from ocpp.exceptions import OCPPError
 from ocpp.routing import on
@@ -66,7 +66,7 @@ class StationConnection(ChargePoint):
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         try:
-            frame = json.loads(raw_msg)
+            frame = orjson.loads(raw_msg)
         except (ValueError, UnicodeDecodeError):
             await self._error("-1", RpcError(self.codes.framework, "frame is not valid JSON"))
             return
@@ -108,7 +108,7 @@ class StationConnection(ChargePoint):
             log.exception("station=%s event=handler_failed action=%s unique_id=%s", self.id, action, unique_id)
             await self._error(unique_id, RpcError("InternalError", f"{action} could not be processed"))
             return
-        await self._send(json.dumps([CALLRESULT, unique_id, result], separators=(",", ":")))
+        await self._send(orjson.dumps([CALLRESULT, unique_id, result]).decode())
 
     async def _dispatch(self, action: str, payload: Any) -> dict[str, Any]:
         handlers = self.route_map.get(action)
@@ -125,7 +125,7 @@ class StationConnection(ChargePoint):
     async def _error(self, unique_id: str, error: RpcError) -> None:
         log.info("station=%s event=callerror unique_id=%s code=%s description=%s", self.id, unique_id, error.code, error.description)
         frame = [CALLERROR, unique_id, error.code, error.description[:255], error.details]
-        await self._send(json.dumps(frame, separators=(",", ":"), default=str))
+        await self._send(orjson.dumps(frame, default=str).decode())
 
     async def _send(self, message: str) -> None:
         await self._connection.send(message)
@@ -169,7 +169,7 @@ class StationConnection(ChargePoint):
         async with self._call_lock:  # OCPP-J: one outstanding CALL per direction
             self._pending[unique_id] = future
             try:
-                await self._send(json.dumps([CALL, unique_id, action, payload], separators=(",", ":")))
+                await self._send(orjson.dumps([CALL, unique_id, action, payload]).decode())
                 kind, frame = await asyncio.wait_for(future, timeout_s or self._response_timeout)
             except TimeoutError:
                 raise StationTimeout(f"{self.id} did not answer {action} in time") from None
