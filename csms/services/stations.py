@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -17,6 +17,7 @@ from csms.db import repositories as repo
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
 from csms.errors import Conflict, NotFound
 from csms.services.batching import GroupCommitter
+from csms.services.coalesce import Coalescer
 from csms.services.station_writes import BootWriter, StatusWriter
 from csms.services.stations_types import BootAnswer, BootInfo, StatusChange
 from csms.services.uow import Clock, UnitOfWork
@@ -57,6 +58,13 @@ class StationService:
         self._pending_retry_interval_s = pending_retry_interval_s
         # station id -> SHA-256 of the last password verified: a reconnecting station skips argon2.
         self._verified: dict[str, str] = {}
+        self._credentials: Coalescer[str, Any] = Coalescer(self._read_credentials)
+
+    async def _read_credentials(self, station_ids: Collection[str]) -> dict[str, Any]:
+        """What a handshake needs of each station, for many handshakes in one query."""
+        query = select(Station.id, Station.password_hash, Station.registration_status, Station.last_boot_at)
+        async with self._uow.read() as session:
+            return {row.id: row for row in await session.execute(query.where(Station.id.in_(station_ids)))}
 
     # -- operators -------------------------------------------------------------------------------------
     async def register(self, station_id: str, password: str | None, *, status: str = "Accepted") -> Station:
@@ -110,8 +118,7 @@ class StationService:
         Returns the verdict and whether the station already booted Accepted (a reconnecting station does not
         boot again, so its requests are not gated), from one read of the station.
         """
-        async with self._uow.read() as session:
-            station = await session.get(Station, station_id)
+        station = await self._credentials.get(station_id)
         if station is None:
             if self._unknown_policy == "pending" and password is not None:
                 return HandshakeVerdict.unknown, False
