@@ -43,10 +43,6 @@ _UPSERT_CONNECTORS = BulkStatement(
 )
 
 
-async def _touch(session: AsyncSession, seen: dict[str, datetime]) -> None:
-    await _TOUCH.execute(session, list(seen.items()))
-
-
 class StatusWriter:
     """``(station_id, received_at, StatusChange | None)`` items: status history, current connector status and
     last seen; an item without a change is a heartbeat. Both messages share the batch's one last-seen update."""
@@ -65,7 +61,8 @@ class StatusWriter:
         await _UPSERT_CONNECTORS.execute(
             session, [(*key, c.status, c.error_code, c.timestamp) for key, c in latest.items()]
         )
-        await _touch(session, {sid: at for sid, at, _ in items})
+        seen = {sid: at for sid, at, _ in items}  # a station's latest item wins
+        await _TOUCH.execute(session, list(seen.items()))
 
 
 class BootWriter:
