@@ -83,17 +83,17 @@ class StationMessagePublic(BaseModel):
 
 
 class IdTokenCreate(BaseModel):
-    id_token: str = Field(min_length=1, max_length=36)
+    id_token: str = Field(min_length=1, max_length=255)
     type: str = "ISO14443"
     status: TokenStatusName = "Accepted"
     expiry_date: AwareDatetime | None = None
-    group_id_token: str | None = Field(default=None, max_length=36)
+    group_id_token: str | None = Field(default=None, max_length=255)
 
 
 class IdTokenUpdate(BaseModel):
     status: TokenStatusName | None = None
     expiry_date: AwareDatetime | None = None
-    group_id_token: str | None = Field(default=None, max_length=36)
+    group_id_token: str | None = Field(default=None, max_length=255)
 
 
 class IdTokenPublic(BaseModel):

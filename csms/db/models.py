@@ -77,11 +77,11 @@ class IdToken(Base):
 
     __tablename__ = "id_tokens"
 
-    id_token: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id_token: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(20), default="ISO14443")
     status: Mapped[str] = mapped_column(String(16), default="Accepted")
     expiry_date: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    group_id_token: Mapped[str | None] = mapped_column(String(36))
+    group_id_token: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -102,7 +102,7 @@ class Transaction(Base):
     uid: Mapped[str | None] = mapped_column(String(36))
     evse_id: Mapped[int] = mapped_column(Integer)
     connector_id: Mapped[int] = mapped_column(Integer, default=1)
-    id_token: Mapped[str | None] = mapped_column(String(36))
+    id_token: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="Active")
     meter_start_wh: Mapped[float | None] = mapped_column(Float)
     meter_stop_wh: Mapped[float | None] = mapped_column(Float)
@@ -134,10 +134,7 @@ class MeterValue(Base):
     """One sampled value, normalised to its base unit (Wh, W, A, V, %, ...)."""
 
     __tablename__ = "meter_values"
-    __table_args__ = (
-        Index("ix_meter_values_tx", "transaction_pk", "timestamp"),
-        Index("ix_meter_values_station_ts", "station_id", "timestamp"),
-    )
+    __table_args__ = (Index("ix_meter_values_tx", "transaction_pk", "timestamp"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
