@@ -54,7 +54,8 @@ def run_one(
 ) -> dict:
     port_file = workdir / f"{kind}-{stations}.port"
     if kind == "csms":
-        server = _start("bench._load.csms_server", str(workdir / f"csms-{stations}.sqlite3"), str(port_file), str(stations))
+        server = _start("bench._load.csms_server", str(workdir / f"csms-{stations}.sqlite3"), str(port_file),
+                        str(stations))
     else:
         server = _start("bench._load.reference_server", str(port_file))
     try:
@@ -62,7 +63,8 @@ def run_one(
         url = f"ws://127.0.0.1:{port}" + ("/ocpp" if kind == "csms" else "")
         share = stations // procs
         gens = [
-            _start("bench._load.loadgen", url, str(i * share), str(share if i < procs - 1 else stations - i * share),
+            _start("bench._load.loadgen", url, str(i * share),
+                   str(share if i < procs - 1 else stations - i * share),
                    str(warmup_s), str(duration_s), str(rate))
             for i in range(procs)
         ]
@@ -82,9 +84,12 @@ def run_one(
     return {
         "kind": kind, "stations": stations, "connected": sum(r["connected"] for r in results),
         "errors": sum(r["errors"] for r in results), "msgs_per_s": count / elapsed,
-        "p50_ms": statistics.median(rtts) if rtts else float("nan"), "p99_ms": _pct(rtts, 0.99), "rss_mib": rss,
+        "p50_ms": statistics.median(rtts) if rtts else float("nan"), "p99_ms": _pct(rtts, 0.99),
+        "rss_mib": rss,
         "meter_samples_per_s": count / elapsed * 0.75 * 4,
-        "error_kinds": {k: sum(r["error_kinds"].get(k, 0) for r in results) for r in results for k in r["error_kinds"]},
+        "error_kinds": {
+            k: sum(r["error_kinds"].get(k, 0) for r in results) for r in results for k in r["error_kinds"]
+        },
     }
 
 
@@ -94,15 +99,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--procs", type=int, default=2)
     args = parser.parse_args(argv)
-    print(f"machine: {os.cpu_count()} cores; load generators: {args.procs} processes; window {args.duration:.0f} s")
+    print(f"machine: {os.cpu_count()} cores; load generators: {args.procs} processes; "
+          f"window {args.duration:.0f} s")
     with tempfile.TemporaryDirectory() as tmp:
         for stations in [int(s) for s in args.stations.split(",")]:
             rate = 0.0 if stations <= 1000 else 0.1
             warmup_s = 3.0 if stations <= 1000 else 30.0  # let a reconnect storm settle before measuring
             mode = "closed loop" if rate == 0 else f"{rate:g} msg/s per station"
-            rows = [run_one(kind, stations, args.duration, args.procs, rate, warmup_s, Path(tmp)) for kind in ("reference", "csms")]
-            print(f"\n{stations} stations, {mode}; mix 75% MeterValues (4 samples), 12.5% Heartbeat, 12.5% StatusNotification")
-            print(f"{'server':<10}{'connected':>10}{'errors':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'RSS MiB':>9}")
+            rows = [run_one(kind, stations, args.duration, args.procs, rate, warmup_s, Path(tmp))
+                    for kind in ("reference", "csms")]
+            print(f"\n{stations} stations, {mode}; "
+                  "mix 75% MeterValues (4 samples), 12.5% Heartbeat, 12.5% StatusNotification")
+            print(f"{'server':<10}{'connected':>10}{'errors':>8}{'msg/s':>10}"
+                  f"{'p50 ms':>9}{'p99 ms':>9}{'RSS MiB':>9}")
             for r in rows:
                 print(f"{r['kind']:<10}{r['connected']:>10}{r['errors']:>8}{r['msgs_per_s']:>10.0f}{r['p50_ms']:>9.1f}"
                       f"{r['p99_ms']:>9.1f}{r['rss_mib']:>9.0f}")

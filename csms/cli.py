@@ -53,7 +53,9 @@ def _serve(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="csms", description="Xiangjiang CSMS: OCPP 1.6J / 2.0.1 central system")
+    parser = argparse.ArgumentParser(
+        prog="csms", description="Xiangjiang CSMS: OCPP 1.6J / 2.0.1 central system"
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
     serve = sub.add_parser("serve", help="start the REST API and the OCPP server")
     serve.add_argument("--api-port", type=int)

@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     """Interval returned to stations whose boot is Pending (waiting for operator approval)."""
 
     unknown_station_policy: UnknownStationPolicy = "reject"
-    """``reject``: an unregistered station gets HTTP 401 at the handshake. ``pending``: it is admitted, stored as
-    Pending and its boots answered Pending until an operator approves it."""
+    """``reject``: an unregistered station gets HTTP 401 at the handshake. ``pending``: it is admitted,
+    stored as Pending and its boots answered Pending until an operator approves it."""
 
     redis_url: str | None = None
     """When set, station presence and command routing go through Redis (several CSMS nodes)."""
@@ -93,7 +93,8 @@ class Settings(BaseSettings):
     """Older telemetry is not trusted for PV and battery."""
 
     grid_emission_factor_key: str | None = None
-    """Shipped grid emission factor (csms/domain/data/grid_emission_factors.json); default: latest national."""
+    """Shipped grid emission factor (csms/domain/data/grid_emission_factors.json); default: latest
+    national."""
 
     grid_emission_factor_kg_co2_per_kwh: float | None = Field(default=None, ge=0)
     """Override the factor's value [kg CO2/kWh] (e.g. a newer publication)."""

@@ -27,7 +27,9 @@ def _registry(settings: Settings) -> ConnectionRegistry:
         return ConnectionRegistry()
     from csms.ocpp_handlers.cluster import ClusterRegistry
 
-    return ClusterRegistry(settings.redis_url, settings.node_id, timeout_s=settings.ocpp_response_timeout_s + 5)
+    return ClusterRegistry(
+        settings.redis_url, settings.node_id, timeout_s=settings.ocpp_response_timeout_s + 5
+    )
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:

@@ -43,7 +43,9 @@ class Csms:
     ) -> Any:
         headers = {}
         if password is not None:
-            headers["Authorization"] = "Basic " + base64.b64encode(f"{station_id}:{password}".encode()).decode()
+            headers["Authorization"] = (
+                "Basic " + base64.b64encode(f"{station_id}:{password}".encode()).decode()
+            )
         kw.setdefault("subprotocols", [protocol])
         return connect(f"{self.ocpp_url}/{station_id}", additional_headers=headers, **kw)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from sqlalchemy import insert
 
@@ -32,10 +33,10 @@ async def main(db_path: str, port_file: str, stations: int) -> None:
         async with runtime.services.uow() as session:
             await session.execute(
                 insert(Station),
-                [{"id": f"LOAD-{i:06d}", "registration_status": "Accepted", "created_at": now} for i in range(stations)],
+                [{"id": f"LOAD-{i:06d}", "registration_status": "Accepted", "created_at": now}
+                 for i in range(stations)],
             )
-        with open(port_file, "w") as f:
-            f.write(str(runtime.ocpp.port))
+        Path(port_file).write_text(str(runtime.ocpp.port))  # noqa: ASYNC240  (one-off tiny write at startup)
         await asyncio.Future()
 
 

@@ -113,7 +113,8 @@ class Station(asyncio.Protocol):
             stats.error("CallError")
         if self.step == "boot":
             self.step = "start"
-            self._call("StartTransaction", {"connectorId": 1, "idTag": "BENCH", "meterStart": 0, "timestamp": TS})
+            self._call("StartTransaction",
+                       {"connectorId": 1, "idTag": "BENCH", "meterStart": 0, "timestamp": TS})
         elif self.step == "start":
             self.tx_id = reply[2].get("transactionId", 1) if reply[0] == 3 else 1
             self.step = "run"
@@ -170,7 +171,9 @@ async def open_station(url: str, stats: Stats, rate: float) -> Station | None:
     parts = urlparse(url)
     loop = asyncio.get_running_loop()
     try:
-        _, station = await loop.create_connection(lambda: Station(url, stats, rate), parts.hostname, parts.port)
+        _, station = await loop.create_connection(
+            lambda: Station(url, stats, rate), parts.hostname, parts.port
+        )
     except OSError as exc:
         stats.error(type(exc).__name__)
         return None

@@ -1,4 +1,5 @@
-"""The reference: a bare ``websockets`` server that parses each frame and answers it. No validation, no storage.
+"""The reference: a bare ``websockets`` server that parses each frame and answers it. No validation,
+no storage.
 
 Run: ``python -m bench._load.reference_server PORT_FILE``; it writes its port to PORT_FILE.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
@@ -40,8 +42,7 @@ async def main(port_file: str) -> None:
     raise_fd_limit()
     async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp1.6"], ping_interval=None, compression=None,
                      open_timeout=60, backlog=4096) as server:
-        with open(port_file, "w") as f:
-            f.write(str(server.sockets[0].getsockname()[1]))
+        Path(port_file).write_text(str(server.sockets[0].getsockname()[1]))  # noqa: ASYNC240  (one-off tiny write at startup)
         await asyncio.Future()
 
 

@@ -28,10 +28,22 @@ _STATUS = {
 
 def install_routes(app: FastAPI) -> None:
     from csms.api.routes import (
-        carbon, commands, compliance, demand_response, health, id_tokens, siting, sites, stations, transactions,
+        carbon,
+        commands,
+        compliance,
+        demand_response,
+        health,
+        id_tokens,
+        sites,
+        siting,
+        stations,
+        transactions,
     )
 
-    routers = (health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance, siting)
+    routers = (
+        health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance,
+        siting,
+    )
     for module in routers:
         app.include_router(module.router)
 
@@ -47,7 +59,8 @@ def install_routes(app: FastAPI) -> None:
 
     async def station_error(_: Request, exc: StationCallError) -> JSONResponse:
         return JSONResponse(
-            status_code=502, content={"code": exc.code, "description": exc.description, "details": exc.details}
+            status_code=502,
+            content={"code": exc.code, "description": exc.description, "details": exc.details},
         )
 
     async def payload_invalid(_: Request, exc: PayloadInvalid) -> JSONResponse:

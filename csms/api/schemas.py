@@ -23,7 +23,8 @@ class Paged(BaseModel, Generic[T]):
 class StationCreate(BaseModel):
     id: str = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
     password: str | None = Field(default=None, min_length=8, max_length=40)
-    """Basic-auth password (OCPP security profile 1). Omitted: the station connects without one (profile 0)."""
+    """Basic-auth password (OCPP security profile 1). Omitted: the station connects without one
+    (profile 0)."""
     registration_status: RegistrationStatus = "Accepted"
 
 

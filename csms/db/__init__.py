@@ -1,4 +1,5 @@
-"""Storage: typed SQLAlchemy 2 models, the async engine/session factory and repositories (which never commit)."""
+"""Storage: typed SQLAlchemy 2 models, the async engine/session factory and repositories (which never
+commit)."""
 
 from csms.db.base import Base
 

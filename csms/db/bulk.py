@@ -63,7 +63,9 @@ class BulkStatement:
     'INSERT INTO t (a, b) VALUES (?, ?), (?, ?)'
     """
 
-    def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement], keys: Sequence[str]) -> None:
+    def __init__(
+        self, statement: ClauseElement | Callable[[str], ClauseElement], keys: Sequence[str]
+    ) -> None:
         self._statement = statement
         self.keys = tuple(keys)
         self._plans: dict[str, _Plan] = {}
@@ -124,14 +126,18 @@ class RowsUpdate(BulkStatement):
     >>> from sqlalchemy import Integer, String, update
     >>> from sqlalchemy.dialects import sqlite
     >>> t = table("t", column("id"), column("name"))
-    >>> u = RowsUpdate(lambda v: update(t).where(t.c.id == v.key).values(name=v.name), {"key": Integer(), "name": String()})
+    >>> u = RowsUpdate(lambda v: update(t).where(t.c.id == v.key).values(name=v.name),
+    ...                {"key": Integer(), "name": String()})
     >>> p = u.plan(sqlite.dialect())
     >>> p.sql + ", ".join([p.group] * 2) + p.tail
     'WITH v(key, name) AS (VALUES (?, ?), (?, ?)) UPDATE t SET name=v.name FROM v WHERE t.id = v."key"'
     """
 
     def __init__(self, build: Callable[[Any], ClauseElement], columns: Mapping[str, TypeEngine[Any]]) -> None:
-        super().__init__(lambda _: build(SimpleNamespace(**{k: bindparam(k, type_=t) for k, t in columns.items()})), columns)
+        super().__init__(
+            lambda _: build(SimpleNamespace(**{k: bindparam(k, type_=t) for k, t in columns.items()})),
+            columns,
+        )
         self._build, self._columns = build, dict(columns)
 
     def _compile(self, dialect: Dialect) -> _Plan:
@@ -174,7 +180,9 @@ def _convert(plan: _Plan, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
     return [dict(zip(plan.names, row, strict=True)) for row in rows]
 
 
-def _process(processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]], rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+def _process(
+    processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]], rows: Sequence[tuple[Any, ...]]
+) -> list[Any]:
     """Run each column's bind processor, once per distinct value (``memo``)."""
     out = []
     for row in rows:

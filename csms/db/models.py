@@ -150,7 +150,8 @@ class MeterValue(Base):
 
 
 class StationMessage(Base):
-    """Payloads the CSMS keeps for operators but does not act on (NotifyEvent, security events, reports...)."""
+    """Payloads the CSMS keeps for operators but does not act on (NotifyEvent, security events,
+    reports...)."""
 
     __tablename__ = "station_messages"
     __table_args__ = (Index("ix_station_messages_station_action", "station_id", "action"),)

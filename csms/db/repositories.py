@@ -1,4 +1,5 @@
-"""Queries over the CSMS tables. Repositories add and read; they never commit (services own the unit of work)."""
+"""Queries over the CSMS tables. Repositories add and read; they never commit (services own the unit
+of work)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ class Page:
 
 async def connectors_of(session: AsyncSession, station_id: str) -> Sequence[Connector]:
     rows = await session.scalars(
-        select(Connector).where(Connector.station_id == station_id).order_by(Connector.evse_id, Connector.connector_id)
+        select(Connector)
+        .where(Connector.station_id == station_id)
+        .order_by(Connector.evse_id, Connector.connector_id)
     )
     return rows.all()
 
@@ -39,7 +42,8 @@ async def token(session: AsyncSession, id_token: str) -> IdToken | None:
 async def active_transaction(session: AsyncSession, station_id: str, evse_id: int) -> Transaction | None:
     return await session.scalar(
         select(Transaction)
-        .where(Transaction.station_id == station_id, Transaction.evse_id == evse_id, Transaction.status == "Active")
+        .where(Transaction.station_id == station_id, Transaction.evse_id == evse_id,
+               Transaction.status == "Active")
         .order_by(Transaction.started_at.desc())
         .limit(1)
     )

@@ -36,7 +36,8 @@ CHANNEL = "csms:node:"
 
 def _encode_error(exc: CsmsError) -> dict[str, Any]:
     if isinstance(exc, StationCallError):
-        return {"kind": "call_error", "code": exc.code, "description": exc.description, "details": exc.details}
+        return {"kind": "call_error", "code": exc.code, "description": exc.description,
+                "details": exc.details}
     if isinstance(exc, PayloadInvalid):
         return {"kind": "payload_invalid", "code": exc.code, "message": str(exc), "path": exc.path}
     if isinstance(exc, InvalidInput):
@@ -62,7 +63,9 @@ def _decode_error(err: dict[str, Any]) -> CsmsError:
 class ClusterRegistry(ConnectionRegistry):
     """A :class:`ConnectionRegistry` that also knows (and reaches) the stations of the other nodes."""
 
-    def __init__(self, redis_url: str, node_id: str, *, presence_ttl_s: int = 60, timeout_s: float = 30) -> None:
+    def __init__(
+        self, redis_url: str, node_id: str, *, presence_ttl_s: int = 60, timeout_s: float = 30
+    ) -> None:
         super().__init__()
         self.node_id = node_id
         self._redis: Redis = Redis.from_url(redis_url, decode_responses=True)
@@ -121,7 +124,8 @@ class ClusterRegistry(ConnectionRegistry):
                         pipe.set(PRESENCE + station_id, self.node_id, ex=self._ttl_s)
                     await pipe.execute()
                 self._remote_online = {
-                    key.removeprefix(PRESENCE) async for key in self._redis.scan_iter(PRESENCE + "*", count=1000)
+                    key.removeprefix(PRESENCE)
+                    async for key in self._redis.scan_iter(PRESENCE + "*", count=1000)
                 } - set(self._live)
             except Exception:  # the top of this task: log and try again next round
                 log.exception("event=presence_refresh_failed node=%s", self.node_id)
@@ -181,7 +185,9 @@ class ClusterRegistry(ConnectionRegistry):
         reply: dict[str, Any] = {"op": "reply", "id": body["id"]}
         try:
             if body["op"] == "command":
-                reply["action"], reply["result"] = await super().command(body["station_id"], body["name"], body["params"])
+                reply["action"], reply["result"] = await super().command(
+                    body["station_id"], body["name"], body["params"]
+                )
             else:
                 reply["result"] = await super().call(body["station_id"], body["action"], body["payload"])
         except CsmsError as exc:

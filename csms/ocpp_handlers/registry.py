@@ -59,6 +59,8 @@ class ConnectionRegistry:
         conn = self.get(station_id)
         translate = conn.commands.get(name)
         if translate is None:
-            raise InvalidInput(f"command {name!r} does not exist in OCPP {conn.ocpp_version}", field="command")
+            raise InvalidInput(
+                f"command {name!r} does not exist in OCPP {conn.ocpp_version}", field="command"
+            )
         action, payload = translate(params)
         return action, await conn.call_raw(action, payload)

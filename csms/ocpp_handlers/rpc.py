@@ -51,7 +51,9 @@ class StationConnection(ChargePoint):
     gated_before_boot: ClassVar[bool] = False
     """2.0.1 B02.FR.09/B03.FR.07: until its boot is Accepted, a station's other CALLs get SecurityError."""
 
-    def __init__(self, station_id: str, connection: Any, services: Any, *, response_timeout_s: float = 30) -> None:
+    def __init__(
+        self, station_id: str, connection: Any, services: Any, *, response_timeout_s: float = 30
+    ) -> None:
         super().__init__(station_id, connection, response_timeout=response_timeout_s, logger=log)
         self.services = services
         self.boot_accepted = False
@@ -83,7 +85,9 @@ class StationConnection(ChargePoint):
             else:
                 future.set_result((kind, frame))
         else:
-            await self._error(unique_id, RpcError(self.codes.message_type, f"message type {kind!r} is not supported"))
+            await self._error(
+                unique_id, RpcError(self.codes.message_type, f"message type {kind!r} is not supported")
+            )
 
     async def _handle(self, unique_id: str, frame: list[Any]) -> None:
         if len(frame) != 4 or not isinstance(frame[2], str):
@@ -105,7 +109,9 @@ class StationConnection(ChargePoint):
             await self._error(unique_id, RpcError(exc.code, exc.description))
             return
         except Exception:  # the top of this message's task: answer, log, keep the connection
-            log.exception("station=%s event=handler_failed action=%s unique_id=%s", self.id, action, unique_id)
+            log.exception(
+                "station=%s event=handler_failed action=%s unique_id=%s", self.id, action, unique_id
+            )
             await self._error(unique_id, RpcError("InternalError", f"{action} could not be processed"))
             return
         await self._send(orjson.dumps([CALLRESULT, unique_id, result]).decode())
@@ -114,7 +120,10 @@ class StationConnection(ChargePoint):
         handlers = self.route_map.get(action)
         if handlers is None or "_on_action" not in handlers:
             known = action_known(self.ocpp_version, action)
-            raise RpcError("NotSupported" if known else "NotImplemented", f"{action} is not {'supported' if known else 'known'}")
+            raise RpcError(
+                "NotSupported" if known else "NotImplemented",
+                f"{action} is not {'supported' if known else 'known'}",
+            )
         if self.gated_before_boot and not self.boot_accepted and action != "BootNotification":
             if action not in self._triggered:
                 raise RpcError("SecurityError", f"{action} before BootNotification was Accepted")
@@ -123,7 +132,8 @@ class StationConnection(ChargePoint):
         return await handlers["_on_action"](payload)
 
     async def _error(self, unique_id: str, error: RpcError) -> None:
-        log.info("station=%s event=callerror unique_id=%s code=%s description=%s", self.id, unique_id, error.code, error.description)
+        log.info("station=%s event=callerror unique_id=%s code=%s description=%s",
+                 self.id, unique_id, error.code, error.description)
         frame = [CALLERROR, unique_id, error.code, error.description[:255], error.details]
         await self._send(orjson.dumps(frame, default=str).decode())
 
@@ -141,7 +151,8 @@ class StationConnection(ChargePoint):
         self.boot_accepted = answer.status == "Accepted"
         if self.boot_accepted:
             self.sessions_changed()
-        return {"currentTime": format_timestamp(answer.current_time), "interval": answer.interval_s, "status": answer.status}
+        return {"currentTime": format_timestamp(answer.current_time), "interval": answer.interval_s,
+                "status": answer.status}
 
     def sessions_changed(self) -> None:
         """A session started or ended, or a boot was accepted: the site's power is shared again at once."""
@@ -149,7 +160,9 @@ class StationConnection(ChargePoint):
             self.services.energy.station_changed(self.id)
 
     # -- outbound calls --------------------------------------------------------------------------------
-    async def call_raw(self, action: str, payload: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
+    async def call_raw(
+        self, action: str, payload: dict[str, Any], *, timeout_s: float | None = None
+    ) -> dict[str, Any]:
         """Send a CALL exactly as given (camelCase) and return the station's CALLRESULT payload.
 
         Raises :class:`PayloadInvalid` before sending when the payload fails the action's schema,

@@ -42,7 +42,8 @@ VERSIONS: dict[str, type[StationConnection]] = {
 def station_id_from_path(path: str) -> str | None:
     """``/ocpp/CP-001`` or ``/CP-001`` -> ``CP-001`` (URL-decoded); anything else -> ``None``.
 
-    >>> station_id_from_path("/ocpp/CP%20001?x=1"), station_id_from_path("/CP-1"), station_id_from_path("/a/b/c")
+    >>> (station_id_from_path("/ocpp/CP%20001?x=1"), station_id_from_path("/CP-1"),
+    ...  station_id_from_path("/a/b/c"))
     ('CP 001', 'CP-1', None)
     """
     parts = [p for p in path.split("?", 1)[0].split("/") if p]
@@ -131,8 +132,10 @@ class OcppServer:
             return _reply(HTTPStatus.NOT_FOUND, "expected /ocpp/{station_id}")
         offered = [p.strip() for h in request.headers.get_all("Sec-WebSocket-Protocol") for p in h.split(",")]
         if not any(p in VERSIONS for p in offered):
-            log.warning("station=%s event=handshake_refused reason=no_common_subprotocol offered=%s", station_id, offered)
-            return _reply(HTTPStatus.BAD_REQUEST, f"no supported OCPP subprotocol offered; use one of {', '.join(VERSIONS)}")
+            log.warning("station=%s event=handshake_refused reason=no_common_subprotocol offered=%s",
+                        station_id, offered)
+            return _reply(HTTPStatus.BAD_REQUEST,
+                          f"no supported OCPP subprotocol offered; use one of {', '.join(VERSIONS)}")
         creds = basic_credentials(request.headers)
         if creds is not None and creds[0] != station_id:
             creds = None  # the user name must be the station id (OCPP security profile 1)
@@ -143,7 +146,8 @@ class OcppServer:
             log.info("station=%s event=admitted_pending", station_id)
         elif verdict is not HandshakeVerdict.accepted:
             log.warning("station=%s event=handshake_refused reason=%s", station_id, verdict.value)
-            return _reply(HTTPStatus.UNAUTHORIZED, "authentication failed", **{"WWW-Authenticate": 'Basic realm="ocpp"'})
+            return _reply(HTTPStatus.UNAUTHORIZED, "authentication failed",
+                          **{"WWW-Authenticate": 'Basic realm="ocpp"'})
         return None
 
     async def _session(self, connection: ServerConnection) -> None:
@@ -167,7 +171,8 @@ class OcppServer:
         try:
             await conn.start()
         except ConnectionClosed as closed:
-            log.info("station=%s event=disconnected code=%s", station_id, closed.rcvd.code if closed.rcvd else None)
+            log.info("station=%s event=disconnected code=%s", station_id,
+                     closed.rcvd.code if closed.rcvd else None)
         finally:
             self.registry.detach(conn)
             conn.fail_pending()

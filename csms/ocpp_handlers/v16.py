@@ -39,7 +39,9 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
                 continue  # a signed blob, kept by the station for calibration-law billing; nothing to add up
             measurand = sv.get("measurand", "Energy.Active.Import.Register")
             value, unit = normalise(sv["value"], sv.get("unit"), measurand)
-            out.append(Sample(at, measurand, value, unit, sv.get("phase"), sv.get("location"), sv.get("context")))
+            out.append(
+                Sample(at, measurand, value, unit, sv.get("phase"), sv.get("location"), sv.get("context"))
+            )
     return out
 
 
@@ -52,14 +54,17 @@ class V16Connection(StationConnection):
 
     @on(Action.boot_notification)
     async def on_boot(self, p: dict[str, Any]) -> dict[str, Any]:
-        info = BootInfo(p["chargePointVendor"], p["chargePointModel"], p.get("chargePointSerialNumber"), p.get("firmwareVersion"))
+        info = BootInfo(p["chargePointVendor"], p["chargePointModel"], p.get("chargePointSerialNumber"),
+                        p.get("firmwareVersion"))
         return await self.boot(info)
 
     @on(Action.status_notification)
     async def on_status(self, p: dict[str, Any]) -> dict[str, Any]:
         connector_id = p["connectorId"]
         at = parse_timestamp(p["timestamp"]) if "timestamp" in p else self.services.now()
-        change = StatusChange(connector_id, 0 if connector_id == 0 else 1, p["status"], at, p["errorCode"], p.get("info"))
+        change = StatusChange(
+            connector_id, 0 if connector_id == 0 else 1, p["status"], at, p["errorCode"], p.get("info")
+        )
         await self.services.stations.status_notification(self.id, change)
         return {}
 
@@ -69,7 +74,9 @@ class V16Connection(StationConnection):
 
     @on(Action.start_transaction)
     async def on_start(self, p: dict[str, Any]) -> dict[str, Any]:
-        req = StartRequest(self.id, p["connectorId"], p["idTag"], float(p["meterStart"]), parse_timestamp(p["timestamp"]))
+        req = StartRequest(
+            self.id, p["connectorId"], p["idTag"], float(p["meterStart"]), parse_timestamp(p["timestamp"])
+        )
         transaction_id, info = await self.services.transactions.start(req)
         self.sessions_changed()
         return {"transactionId": transaction_id, "idTagInfo": id_tag_info(info)}
@@ -86,7 +93,9 @@ class V16Connection(StationConnection):
 
     @on(Action.meter_values)
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
-        report = MeterReport(self.id, p["connectorId"], samples(p["meterValue"]), transaction_id=p.get("transactionId"))
+        report = MeterReport(
+            self.id, p["connectorId"], samples(p["meterValue"]), transaction_id=p.get("transactionId")
+        )
         await self.services.meters.write(report)
         return {}
 
@@ -122,15 +131,20 @@ V16Connection.commands = {
     "unlock-connector": lambda p: ("UnlockConnector", {"connectorId": need(p, "evse_id")}),
     "change-availability": lambda p: (
         "ChangeAvailability",
-        {"connectorId": p.get("evse_id") or 0, "type": "Operative" if need(p, "operative") else "Inoperative"},
+        {"connectorId": p.get("evse_id") or 0,
+         "type": "Operative" if need(p, "operative") else "Inoperative"},
     ),
     "get-configuration": lambda p: ("GetConfiguration", optional(key=p.get("keys"))),
-    "change-configuration": lambda p: ("ChangeConfiguration", {"key": need(p, "key"), "value": str(need(p, "value"))}),
+    "change-configuration": lambda p: (
+        "ChangeConfiguration", {"key": need(p, "key"), "value": str(need(p, "value"))}
+    ),
     "trigger-message": lambda p: (
-        "TriggerMessage", optional(requestedMessage=need(p, "requested_message"), connectorId=p.get("evse_id"))
+        "TriggerMessage",
+        optional(requestedMessage=need(p, "requested_message"), connectorId=p.get("evse_id")),
     ),
     "clear-cache": lambda p: ("ClearCache", {}),
     "data-transfer": lambda p: (
-        "DataTransfer", optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data"))
+        "DataTransfer",
+        optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data")),
     ),
 }

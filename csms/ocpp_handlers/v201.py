@@ -35,7 +35,9 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
             measurand = sv.get("measurand", "Energy.Active.Import.Register")
             unit = sv.get("unitOfMeasure") or {}
             value, base = normalise(sv["value"], unit.get("unit"), measurand, int(unit.get("multiplier", 0)))
-            out.append(Sample(at, measurand, value, base, sv.get("phase"), sv.get("location"), sv.get("context")))
+            out.append(
+                Sample(at, measurand, value, base, sv.get("phase"), sv.get("location"), sv.get("context"))
+            )
     return out
 
 
@@ -54,11 +56,15 @@ class V201Connection(StationConnection):
     @on(Action.boot_notification)
     async def on_boot(self, p: dict[str, Any]) -> dict[str, Any]:
         cs = p["chargingStation"]
-        return await self.boot(BootInfo(cs.get("vendorName"), cs.get("model"), cs.get("serialNumber"), cs.get("firmwareVersion")))
+        return await self.boot(
+            BootInfo(cs.get("vendorName"), cs.get("model"), cs.get("serialNumber"), cs.get("firmwareVersion"))
+        )
 
     @on(Action.status_notification)
     async def on_status(self, p: dict[str, Any]) -> dict[str, Any]:
-        change = StatusChange(p["evseId"], p["connectorId"], p["connectorStatus"], parse_timestamp(p["timestamp"]))
+        change = StatusChange(
+            p["evseId"], p["connectorId"], p["connectorStatus"], parse_timestamp(p["timestamp"])
+        )
         await self.services.stations.status_notification(self.id, change)
         return {}
 
@@ -148,13 +154,15 @@ V201Connection.commands = {
     "get-variables": lambda p: ("GetVariables", {"getVariableData": need(p, "variables")}),
     "set-variables": lambda p: ("SetVariables", {"setVariableData": need(p, "variables")}),
     "get-base-report": lambda p: (
-        "GetBaseReport", {"requestId": next_request_id(), "reportBase": p.get("report_base") or "FullInventory"}
+        "GetBaseReport",
+        {"requestId": next_request_id(), "reportBase": p.get("report_base") or "FullInventory"},
     ),
     "trigger-message": lambda p: (
         "TriggerMessage", optional(requestedMessage=need(p, "requested_message"), evse=_evse(p))
     ),
     "clear-cache": lambda p: ("ClearCache", {}),
     "data-transfer": lambda p: (
-        "DataTransfer", optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data"))
+        "DataTransfer",
+        optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data")),
     ),
 }

@@ -3,8 +3,9 @@
 The official JSON schemas come with the ``ocpp`` library; they are checked with ``jsonschema-rs`` (the Rust
 ``jsonschema`` crate): 1 µs for a MeterValues payload, against 11 µs for ``fastjsonschema``'s generated
 Python and 209 µs for the library's ``jsonschema`` path, which matters at thousands of messages a second.
-A valid payload costs one ``is_valid`` call; only a failing one is walked for its first error. The mapping of a failure to an error code follows OCPP-J 1.6 §4.2.3 and 2.0.1 Part 4
-§4.3, with each version's own spelling (1.6 keeps ``FormationViolation`` and ``OccurenceConstraintViolation``).
+A valid payload costs one ``is_valid`` call; only a failing one is walked for its first error. The
+mapping of a failure to an error code follows OCPP-J 1.6 §4.2.3 and 2.0.1 Part 4 §4.3, with each
+version's own spelling (1.6 keeps ``FormationViolation`` and ``OccurenceConstraintViolation``).
 Version ``"2.1"`` reads the library's ``v21`` folder, named ``...Request``/``...Response`` as in 2.0.1, and
 uses the 2.0.1 codes.
 """
@@ -84,7 +85,9 @@ def _strip_multiple_of(node: Any) -> Any:
 @cache
 def _validator(ocpp_version: str, action: str, response: bool) -> Any:
     folder = "v" + ocpp_version.replace(".", "")
-    suffix = ("Response" if response else "") if ocpp_version == "1.6" else ("Response" if response else "Request")
+    suffix = (
+        ("Response" if response else "") if ocpp_version == "1.6" else ("Response" if response else "Request")
+    )
     path = _SCHEMAS / folder / "schemas" / f"{action}{suffix}.json"
     if not action or not action.isalnum() or not path.is_file():
         return None
@@ -92,7 +95,9 @@ def _validator(ocpp_version: str, action: str, response: bool) -> Any:
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
-def validate(ocpp_version: str, action: str, payload: object, codes: ErrorCodes, *, response: bool = False) -> None:
+def validate(
+    ocpp_version: str, action: str, payload: object, codes: ErrorCodes, *, response: bool = False
+) -> None:
     """Raise :class:`SchemaViolation` with the spec's error code when ``payload`` fails its schema."""
     if not isinstance(payload, dict):
         raise SchemaViolation(codes.format, "payload must be a JSON object", "")

@@ -41,7 +41,9 @@ class ApiTokenService:
             raise InvalidInput(f"unknown role {role!r}; one of {', '.join(Role)}", field="role") from None
         secret = "xj_" + secrets.token_urlsafe(32)
         async with self._uow() as session:
-            row = ApiToken(name=name or role, role=role, token_sha256=_digest(secret), created_at=self._clock())
+            row = ApiToken(
+                name=name or role, role=role, token_sha256=_digest(secret), created_at=self._clock()
+            )
             session.add(row)
         return row, secret
 

@@ -78,7 +78,9 @@ class GroupCommitter:
         # 100 ms however little work it held. A 1 ms interval keeps commits short.
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(database_url, ready), name="group-commit", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(database_url, ready), name="group-commit", daemon=True
+        )
         self._thread.start()
         ready.wait()
         if self._start_error is not None:  # e.g. a URL the async engine cannot use: fail here, loudly
@@ -153,7 +155,9 @@ class GroupCommitter:
         try:
             return await self._commit(uow, batch)
         except Exception:  # the top of this task: isolate the bad write, never stop the loop
-            log.warning("group commit of %d writes failed; retrying them one by one", len(batch), exc_info=True)
+            log.warning(
+                "group commit of %d writes failed; retrying them one by one", len(batch), exc_info=True
+            )
         outcomes: list[Outcome] = []
         for pending in batch:
             try:

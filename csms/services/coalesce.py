@@ -18,7 +18,9 @@ V = TypeVar("V")
 class Coalescer(Generic[K, V]):
     """``await get(key)`` -> ``fetch(keys)[key]`` (``None`` when absent), one ``fetch`` for many callers."""
 
-    def __init__(self, fetch: Callable[[Collection[K]], Awaitable[Mapping[K, V]]], *, max_keys: int = 500) -> None:
+    def __init__(
+        self, fetch: Callable[[Collection[K]], Awaitable[Mapping[K, V]]], *, max_keys: int = 500
+    ) -> None:
         self._fetch = fetch
         self._max_keys = max_keys
         self._waiting: dict[K, list[asyncio.Future[V | None]]] = {}

@@ -62,7 +62,9 @@ class SqlCarParkRepository:
         records = list(records)
         existing = {
             r.id: r
-            for r in await self._session.scalars(select(CarParkRow).where(CarParkRow.id.in_([c.id for c in records])))
+            for r in await self._session.scalars(
+                select(CarParkRow).where(CarParkRow.id.in_([c.id for c in records]))
+            )
         }
         now = self._clock()
         for record in records:
@@ -106,7 +108,9 @@ class StationLastSeen:
         self._session = session
 
     async def last_seen(self, station_ids: Sequence[str]) -> Mapping[str, datetime | None]:
-        rows = await self._session.execute(select(Station.id, Station.last_seen_at).where(Station.id.in_(station_ids)))
+        rows = await self._session.execute(
+            select(Station.id, Station.last_seen_at).where(Station.id.in_(station_ids))
+        )
         seen: dict[str, datetime | None] = dict.fromkeys(station_ids)
         seen.update({sid: at for sid, at in rows})
         return seen

@@ -49,7 +49,8 @@ class Version:
 VERSIONS = {
     "1.6": Version(profile_v16, "connector_id", "ChargePointMaxProfile", lambda tx_id, uid: tx_id),
     "2.0.1": Version(profile_v201, "evse_id", "ChargingStationMaxProfile", lambda tx_id, uid: uid),
-    "2.1": Version(profile_v201, "evse_id", "ChargingStationMaxProfile", lambda tx_id, uid: uid),  # same shape
+    # same shape as 2.0.1
+    "2.1": Version(profile_v201, "evse_id", "ChargingStationMaxProfile", lambda tx_id, uid: uid),
 }
 
 

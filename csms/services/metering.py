@@ -38,7 +38,10 @@ class MeterService:
         known = await _transactions(session, reports)
         rows, windows = [], {}
         for report in reports:
-            key = report.transaction_id if report.transaction_uid is None else (report.station_id, report.transaction_uid)
+            key = (
+                report.transaction_id if report.transaction_uid is None
+                else (report.station_id, report.transaction_uid)
+            )
             tx = known.get(key) if key is not None else None
             if tx is not None and tx["station_id"] != report.station_id:
                 tx = None  # a station cannot write into another station's transaction
@@ -49,7 +52,8 @@ class MeterService:
                     windows[tx["id"]] = tx
             head = (report.station_id, tx["id"] if tx is not None else None, report.evse_id)
             rows.extend(
-                (*head, s.timestamp, s.measurand, s.phase, s.location, s.context, s.value, s.unit) for s in report.samples
+                (*head, s.timestamp, s.measurand, s.phase, s.location, s.context, s.value, s.unit)
+                for s in report.samples
             )
         await _INSERT_SAMPLES.execute(session, rows)
         await _WIDEN_WINDOW.execute(
@@ -60,7 +64,9 @@ class MeterService:
 def _widen(v: Any) -> Update:
     # Monotonic in SQL too: a concurrent StopTransaction's final reading is never lowered.
     c = Transaction.__table__.c
-    new_start = case((or_(c.meter_start_wh.is_(None), c.meter_start_wh > v.start), v.start), else_=c.meter_start_wh)
+    new_start = case(
+        (or_(c.meter_start_wh.is_(None), c.meter_start_wh > v.start), v.start), else_=c.meter_start_wh
+    )
     new_stop = case((or_(c.meter_stop_wh.is_(None), c.meter_stop_wh < v.stop), v.stop), else_=c.meter_stop_wh)
     return (
         update(Transaction.__table__)
@@ -71,13 +77,15 @@ def _widen(v: Any) -> Update:
 
 _INSERT_SAMPLES = BulkStatement(
     insert(MeterValue.__table__),
-    ("station_id", "transaction_pk", "evse_id", "timestamp", "measurand", "phase", "location", "context", "value", "unit"),
+    ("station_id", "transaction_pk", "evse_id", "timestamp", "measurand", "phase", "location", "context",
+     "value", "unit"),
 )
 _WIDEN_WINDOW = RowsUpdate(_widen, {"tx_id": Integer(), "start": Float(), "stop": Float()})
 
 
 async def _transactions(session: AsyncSession, reports: Sequence[MeterReport]) -> dict[object, dict]:
-    """The transactions the reports refer to, by 1.6 id and by (station, 2.0.1 uid), in at most two queries."""
+    """The transactions the reports refer to, by 1.6 id and by (station, 2.0.1 uid), in at most two
+    queries."""
     table = Transaction.__table__
     columns = (table.c.id, table.c.station_id, table.c.uid, table.c.meter_start_wh, table.c.meter_stop_wh)
     ids = {r.transaction_id for r in reports if r.transaction_id is not None and r.transaction_uid is None}

@@ -45,7 +45,8 @@ _UPSERT_CONNECTORS = BulkStatement(
 
 class StatusWriter:
     """``(station_id, received_at, StatusChange | None)`` items: status history, current connector status and
-    last seen; an item without a change is a heartbeat. Both messages share the batch's one last-seen update."""
+    last seen; an item without a change is a heartbeat. Both messages share the batch's one last-seen
+    update."""
 
     async def write_many(
         self, session: AsyncSession, items: Sequence[tuple[str, datetime, StatusChange | None]]
@@ -53,9 +54,11 @@ class StatusWriter:
         changes = [(sid, at, c) for sid, at, c in items if c is not None]
         await _INSERT_STATUS.execute(
             session,
-            [(sid, c.evse_id, c.connector_id, c.status, c.error_code, c.info, c.timestamp, at) for sid, at, c in changes],
+            [(sid, c.evse_id, c.connector_id, c.status, c.error_code, c.info, c.timestamp, at)
+             for sid, at, c in changes],
         )
-        latest: dict[tuple[str, int, int], StatusChange] = {}  # one row per connector: an upsert touches each once
+        # one row per connector: an upsert touches each once
+        latest: dict[tuple[str, int, int], StatusChange] = {}
         for sid, _, change in sorted(changes, key=lambda i: i[2].timestamp):
             latest[(sid, change.evse_id, change.connector_id)] = change
         await _UPSERT_CONNECTORS.execute(

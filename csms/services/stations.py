@@ -81,7 +81,9 @@ class StationService:
             session.add(station)
         return station
 
-    async def update(self, station_id: str, *, password: str | None = None, status: str | None = None) -> Station:
+    async def update(
+        self, station_id: str, *, password: str | None = None, status: str | None = None
+    ) -> Station:
         password_hash = await asyncio.to_thread(hash_password, password) if password else None
         async with self._uow() as session:
             station = await session.get(Station, station_id)
@@ -159,7 +161,8 @@ class StationService:
 
     async def heartbeat(self, station_id: str) -> datetime:
         now = self._clock()
-        await self._committer.submit(self._status, (station_id, now, None))  # shares the status writer's update
+        # shares the status writer's update
+        await self._committer.submit(self._status, (station_id, now, None))
         return now
 
     async def status_notification(self, station_id: str, change: StatusChange) -> None:
@@ -169,7 +172,9 @@ class StationService:
         """Keep a message operators may want to read (events, reports, firmware and log status)."""
         now = self._clock()
         async with self._uow() as session:
-            session.add(StationMessage(station_id=station_id, action=action, payload=payload, received_at=now))
+            session.add(
+                StationMessage(station_id=station_id, action=action, payload=payload, received_at=now)
+            )
             await session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
 
     async def messages(self, station_id: str, action: str | None = None) -> Sequence[StationMessage]:

@@ -88,7 +88,9 @@ class TokenService:
 
     async def list(self, *, limit: int = 100, offset: int = 0) -> Sequence[IdToken]:
         async with self._uow.read() as session:
-            rows = await session.scalars(select(IdToken).order_by(IdToken.id_token).limit(limit).offset(offset))
+            rows = await session.scalars(
+                select(IdToken).order_by(IdToken.id_token).limit(limit).offset(offset)
+            )
             return rows.all()
 
     async def get(self, id_token: str) -> IdToken:

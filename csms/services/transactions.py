@@ -94,14 +94,17 @@ def apply_register(tx: Transaction, samples: Sequence[Sample]) -> None:
 
 
 class StartWriter:
-    """``(StartRequest, now)`` items -> ``(transaction id, TokenInfo)``, idempotent per station/EVSE/start time."""
+    """``(StartRequest, now)`` items -> ``(transaction id, TokenInfo)``, idempotent per station/EVSE/start
+    time."""
 
     async def write_many(
         self, session: AsyncSession, items: Sequence[tuple[StartRequest, datetime]]
     ) -> list[tuple[int, TokenInfo]]:
         stations = {req.station_id for req, _ in items}
         moments = {req.timestamp for req, _ in items}
-        query = select(Transaction).where(Transaction.station_id.in_(stations), Transaction.started_at.in_(moments))
+        query = select(Transaction).where(
+            Transaction.station_id.in_(stations), Transaction.started_at.in_(moments)
+        )
         known = {(t.station_id, t.evse_id, t.started_at): t for t in await session.scalars(query)}
         rows: list[tuple[Transaction, TokenInfo]] = []
         for req, now in items:

@@ -12,7 +12,8 @@ Clock = Callable[[], datetime]
 
 
 class UnitOfWork:
-    """Opens a session whose transaction commits when the block ends without error and rolls back otherwise."""
+    """Opens a session whose transaction commits when the block ends without error and rolls back
+    otherwise."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -12,7 +12,6 @@ from alembic import op
 
 import csms.db.base
 
-
 revision = '0003_compliance'
 down_revision = '0002_sites'
 branch_labels = None

@@ -30,11 +30,13 @@ async def test_a_viewer_reads_but_cannot_command_or_register(csms: Csms) -> None
 
 
 async def test_register_station_validation_names_the_field(csms: Csms) -> None:
-    r = await csms.api.post("/api/v1/stations", json={"id": "CP 1/x", "password": "short"}, headers=csms.headers)
+    r = await csms.api.post("/api/v1/stations", json={"id": "CP 1/x", "password": "short"},
+                            headers=csms.headers)
     assert r.status_code == 422
     fields = {tuple(e["loc"]) for e in r.json()["detail"]}
     assert fields == {("body", "id"), ("body", "password")}
-    ok = await csms.api.post("/api/v1/stations", json={"id": "CP-1", "password": "long-enough"}, headers=csms.headers)
+    ok = await csms.api.post("/api/v1/stations", json={"id": "CP-1", "password": "long-enough"},
+                             headers=csms.headers)
     assert ok.status_code == 201 and ok.json()["online"] is False
     dup = await csms.api.post("/api/v1/stations", json={"id": "CP-1"}, headers=csms.headers)
     assert dup.status_code == 409
@@ -42,10 +44,16 @@ async def test_register_station_validation_names_the_field(csms: Csms) -> None:
 
 async def test_id_token_crud(csms: Csms) -> None:
     h = csms.headers
-    r = await csms.api.post("/api/v1/id-tokens", json={"id_token": "C1", "expiry_date": "2027-01-01T00:00:00+08:00", "group_id_token": "G"}, headers=h)
+    r = await csms.api.post(
+        "/api/v1/id-tokens",
+        json={"id_token": "C1", "expiry_date": "2027-01-01T00:00:00+08:00", "group_id_token": "G"}, headers=h,
+    )
     assert r.status_code == 201 and r.json()["expiry_date"] == "2026-12-31T16:00:00Z"
-    assert (await csms.api.post("/api/v1/id-tokens", json={"id_token": "C2", "status": "Lost"}, headers=h)).status_code == 422
-    assert (await csms.api.post("/api/v1/id-tokens", json={"id_token": "C3", "expiry_date": "2027-01-01T00:00:00"}, headers=h)).status_code == 422
+    assert (await csms.api.post("/api/v1/id-tokens", json={"id_token": "C2", "status": "Lost"},
+                                headers=h)).status_code == 422
+    assert (await csms.api.post("/api/v1/id-tokens",
+                                json={"id_token": "C3", "expiry_date": "2027-01-01T00:00:00"},
+                                headers=h)).status_code == 422
     r = await csms.api.patch("/api/v1/id-tokens/C1", json={"status": "Blocked"}, headers=h)
     assert r.json()["status"] == "Blocked" and r.json()["group_id_token"] == "G"
     assert [t["id_token"] for t in (await csms.api.get("/api/v1/id-tokens", headers=h)).json()] == ["C1"]
@@ -62,12 +70,16 @@ async def test_transactions_filter_and_paginate(csms: Csms) -> None:
     await csms.station("B")
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
     for i in range(5):
-        await csms.runtime.services.transactions.start(StartRequest("A" if i < 3 else "B", 1, f"T{i % 2}", 0, t0 + timedelta(hours=i)))
+        await csms.runtime.services.transactions.start(
+            StartRequest("A" if i < 3 else "B", 1, f"T{i % 2}", 0, t0 + timedelta(hours=i))
+        )
     get = lambda **p: csms.api.get("/api/v1/transactions", params=p, headers=csms.headers)  # noqa: E731
     assert (await get(station_id="A")).json()["total"] == 3
     assert (await get(id_token="T1")).json()["total"] == 2
     page = (await get(limit=2, offset=2)).json()
-    assert page["total"] == 5 and [t["started_at"] for t in page["items"]] == ["2026-11-01T02:00:00Z", "2026-11-01T01:00:00Z"]
+    assert page["total"] == 5 and [t["started_at"] for t in page["items"]] == [
+        "2026-11-01T02:00:00Z", "2026-11-01T01:00:00Z"
+    ]
     window = (await get(since="2026-11-01T01:00:00Z", until="2026-11-01T03:00:00Z")).json()
     assert window["total"] == 2
     assert (await get(since="2026-11-01")).status_code == 422  # no offset: ambiguous
@@ -104,10 +116,13 @@ async def test_generic_call_endpoint_maps_every_outcome(csms: Csms, protocol: st
         r = await csms.api.post(f"{url}/ClearCache", json={}, headers=h)
         assert (r.status_code, r.json()) == (200, {"status": "Accepted"})
         r = await csms.api.post(f"{url}/DataTransfer", json={"vendorId": "cn.xj"}, headers=h)
-        assert (r.status_code, r.json()) == (502, {"code": "NotSupported", "description": "no vendor extension", "details": {"hint": "x"}})
+        assert (r.status_code, r.json()) == (
+            502, {"code": "NotSupported", "description": "no vendor extension", "details": {"hint": "x"}}
+        )
         r = await csms.api.post(f"{url}/ClearCache", json={"unexpected": 1}, headers=h)
         assert r.status_code == 422
-        r = await csms.api.post(f"{url}/Reset", json={"type": "Hard" if protocol == "ocpp1.6" else "Immediate"}, headers=h)
+        r = await csms.api.post(f"{url}/Reset",
+                                json={"type": "Hard" if protocol == "ocpp1.6" else "Immediate"}, headers=h)
         assert r.status_code == 504
         r = await csms.api.post(f"{url}/Teleport", json={}, headers=h)
         assert r.status_code == 422
@@ -123,16 +138,25 @@ async def test_typed_commands_are_translated_per_version(csms: Csms) -> None:
         return lambda payload: (seen[name].append(payload), reply)[1]
 
     async with csms.connect("V16", "ocpp1.6") as a, csms.connect("V201", "ocpp2.0.1") as b:
-        t1 = asyncio.create_task(_answering(a, {"RemoteStartTransaction": record("V16", {"status": "Accepted"}), "Reset": record("V16", {"status": "Accepted"})}))
-        t2 = asyncio.create_task(_answering(b, {"RequestStartTransaction": record("V201", {"status": "Accepted"}), "Reset": record("V201", {"status": "Scheduled"})}))
+        t1 = asyncio.create_task(_answering(a, {
+            "RemoteStartTransaction": record("V16", {"status": "Accepted"}),
+            "Reset": record("V16", {"status": "Accepted"}),
+        }))
+        t2 = asyncio.create_task(_answering(b, {
+            "RequestStartTransaction": record("V201", {"status": "Accepted"}),
+            "Reset": record("V201", {"status": "Scheduled"}),
+        }))
         for sid in ("V16", "V201"):
-            r = await csms.api.post(f"/api/v1/stations/{sid}/commands/remote-start", json={"id_token": "CARD", "evse_id": 1}, headers=csms.headers)
+            r = await csms.api.post(f"/api/v1/stations/{sid}/commands/remote-start",
+                                    json={"id_token": "CARD", "evse_id": 1}, headers=csms.headers)
             assert r.status_code == 200, r.text
-            r = await csms.api.post(f"/api/v1/stations/{sid}/commands/reset", json={"type": "soft"}, headers=csms.headers)
+            r = await csms.api.post(f"/api/v1/stations/{sid}/commands/reset", json={"type": "soft"},
+                                    headers=csms.headers)
             assert r.status_code == 200
         r = await csms.api.post("/api/v1/stations/V16/commands/remote-start", json={}, headers=csms.headers)
         assert (r.status_code, r.json()["field"]) == (422, "id_token")
-        r = await csms.api.post("/api/v1/stations/V16/commands/get-variables", json={"variables": []}, headers=csms.headers)
+        r = await csms.api.post("/api/v1/stations/V16/commands/get-variables", json={"variables": []},
+                                headers=csms.headers)
         assert r.status_code == 422
         t1.cancel()
         t2.cancel()

@@ -29,7 +29,8 @@ async def _session_still_works(csms: Csms, wire: Wire) -> None:
     async with csms.connect("GOOD") as ws:
         other = Wire(ws)
         assert (await other.call("BootNotification", BOOT16))[2]["status"] == "Accepted"
-    stop = {"transactionId": start[2]["transactionId"], "meterStop": 1200, "timestamp": "2026-11-24T01:00:00Z"}
+    stop = {"transactionId": start[2]["transactionId"], "meterStop": 1200,
+            "timestamp": "2026-11-24T01:00:00Z"}
     assert (await wire.call("StopTransaction", stop))[0] == 3
     tx, _ = await csms.runtime.services.transactions.detail(start[2]["transactionId"])
     assert tx.energy_wh == 1200.0
@@ -42,11 +43,18 @@ async def _session_still_works(csms: Csms, wire: Wire) -> None:
         ('{"not": "an array"}', "-1", "FormationViolation"),
         ('[2, "u1", "FlyToTheMoon", {}]', "u1", "NotImplemented"),
         ('[2, "u2", "ReserveNow", {}]', "u2", "NotSupported"),  # a CSMS->station action sent the wrong way
-        ('[2, "u3", "StartTransaction", {"connectorId": 1, "idTag": "CARD", "timestamp": "2026-11-24T00:00:00Z"}]', "u3", "OccurenceConstraintViolation"),
-        ('[2, "u4", "StartTransaction", {"connectorId": "one", "idTag": "CARD", "meterStart": 0, "timestamp": "2026-11-24T00:00:00Z"}]', "u4", "TypeConstraintViolation"),
-        ('[2, "u5", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Flying"}]', "u5", "PropertyConstraintViolation"),
+        ('[2, "u3", "StartTransaction", '
+         '{"connectorId": 1, "idTag": "CARD", "timestamp": "2026-11-24T00:00:00Z"}]',
+         "u3", "OccurenceConstraintViolation"),
+        ('[2, "u4", "StartTransaction", '
+         '{"connectorId": "one", "idTag": "CARD", "meterStart": 0, "timestamp": "2026-11-24T00:00:00Z"}]',
+         "u4", "TypeConstraintViolation"),
+        ('[2, "u5", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Flying"}]',
+         "u5", "PropertyConstraintViolation"),
         ('[2, "u6", "Heartbeat", {"extra": 1}]', "u6", "FormationViolation"),
-        ('[2, "u7", "StartTransaction", {"connectorId": 1, "idTag": "CARD", "meterStart": 0, "timestamp": "yesterday"}]', "u7", "PropertyConstraintViolation"),
+        ('[2, "u7", "StartTransaction", '
+         '{"connectorId": 1, "idTag": "CARD", "meterStart": 0, "timestamp": "yesterday"}]',
+         "u7", "PropertyConstraintViolation"),
         ('[7, "u8", {}]', "u8", "FormationViolation"),
     ],
 )
@@ -66,7 +74,9 @@ async def test_v16_malformed_frames_get_the_right_callerror(
     [
         ("{{{", "RpcFrameworkError"),
         ('[9, "x", {}]', "MessageTypeNotSupported"),
-        ('[2, "x", "TransactionEvent", {"eventType": "Started", "timestamp": "2026-11-24T00:00:00Z", "triggerReason": "Authorized", "transactionInfo": {"transactionId": "T"}}]', "OccurrenceConstraintViolation"),
+        ('[2, "x", "TransactionEvent", {"eventType": "Started", "timestamp": "2026-11-24T00:00:00Z", '
+         '"triggerReason": "Authorized", "transactionInfo": {"transactionId": "T"}}]',
+         "OccurrenceConstraintViolation"),
         ('[2, "x", "Heartbeat", {"bogus": true}]', "FormatViolation"),
     ],
 )
@@ -88,7 +98,9 @@ async def test_a_response_to_an_unknown_message_id_is_ignored(csms: Csms, statio
         await _session_still_works(csms, wire)
 
 
-async def test_a_frame_over_the_size_limit_closes_with_1009_and_others_carry_on(csms: Csms, stations: None) -> None:
+async def test_a_frame_over_the_size_limit_closes_with_1009_and_others_carry_on(
+    csms: Csms, stations: None
+) -> None:
     async with csms.connect("BAD16", max_size=None) as ws:
         wire = Wire(ws)
         await wire.call("BootNotification", BOOT16)
@@ -101,7 +113,8 @@ async def test_a_frame_over_the_size_limit_closes_with_1009_and_others_carry_on(
     # reconnect: the stored transaction is intact and the session goes on
     async with csms.connect("BAD16") as ws:
         wire = Wire(ws)
-        stop = {"transactionId": start[2]["transactionId"], "meterStop": 500, "timestamp": "2026-11-24T01:00:00Z"}
+        stop = {"transactionId": start[2]["transactionId"], "meterStop": 500,
+                "timestamp": "2026-11-24T01:00:00Z"}
         assert (await wire.call("StopTransaction", stop))[0] == 3
     tx, _ = await csms.runtime.services.transactions.detail(start[2]["transactionId"])
     assert (tx.status, tx.energy_wh) == ("Completed", 500.0)

@@ -13,7 +13,9 @@ from csms.main import create_app
 from tests.conftest import REDIS_URL
 from tests.harness import Csms, Wire, make_settings
 
-pytestmark = pytest.mark.skipif(REDIS_URL is None, reason="CSMS_TEST_REDIS_URL is not set (needs a Redis server)")
+pytestmark = pytest.mark.skipif(
+    REDIS_URL is None, reason="CSMS_TEST_REDIS_URL is not set (needs a Redis server)"
+)
 
 
 async def _node(database_url: str, node_id: str):
@@ -35,7 +37,8 @@ async def test_a_command_sent_to_one_node_reaches_a_station_on_the_other(databas
         await a.station(sid)
         async with a.connect(sid) as ws:
             wire = Wire(ws)
-            assert (await wire.call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}))[0] == 3
+            assert (await wire.call("BootNotification",
+                                    {"chargePointVendor": "V", "chargePointModel": "M"}))[0] == 3
 
             async def station_side() -> None:
                 frame = json.loads(await ws.recv())
@@ -47,7 +50,8 @@ async def test_a_command_sent_to_one_node_reaches_a_station_on_the_other(databas
             answering = asyncio.create_task(station_side())
             r = await b.api.post(f"/api/v1/stations/{sid}/calls/ClearCache", json={}, headers=b.headers)
             assert (r.status_code, r.json()) == (200, {"status": "Accepted"})
-            r = await b.api.post(f"/api/v1/stations/{sid}/commands/data-transfer", json={"vendor_id": "x"}, headers=b.headers)
+            r = await b.api.post(f"/api/v1/stations/{sid}/commands/data-transfer", json={"vendor_id": "x"},
+                                 headers=b.headers)
             assert (r.status_code, r.json()["code"]) == (502, "NotSupported")
             await answering
 
@@ -58,7 +62,9 @@ async def test_a_command_sent_to_one_node_reaches_a_station_on_the_other(databas
             await asyncio.wait_for(seen_online_by_b(), 5)
         # the socket closed: node A withdraws its claim and B can no longer reach the station
         async def gone() -> None:
-            while (await b.api.post(f"/api/v1/stations/{sid}/calls/ClearCache", json={}, headers=b.headers)).status_code != 409:
+            while (
+                await b.api.post(f"/api/v1/stations/{sid}/calls/ClearCache", json={}, headers=b.headers)
+            ).status_code != 409:
                 await asyncio.sleep(0.05)
 
         await asyncio.wait_for(gone(), 5)

@@ -59,7 +59,9 @@ def test_timestamps_are_parsed_strictly_to_utc(text: str, iso: str) -> None:
     assert parse_timestamp(text).isoformat() == iso
 
 
-@pytest.mark.parametrize("text", ["2026-11-24 08:00:00Z", "2026-11-24T08:00:00", "24/11/2026", "", "2026-13-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "text", ["2026-11-24 08:00:00Z", "2026-11-24T08:00:00", "24/11/2026", "", "2026-13-01T00:00:00Z"]
+)
 def test_ambiguous_or_malformed_timestamps_are_refused(text: str) -> None:
     with pytest.raises((InvalidInput, ValueError)):
         parse_timestamp(text)

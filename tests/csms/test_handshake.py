@@ -35,7 +35,9 @@ async def test_no_common_subprotocol_is_refused_with_400_naming_the_station(
         async with csms.connect("CP1", subprotocols=["ocpp1.5"]):
             pass
     assert refused.value.response.status_code == 400
-    assert any("station=CP1" in r.getMessage() and "no_common_subprotocol" in r.getMessage() for r in caplog.records)
+    assert any(
+        "station=CP1" in r.getMessage() and "no_common_subprotocol" in r.getMessage() for r in caplog.records
+    )
 
 
 @pytest.mark.parametrize("password", [None, "wrong-password"])

@@ -100,13 +100,14 @@ async def test_a_21_session_is_stored_with_its_energy_in_wh(csms: Csms, wire: Wi
 
 async def test_a_21_id_token_of_255_characters_is_registered_and_charges(csms: Csms, wire: Wire) -> None:
     long_token = "EMAID-" + "7" * 249  # 2.1 allows 255 characters (2.0.1: 36)
-    created = await csms.api.post("/api/v1/id-tokens", json={"id_token": long_token, "type": "eMAID"}, headers=csms.headers)
+    created = await csms.api.post("/api/v1/id-tokens", json={"id_token": long_token, "type": "eMAID"},
+                                  headers=csms.headers)
     assert created.status_code == 201, created.text
     assert (await wire.call("BootNotification", BOOT))[2]["status"] == "Accepted"
     token = {"idToken": long_token, "type": "eMAID"}
     assert (await wire.call("Authorize", {"idToken": token}))[2]["idTokenInfo"]["status"] == "Accepted"
-    started = event("Started", 0, "2026-11-24T02:00:00Z", "Authorized", [energy(0)], evse={"id": 1, "connectorId": 1},
-                    idToken=token)
+    started = event("Started", 0, "2026-11-24T02:00:00Z", "Authorized", [energy(0)],
+                    evse={"id": 1, "connectorId": 1}, idToken=token)
     assert (await wire.call("TransactionEvent", started))[2] == {"idTokenInfo": {"status": "Accepted"}}
     page = await csms.api.get("/api/v1/transactions", params={"id_token": long_token}, headers=csms.headers)
     assert [t["id_token"] for t in page.json()["items"]] == [long_token]

@@ -6,7 +6,8 @@ import pytest
 
 from tests.harness import Csms, Wire
 
-BOOT = {"chargePointVendor": "Star", "chargePointModel": "DC60", "chargePointSerialNumber": "SN1", "firmwareVersion": "1.2"}
+BOOT = {"chargePointVendor": "Star", "chargePointModel": "DC60", "chargePointSerialNumber": "SN1",
+        "firmwareVersion": "1.2"}
 T0 = "2026-11-24T08:00:00Z"
 
 
@@ -26,7 +27,8 @@ async def test_full_session_is_stored_and_served_by_the_api(csms: Csms, wire: Wi
     assert (await wire.call("StatusNotification", status))[0] == 3
     auth = await wire.call("Authorize", {"idTag": "CARD-1"})
     assert auth[2] == {"idTagInfo": {"status": "Accepted"}}
-    start = await wire.call("StartTransaction", {"connectorId": 1, "idTag": "CARD-1", "meterStart": 1000, "timestamp": T0})
+    start = await wire.call("StartTransaction",
+                            {"connectorId": 1, "idTag": "CARD-1", "meterStart": 1000, "timestamp": T0})
     tx_id = start[2]["transactionId"]
     assert start[2]["idTagInfo"]["status"] == "Accepted"
     # the id comes from the database row, which exists before the reply was sent
@@ -58,7 +60,8 @@ async def test_full_session_is_stored_and_served_by_the_api(csms: Csms, wire: Wi
     stations = (await csms.api.get("/api/v1/stations", headers=csms.headers)).json()
     assert [(s["id"], s["online"], s["vendor"]) for s in stations] == [("CP16", True, "Star")]
     detail = (await csms.api.get(f"/api/v1/transactions/{tx_id}", headers=csms.headers)).json()
-    assert detail["energy_wh"] == 7500.0 and detail["status"] == "Completed" and detail["stop_reason"] == "EVDisconnected"
+    assert (detail["energy_wh"] == 7500.0 and detail["status"] == "Completed"
+            and detail["stop_reason"] == "EVDisconnected")
     values = {(v["measurand"], v["unit"]): v["value"] for v in detail["meter_values"]}
     assert values[("Energy.Active.Import.Register", "Wh")] in (4500.0, 8500.0)
     assert values[("Power.Active.Import", "W")] == pytest.approx(21600.0)
@@ -71,14 +74,16 @@ async def test_repeated_start_transaction_returns_the_same_id(csms: Csms, wire: 
     first = await wire.call("StartTransaction", req)
     again = await wire.call("StartTransaction", req)
     assert first[2]["transactionId"] == again[2]["transactionId"]
-    page = (await csms.api.get("/api/v1/transactions", params={"station_id": "CP16"}, headers=csms.headers)).json()
+    page = (await csms.api.get("/api/v1/transactions", params={"station_id": "CP16"},
+                               headers=csms.headers)).json()
     assert page["total"] == 1
 
 
 async def test_offline_queued_messages_keep_their_own_timestamps(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
     earlier = "2026-11-20T03:00:00+08:00"
-    start = await wire.call("StartTransaction", {"connectorId": 1, "idTag": "CARD-1", "meterStart": 10, "timestamp": earlier})
+    start = await wire.call("StartTransaction",
+                            {"connectorId": 1, "idTag": "CARD-1", "meterStart": 10, "timestamp": earlier})
     tx, _ = await csms.runtime.services.transactions.detail(start[2]["transactionId"])
     assert tx.started_at.isoformat() == "2026-11-19T19:00:00+00:00"
 
@@ -87,7 +92,9 @@ async def test_offline_queued_messages_keep_their_own_timestamps(csms: Csms, wir
     ("stored", "expected"),
     [("Blocked", "Blocked"), ("Expired", "Expired"), (None, "Invalid")],
 )
-async def test_authorize_answers_from_the_token_record(csms: Csms, wire: Wire, stored: str | None, expected: str) -> None:
+async def test_authorize_answers_from_the_token_record(
+    csms: Csms, wire: Wire, stored: str | None, expected: str
+) -> None:
     await wire.call("BootNotification", BOOT)
     if stored:
         await csms.runtime.services.tokens.create("CARD-X", status=stored)
@@ -103,15 +110,20 @@ async def test_expired_date_and_blocked_group_refuse_a_card(csms: Csms, wire: Wi
     await tokens.create("DRIVER", group_id_token="FLEET")
     await wire.call("BootNotification", BOOT)
     assert (await wire.call("Authorize", {"idTag": "OLD"}))[2]["idTagInfo"]["status"] == "Expired"
-    info = (await wire.call("StartTransaction", {"connectorId": 1, "idTag": "DRIVER", "meterStart": 0, "timestamp": T0}))[2]
+    info = (await wire.call("StartTransaction",
+                            {"connectorId": 1, "idTag": "DRIVER", "meterStart": 0, "timestamp": T0}))[2]
     assert info["idTagInfo"] == {"status": "Blocked", "parentIdTag": "FLEET"}
     assert isinstance(info["transactionId"], int)  # 1.6: a transaction id is given even when refused
 
 
 async def test_data_transfer_and_status_notifications_are_kept(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
-    assert (await wire.call("DataTransfer", {"vendorId": "com.star", "data": "x"}))[2] == {"status": "UnknownVendorId"}
+    assert (await wire.call("DataTransfer", {"vendorId": "com.star", "data": "x"}))[2] == {
+        "status": "UnknownVendorId"
+    }
     await wire.call("DiagnosticsStatusNotification", {"status": "Uploaded"})
     await wire.call("FirmwareStatusNotification", {"status": "Installed"})
     kept = (await csms.api.get("/api/v1/stations/CP16/messages", headers=csms.headers)).json()
-    assert [m["action"] for m in kept] == ["DataTransfer", "DiagnosticsStatusNotification", "FirmwareStatusNotification"]
+    assert [m["action"] for m in kept] == [
+        "DataTransfer", "DiagnosticsStatusNotification", "FirmwareStatusNotification"
+    ]

@@ -11,7 +11,9 @@ from tests.harness import Csms, Wire
 BOOT = {"chargingStation": {"model": "AC22", "vendorName": "Star", "serialNumber": "S2"}, "reason": "PowerUp"}
 
 
-def energy(value: float, ts: str, multiplier: int = 0, unit: str = "Wh", context: str = "Sample.Periodic") -> dict:
+def energy(
+    value: float, ts: str, multiplier: int = 0, unit: str = "Wh", context: str = "Sample.Periodic"
+) -> dict:
     return {
         "timestamp": ts,
         "sampledValue": [
@@ -52,29 +54,38 @@ async def test_pending_station_is_gated_until_approved(csms: Csms) -> None:
         wire = Wire(ws)
         boot = await wire.call("BootNotification", BOOT)
         assert boot[2]["status"] == "Pending" and boot[2]["interval"] == 60
-        assert (await wire.call("StatusNotification", {"timestamp": "2026-11-24T00:00:00Z", "connectorStatus": "Available", "evseId": 1, "connectorId": 1}))[2] == "SecurityError"
-        r = await csms.api.patch("/api/v1/stations/CP-P", json={"registration_status": "Accepted"}, headers=csms.headers)
+        assert (await wire.call("StatusNotification", {"timestamp": "2026-11-24T00:00:00Z",
+                                                       "connectorStatus": "Available", "evseId": 1,
+                                                       "connectorId": 1}))[2] == "SecurityError"
+        r = await csms.api.patch("/api/v1/stations/CP-P", json={"registration_status": "Accepted"},
+                                 headers=csms.headers)
         assert r.status_code == 200
         assert (await wire.call("BootNotification", BOOT))[2]["status"] == "Accepted"
         assert (await wire.call("Heartbeat", {}))[0] == 3
 
 
-async def test_transaction_events_build_one_session_and_repeats_are_idempotent(csms: Csms, wire: Wire) -> None:
+async def test_transaction_events_build_one_session_and_repeats_are_idempotent(
+    csms: Csms, wire: Wire
+) -> None:
     await wire.call("BootNotification", BOOT)
     started = event("Started", 0, "2026-11-24T01:00:00Z", evse={"id": 1, "connectorId": 1},
                     idToken={"idToken": "CARD-2", "type": "ISO14443"},
-                    meterValue=[energy(2.0, "2026-11-24T01:00:00Z", multiplier=3, context="Transaction.Begin")])
+                    meterValue=[energy(2.0, "2026-11-24T01:00:00Z", multiplier=3,
+                                       context="Transaction.Begin")])
     answer = await wire.call("TransactionEvent", started)
     assert answer[2] == {"idTokenInfo": {"status": "Accepted"}}
-    updated = event("Updated", 1, "2026-11-24T01:15:00Z", meterValue=[energy(5.5, "2026-11-24T01:15:00Z", unit="kWh")])
+    updated = event("Updated", 1, "2026-11-24T01:15:00Z",
+                    meterValue=[energy(5.5, "2026-11-24T01:15:00Z", unit="kWh")])
     await wire.call("TransactionEvent", updated)
     await wire.call("TransactionEvent", updated)  # a retry after a lost reply
-    ended = event("Ended", 2, "2026-11-24T01:30:00Z", transactionInfo={"transactionId": "TX-A", "stoppedReason": "EVDisconnected"},
+    ended = event("Ended", 2, "2026-11-24T01:30:00Z",
+                  transactionInfo={"transactionId": "TX-A", "stoppedReason": "EVDisconnected"},
                   meterValue=[energy(9000, "2026-11-24T01:30:00Z", context="Transaction.End")])
     await wire.call("TransactionEvent", ended)
     await wire.call("TransactionEvent", ended)
 
-    page = (await csms.api.get("/api/v1/transactions", params={"station_id": "CP201"}, headers=csms.headers)).json()
+    page = (await csms.api.get("/api/v1/transactions", params={"station_id": "CP201"},
+                               headers=csms.headers)).json()
     assert page["total"] == 1
     tx = page["items"][0]
     assert (tx["uid"], tx["status"], tx["id_token"], tx["evse_id"]) == ("TX-A", "Completed", "CARD-2", 1)
@@ -85,7 +96,8 @@ async def test_transaction_events_build_one_session_and_repeats_are_idempotent(c
 
 async def test_offline_events_are_flagged_and_keep_their_timestamps(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
-    await wire.call("TransactionEvent", event("Started", 0, "2026-11-23T22:00:00Z", offline=True, evse={"id": 2}))
+    await wire.call("TransactionEvent",
+                    event("Started", 0, "2026-11-23T22:00:00Z", offline=True, evse={"id": 2}))
     await wire.call("TransactionEvent", event("Ended", 1, "2026-11-23T22:40:00+00:00", offline=True))
     tx = (await csms.api.get("/api/v1/transactions", headers=csms.headers)).json()["items"][0]
     assert tx["offline"] is True
@@ -100,10 +112,16 @@ async def test_meter_values_outside_a_transaction_and_kept_messages(csms: Csms, 
     ]}]}
     assert (await wire.call("MeterValues", mv))[0] == 3
     async with csms.runtime.services.uow.read() as session:
-        values = sorted((r.measurand, r.value, r.unit) for r in (await session.scalars(select(MeterValue))).all())
+        values = sorted(
+            (r.measurand, r.value, r.unit) for r in (await session.scalars(select(MeterValue))).all()
+        )
     assert values == [("Power.Active.Import", 7400.0, "W"), ("Voltage", 230.1, "V")]
     for action, payload in [
-        ("NotifyEvent", {"generatedAt": "2026-11-24T02:00:00Z", "seqNo": 0, "eventData": [{"eventId": 1, "timestamp": "2026-11-24T02:00:00Z", "trigger": "Alerting", "actualValue": "1", "eventNotificationType": "HardWiredNotification", "component": {"name": "EVSE"}, "variable": {"name": "Tripped"}}]}),
+        ("NotifyEvent", {"generatedAt": "2026-11-24T02:00:00Z", "seqNo": 0, "eventData": [
+            {"eventId": 1, "timestamp": "2026-11-24T02:00:00Z", "trigger": "Alerting", "actualValue": "1",
+             "eventNotificationType": "HardWiredNotification", "component": {"name": "EVSE"},
+             "variable": {"name": "Tripped"}},
+        ]}),
         ("SecurityEventNotification", {"type": "FirmwareUpdated", "timestamp": "2026-11-24T02:00:00Z"}),
         ("NotifyReport", {"requestId": 1, "generatedAt": "2026-11-24T02:00:00Z", "seqNo": 0}),
         ("FirmwareStatusNotification", {"status": "Installed"}),
@@ -120,8 +138,12 @@ async def test_status_notification_updates_the_connector_and_history(csms: Csms,
     await wire.call("BootNotification", BOOT)
     for ts, status in [("2026-11-24T03:00:00Z", "Available"), ("2026-11-24T03:05:00Z", "Occupied"),
                        ("2026-11-24T03:01:00Z", "Reserved")]:  # the last one arrived late (queued offline)
-        await wire.call("StatusNotification", {"timestamp": ts, "connectorStatus": status, "evseId": 1, "connectorId": 1})
+        await wire.call("StatusNotification",
+                        {"timestamp": ts, "connectorStatus": status, "evseId": 1, "connectorId": 1})
     detail = (await csms.api.get("/api/v1/stations/CP201", headers=csms.headers)).json()
-    assert detail["evses"] == [{"evse_id": 1, "connectors": [{"connector_id": 1, "status": "Occupied", "error_code": None, "updated_at": "2026-11-24T03:05:00Z"}]}]
-    history = (await csms.api.get("/api/v1/stations/CP201/status-history", params={"limit": 2}, headers=csms.headers)).json()
+    assert detail["evses"] == [{"evse_id": 1, "connectors": [
+        {"connector_id": 1, "status": "Occupied", "error_code": None, "updated_at": "2026-11-24T03:05:00Z"}
+    ]}]
+    history = (await csms.api.get("/api/v1/stations/CP201/status-history", params={"limit": 2},
+                                  headers=csms.headers)).json()
     assert history["total"] == 3 and [h["status"] for h in history["items"]] == ["Occupied", "Reserved"]

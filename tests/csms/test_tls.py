@@ -14,7 +14,9 @@ from websockets.asyncio.client import connect
 from csms.config import Settings
 from tests.harness import Csms, Wire, make_settings
 
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a test certificate")
+pytestmark = pytest.mark.skipif(
+    shutil.which("openssl") is None, reason="openssl is needed to make a test certificate"
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,9 @@ def csms_settings(database_url: str, certificate: tuple[Path, Path]) -> Settings
     return make_settings(database_url, ocpp_tls_cert_file=str(cert), ocpp_tls_key_file=str(key))
 
 
-async def test_a_station_boots_over_wss_and_plain_ws_is_refused(csms: Csms, certificate: tuple[Path, Path]) -> None:
+async def test_a_station_boots_over_wss_and_plain_ws_is_refused(
+    csms: Csms, certificate: tuple[Path, Path]
+) -> None:
     await csms.station("TLS-1", password="tls-password-1")
     trust = ssl.create_default_context(cafile=str(certificate[0]))
     auth = {"Authorization": "Basic " + base64.b64encode(b"TLS-1:tls-password-1").decode()}
@@ -44,5 +48,6 @@ async def test_a_station_boots_over_wss_and_plain_ws_is_refused(csms: Csms, cert
         boot = await Wire(ws).call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
         assert boot[2]["status"] == "Accepted"
     with pytest.raises(Exception):  # noqa: B017  (a plain handshake on a TLS port fails one way or another)
-        async with connect(url.replace("wss://", "ws://"), subprotocols=["ocpp1.6"], additional_headers=auth, open_timeout=3):
+        async with connect(url.replace("wss://", "ws://"), subprotocols=["ocpp1.6"], additional_headers=auth,
+                           open_timeout=3):
             pass

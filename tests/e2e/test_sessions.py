@@ -43,7 +43,8 @@ async def test_a_16_and_a_201_station_each_run_a_full_session_visible_in_the_api
     s16 = await _station(csms, "E2E-16", "ocpp1.6")
     s201 = await _station(csms, "E2E-201", "ocpp2.0.1", dc=True, max_power_w=60_000)
     try:
-        online = {s["id"]: s["online"] for s in (await csms.api.get("/api/v1/stations", headers=csms.headers)).json()}
+        online = {s["id"]: s["online"]
+                  for s in (await csms.api.get("/api/v1/stations", headers=csms.headers)).json()}
         assert online == {"E2E-16": True, "E2E-201": True}
         for station in (s16, s201):
             await station.plug_in(1)
@@ -66,7 +67,9 @@ async def test_a_16_and_a_201_station_each_run_a_full_session_visible_in_the_api
             assert tx["energy_wh"] == pytest.approx(delivered_wh, abs=1.0)
             assert tx["energy_wh"] >= 2000
             detail = (await csms.api.get(f"/api/v1/transactions/{tx['id']}", headers=csms.headers)).json()
-            assert {"Energy.Active.Import.Register", "Power.Active.Import"} <= {v["measurand"] for v in detail["meter_values"]}
+            assert {"Energy.Active.Import.Register", "Power.Active.Import"} <= {
+                v["measurand"] for v in detail["meter_values"]
+            }
         assert by_station["E2E-201"]["uid"] is not None
     finally:
         await s16.stop()
@@ -117,7 +120,9 @@ async def test_remote_start_on_an_occupied_connector_is_rejected(live_csms: Csms
 
 
 @pytest.mark.parametrize("protocol", ["ocpp1.6", "ocpp2.0.1"])
-async def test_a_session_run_offline_is_delivered_in_order_with_its_own_timestamps(live_csms: Csms, protocol: str) -> None:
+async def test_a_session_run_offline_is_delivered_in_order_with_its_own_timestamps(
+    live_csms: Csms, protocol: str
+) -> None:
     csms = live_csms
     await csms.runtime.services.tokens.create("OFFLINE")
     sid = f"OFF-{protocol[-3:]}"
@@ -139,7 +144,8 @@ async def test_a_session_run_offline_is_delivered_in_order_with_its_own_timestam
         from datetime import datetime
 
         stopped = datetime.fromisoformat(tx["stopped_at"])
-        assert abs((stopped - ended_at).total_seconds()) < 60  # the station's own clock, not arrival time (~600 s later)
+        # the station's own clock, not arrival time (~600 s later)
+        assert abs((stopped - ended_at).total_seconds()) < 60
         assert tx["energy_wh"] >= 1000
     finally:
         await station.stop()

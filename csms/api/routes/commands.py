@@ -29,7 +29,9 @@ class CommandBody(BaseModel):
     keys: list[str] | None = None
     key: str | None = None
     value: str | None = None
-    variables: list[dict[str, Any]] | None = Field(default=None, description="2.0.1 get/setVariableData, camelCase")
+    variables: list[dict[str, Any]] | None = Field(
+        default=None, description="2.0.1 get/setVariableData, camelCase"
+    )
     report_base: str | None = None
     requested_message: str | None = None
     vendor_id: str | None = None
@@ -58,7 +60,8 @@ async def send_command(
 
 @router.post("/calls/{action}")
 async def raw_call(
-    station_id: str, action: str, runtime: RuntimeDep, _: Operator, payload: dict[str, Any] = Body(default_factory=dict)
+    station_id: str, action: str, runtime: RuntimeDep, _: Operator,
+    payload: dict[str, Any] = Body(default_factory=dict),
 ) -> dict[str, Any]:
     """Send any OCPP action with its payload exactly as on the wire (camelCase JSON).
 

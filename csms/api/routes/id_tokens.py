@@ -27,7 +27,9 @@ async def get_token(id_token: str, services: ServicesDep, _: Reader) -> IdTokenP
 
 
 @router.patch("/{id_token}")
-async def update_token(id_token: str, body: IdTokenUpdate, services: ServicesDep, _: Operator) -> IdTokenPublic:
+async def update_token(
+    id_token: str, body: IdTokenUpdate, services: ServicesDep, _: Operator
+) -> IdTokenPublic:
     row = await services.tokens.update(id_token, **body.model_dump(exclude_unset=True))
     return IdTokenPublic.model_validate(row)
 

@@ -27,7 +27,9 @@ def _public(station, online: bool) -> StationPublic:  # noqa: ANN001
 
 @router.post("", status_code=201)
 async def register_station(body: StationCreate, runtime: RuntimeDep, _: Operator) -> StationPublic:
-    station = await runtime.services.stations.register(body.id, body.password, status=body.registration_status)
+    station = await runtime.services.stations.register(
+        body.id, body.password, status=body.registration_status
+    )
     return _public(station, runtime.registry.is_online(station.id))
 
 
@@ -53,7 +55,9 @@ async def station_detail(station_id: str, runtime: RuntimeDep, _: Reader) -> Sta
 
 
 @router.patch("/{station_id}")
-async def update_station(station_id: str, body: StationUpdate, runtime: RuntimeDep, _: Operator) -> StationPublic:
+async def update_station(
+    station_id: str, body: StationUpdate, runtime: RuntimeDep, _: Operator
+) -> StationPublic:
     """Change a station's password or approve (Accepted) / reject a Pending station."""
     station = await runtime.services.stations.update(
         station_id, password=body.password, status=body.registration_status
@@ -70,7 +74,9 @@ async def status_history(
     offset: int = Query(0, ge=0),
 ) -> Paged[StatusEventPublic]:
     rows, total = await runtime.services.stations.status_history(station_id, Page(limit, offset))
-    return Paged(items=[StatusEventPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+    return Paged(
+        items=[StatusEventPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get("/{station_id}/messages")

@@ -24,7 +24,9 @@ async def list_transactions(
     rows, total = await services.transactions.search(
         Page(limit, offset), station_id=station_id, id_token=id_token, since=since, until=until
     )
-    return Paged(items=[TransactionPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+    return Paged(
+        items=[TransactionPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get("/{transaction_id}")
