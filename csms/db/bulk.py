@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, column, table
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.types import TypeEngine
 
@@ -70,19 +70,19 @@ class BulkStatement:
         self.keys = tuple(keys)
         self._plans: dict[str, _Plan] = {}
 
-    async def execute(self, session: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> None:
+    def execute(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        connection = await session.connection()
+        connection = session.connection()
         plan = self.plan(connection.dialect)
         params = _convert(plan, rows)
         if not plan.group:
-            await connection.exec_driver_sql(plan.sql, params)  # type: ignore[arg-type]
+            connection.exec_driver_sql(plan.sql, params)  # type: ignore[arg-type]
             return
         for start in range(0, len(params), plan.chunk):
             chunk = params[start : start + plan.chunk]
             sql = plan.sql + ", ".join([plan.group] * len(chunk)) + plan.tail
-            await connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+            connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
 
     def plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)

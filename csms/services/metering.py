@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Float, Integer, Update, case, insert, or_, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from csms.db.bulk import BulkStatement, RowsUpdate
 from csms.db.models import MeterValue, Transaction
@@ -34,8 +34,8 @@ class MeterService:
         """Store ``report``; returns once it is committed (the station is answered after that)."""
         await self._committer.submit(self, report)
 
-    async def write_many(self, session: AsyncSession, reports: Sequence[MeterReport]) -> None:
-        known = await _transactions(session, reports)
+    def write_many(self, session: Session, reports: Sequence[MeterReport]) -> None:
+        known = _transactions(session, reports)
         rows, windows = [], {}
         for report in reports:
             key = (
@@ -55,8 +55,8 @@ class MeterService:
                 (*head, s.timestamp, s.measurand, s.phase, s.location, s.context, s.value, s.unit)
                 for s in report.samples
             )
-        await _INSERT_SAMPLES.execute(session, rows)
-        await _WIDEN_WINDOW.execute(
+        _INSERT_SAMPLES.execute(session, rows)
+        _WIDEN_WINDOW.execute(
             session, [(t["id"], t["meter_start_wh"], t["meter_stop_wh"]) for t in windows.values()]
         )
 
@@ -83,7 +83,7 @@ _INSERT_SAMPLES = BulkStatement(
 _WIDEN_WINDOW = RowsUpdate(_widen, {"tx_id": Integer(), "start": Float(), "stop": Float()})
 
 
-async def _transactions(session: AsyncSession, reports: Sequence[MeterReport]) -> dict[object, dict]:
+def _transactions(session: Session, reports: Sequence[MeterReport]) -> dict[object, dict]:
     """The transactions the reports refer to, by 1.6 id and by (station, 2.0.1 uid), in at most two
     queries."""
     table = Transaction.__table__
@@ -92,10 +92,10 @@ async def _transactions(session: AsyncSession, reports: Sequence[MeterReport]) -
     uids = {(r.station_id, r.transaction_uid) for r in reports if r.transaction_uid is not None}
     known: dict[object, dict] = {}
     if ids:
-        for row in await session.execute(select(*columns).where(table.c.id.in_(ids))):
+        for row in session.execute(select(*columns).where(table.c.id.in_(ids))):
             known[row.id] = dict(row._mapping)
     if uids:
         query = select(*columns).where(tuple_(table.c.station_id, table.c.uid).in_(list(uids)))
-        for row in await session.execute(query):
+        for row in session.execute(query):
             known[(row.station_id, row.uid)] = dict(row._mapping)
     return known

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Insert, String, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from csms.db.base import UtcDateTime
 from csms.db.bulk import BulkStatement, RowsUpdate
@@ -48,11 +48,11 @@ class StatusWriter:
     last seen; an item without a change is a heartbeat. Both messages share the batch's one last-seen
     update."""
 
-    async def write_many(
-        self, session: AsyncSession, items: Sequence[tuple[str, datetime, StatusChange | None]]
+    def write_many(
+        self, session: Session, items: Sequence[tuple[str, datetime, StatusChange | None]]
     ) -> None:
         changes = [(sid, at, c) for sid, at, c in items if c is not None]
-        await _INSERT_STATUS.execute(
+        _INSERT_STATUS.execute(
             session,
             [(sid, c.evse_id, c.connector_id, c.status, c.error_code, c.info, c.timestamp, at)
              for sid, at, c in changes],
@@ -61,21 +61,21 @@ class StatusWriter:
         latest: dict[tuple[str, int, int], StatusChange] = {}
         for sid, _, change in sorted(changes, key=lambda i: i[2].timestamp):
             latest[(sid, change.evse_id, change.connector_id)] = change
-        await _UPSERT_CONNECTORS.execute(
+        _UPSERT_CONNECTORS.execute(
             session, [(*key, c.status, c.error_code, c.timestamp) for key, c in latest.items()]
         )
         seen = {sid: at for sid, at, _ in items}  # a station's latest item wins
-        await _TOUCH.execute(session, list(seen.items()))
+        _TOUCH.execute(session, list(seen.items()))
 
 
 class BootWriter:
     """``(station_id, ocpp_version, BootInfo, now)`` items -> each station's registration status."""
 
-    async def write_many(
-        self, session: AsyncSession, items: Sequence[tuple[str, str, BootInfo, datetime]]
+    def write_many(
+        self, session: Session, items: Sequence[tuple[str, str, BootInfo, datetime]]
     ) -> list[str]:
         ids = {sid for sid, _, _, _ in items}
-        stations = {s.id: s for s in await session.scalars(select(Station).where(Station.id.in_(ids)))}
+        stations = {s.id: s for s in session.scalars(select(Station).where(Station.id.in_(ids)))}
         statuses = []
         for sid, version, info, now in items:
             station = stations.get(sid)

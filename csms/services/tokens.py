@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from csms.db.models import IdToken
 from csms.domain.authorization import TokenInfo, TokenRecord, TokenStatus, authorize
@@ -20,12 +20,13 @@ def _record(row: IdToken | None) -> TokenRecord | None:
     return TokenRecord(row.id_token, TokenStatus(row.status), row.expiry_date, row.group_id_token)
 
 
-async def authorize_in(session: AsyncSession, id_token: str | None, now: datetime) -> TokenInfo | None:
-    """Authorise ``id_token`` inside an open unit of work (used by transaction services too)."""
+def authorize_in(session: Session, id_token: str | None, now: datetime) -> TokenInfo | None:
+    """Authorise ``id_token`` inside an open unit of work (used by transaction services and writers too;
+    from an ``AsyncSession``: ``await session.run_sync(authorize_in, id_token, now)``)."""
     if id_token is None:
         return None
-    row = await session.get(IdToken, id_token)
-    group = await session.get(IdToken, row.group_id_token) if row is not None and row.group_id_token else None
+    row = session.get(IdToken, id_token)
+    group = session.get(IdToken, row.group_id_token) if row is not None and row.group_id_token else None
     return authorize(_record(row), now, group=_record(group))
 
 
@@ -36,7 +37,7 @@ class TokenService:
 
     async def authorize(self, id_token: str) -> TokenInfo:
         async with self._uow.read() as session:
-            info = await authorize_in(session, id_token, self._clock())
+            info = await session.run_sync(authorize_in, id_token, self._clock())
         assert info is not None
         return info
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from csms.db import repositories as repo
 from csms.db.models import MeterValue, Transaction, TransactionEvent
@@ -97,18 +98,18 @@ class StartWriter:
     """``(StartRequest, now)`` items -> ``(transaction id, TokenInfo)``, idempotent per station/EVSE/start
     time."""
 
-    async def write_many(
-        self, session: AsyncSession, items: Sequence[tuple[StartRequest, datetime]]
+    def write_many(
+        self, session: Session, items: Sequence[tuple[StartRequest, datetime]]
     ) -> list[tuple[int, TokenInfo]]:
         stations = {req.station_id for req, _ in items}
         moments = {req.timestamp for req, _ in items}
         query = select(Transaction).where(
             Transaction.station_id.in_(stations), Transaction.started_at.in_(moments)
         )
-        known = {(t.station_id, t.evse_id, t.started_at): t for t in await session.scalars(query)}
+        known = {(t.station_id, t.evse_id, t.started_at): t for t in session.scalars(query)}
         rows: list[tuple[Transaction, TokenInfo]] = []
         for req, now in items:
-            info = await authorize_in(session, req.id_token, now)
+            info = authorize_in(session, req.id_token, now)
             assert info is not None
             key = (req.station_id, req.evse_id, req.timestamp)
             tx = known.get(key)
@@ -120,7 +121,7 @@ class StartWriter:
                 )
                 session.add(tx)
             rows.append((tx, info))
-        await session.flush()  # the ids come from the database
+        session.flush()  # the ids come from the database
         return [(tx.id, info) for tx, info in rows]
 
 
@@ -138,7 +139,7 @@ class TransactionService:
 
     async def stop(self, req: StopRequest) -> TokenInfo | None:
         async with self._uow() as session:
-            info = await authorize_in(session, req.id_token, self._clock())
+            info = await session.run_sync(authorize_in, req.id_token, self._clock())
             tx = await session.get(Transaction, req.transaction_id)
             if tx is None or tx.station_id != req.station_id:
                 # The spec has the CSMS accept the stop anyway; nothing to record against.
@@ -161,7 +162,7 @@ class TransactionService:
 
     async def _event_once(self, req: EventRequest) -> TokenInfo | None:
         async with self._uow() as session:
-            info = await authorize_in(session, req.id_token, self._clock())
+            info = await session.run_sync(authorize_in, req.id_token, self._clock())
             tx = await repo.transaction_by_uid(session, req.station_id, req.uid)
             if tx is None:
                 # Started, or an Updated/Ended whose Started was lost: the session exists from now on.

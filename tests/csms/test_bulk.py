@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Float, Integer, String, func, insert, select, update
+from sqlalchemy.util import await_only
 
 from csms.db.bulk import MAX_PARAMETERS, MAX_ROWS_PER_STATEMENT, BulkStatement, RowsUpdate
 from csms.db.models import Connector, MeterValue, Station, StatusEvent, Transaction
@@ -45,7 +46,7 @@ async def services(database_url: str) -> AsyncIterator[Services]:
 
 async def _write(services: Services, writer: Any, items: list[Any]) -> None:  # noqa: ANN401
     async with services.uow() as session:
-        await writer.write_many(session, items)
+        await session.run_sync(writer.write_many, items)
 
 
 async def _all(services: Services, *columns: Any, order_by: Any = None) -> list[tuple]:  # noqa: ANN401
@@ -142,8 +143,8 @@ async def test_insert_with_keys_in_another_order_than_the_table(services: Servic
         for i in range(3)
     ]
     async with services.uow() as session:
-        await statement.execute(session, rows)
-        await statement.execute(session, [])  # nothing to write is fine
+        await session.run_sync(statement.execute, rows)
+        await session.run_sync(statement.execute, [])  # nothing to write is fine
 
     stored = await _all(
         services,
@@ -203,7 +204,7 @@ async def test_rows_update_larger_than_one_statement(services: Services) -> None
     )
     updated = ids[::2]  # every other row
     async with services.uow() as session:
-        await rescale.execute(session, [(pk, pk * 1.5, "kV") for pk in updated])
+        await session.run_sync(rescale.execute, [(pk, pk * 1.5, "kV") for pk in updated])
 
     stored = {
         pk: (value, unit)
@@ -254,9 +255,10 @@ async def test_register_window_never_lowers_a_concurrent_stop(
     tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1000.0, T0))
     read_transactions = metering._transactions
 
-    async def read_then_stop(session: Any, reports: Any) -> dict:  # noqa: ANN401
-        known = await read_transactions(session, reports)  # the batch sees no stop reading yet
-        await services.transactions.stop(StopRequest("S1", tx_id, 5000.0, T0 + timedelta(hours=1)))
+    def read_then_stop(session: Any, reports: Any) -> dict:  # noqa: ANN401
+        known = read_transactions(session, reports)  # the batch sees no stop reading yet
+        # another unit of work commits the stop meanwhile (awaited from the writer's greenlet)
+        await_only(services.transactions.stop(StopRequest("S1", tx_id, 5000.0, T0 + timedelta(hours=1))))
         return known
 
     monkeypatch.setattr(metering, "_transactions", read_then_stop)
