@@ -75,14 +75,13 @@ class BulkStatement:
             return
         connection = session.connection()
         plan = self.plan(connection.dialect)
-        params = _convert(plan, rows)
         if not plan.group:
-            connection.exec_driver_sql(plan.sql, params)  # type: ignore[arg-type]
+            connection.exec_driver_sql(plan.sql, _convert(plan, rows))  # type: ignore[arg-type]
             return
-        for start in range(0, len(params), plan.chunk):
-            chunk = params[start : start + plan.chunk]
+        for start in range(0, len(rows), plan.chunk):
+            chunk = rows[start : start + plan.chunk]
             sql = plan.sql + ", ".join([plan.group] * len(chunk)) + plan.tail
-            connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+            connection.exec_driver_sql(sql, _flat(plan, chunk))
 
     def plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)
@@ -178,6 +177,28 @@ def _convert(plan: _Plan, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
             return list(rows)
         return [tuple([row[i] for i in order]) for row in rows]
     return [dict(zip(plan.names, row, strict=True)) for row in rows]
+
+
+def _flat(plan: _Plan, rows: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """A multi-row statement's parameters: every row's values in placeholder order, in one flat tuple.
+
+    Processed a column at a time (a slice of the flat list), each distinct value once.
+    """
+    order = plan.order
+    assert order is not None
+    width = len(order)
+    if order == tuple(range(len(rows[0]))):
+        flat = [v for row in rows for v in row]
+    else:
+        flat = [row[i] for row in rows for i in order]
+    for key_index, processor in plan.processors:
+        for position in (p for p, i in enumerate(order) if i == key_index):
+            memo: dict[Any, Any] = {}
+            flat[position::width] = [
+                None if v is None else memo[v] if v in memo else memo.setdefault(v, processor(v))
+                for v in flat[position::width]
+            ]
+    return tuple(flat)
 
 
 def _process(

@@ -90,12 +90,13 @@ def _transactions(session: Session, reports: Sequence[MeterReport]) -> dict[obje
     columns = (table.c.id, table.c.station_id, table.c.uid, table.c.meter_start_wh, table.c.meter_stop_wh)
     ids = {r.transaction_id for r in reports if r.transaction_id is not None and r.transaction_uid is None}
     uids = {(r.station_id, r.transaction_uid) for r in reports if r.transaction_uid is not None}
+    names = [c.name for c in columns]
     known: dict[object, dict] = {}
     if ids:
         for row in session.execute(select(*columns).where(table.c.id.in_(ids))):
-            known[row.id] = dict(row._mapping)
+            known[row[0]] = dict(zip(names, row, strict=True))
     if uids:
         query = select(*columns).where(tuple_(table.c.station_id, table.c.uid).in_(list(uids)))
         for row in session.execute(query):
-            known[(row.station_id, row.uid)] = dict(row._mapping)
+            known[(row[1], row[2])] = dict(zip(names, row, strict=True))
     return known
