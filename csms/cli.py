@@ -41,6 +41,7 @@ async def _first_admin_token(services: Services) -> str | None:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from csms.gc_tuning import tune_for_server
     from csms.main import create_app
 
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -49,7 +50,9 @@ def _serve(settings: Settings) -> None:
         print(f"First start: an admin API token was created (shown once): {secret}", flush=True)
     print(f"REST API http://{settings.api_host}:{settings.api_port}/docs · OCPP ws://{settings.ocpp_host}:"
           f"{settings.ocpp_port}/ocpp/{{station_id}}", flush=True)
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
+    app = create_app(settings)
+    tune_for_server()
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from csms.config import Settings
 from csms.db.migrate import upgrade
 from csms.db.models import Station
 from csms.domain.timeutil import utcnow
+from csms.gc_tuning import tune_for_server
 from csms.main import create_app
 
 
@@ -27,6 +28,7 @@ async def main(db_path: str, port_file: str, stations: int) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{db_path}", ocpp_host="127.0.0.1", ocpp_port=0,
                         ocpp_ping_interval_s=None)
     app = create_app(settings)
+    tune_for_server()
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime
         now = utcnow()

@@ -15,6 +15,7 @@ from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
 from bench._load.common import raise_fd_limit
+from csms.gc_tuning import tune_for_server
 
 
 async def answer(ws) -> None:  # noqa: ANN001
@@ -40,6 +41,7 @@ async def _answer(ws) -> None:  # noqa: ANN001
 
 async def main(port_file: str) -> None:
     raise_fd_limit()
+    tune_for_server()  # the CSMS's garbage-collector settings: the comparison is like for like
     async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp1.6"], ping_interval=None, compression=None,
                      open_timeout=60, backlog=4096) as server:
         Path(port_file).write_text(str(server.sockets[0].getsockname()[1]))  # noqa: ASYNC240  (one-off tiny write at startup)
