@@ -24,12 +24,19 @@ def create_engine(database_url: str, **kwargs: object) -> AsyncEngine:
     return engine
 
 
+WRITER_CHECKPOINT_PAGES = 10_000
+"""The writer checkpoints the WAL into the database every 10,000 pages (about 40 MiB) rather than SQLite's
+1,000: the hot index pages are rewritten many times between checkpoints and copied once per checkpoint
+(``bench.csms_load``, alternating runs: 8,600-9,200 -> 9,300-9,800 messages/s)."""
+
+
 def create_sqlite_writer_engine(database_url: str) -> Engine:
     """A synchronous engine on the same SQLite file for a writer that must never wait for the write lock.
 
     Its transactions begin with ``BEGIN IMMEDIATE`` (the write lock is taken first, or not at all) and the
     busy timeout is zero: if another connection holds the lock, beginning fails at once with
-    :func:`is_lock_busy` and the caller can try again later instead of blocking its thread.
+    :func:`is_lock_busy` and the caller can try again later instead of blocking its thread. It checkpoints
+    every :data:`WRITER_CHECKPOINT_PAGES`.
     """
     url = make_url(database_url).set(drivername="sqlite")
     engine = create_sync_engine(url, connect_args={"timeout": 0})
@@ -38,6 +45,7 @@ def create_sqlite_writer_engine(database_url: str) -> Engine:
     def _connect(dbapi_connection: Any, record: Any) -> None:  # noqa: ANN401
         _sqlite_pragmas(dbapi_connection, record)
         dbapi_connection.isolation_level = None  # the driver's own BEGIN off: ours is below
+        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Any) -> None:  # noqa: ANN401

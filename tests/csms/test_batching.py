@@ -10,6 +10,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
@@ -17,7 +18,12 @@ from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from csms.db.models import StationMessage
-from csms.db.session import create_engine, create_session_factory
+from csms.db.session import (
+    WRITER_CHECKPOINT_PAGES,
+    create_engine,
+    create_session_factory,
+    create_sqlite_writer_engine,
+)
 from csms.services import Services, build_services
 from csms.services.batching import GroupCommitter
 from tests.csms.conftest import make_settings
@@ -182,3 +188,12 @@ def test_start_with_an_unusable_url_raises_instead_of_hanging() -> None:
     thread.join(timeout=5)
     assert outcome and isinstance(outcome[0], NoSuchModuleError), outcome
     assert "postgresql.nodriver" in str(outcome[0])
+
+
+def test_the_sqlite_writer_connection_is_durable_and_checks_foreign_keys(tmp_path: Path) -> None:
+    engine = create_sqlite_writer_engine(f"sqlite+aiosqlite:///{tmp_path}/writer.sqlite3")
+    with engine.connect() as connection:
+        settings = [connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                    for name in ("journal_mode", "synchronous", "foreign_keys", "wal_autocheckpoint")]
+    engine.dispose()
+    assert settings == ["wal", 2, 1, WRITER_CHECKPOINT_PAGES]  # synchronous 2 = FULL: fsync at each commit
