@@ -81,7 +81,7 @@ class BulkStatement:
         for start in range(0, len(rows), plan.chunk):
             chunk = rows[start : start + plan.chunk]
             sql = plan.sql + ", ".join([plan.group] * len(chunk)) + plan.tail
-            connection.exec_driver_sql(sql, _flat(plan, chunk))
+            connection.exec_driver_sql(sql, tuple(_flat(chunk, plan.order, plan.processors)))  # type: ignore[arg-type]
 
     def plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)
@@ -169,53 +169,34 @@ def _values_group(sql: str) -> tuple[str, str, str]:
 
 
 def _convert(plan: _Plan, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
-    if plan.processors:
-        rows = _process([(i, p, {}) for i, p in plan.processors], rows)
+    """One parameter set per row: tuples in placeholder order, or dicts for named dialects."""
+    order = plan.order if plan.order is not None else tuple(range(len(plan.names)))
+    flat, width = _flat(rows, order, plan.processors), len(order)
+    sets = (flat[i : i + width] for i in range(0, len(flat), width))
     if plan.order is not None:
-        order = plan.order
-        if order == tuple(range(len(rows[0]))):
-            return list(rows)
-        return [tuple([row[i] for i in order]) for row in rows]
-    return [dict(zip(plan.names, row, strict=True)) for row in rows]
+        return [tuple(values) for values in sets]
+    return [dict(zip(plan.names, values, strict=True)) for values in sets]
 
 
-def _flat(plan: _Plan, rows: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
-    """A multi-row statement's parameters: every row's values in placeholder order, in one flat tuple.
+def _flat(
+    rows: Sequence[tuple[Any, ...]],
+    order: tuple[int, ...],
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...],
+) -> list[Any]:
+    """Every row's values in ``order`` (a row index per placeholder), in one flat list.
 
-    Processed a column at a time (a slice of the flat list), each distinct value once.
+    Each column's bind processor runs over its slice of the list, once per distinct value.
     """
-    order = plan.order
-    assert order is not None
     width = len(order)
     if order == tuple(range(len(rows[0]))):
         flat = [v for row in rows for v in row]
     else:
         flat = [row[i] for row in rows for i in order]
-    for key_index, processor in plan.processors:
+    for key_index, processor in processors:
         for position in (p for p, i in enumerate(order) if i == key_index):
             memo: dict[Any, Any] = {}
             flat[position::width] = [
                 None if v is None else memo[v] if v in memo else memo.setdefault(v, processor(v))
                 for v in flat[position::width]
             ]
-    return tuple(flat)
-
-
-def _process(
-    processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]], rows: Sequence[tuple[Any, ...]]
-) -> list[Any]:
-    """Run each column's bind processor, once per distinct value (``memo``)."""
-    out = []
-    for row in rows:
-        values = None
-        for i, processor, memo in processors:
-            value = row[i]
-            if value is not None:
-                done = memo.get(value)
-                if done is None:
-                    done = memo[value] = processor(value)
-                if values is None:
-                    values = list(row)
-                values[i] = done
-        out.append(row if values is None else tuple(values))
-    return out
+    return flat
