@@ -49,7 +49,9 @@ class BulkStatement:
     """``statement`` for each of many ``keys``-ordered rows.
 
     ``statement`` is a Core statement with one bind parameter per key (an INSERT's keys are its columns), or a
-    function of the dialect's name returning one (for dialect forms such as an upsert).
+    function of the dialect's name returning one (for dialect forms such as an upsert). The values of the
+    ``encoded`` keys come already in the driver's form (JSON as its text): their type's bind processor is
+    skipped.
 
     >>> from sqlalchemy import insert
     >>> from sqlalchemy.dialects import postgresql, sqlite
@@ -64,10 +66,15 @@ class BulkStatement:
     """
 
     def __init__(
-        self, statement: ClauseElement | Callable[[str], ClauseElement], keys: Sequence[str]
+        self,
+        statement: ClauseElement | Callable[[str], ClauseElement],
+        keys: Sequence[str],
+        *,
+        encoded: Sequence[str] = (),
     ) -> None:
         self._statement = statement
         self.keys = tuple(keys)
+        self._encoded = frozenset(encoded)
         self._plans: dict[str, _Plan] = {}
 
     def execute(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -100,7 +107,8 @@ class BulkStatement:
         processors = tuple(
             (index[key], p)
             for key, bind in binds.items()
-            if (p := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+            if key not in self._encoded
+            and (p := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         )
         names = tuple(compiled.bind_names[binds[k]] if k in binds else k for k in self.keys)
         if not compiled.positional:

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.db.models import Connector, IdToken, MeterValue, StatusEvent, Transaction
+from csms.db.models import Connector, IdToken, MeterReading, StatusEvent, Transaction
 
 
 @dataclass(frozen=True)
@@ -88,11 +88,11 @@ async def search_transactions(
     return await _paged(session, query.order_by(Transaction.started_at.desc(), Transaction.id.desc()), page)
 
 
-async def meter_values_of(session: AsyncSession, transaction_pk: int) -> Sequence[MeterValue]:
+async def meter_readings_of(session: AsyncSession, transaction_pk: int) -> Sequence[MeterReading]:
     rows = await session.scalars(
-        select(MeterValue)
-        .where(MeterValue.transaction_pk == transaction_pk)
-        .order_by(MeterValue.timestamp, MeterValue.id)
+        select(MeterReading)
+        .where(MeterReading.transaction_pk == transaction_pk)
+        .order_by(MeterReading.timestamp, MeterReading.id)
     )
     return rows.all()
 

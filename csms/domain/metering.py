@@ -7,9 +7,9 @@ The CSMS stores one base unit per quantity: Wh, W, A, V, %, varh, var, VA, Celsi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from csms.errors import InvalidInput
 
@@ -61,6 +61,62 @@ class Sample(NamedTuple):
     phase: str | None = None
     location: str | None = None
     context: str | None = None
+
+
+StoredSample = dict[str, Any]
+"""A sample as a reading stores it: ``{"measurand", "value", "unit"}``, plus ``phase``, ``location`` and
+``context`` when the station gave them."""
+
+
+def readings(samples: Iterable[Sample]) -> list[tuple[datetime, list[StoredSample]]]:
+    """``samples`` as readings: one per timestamp, in the order the station sent them.
+
+    An OCPP ``MeterValue`` is one instant and the values sampled at it; a message can carry several.
+
+    >>> at = datetime(2026, 1, 1)
+    >>> [(ts, stored)] = readings([Sample(at, "Current.Import", 16.0, "A", "L1"), Sample(at, "SoC", 4, "%")])
+    >>> ts == at, stored[0]
+    (True, {'measurand': 'Current.Import', 'value': 16.0, 'unit': 'A', 'phase': 'L1'})
+    """
+    grouped: dict[datetime, list[StoredSample]] = {}
+    for s in samples:
+        stored = {"measurand": s.measurand, "value": s.value, "unit": s.unit}
+        if s.phase is not None:
+            stored["phase"] = s.phase
+        if s.location is not None:
+            stored["location"] = s.location
+        if s.context is not None:
+            stored["context"] = s.context
+        grouped.setdefault(s.timestamp, []).append(stored)
+    return list(grouped.items())
+
+
+def samples_of(timestamp: datetime, stored: Iterable[StoredSample]) -> list[Sample]:
+    """A stored reading's samples (the inverse of :func:`readings`).
+
+    >>> at = datetime(2026, 1, 1)
+    >>> [(ts, back)] = readings([Sample(at, "Voltage", 230.0, "V", "L1-N", "Outlet", "Sample.Periodic")])
+    >>> samples_of(ts, back) == [Sample(at, "Voltage", 230.0, "V", "L1-N", "Outlet", "Sample.Periodic")]
+    True
+    """
+    return [
+        Sample(timestamp, s["measurand"], s["value"], s["unit"], s.get("phase"), s.get("location"),
+               s.get("context"))
+        for s in stored
+    ]
+
+
+def register_reading(stored: Iterable[StoredSample]) -> float | None:
+    """The energy-register value of a stored reading (all phases together), ``None`` if it has none.
+
+    >>> register_reading([{"measurand": "Voltage", "value": 230.0, "unit": "V"},
+    ...                   {"measurand": ENERGY_REGISTER, "value": 1800.0, "unit": "Wh"}])
+    1800.0
+    """
+    for s in stored:
+        if s["measurand"] == ENERGY_REGISTER and s.get("phase") is None:
+            return s["value"]
+    return None
 
 
 def normalise(value: float | str, unit: str | None, measurand: str, multiplier: int = 0) -> tuple[float, str]:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from csms.config import Settings
-from csms.db.models import MeterValue, Transaction
+from csms.db.models import MeterReading, Transaction
 from csms.db.sites import Site, SiteStation
 from csms.domain.carbon import (
     GridEmissionFactor,
@@ -32,7 +32,7 @@ from csms.domain.carbon import (
     session_carbon,
     split_green_grid,
 )
-from csms.domain.metering import ENERGY_REGISTER
+from csms.domain.metering import register_reading
 from csms.errors import InvalidInput, NotFound
 from csms.services.sites import telemetry_between
 from csms.services.uow import Clock, UnitOfWork
@@ -162,14 +162,14 @@ async def _registers(session, txs: Sequence[Transaction]) -> dict[str, Register]
         if tx.meter_stop_wh is not None and tx.stopped_at is not None:
             points[tx.id].append((tx.stopped_at, tx.meter_stop_wh))
     rows = await session.execute(
-        select(MeterValue.transaction_pk, MeterValue.timestamp, MeterValue.value).where(
-            MeterValue.transaction_pk.in_([tx.id for tx in txs]),
-            MeterValue.measurand == ENERGY_REGISTER,
-            MeterValue.phase.is_(None),
+        select(MeterReading.transaction_pk, MeterReading.timestamp, MeterReading.samples).where(
+            MeterReading.transaction_pk.in_([tx.id for tx in txs])
         )
     )
-    for pk, t, value in rows:
-        points[pk].append((t, value))
+    for pk, t, stored in rows:
+        value = register_reading(stored)
+        if value is not None:
+            points[pk].append((t, value))
     return {str(pk): Register(pts) for pk, pts in points.items() if pts}
 
 

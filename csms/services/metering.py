@@ -1,7 +1,8 @@
-"""MeterValues: normalised samples stored through the group committer, linked to their transaction."""
+"""MeterValues: normalised readings stored through the group committer, linked to their transaction."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,8 +11,8 @@ from sqlalchemy import Float, Integer, Update, case, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from csms.db.bulk import BulkStatement, RowsUpdate
-from csms.db.models import MeterValue, Transaction
-from csms.domain.metering import Sample, widen_register
+from csms.db.models import MeterReading, Transaction
+from csms.domain.metering import Sample, readings, widen_register
 from csms.services.batching import GroupCommitter
 
 
@@ -51,11 +52,8 @@ class MeterService:
                     tx["meter_start_wh"], tx["meter_stop_wh"] = window
                     windows[tx["id"]] = tx
             head = (report.station_id, tx["id"] if tx is not None else None, report.evse_id)
-            rows.extend(
-                (*head, s.timestamp, s.measurand, s.phase, s.location, s.context, s.value, s.unit)
-                for s in report.samples
-            )
-        _INSERT_SAMPLES.execute(session, rows)
+            rows.extend((*head, at, _to_json(stored)) for at, stored in readings(report.samples))
+        _INSERT_READINGS.execute(session, rows)
         _WIDEN_WINDOW.execute(
             session, [(t["id"], t["meter_start_wh"], t["meter_stop_wh"]) for t in windows.values()]
         )
@@ -75,11 +73,12 @@ def _widen(v: Any) -> Update:
     )
 
 
-_INSERT_SAMPLES = BulkStatement(
-    insert(MeterValue.__table__),
-    ("station_id", "transaction_pk", "evse_id", "timestamp", "measurand", "phase", "location", "context",
-     "value", "unit"),
+_INSERT_READINGS = BulkStatement(
+    insert(MeterReading.__table__),
+    ("station_id", "transaction_pk", "evse_id", "timestamp", "samples"),
+    encoded=("samples",),
 )
+_to_json = json.JSONEncoder(separators=(",", ":")).encode
 _WIDEN_WINDOW = RowsUpdate(_widen, {"tx_id": Integer(), "start": Float(), "stop": Float()})
 
 

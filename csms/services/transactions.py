@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from csms.db import repositories as repo
-from csms.db.models import MeterValue, Transaction, TransactionEvent
+from csms.db.models import MeterReading, Transaction, TransactionEvent
 from csms.domain.authorization import TokenInfo
-from csms.domain.metering import Sample, session_energy_wh, widen_register
+from csms.domain.metering import Sample, readings, samples_of, session_energy_wh, widen_register
 from csms.errors import NotFound
 from csms.services.batching import GroupCommitter
 from csms.services.tokens import authorize_in
@@ -66,23 +66,15 @@ class EventRequest:
     samples: Sequence[Sample] = field(default_factory=tuple)
 
 
-def sample_rows(
+def reading_rows(
     station_id: str, evse_id: int, transaction_pk: int | None, samples: Sequence[Sample]
-) -> list[MeterValue]:
+) -> list[MeterReading]:
     return [
-        MeterValue(
-            station_id=station_id,
-            transaction_pk=transaction_pk,
-            evse_id=evse_id,
-            timestamp=s.timestamp,
-            measurand=s.measurand,
-            phase=s.phase,
-            location=s.location,
-            context=s.context,
-            value=s.value,
-            unit=s.unit,
+        MeterReading(
+            station_id=station_id, transaction_pk=transaction_pk, evse_id=evse_id, timestamp=at,
+            samples=stored,
         )
-        for s in samples
+        for at, stored in readings(samples)
     ]
 
 
@@ -145,7 +137,7 @@ class TransactionService:
                 # The spec has the CSMS accept the stop anyway; nothing to record against.
                 return info
             if tx.status == "Active":
-                session.add_all(sample_rows(req.station_id, tx.evse_id, tx.id, req.samples))
+                session.add_all(reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
                 tx.status = "Completed"
                 tx.stopped_at = req.timestamp
                 tx.stop_reason = req.reason or "Local"
@@ -197,7 +189,7 @@ class TransactionService:
                 tx.remote_start_id = req.remote_start_id
             tx.offline = tx.offline or req.offline
             tx.last_seq_no = max(tx.last_seq_no or 0, req.seq_no)
-            session.add_all(sample_rows(req.station_id, tx.evse_id, tx.id, req.samples))
+            session.add_all(reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
             apply_register(tx, req.samples)
             if req.event_type == "Ended":
                 tx.status = "Completed"
@@ -210,12 +202,14 @@ class TransactionService:
         async with self._uow.read() as session:
             return await repo.search_transactions(session, page, **filters)  # type: ignore[arg-type]
 
-    async def detail(self, transaction_id: int) -> tuple[Transaction, Sequence[MeterValue]]:
+    async def detail(self, transaction_id: int) -> tuple[Transaction, list[Sample]]:
+        """The transaction and its meter samples, in time order."""
         async with self._uow.read() as session:
             tx = await session.get(Transaction, transaction_id)
             if tx is None:
                 raise NotFound(f"transaction {transaction_id} does not exist")
-            return tx, await repo.meter_values_of(session, tx.id)
+            found = await repo.meter_readings_of(session, tx.id)
+            return tx, [s for reading in found for s in samples_of(reading.timestamp, reading.samples)]
 
 
 async def _seen(session: AsyncSession, transaction_pk: int, seq_no: int) -> bool:

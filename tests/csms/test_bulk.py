@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Float, Integer, String, func, insert, select, update
+from sqlalchemy import Integer, func, insert, select, update
 from sqlalchemy.util import await_only
 
+from csms.db.base import UtcDateTime
 from csms.db.bulk import MAX_PARAMETERS, MAX_ROWS_PER_STATEMENT, BulkStatement, RowsUpdate
-from csms.db.models import Connector, MeterValue, Station, StatusEvent, Transaction
+from csms.db.models import Connector, MeterReading, Station, StatusEvent, Transaction
 from csms.db.session import create_engine, create_session_factory
-from csms.domain.metering import ENERGY_REGISTER, Sample
+from csms.domain.metering import ENERGY_REGISTER, Sample, samples_of
 from csms.services import Services, build_services, metering
 from csms.services.metering import MeterReport
 from csms.services.station_writes import StatusWriter
@@ -67,7 +68,7 @@ async def _tx(services: Services, tx_id: int) -> tuple[float | None, float | Non
 # -- inserts -------------------------------------------------------------------------------------------
 async def test_insert_larger_than_one_statement_stores_every_row(services: Services) -> None:
     tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 0.0, T0))
-    n = 2 * _chunk(10) + 203  # three statements on SQLite, the last one partial
+    n = 2 * _chunk(5) + 203  # a reading each: three statements on SQLite, the last one partial
     measurands = [("Voltage", "V", "L1"), ("Current.Import", "A", "L2"), ("Power.Active.Import", "W", None)]
     samples = []
     for i in range(n):
@@ -91,19 +92,21 @@ async def test_insert_larger_than_one_statement_stores_every_row(services: Servi
     ]
     await _write(services, services.meters, reports)
 
-    rows = await _all(
+    readings = await _all(
         services,
-        MeterValue.station_id,
-        MeterValue.transaction_pk,
-        MeterValue.evse_id,
-        MeterValue.timestamp,
-        MeterValue.measurand,
-        MeterValue.phase,
-        MeterValue.location,
-        MeterValue.context,
-        MeterValue.value,
-        MeterValue.unit,
-        order_by=MeterValue.value,
+        MeterReading.station_id,
+        MeterReading.transaction_pk,
+        MeterReading.evse_id,
+        MeterReading.timestamp,
+        MeterReading.samples,
+    )
+    rows = sorted(
+        (
+            (*head, s.timestamp, s.measurand, s.phase, s.location, s.context, s.value, s.unit)
+            for *head, at, stored in readings
+            for s in samples_of(at, stored)
+        ),
+        key=lambda row: row[8],  # by value, as the samples were made
     )
     expected = [
         (
@@ -191,28 +194,32 @@ async def test_last_seen_keeps_the_last_item_of_a_station(services: Services) ->
 
 async def test_rows_update_larger_than_one_statement(services: Services) -> None:
     n = 2 * _chunk(3) + 101  # every other row is updated: more than one statement's worth
+    moments = [T0 + timedelta(seconds=i) for i in range(n)]
     await _write(
         services,
         services.meters,
-        [MeterReport("S1", 1, [Sample(T0, "Voltage", float(i), "V") for i in range(n)])],
+        [MeterReport("S1", 1, [Sample(at, "Voltage", 230.0, "V") for at in moments])],  # a reading each
     )
-    ids = [row[0] for row in await _all(services, MeterValue.id, order_by=MeterValue.id)]
-    table = MeterValue.__table__
-    rescale = RowsUpdate(
-        lambda v: update(table).where(table.c.id == v.key).values(value=v.value, unit=v.unit),
-        {"key": Integer(), "value": Float(), "unit": String()},
+    ids = [row[0] for row in await _all(services, MeterReading.id, order_by=MeterReading.timestamp)]
+    table = MeterReading.__table__
+    move = RowsUpdate(
+        lambda v: update(table).where(table.c.id == v.key).values(evse_id=v.evse, timestamp=v.at),
+        {"key": Integer(), "evse": Integer(), "at": UtcDateTime()},  # a bind processor for ``at``
     )
     updated = ids[::2]  # every other row
+    later = T0.astimezone(CST) + timedelta(days=1)
     async with services.uow() as session:
-        await session.run_sync(rescale.execute, [(pk, pk * 1.5, "kV") for pk in updated])
+        await session.run_sync(move.execute, [(pk, pk * 3, later) for pk in updated])
 
     stored = {
-        pk: (value, unit)
-        for pk, value, unit in await _all(services, MeterValue.id, MeterValue.value, MeterValue.unit)
+        pk: (evse, at)
+        for pk, evse, at in await _all(
+            services, MeterReading.id, MeterReading.evse_id, MeterReading.timestamp
+        )
     }
     assert len(stored) == n
     for i, pk in enumerate(ids):
-        assert stored[pk] == ((pk * 1.5, "kV") if i % 2 == 0 else (float(i), "V"))
+        assert stored[pk] == ((pk * 3, later) if i % 2 == 0 else (1, moments[i]))
 
 
 # -- the transaction's register window -----------------------------------------------------------------
@@ -272,7 +279,9 @@ async def test_register_window_by_station_transaction_uid(services: Services) ->
             EventRequest(sid, "Started", "T-1", 0, T0, "Authorized", 1, 1, "CARD")
         )
     batch = [
-        MeterReport("S1", 1, [_register(100.0), _register(400.0)], transaction_uid="T-1"),
+        MeterReport(
+            "S1", 1, [_register(100.0), _register(400.0, T0 + timedelta(minutes=1))], transaction_uid="T-1"
+        ),
         MeterReport("S2", 1, [_register(7000.0)], transaction_uid="T-1"),
     ]
     await _write(services, services.meters, batch)
@@ -286,8 +295,8 @@ async def test_register_window_by_station_transaction_uid(services: Services) ->
     )
     assert windows == [("S1", 100.0, 400.0, 300.0), ("S2", 7000.0, 7000.0, 0.0)]
     async with services.uow.read() as session:
-        query = select(MeterValue.station_id, Transaction.station_id).join(
-            Transaction, MeterValue.transaction_pk == Transaction.id
+        query = select(MeterReading.station_id, Transaction.station_id).join(
+            Transaction, MeterReading.transaction_pk == Transaction.id
         )
         links = list(await session.execute(query))
     assert sorted(tuple(r) for r in links) == [("S1", "S1"), ("S1", "S1"), ("S2", "S2")]
@@ -297,7 +306,7 @@ async def test_station_cannot_write_into_another_stations_transaction(services: 
     tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1000.0, T0))
     await _write(services, services.meters, [MeterReport("S2", 1, [_register(5000.0)], transaction_id=tx_id)])
     assert await _tx(services, tx_id) == (1000.0, None, None)
-    assert await _all(services, MeterValue.station_id, MeterValue.transaction_pk) == [("S2", None)]
+    assert await _all(services, MeterReading.station_id, MeterReading.transaction_pk) == [("S2", None)]
 
 
 async def test_windows_of_several_transactions_in_one_batch(services: Services) -> None:

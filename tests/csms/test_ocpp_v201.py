@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from csms.db.models import MeterValue
+from csms.db.models import MeterReading
 from tests.harness import Csms, Wire
 
 BOOT = {"chargingStation": {"model": "AC22", "vendorName": "Star", "serialNumber": "S2"}, "reason": "PowerUp"}
@@ -112,9 +112,11 @@ async def test_meter_values_outside_a_transaction_and_kept_messages(csms: Csms, 
     ]}]}
     assert (await wire.call("MeterValues", mv))[0] == 3
     async with csms.runtime.services.uow.read() as session:
-        values = sorted(
-            (r.measurand, r.value, r.unit) for r in (await session.scalars(select(MeterValue))).all()
-        )
+        readings = (await session.scalars(select(MeterReading))).all()
+    assert [(r.evse_id, r.transaction_pk, r.timestamp.isoformat()) for r in readings] == [
+        (1, None, "2026-11-24T02:00:00+00:00")
+    ]  # one reading: the samples of one instant
+    values = sorted((s["measurand"], s["value"], s["unit"]) for s in readings[0].samples)
     assert values == [("Power.Active.Import", 7400.0, "W"), ("Voltage", 230.1, "V")]
     for action, payload in [
         ("NotifyEvent", {"generatedAt": "2026-11-24T02:00:00Z", "seqNo": 0, "eventData": [
