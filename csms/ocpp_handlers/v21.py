@@ -5,9 +5,8 @@ response the 2.0.1 handlers build is a valid 2.1 response, the 2.0.1 commands ar
 this connection is the 2.0.1 one with the 2.1 schemas and two differences:
 
 * Sampled values of measurands new in 2.1 (``Display.*``, ``EnergyRequest.*``, setpoints, offered and
-  minimum limits...) are skipped: some have no base unit here (remaining times) or a name longer than the
-  stored column, either of which would fail the whole message, and none is used yet. Every 2.0.1 measurand
-  is stored as before.
+  minimum limits...) are skipped: some have no base unit here (remaining times), which would fail the whole
+  message, and none is used yet. Every 2.0.1 measurand is stored as before.
 * OCPP-J 2.1 adds CALLRESULTERROR (5) and SEND (6), which are never answered: they are logged and dropped.
 """
 
