@@ -106,17 +106,14 @@ def samples_of(timestamp: datetime, stored: Iterable[StoredSample]) -> list[Samp
     ]
 
 
-def register_reading(stored: Iterable[StoredSample]) -> float | None:
-    """The energy-register value of a stored reading (all phases together), ``None`` if it has none.
+def register_values(stored: Iterable[StoredSample]) -> list[float]:
+    """The energy-register values of a stored reading (all phases together; usually one).
 
-    >>> register_reading([{"measurand": "Voltage", "value": 230.0, "unit": "V"},
-    ...                   {"measurand": ENERGY_REGISTER, "value": 1800.0, "unit": "Wh"}])
-    1800.0
+    >>> register_values([{"measurand": "Voltage", "value": 230.0, "unit": "V"},
+    ...                  {"measurand": ENERGY_REGISTER, "value": 1800.0, "unit": "Wh"}])
+    [1800.0]
     """
-    for s in stored:
-        if s["measurand"] == ENERGY_REGISTER and s.get("phase") is None:
-            return s["value"]
-    return None
+    return [s["value"] for s in stored if s["measurand"] == ENERGY_REGISTER and s.get("phase") is None]
 
 
 def normalise(value: float | str, unit: str | None, measurand: str, multiplier: int = 0) -> tuple[float, str]:

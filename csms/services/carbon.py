@@ -32,7 +32,7 @@ from csms.domain.carbon import (
     session_carbon,
     split_green_grid,
 )
-from csms.domain.metering import register_reading
+from csms.domain.metering import register_values
 from csms.errors import InvalidInput, NotFound
 from csms.services.sites import telemetry_between
 from csms.services.uow import Clock, UnitOfWork
@@ -167,9 +167,7 @@ async def _registers(session, txs: Sequence[Transaction]) -> dict[str, Register]
         )
     )
     for pk, t, stored in rows:
-        value = register_reading(stored)
-        if value is not None:
-            points[pk].append((t, value))
+        points[pk].extend((t, value) for value in register_values(stored))
     return {str(pk): Register(pts) for pk, pts in points.items() if pts}
 
 
