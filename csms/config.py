@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 UnknownStationPolicy = Literal["reject", "pending"]
@@ -46,6 +46,27 @@ class Settings(BaseSettings):
 
     ocpp_tls_key_file: str | None = None
     """PEM private key of ``ocpp_tls_cert_file``."""
+
+    ocpp_tls_client_ca_file: str | None = None
+    """PEM certificate(s) of the CA that signs stations' certificates. With TLS on, a station may then
+    authenticate with a client certificate whose common name is its id (OCPP security profile 3) instead of
+    Basic auth."""
+
+    ocpp_tls_require_client_cert: bool = False
+    """With ``ocpp_tls_client_ca_file``: refuse every station without a valid client certificate (profile 3
+    only), rather than letting those without one fall back to Basic auth (profile 2)."""
+
+    station_ca_cert_file: str | None = None
+    """PEM certificate of the CA with which the CSMS signs stations' certificate requests
+    (``SignCertificate``, OCPP 2.0.1 A02/A03 and the 1.6 security extension); usually the same CA as
+    ``ocpp_tls_client_ca_file``.
+    Without it, certificate requests are answered ``Rejected``."""
+
+    station_ca_key_file: str | None = None
+    """PEM private key of ``station_ca_cert_file``."""
+
+    station_cert_validity_days: int = Field(default=365, ge=1, le=3650)
+    """Validity of the station certificates the CSMS signs."""
 
     ocpp_ping_interval_s: float | None = 60.0
     """Websocket keepalive ping interval; ``None`` disables pings."""
@@ -101,6 +122,17 @@ class Settings(BaseSettings):
 
     carbon_credit_per_kg_co2: float = Field(default=1.0, ge=0)
     """碳普惠 credits per kg CO2 avoided."""
+
+    @model_validator(mode="after")
+    def _pairs_complete(self) -> Settings:
+        """A certificate without its key (or the reverse) is a configuration mistake: say so at startup."""
+        for cert, key in (("ocpp_tls_cert_file", "ocpp_tls_key_file"),
+                          ("station_ca_cert_file", "station_ca_key_file")):
+            if bool(getattr(self, cert)) != bool(getattr(self, key)):
+                raise ValueError(f"{cert} and {key} go together: set both or neither")
+        if self.ocpp_tls_client_ca_file and not self.ocpp_tls_cert_file:
+            raise ValueError("ocpp_tls_client_ca_file needs TLS: set ocpp_tls_cert_file and its key")
+        return self
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -23,7 +23,7 @@ from ocpp.routing import on
 
 from csms.domain.timeutil import format_timestamp
 from csms.errors import InvalidInput, PayloadInvalid, StationCallError, StationTimeout
-from csms.ocpp_handlers.commands import Translator
+from csms.ocpp_handlers.commands import Translator, optional
 from csms.ocpp_handlers.validation import ErrorCodes, SchemaViolation, action_known, validate
 from csms.services.stations_types import BootInfo
 
@@ -59,7 +59,8 @@ class StationConnection(ChargePoint):
         self.boot_accepted = False
         self._pending: dict[str, asyncio.Future[tuple[int, list[Any]]]] = {}
         self._triggered: set[str] = set()
-        self._on_boot_accepted: list[Callable[[], Awaitable[None]]] = []
+        self._follow_ups: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- receive path ----------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -94,6 +95,7 @@ class StationConnection(ChargePoint):
             await self._error(unique_id, RpcError(self.codes.framework, "a CALL is [2, id, action, payload]"))
             return
         action, payload = frame[2], frame[3]
+        self._follow_ups.clear()
         try:
             result = await self._dispatch(action, payload)
         except RpcError as exc:
@@ -115,6 +117,16 @@ class StationConnection(ChargePoint):
             await self._error(unique_id, RpcError("InternalError", f"{action} could not be processed"))
             return
         await self._send(orjson.dumps([CALLRESULT, unique_id, result]).decode())
+        for follow_up in self._follow_ups:
+            task = asyncio.create_task(follow_up())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self._follow_ups.clear()
+
+    def after_reply(self, follow_up: Callable[[], Awaitable[None]]) -> None:
+        """Run ``follow_up`` once the answer to the CALL being handled is sent (never if it fails): a handler
+        cannot await a CALL of its own, since the station's answer arrives behind the message it handles."""
+        self._follow_ups.append(follow_up)
 
     async def _dispatch(self, action: str, payload: Any) -> dict[str, Any]:
         handlers = self.route_map.get(action)
@@ -153,6 +165,33 @@ class StationConnection(ChargePoint):
             self.sessions_changed()
         return {"currentTime": format_timestamp(answer.current_time), "interval": answer.interval_s,
                 "status": answer.status}
+
+    async def sign_certificate(self, csr: str, certificate_type: str | None = None) -> dict[str, Any]:
+        """A02/A03: answer a certificate signing request; if Accepted, the signed chain follows the answer.
+
+        Rejected when no station CA is configured, for a V2G (ISO 15118) certificate, which needs a V2G PKI,
+        and for a request that is invalid or in another station's name.
+        """
+        authority = self.services.certificates
+        if authority is None or certificate_type == "V2GCertificate":
+            return {"status": "Rejected"}
+        try:
+            chain = authority.sign(self.id, csr)
+        except InvalidInput as exc:
+            log.warning("station=%s event=csr_rejected reason=%s", self.id, exc)
+            return {"status": "Rejected"}
+        payload = optional(certificateChain=chain, certificateType=certificate_type)
+        self.after_reply(lambda: self._deliver_certificate(payload))
+        return {"status": "Accepted"}
+
+    async def _deliver_certificate(self, payload: dict[str, Any]) -> None:
+        try:
+            answer = await self.call_raw("CertificateSigned", payload)
+        except Exception:  # the top of this follow-up task: log it, the station can ask again
+            log.exception("station=%s event=certificate_not_delivered", self.id)
+            return
+        log.info("station=%s event=certificate_delivered status=%s", self.id, answer.get("status"))
+        await self.services.stations.record(self.id, "CertificateSigned", answer)
 
     def sessions_changed(self) -> None:
         """A session started or ended, or a boot was accepted: the site's power is shared again at once."""

@@ -2,7 +2,8 @@
 
 ``ws://HOST:PORT/ocpp/{station_id}`` and ``ws://HOST:PORT/{station_id}`` both work. The newest OCPP version
 both sides support is chosen; a handshake offering none gets HTTP 400. Security profile 1: HTTP Basic auth
-with the station id as user name, checked before the upgrade (401 on failure). A station that connects
+with the station id as user name, checked before the upgrade (401 on failure); profile 2 adds TLS; profile 3
+replaces the password with a client certificate whose common name is the station id. A station that connects
 again replaces its previous connection, which is closed with code 1000 ("replaced"): a real station only
 reconnects when it believes the old socket dead, and a half-open old socket must not keep the new one out.
 """
@@ -29,6 +30,7 @@ from csms.ocpp_handlers.v16 import V16Connection
 from csms.ocpp_handlers.v21 import V21Connection
 from csms.ocpp_handlers.v201 import V201Connection
 from csms.services import Services
+from csms.services.certificates import identity_of
 from csms.services.stations import HandshakeVerdict
 
 log = logging.getLogger("csms.ocpp")
@@ -71,6 +73,13 @@ def basic_credentials(headers: Headers) -> tuple[str, str] | None:
     return user, password
 
 
+def _certified_identity(connection: ServerConnection) -> str | None:
+    """The common name of the station's client certificate, if it presented one the TLS layer verified."""
+    tls = connection.transport.get_extra_info("ssl_object") if connection.transport is not None else None
+    peer = tls.getpeercert() if tls is not None else None
+    return identity_of(peer) if peer else None
+
+
 def _reply(status: HTTPStatus, text: str, **headers: str) -> Response:
     body = (text + "\n").encode()
     hdrs = Headers({"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(body)), **headers})
@@ -111,12 +120,21 @@ class OcppServer:
         log.info("event=ocpp_listening host=%s port=%s", self.settings.ocpp_host, self.port)
 
     def _tls(self) -> ssl.SSLContext | None:
-        """Security profile 2: TLS on the OCPP port when a certificate is configured (TLS 1.2 or newer)."""
-        if not self.settings.ocpp_tls_cert_file:
+        """Security profile 2: TLS on the OCPP port when a certificate is configured (TLS 1.2 or newer).
+
+        Profile 3: with a client CA, stations may present (or, if required, must present) a certificate it
+        signed; the TLS layer verifies the chain, :meth:`_process_request` the identity.
+        """
+        settings = self.settings
+        if not settings.ocpp_tls_cert_file:
             return None
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.load_cert_chain(self.settings.ocpp_tls_cert_file, self.settings.ocpp_tls_key_file)
+        context.load_cert_chain(settings.ocpp_tls_cert_file, settings.ocpp_tls_key_file)
+        if settings.ocpp_tls_client_ca_file:
+            context.load_verify_locations(settings.ocpp_tls_client_ca_file)
+            required = settings.ocpp_tls_require_client_cert
+            context.verify_mode = ssl.CERT_REQUIRED if required else ssl.CERT_OPTIONAL
         return context
 
     async def stop(self) -> None:
@@ -136,6 +154,18 @@ class OcppServer:
                         station_id, offered)
             return _reply(HTTPStatus.BAD_REQUEST,
                           f"no supported OCPP subprotocol offered; use one of {', '.join(VERSIONS)}")
+        certified = _certified_identity(connection)
+        if certified is not None:  # security profile 3: the verified certificate names the station
+            if certified != station_id:
+                log.warning("station=%s event=handshake_refused reason=certificate_names_%s", station_id,
+                            certified)
+                return _reply(HTTPStatus.UNAUTHORIZED, "the client certificate names another station")
+            verdict, booted = await self.services.stations.authenticate(station_id, None, certified=True)
+            self._booted[id(connection)] = booted
+            if verdict is not HandshakeVerdict.accepted:
+                log.warning("station=%s event=handshake_refused reason=%s", station_id, verdict.value)
+                return _reply(HTTPStatus.UNAUTHORIZED, "authentication failed")
+            return None
         creds = basic_credentials(request.headers)
         if creds is not None and creds[0] != station_id:
             creds = None  # the user name must be the station id (OCPP security profile 1)

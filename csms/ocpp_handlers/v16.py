@@ -99,6 +99,10 @@ class V16Connection(StationConnection):
         await self.services.meters.write(report)
         return {}
 
+    @on(Action.sign_certificate)
+    async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self.sign_certificate(p["csr"])
+
     @on(Action.data_transfer)
     async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.stations.record(self.id, "DataTransfer", p)

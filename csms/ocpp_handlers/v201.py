@@ -113,6 +113,10 @@ class V201Connection(StationConnection):
     async def on_log_status(self, p: dict[str, Any]) -> dict[str, Any]:
         return await self._keep("LogStatusNotification", p)
 
+    @on(Action.sign_certificate)
+    async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self.sign_certificate(p["csr"], p.get("certificateType"))
+
     @on(Action.data_transfer)
     async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
         await self._keep("DataTransfer", p)

@@ -13,6 +13,7 @@ from csms.domain.timeutil import utcnow
 from csms.services.api_tokens import ApiTokenService
 from csms.services.batching import GroupCommitter
 from csms.services.carbon import CarbonService, factor_from_settings
+from csms.services.certificates import StationCertificateAuthority
 from csms.services.demand_response import DemandResponseService
 from csms.services.metering import MeterService
 from csms.services.sites import SiteService
@@ -40,6 +41,8 @@ class Services:
     carbon: CarbonService
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
+    certificates: StationCertificateAuthority | None = None
+    """Signs stations' certificate requests; ``None`` without a configured station CA."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -70,5 +73,13 @@ def build_services(
         demand_response=DemandResponseService(uow, clock),
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
+        ),
+        certificates=(
+            StationCertificateAuthority.from_files(
+                settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]
+                settings.station_cert_validity_days, clock,
+            )
+            if settings.station_ca_cert_file
+            else None
         ),
     )

@@ -114,8 +114,11 @@ class StationService:
             return await repo.status_history(session, station_id, page)
 
     # -- the charger-facing edge -----------------------------------------------------------------------
-    async def authenticate(self, station_id: str, password: str | None) -> tuple[HandshakeVerdict, bool]:
-        """Check Basic-auth credentials at the websocket handshake (OCPP security profile 1).
+    async def authenticate(
+        self, station_id: str, password: str | None, *, certified: bool = False
+    ) -> tuple[HandshakeVerdict, bool]:
+        """Check Basic-auth credentials at the websocket handshake (OCPP security profile 1), or, with
+        ``certified``, a registered station whose verified client certificate names it (profile 3).
 
         Returns the verdict and whether the station already booted Accepted (a reconnecting station does not
         boot again, so its requests are not gated), from one read of the station.
@@ -126,7 +129,7 @@ class StationService:
                 return HandshakeVerdict.unknown, False
             return HandshakeVerdict.bad_credentials, False
         booted = station.registration_status == "Accepted" and station.last_boot_at is not None
-        if station.password_hash is None:
+        if certified or station.password_hash is None:
             return HandshakeVerdict.accepted, booted  # registered without a password: security profile 0
         if password is None:
             return HandshakeVerdict.bad_credentials, False

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from csms.db.models import MeterReading
 from tests.harness import Csms, Wire
+from tests.pki import signing_request
 
 BOOT = {"chargingStation": {"model": "AC22", "vendorName": "Star", "serialNumber": "S2"}, "reason": "PowerUp"}
 
@@ -149,3 +150,10 @@ async def test_status_notification_updates_the_connector_and_history(csms: Csms,
     history = (await csms.api.get("/api/v1/stations/CP201/status-history", params={"limit": 2},
                                   headers=csms.headers)).json()
     assert history["total"] == 3 and [h["status"] for h in history["items"]] == ["Occupied", "Reserved"]
+
+
+async def test_certificate_requests_are_rejected_without_a_station_ca(wire: Wire) -> None:
+    await wire.call("BootNotification", BOOT)
+    csr, _ = signing_request("CP201")  # a valid request, but no CA to sign it with
+    assert (await wire.call("SignCertificate", {"csr": csr}))[2] == {"status": "Rejected"}
+    assert (await wire.call("Heartbeat", {}))[0] == 3  # and the session goes on

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import shutil
 import ssl
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,22 +11,21 @@ from websockets.asyncio.client import connect
 
 from csms.config import Settings
 from tests.harness import Csms, Wire, make_settings
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("openssl") is None, reason="openssl is needed to make a test certificate"
-)
+from tests.pki import issue, make_ca
 
 
 @pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[Path, Path]]:
+    """The CA's certificate (what stations trust) and the server's certificate and key."""
     folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )
-    return cert, key
+    authority = make_ca()
+    server = issue(authority, "csms.test", server=True)
+    return authority.write(folder, "ca")[0], server.write(folder, "server")
+
+
+@pytest.fixture
+def certificate(ca: tuple[Path, tuple[Path, Path]]) -> tuple[Path, Path]:
+    return ca[1]
 
 
 @pytest.fixture
@@ -38,10 +35,10 @@ def csms_settings(database_url: str, certificate: tuple[Path, Path]) -> Settings
 
 
 async def test_a_station_boots_over_wss_and_plain_ws_is_refused(
-    csms: Csms, certificate: tuple[Path, Path]
+    csms: Csms, ca: tuple[Path, tuple[Path, Path]]
 ) -> None:
     await csms.station("TLS-1", password="tls-password-1")
-    trust = ssl.create_default_context(cafile=str(certificate[0]))
+    trust = ssl.create_default_context(cafile=str(ca[0]))
     auth = {"Authorization": "Basic " + base64.b64encode(b"TLS-1:tls-password-1").decode()}
     url = f"wss://127.0.0.1:{csms.runtime.ocpp.port}/ocpp/TLS-1"
     async with connect(url, subprotocols=["ocpp1.6"], additional_headers=auth, ssl=trust) as ws:
