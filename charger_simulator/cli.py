@@ -80,6 +80,9 @@ def _station(args: argparse.Namespace, console: Console, t: dict) -> int:
         dc=args.dc,
         max_power_w=args.max_power_kw * 1000,
         password=args.password,
+        ca_file=args.ca_file,
+        cert_file=args.cert_file,
+        key_file=args.key_file,
         sample_interval_s=args.sample_interval_s,
     )
     scenario = load_scenario(args.scenario)
@@ -233,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--protocol", choices=PROTOCOLS, default="ocpp1.6")
     s.add_argument("--scenario", default="normal", help="built-in name or YAML/JSON file")
     s.add_argument("--password")
+    s.add_argument("--ca-file", help="wss://: PEM certificate(s) to trust for the CSMS")
+    s.add_argument("--cert-file", help="wss://: the station's client certificate (security profile 3)")
+    s.add_argument("--key-file", help="wss://: the key of --cert-file")
     s.add_argument("--connectors", type=int, default=1)
     s.add_argument("--dc", action="store_true")
     s.add_argument("--max-power-kw", type=float, default=22.0)

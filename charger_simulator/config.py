@@ -29,6 +29,10 @@ class StationConfig:
         AC phases (ignored for DC).
     password : str or None
         Security profile 1 Basic-auth password.
+    ca_file : str or None
+        ``wss://``: PEM certificate(s) the station trusts for the CSMS (profile 2); default: the system's.
+    cert_file, key_file : str or None
+        ``wss://``: the station's client certificate and key (profile 3: no password needed).
     boot_retry_s : float
         Boot retry interval [s] when the CSMS gives none (interval 0) on Pending/Rejected.
     heartbeat_s : float
@@ -55,6 +59,9 @@ class StationConfig:
     serial_number: str = "SIM-0001"
     firmware_version: str = "1.0.0"
     password: str | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
     boot_retry_s: float = 10.0
     heartbeat_s: float = 300.0
     sample_interval_s: float = 60.0
@@ -73,6 +80,8 @@ class StationConfig:
             raise ValueError(f"connectors: must be at least 1, got {self.connectors}")
         if self.max_power_w <= 0:
             raise ValueError(f"max_power_w: must be positive, got {self.max_power_w}")
+        if bool(self.cert_file) != bool(self.key_file):
+            raise ValueError("cert_file and key_file: set both (a client certificate and its key) or neither")
 
     @property
     def endpoint(self) -> str:

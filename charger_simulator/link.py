@@ -14,7 +14,7 @@ from typing import Any
 from ocpp.exceptions import OCPPError
 from websockets.exceptions import InvalidHandshake
 
-from charger_simulator.connection import backoff_delay_s, open_connection
+from charger_simulator.connection import backoff_delay_s, open_connection, tls_context
 from charger_simulator.events import TxEvent
 
 LOGGER = logging.getLogger("charger_simulator")
@@ -37,6 +37,9 @@ class LinkMixin:
                     self.adapter_cls.SUBPROTOCOL,
                     self.config.station_id,
                     self.config.password,
+                    tls=tls_context(
+                        self.config.endpoint, self.config.ca_file, self.config.cert_file, self.config.key_file
+                    ),
                 )
             except (OSError, InvalidHandshake, TimeoutError, ConnectionError) as e:
                 self.connect_failures += 1
