@@ -9,6 +9,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from pydantic import ValidationError
+
 from csms.config import Settings, get_settings
 from csms.db.migrate import upgrade
 from csms.db.session import create_engine, create_session_factory
@@ -82,7 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         overrides["api_port"] = args.api_port
     if getattr(args, "ocpp_port", None):
         overrides["ocpp_port"] = args.ocpp_port
-    settings = get_settings(**overrides)
+    try:
+        settings = get_settings(**overrides)
+    except ValidationError as exc:  # the environment's CSMS_* settings: name each bad one, no traceback
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
+            print(f"error: configuration: {where}: {error['msg']}", file=sys.stderr)
+        return 2
     try:
         if args.cmd == "serve":
             _serve(settings)
