@@ -154,22 +154,17 @@ class OcppServer:
                         station_id, offered)
             return _reply(HTTPStatus.BAD_REQUEST,
                           f"no supported OCPP subprotocol offered; use one of {', '.join(VERSIONS)}")
-        certified = _certified_identity(connection)
-        if certified is not None:  # security profile 3: the verified certificate names the station
-            if certified != station_id:
-                log.warning("station=%s event=handshake_refused reason=certificate_names_%s", station_id,
-                            certified)
-                return _reply(HTTPStatus.UNAUTHORIZED, "the client certificate names another station")
-            verdict, booted = await self.services.stations.authenticate(station_id, None, certified=True)
-            self._booted[id(connection)] = booted
-            if verdict is not HandshakeVerdict.accepted:
-                log.warning("station=%s event=handshake_refused reason=%s", station_id, verdict.value)
-                return _reply(HTTPStatus.UNAUTHORIZED, "authentication failed")
-            return None
-        creds = basic_credentials(request.headers)
+        certified = _certified_identity(connection)  # security profile 3: the certificate names the station
+        if certified is not None and certified != station_id:
+            log.warning("station=%s event=handshake_refused reason=certificate_names_%s", station_id,
+                        certified)
+            return _reply(HTTPStatus.UNAUTHORIZED, "the client certificate names another station")
+        creds = None if certified else basic_credentials(request.headers)
         if creds is not None and creds[0] != station_id:
             creds = None  # the user name must be the station id (OCPP security profile 1)
-        verdict, booted = await self.services.stations.authenticate(station_id, creds[1] if creds else None)
+        verdict, booted = await self.services.stations.authenticate(
+            station_id, creds[1] if creds else None, certified=certified is not None
+        )
         self._booted[id(connection)] = booted
         if verdict is HandshakeVerdict.unknown and creds is not None:
             await self.services.stations.admit_unknown(station_id, creds[1])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Float, Integer, Update, case, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
@@ -52,7 +52,7 @@ class MeterService:
                     tx["meter_start_wh"], tx["meter_stop_wh"] = window
                     windows[tx["id"]] = tx
             head = (report.station_id, tx["id"] if tx is not None else None, report.evse_id)
-            rows.extend((*head, at, _to_json(stored)) for at, stored in readings(report.samples))
+            rows.extend((*head, at, orjson.dumps(stored).decode()) for at, stored in readings(report.samples))
         _INSERT_READINGS.execute(session, rows)
         _WIDEN_WINDOW.execute(
             session, [(t["id"], t["meter_start_wh"], t["meter_stop_wh"]) for t in windows.values()]
@@ -76,9 +76,8 @@ def _widen(v: Any) -> Update:
 _INSERT_READINGS = BulkStatement(
     insert(MeterReading.__table__),
     ("station_id", "transaction_pk", "evse_id", "timestamp", "samples"),
-    encoded=("samples",),
+    encoded=("samples",),  # JSON text, encoded once per reading
 )
-_to_json = json.JSONEncoder(separators=(",", ":")).encode
 _WIDEN_WINDOW = RowsUpdate(_widen, {"tx_id": Integer(), "start": Float(), "stop": Float()})
 
 

@@ -130,7 +130,7 @@ class StationService:
             return HandshakeVerdict.bad_credentials, False
         booted = station.registration_status == "Accepted" and station.last_boot_at is not None
         if certified or station.password_hash is None:
-            return HandshakeVerdict.accepted, booted  # registered without a password: security profile 0
+            return HandshakeVerdict.accepted, booted  # its certificate, or no password (profile 0)
         if password is None:
             return HandshakeVerdict.bad_credentials, False
         digest = hashlib.sha256(password.encode()).hexdigest()

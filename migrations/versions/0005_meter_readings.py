@@ -35,24 +35,24 @@ HEAD = ("station_id", "transaction_pk", "evse_id", "timestamp")
 SAMPLE = ("measurand", "value", "unit", "phase", "location", "context")
 OPTIONAL = ("phase", "location", "context")
 
-samples_table = sa.table(
-    "meter_values",
-    sa.column("id", sa.Integer()),
-    sa.column("station_id", sa.String()),
-    sa.column("transaction_pk", sa.Integer()),
-    sa.column("evse_id", sa.Integer()),
-    sa.column("timestamp", csms.db.base.UtcDateTime(timezone=True)),
-    *(sa.column(name, sa.Float() if name == "value" else sa.String()) for name in SAMPLE),
+
+def _typed(name: str, *rest: sa.ColumnClause) -> sa.TableClause:
+    """A table to read and write rows with: the head's columns with their types, then ``rest``."""
+    return sa.table(
+        name,
+        sa.column("id", sa.Integer()),
+        sa.column("station_id", sa.String()),
+        sa.column("transaction_pk", sa.Integer()),
+        sa.column("evse_id", sa.Integer()),
+        sa.column("timestamp", csms.db.base.UtcDateTime(timezone=True)),
+        *rest,
+    )
+
+
+samples_table = _typed(
+    "meter_values", *(sa.column(name, sa.Float() if name == "value" else sa.String()) for name in SAMPLE)
 )
-readings_table = sa.table(
-    "meter_readings",
-    sa.column("id", sa.Integer()),
-    sa.column("station_id", sa.String()),
-    sa.column("transaction_pk", sa.Integer()),
-    sa.column("evse_id", sa.Integer()),
-    sa.column("timestamp", csms.db.base.UtcDateTime(timezone=True)),
-    sa.column("samples", sa.JSON()),
-)
+readings_table = _typed("meter_readings", sa.column("samples", sa.JSON()))
 
 
 def upgrade() -> None:
