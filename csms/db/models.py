@@ -107,6 +107,10 @@ class Transaction(Base):
     status: Mapped[str] = mapped_column(String(16), default="Active")
     meter_start_wh: Mapped[float | None] = mapped_column(Float)
     meter_stop_wh: Mapped[float | None] = mapped_column(Float)
+    register_start_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When the station read ``meter_start_wh`` (the register window's first reading)."""
+    register_stop_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When the station read ``meter_stop_wh`` (the register window's last reading)."""
     energy_wh: Mapped[float | None] = mapped_column(Float)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -114,6 +118,22 @@ class Transaction(Base):
     last_seq_no: Mapped[int | None] = mapped_column(Integer)
     offline: Mapped[bool] = mapped_column(Boolean, default=False)
     remote_start_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class IssuedId(Base):
+    """Integer ids the CSMS issues to stations (2.0.1 ``remoteStartId``, ``requestId``, reservation ids).
+
+    Drawn from the shared database so that they never repeat, across restarts or across nodes.
+    """
+
+    __tablename__ = "issued_ids"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    station_id: Mapped[str | None] = mapped_column(String(48))
+    node_id: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TransactionEvent(Base):
