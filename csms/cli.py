@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from csms.config import Settings, get_settings
 from csms.db.migrate import upgrade
 from csms.db.session import create_engine, create_session_factory
+from csms.domain.access import Role
 from csms.errors import CsmsError
 from csms.services import Services, build_services
-from csms.services.api_tokens import Role
 
 T = TypeVar("T")
 

@@ -11,13 +11,12 @@ from fastapi import FastAPI
 from csms.api import install_routes
 from csms.config import Settings, get_settings
 from csms.db.session import create_engine, create_session_factory
-from csms.domain.timeutil import utcnow
+from csms.domain.timeutil import Clock, utcnow
 from csms.ocpp_handlers.registry import ConnectionRegistry
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import build_services
 from csms.services.energy_manager import EnergyManager
-from csms.services.uow import Clock
 
 log = logging.getLogger("csms")
 
@@ -38,8 +37,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        services = build_services(settings, create_session_factory(engine), clock)
         registry = _registry(settings)
+        services = build_services(settings, create_session_factory(engine), clock, registry)
         ocpp = OcppServer(settings, services, registry)
         services.committer.start(settings.database_url)
         await registry.start()

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from csms.db.models import ApiToken
+from csms.domain.access import Principal, Role
 from csms.runtime import Runtime
 from csms.services import Services
-from csms.services.api_tokens import Role
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -36,18 +35,18 @@ def allow(*roles: Role):
     async def check(
         services: ServicesDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> ApiToken:
+    ) -> Principal:
         if credentials is None:
             raise HTTPException(401, "bearer token required", headers={"WWW-Authenticate": "Bearer"})
         token = await services.api_tokens.resolve(credentials.credentials)
         if token is None:
             raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
-        if Role(token.role) not in allowed:
+        if token.role not in allowed:
             raise HTTPException(403, f"role {token.role!r} may not do this")
         return token
 
     return check
 
 
-Reader = Annotated[ApiToken, Depends(allow(*Role))]
-Operator = Annotated[ApiToken, Depends(allow(Role.operator))]
+Reader = Annotated[Principal, Depends(allow(*Role))]
+Operator = Annotated[Principal, Depends(allow(Role.operator))]

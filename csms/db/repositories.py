@@ -4,19 +4,13 @@ of work)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import Connector, IdToken, MeterReading, StatusEvent, Transaction
-
-
-@dataclass(frozen=True)
-class Page:
-    limit: int = 50
-    offset: int = 0
+from csms.domain.paging import Page
 
 
 async def connectors_of(session: AsyncSession, station_id: str) -> Sequence[Connector]:

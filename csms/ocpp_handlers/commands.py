@@ -14,12 +14,6 @@ from csms.errors import InvalidInput
 
 Translator = Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
 
-COMMANDS = (
-    "remote-start", "remote-stop", "reset", "unlock-connector", "change-availability", "get-configuration",
-    "change-configuration", "get-variables", "set-variables", "get-base-report", "trigger-message",
-    "clear-cache", "data-transfer",
-)
-
 _request_ids = itertools.count(1)
 
 

@@ -21,11 +21,11 @@ from ocpp.charge_point import ChargePoint
 from ocpp.exceptions import OCPPError
 from ocpp.routing import on
 
+from csms.domain.stations import BootInfo
 from csms.domain.timeutil import format_timestamp
 from csms.errors import InvalidInput, PayloadInvalid, StationCallError, StationTimeout
 from csms.ocpp_handlers.commands import Translator, optional
 from csms.ocpp_handlers.validation import ErrorCodes, SchemaViolation, action_known, validate
-from csms.services.stations_types import BootInfo
 
 log = logging.getLogger("csms.ocpp")
 

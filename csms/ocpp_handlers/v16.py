@@ -12,13 +12,13 @@ from ocpp.v16.enums import Action
 
 from csms.domain.authorization import TokenInfo
 from csms.domain.metering import Sample, normalise
+from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.validation import V16_CODES
 from csms.services.metering import MeterReport
-from csms.services.stations_types import BootInfo, StatusChange
 from csms.services.transactions import StartRequest, StopRequest
 
 

@@ -9,18 +9,20 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from csms.config import Settings
-from csms.domain.timeutil import utcnow
+from csms.db.batching import GroupCommitter
+from csms.db.uow import UnitOfWork
+from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
-from csms.services.batching import GroupCommitter
 from csms.services.carbon import CarbonService, factor_from_settings
 from csms.services.certificates import StationCertificateAuthority
+from csms.services.commands import CommandService
 from csms.services.demand_response import DemandResponseService
+from csms.services.gateway import NoStations, StationGateway
 from csms.services.metering import MeterService
 from csms.services.sites import SiteService
 from csms.services.stations import StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
-from csms.services.uow import Clock, UnitOfWork
 
 if TYPE_CHECKING:
     from csms.services.energy_manager import EnergyManager
@@ -39,6 +41,7 @@ class Services:
     sites: SiteService
     demand_response: DemandResponseService
     carbon: CarbonService
+    commands: CommandService
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -49,10 +52,15 @@ class Services:
 
 
 def build_services(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock = utcnow
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock = utcnow,
+    gateway: StationGateway | None = None,
 ) -> Services:
+    """The use cases over one database; ``gateway`` reaches connected stations (none if not given)."""
     uow = UnitOfWork(sessions)
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
+    transactions = TransactionService(uow, committer, clock)
     return Services(
         clock=clock,
         uow=uow,
@@ -65,7 +73,7 @@ def build_services(
             pending_retry_interval_s=settings.pending_retry_interval_s,
         ),
         tokens=TokenService(uow, clock),
-        transactions=TransactionService(uow, committer, clock),
+        transactions=transactions,
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),
@@ -74,6 +82,7 @@ def build_services(
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
         ),
+        commands=CommandService(gateway or NoStations(), transactions),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

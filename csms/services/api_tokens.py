@@ -5,24 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from enum import StrEnum
 
 from sqlalchemy import select
 
 from csms.db.models import ApiToken
+from csms.db.uow import UnitOfWork
+from csms.domain.access import Principal, Role
+from csms.domain.timeutil import Clock
 from csms.errors import InvalidInput
-from csms.services.uow import Clock, UnitOfWork
-
-
-class Role(StrEnum):
-    """What a token may do. Each role includes the rights of those after it in ``RANK``."""
-
-    admin = "admin"
-    operator = "operator"
-    inspector = "inspector"
-    planner = "planner"
-    load_centre = "load_centre"
-    viewer = "viewer"
 
 
 def _digest(secret: str) -> str:
@@ -47,11 +37,13 @@ class ApiTokenService:
             session.add(row)
         return row, secret
 
-    async def resolve(self, secret: str) -> ApiToken | None:
+    async def resolve(self, secret: str) -> Principal | None:
+        """The principal of an unrevoked token whose secret is ``secret``, or ``None``."""
         async with self._uow.read() as session:
-            return await session.scalar(
+            row = await session.scalar(
                 select(ApiToken).where(ApiToken.token_sha256 == _digest(secret), ApiToken.revoked.is_(False))
             )
+        return None if row is None else Principal(row.id, row.name, Role(row.role))
 
     async def list(self) -> Sequence[ApiToken]:
         async with self._uow.read() as session:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from csms.config import Settings
 from csms.db.models import MeterReading, Transaction
 from csms.db.sites import Site, SiteStation
+from csms.db.uow import UnitOfWork
 from csms.domain.carbon import (
     GridEmissionFactor,
     PetrolBaseline,
@@ -33,9 +34,9 @@ from csms.domain.carbon import (
     split_green_grid,
 )
 from csms.domain.metering import register_values
+from csms.domain.timeutil import Clock
 from csms.errors import InvalidInput, NotFound
 from csms.services.sites import telemetry_between
-from csms.services.uow import Clock, UnitOfWork
 
 MAX_HOLD_S = 900.0
 #: Sessions may run this long; their site balance is read from this far before the window.

@@ -18,7 +18,7 @@ from compliance.model import CarPark, Category
 from compliance.repository import Inspection
 from csms.db.compliance import CarParkRow, InspectionRow
 from csms.db.models import Station
-from csms.services.uow import Clock
+from csms.domain.timeutil import Clock
 
 _DATES = ("approval_date", "completion_date")
 

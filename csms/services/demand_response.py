@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.sites import DrEvent, DrEventSite, Site, SiteTelemetry
+from csms.db.uow import UnitOfWork
 from csms.domain.demand_response import (
     DemandResponseError,
     DemandResponseEvent,
@@ -25,9 +26,9 @@ from csms.domain.demand_response import (
     event_performance,
     split_group_target,
 )
+from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
 from csms.services.sites import telemetry_between
-from csms.services.uow import Clock, UnitOfWork
 
 BASELINE_DAYS = 5
 

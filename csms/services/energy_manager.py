@@ -26,12 +26,13 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, insert, tuple_
 
 from csms.config import Settings
 from csms.db.sites import SentChargingProfile
+from csms.db.uow import UnitOfWork
 from csms.domain.demand_response import (
     AreaFlexibility,
     active_limit,
@@ -46,6 +47,7 @@ from csms.domain.energy import (
     SiteState,
     allocate,
 )
+from csms.domain.timeutil import Clock
 from csms.errors import CsmsError, NotFound
 from csms.services.demand_response import DemandResponseService
 from csms.services.energy_profiles import (
@@ -57,24 +59,14 @@ from csms.services.energy_profiles import (
     plan_profiles,
     safe_w,
 )
+from csms.services.gateway import StationGateway
 from csms.services.sites import SiteService, SiteSnapshot
-from csms.services.tasks import cancel_and_wait
-from csms.services.uow import Clock, UnitOfWork
+from csms.tasks import cancel_and_wait
 
 log = logging.getLogger("csms.energy")
 
 #: After a failed cycle, the next full cycle comes at most this soon [s].
 RETRY_S = 1.0
-
-
-class StationGateway(Protocol):
-    """What the manager needs of the connection registry (kept abstract: services never import the edge)."""
-
-    def is_online(self, station_id: str) -> bool: ...
-    def get(self, station_id: str) -> Any: ...  # a connection with .ocpp_version and .boot_accepted
-    async def call(
-        self, station_id: str, action: str, payload: dict[str, Any], *, timeout_s: float | None = None
-    ) -> dict[str, Any]: ...
 
 
 class EnergyManager:

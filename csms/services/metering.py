@@ -10,10 +10,10 @@ import orjson
 from sqlalchemy import Float, Integer, Update, case, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from csms.db.batching import GroupCommitter
 from csms.db.bulk import BulkStatement, RowsUpdate
 from csms.db.models import MeterReading, Transaction
 from csms.domain.metering import Sample, readings, widen_register
-from csms.services.batching import GroupCommitter
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import Station, Transaction
 from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
+from csms.db.uow import UnitOfWork
 from csms.domain.energy import AllocationInputError, CurrentType, PriorityClass, SiteSpec
 from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tariff_from_dict
+from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
-from csms.services.uow import Clock, UnitOfWork
 
 #: Fields a PATCH may set to null: no transformer limit, no area, the default tariff.
 NULLABLE_FIELDS = frozenset({"transformer_limit_kw", "area", "tariff"})

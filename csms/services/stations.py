@@ -14,13 +14,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
 from csms.db import repositories as repo
+from csms.db.batching import GroupCommitter
+from csms.db.coalesce import Coalescer
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
+from csms.db.station_writes import BootWriter, StatusWriter
+from csms.db.uow import UnitOfWork
+from csms.domain.stations import BootAnswer, BootInfo, StatusChange
+from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
-from csms.services.batching import GroupCommitter
-from csms.services.coalesce import Coalescer
-from csms.services.station_writes import BootWriter, StatusWriter
-from csms.services.stations_types import BootAnswer, BootInfo, StatusChange
-from csms.services.uow import Clock, UnitOfWork
 
 # OWASP's minimum argon2id parameters: strong enough for per-station secrets, cheap enough that ten thousand
 # stations reconnecting after an outage do not stall the server for minutes.

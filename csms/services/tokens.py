@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from csms.db.models import IdToken
+from csms.db.uow import UnitOfWork
 from csms.domain.authorization import TokenInfo, TokenRecord, TokenStatus, authorize
+from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
-from csms.services.uow import Clock, UnitOfWork
 
 
 def _record(row: IdToken | None) -> TokenRecord | None:

@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from csms.db import repositories as repo
+from csms.db.batching import GroupCommitter
 from csms.db.models import MeterReading, Transaction, TransactionEvent
+from csms.db.uow import UnitOfWork
 from csms.domain.authorization import TokenInfo
 from csms.domain.metering import Sample, readings, samples_of, session_energy_wh, widen_register
+from csms.domain.timeutil import Clock
 from csms.errors import NotFound
-from csms.services.batching import GroupCommitter
 from csms.services.tokens import authorize_in
-from csms.services.uow import Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

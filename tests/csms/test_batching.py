@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session
 
+from csms.db.batching import GroupCommitter
 from csms.db.models import StationMessage
 from csms.db.session import (
     WRITER_CHECKPOINT_PAGES,
@@ -25,7 +26,6 @@ from csms.db.session import (
     create_sqlite_writer_engine,
 )
 from csms.services import Services, build_services
-from csms.services.batching import GroupCommitter
 from tests.csms.conftest import make_settings
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

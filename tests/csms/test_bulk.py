@@ -17,11 +17,11 @@ from csms.db.base import UtcDateTime
 from csms.db.bulk import MAX_PARAMETERS, MAX_ROWS_PER_STATEMENT, BulkStatement, RowsUpdate
 from csms.db.models import Connector, MeterReading, Station, StatusEvent, Transaction
 from csms.db.session import create_engine, create_session_factory
+from csms.db.station_writes import StatusWriter
 from csms.domain.metering import ENERGY_REGISTER, Sample, samples_of
+from csms.domain.stations import StatusChange
 from csms.services import Services, build_services, metering
 from csms.services.metering import MeterReport
-from csms.services.station_writes import StatusWriter
-from csms.services.stations_types import StatusChange
 from csms.services.transactions import EventRequest, StartRequest, StopRequest
 from tests.csms.conftest import make_settings
 

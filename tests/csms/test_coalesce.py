@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 import pytest
 
-from csms.services.coalesce import Coalescer
+from csms.db.coalesce import Coalescer
 
 
 class Table:

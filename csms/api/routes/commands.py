@@ -7,9 +7,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from csms.api.deps import Operator, RuntimeDep
-from csms.errors import InvalidInput
-from csms.ocpp_handlers.commands import COMMANDS
+from csms.api.deps import Operator, ServicesDep
+from csms.domain.commands import COMMANDS
 
 router = APIRouter(prefix="/api/v1/stations/{station_id}", tags=["commands"])
 
@@ -46,21 +45,16 @@ class CommandResult(BaseModel):
 
 @router.post("/commands/{command}")
 async def send_command(
-    station_id: str, command: CommandName, runtime: RuntimeDep, _: Operator, body: CommandBody | None = None
+    station_id: str, command: CommandName, services: ServicesDep, _: Operator, body: CommandBody | None = None
 ) -> CommandResult:
     params = (body or CommandBody()).model_dump()
-    if params["transaction_id"] is not None:
-        tx, _values = await runtime.services.transactions.detail(params["transaction_id"])
-        if tx.station_id != station_id:
-            raise InvalidInput(f"transaction {tx.id} is not on station {station_id}", field="transaction_id")
-        params["transaction_uid"] = tx.uid or str(tx.id)
-    action, response = await runtime.registry.command(station_id, command, params)
+    action, response = await services.commands.send(station_id, command, params)
     return CommandResult(action=action, response=response)
 
 
 @router.post("/calls/{action}")
 async def raw_call(
-    station_id: str, action: str, runtime: RuntimeDep, _: Operator,
+    station_id: str, action: str, services: ServicesDep, _: Operator,
     payload: dict[str, Any] = Body(default_factory=dict),
 ) -> dict[str, Any]:
     """Send any OCPP action with its payload exactly as on the wire (camelCase JSON).
@@ -68,4 +62,4 @@ async def raw_call(
     200: the station's CALLRESULT payload. 502: the station's CALLERROR as ``{code, description, details}``.
     409: the station is not connected. 504: no answer in time. 422: the payload fails the action's schema.
     """
-    return await runtime.registry.call(station_id, action, payload)
+    return await services.commands.call(station_id, action, payload)

@@ -9,15 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from csms.api.deps import Reader, RuntimeDep, allow
-from csms.db.models import ApiToken
+from csms.domain.access import Principal, Role
 from csms.domain.demand_response import DemandResponseEvent, EventPerformance
 from csms.errors import CsmsError
-from csms.services.api_tokens import Role
 from csms.services.demand_response import EventRequest
 
 router = APIRouter(prefix="/api/v1/demand-response", tags=["demand-response"])
 
-LoadCentre = Annotated[ApiToken, Depends(allow(Role.load_centre))]
+LoadCentre = Annotated[Principal, Depends(allow(Role.load_centre))]
 
 
 class EventCreate(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends
 
 from csms.api.deps import allow
-from csms.services.api_tokens import Role
+from csms.domain.access import Role
 from siting.api import create_router
 
 router = create_router(

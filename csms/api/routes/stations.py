@@ -16,7 +16,7 @@ from csms.api.schemas import (
     StationUpdate,
     StatusEventPublic,
 )
-from csms.db.repositories import Page
+from csms.domain.paging import Page
 
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
 

@@ -5,7 +5,7 @@ from pydantic import AwareDatetime
 
 from csms.api.deps import Reader, ServicesDep
 from csms.api.schemas import MeterValuePublic, Paged, TransactionDetail, TransactionPublic
-from csms.db.repositories import Page
+from csms.domain.paging import Page
 
 router = APIRouter(prefix="/api/v1/transactions", tags=["transactions"])
 

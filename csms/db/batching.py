@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from csms.db.session import create_engine, create_sqlite_writer_engine, is_lock_busy
-from csms.services.uow import UnitOfWork
+from csms.db.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 

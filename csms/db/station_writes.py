@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from csms.db.base import UtcDateTime
 from csms.db.bulk import BulkStatement, RowsUpdate
 from csms.db.models import Connector, Station, StatusEvent
+from csms.domain.stations import BootInfo, StatusChange
 from csms.errors import NotFound
-from csms.services.stations_types import BootInfo, StatusChange
 
 _TOUCH = RowsUpdate(
     lambda v: update(Station.__table__).where(Station.id == v.sid).values(last_seen_at=v.seen),

@@ -1,0 +1,12 @@
+"""Operator commands to stations, in one vocabulary whatever a station's OCPP version.
+
+The charger-facing edge translates each to its version's action and payload (``csms.ocpp_handlers``).
+"""
+
+from __future__ import annotations
+
+COMMANDS = (
+    "remote-start", "remote-stop", "reset", "unlock-connector", "change-availability", "get-configuration",
+    "change-configuration", "get-variables", "set-variables", "get-base-report", "trigger-message",
+    "clear-cache", "data-transfer",
+)

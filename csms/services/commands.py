@@ -1,0 +1,34 @@
+"""Operator commands and raw calls to stations (the REST edge's use case; the gateway does the talking)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csms.errors import InvalidInput
+from csms.services.gateway import StationGateway
+from csms.services.transactions import TransactionService
+
+
+class CommandService:
+    def __init__(self, gateway: StationGateway, transactions: TransactionService) -> None:
+        self._gateway = gateway
+        self._transactions = transactions
+
+    async def send(self, station_id: str, command: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Send ``command`` to the station; return the action sent and the station's answer.
+
+        A ``transaction_id`` (the CSMS's id) is resolved to what the station calls its transaction.
+        """
+        params = dict(params)
+        if params.get("transaction_id") is not None:
+            tx, _values = await self._transactions.detail(params["transaction_id"])
+            if tx.station_id != station_id:
+                raise InvalidInput(
+                    f"transaction {tx.id} is not on station {station_id}", field="transaction_id"
+                )
+            params["transaction_uid"] = tx.uid or str(tx.id)
+        return await self._gateway.command(station_id, command, params)
+
+    async def call(self, station_id: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send any action with its payload exactly as on the wire; return the CALLRESULT payload."""
+        return await self._gateway.call(station_id, action, payload)
