@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from csms.config import Settings
 from csms.db.batching import GroupCommitter
 from csms.db.uow import UnitOfWork
+from csms.domain.events import EventBus
 from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
 from csms.services.carbon import CarbonService, factor_from_settings
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 class Services:
     clock: Clock
     uow: UnitOfWork
+    events: EventBus
+    """Domain events of every use case; subscribers: the energy manager, the compliance cross-check."""
     stations: StationService
     tokens: TokenService
     transactions: TransactionService
@@ -58,12 +61,14 @@ def build_services(
     gateway: StationGateway | None = None,
 ) -> Services:
     """The use cases over one database; ``gateway`` reaches connected stations (none if not given)."""
+    events = EventBus()
     uow = UnitOfWork(sessions)
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
-    transactions = TransactionService(uow, committer, clock)
+    transactions = TransactionService(uow, committer, clock, events)
     return Services(
         clock=clock,
         uow=uow,
+        events=events,
         stations=StationService(
             uow,
             committer,
@@ -71,14 +76,15 @@ def build_services(
             unknown_policy=settings.unknown_station_policy,
             heartbeat_interval_s=settings.heartbeat_interval_s,
             pending_retry_interval_s=settings.pending_retry_interval_s,
+            events=events,
         ),
         tokens=TokenService(uow, clock),
         transactions=transactions,
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),
-        sites=SiteService(uow, clock),
-        demand_response=DemandResponseService(uow, clock),
+        sites=SiteService(uow, clock, events),
+        demand_response=DemandResponseService(uow, clock, events),
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
         ),

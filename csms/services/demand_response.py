@@ -26,6 +26,7 @@ from csms.domain.demand_response import (
     event_performance,
     split_group_target,
 )
+from csms.domain.events import EventBus
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
 from csms.services.sites import telemetry_between
@@ -71,7 +72,8 @@ def to_domain(event: DrEvent, sites: Sequence[DrEventSite]) -> DemandResponseEve
 
 
 class DemandResponseService:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, events: EventBus) -> None:
+        self._events = events
         self._uow = uow
         self._clock = clock
 

@@ -19,6 +19,7 @@ from csms.db.models import Station, Transaction
 from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
 from csms.db.uow import UnitOfWork
 from csms.domain.energy import AllocationInputError, CurrentType, PriorityClass, SiteSpec
+from csms.domain.events import EventBus
 from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tariff_from_dict
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
@@ -130,7 +131,8 @@ def spec_of(site: Site) -> SiteSpec:
 
 
 class SiteService:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, events: EventBus) -> None:
+        self._events = events
         self._uow = uow
         self._clock = clock
         self._tariffs: dict[str, TouTariff] = {}

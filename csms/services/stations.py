@@ -19,6 +19,7 @@ from csms.db.coalesce import Coalescer
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
 from csms.db.station_writes import BootWriter, StatusWriter
 from csms.db.uow import UnitOfWork
+from csms.domain.events import EventBus
 from csms.domain.stations import BootAnswer, BootInfo, StatusChange
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
@@ -48,7 +49,9 @@ class StationService:
         unknown_policy: str,
         heartbeat_interval_s: int,
         pending_retry_interval_s: int,
+        events: EventBus,
     ) -> None:
+        self._events = events
         self._uow = uow
         self._committer = committer
         self._status = StatusWriter()

@@ -21,6 +21,7 @@ from csms.db.batching import GroupCommitter
 from csms.db.models import MeterReading, Transaction, TransactionEvent
 from csms.db.uow import UnitOfWork
 from csms.domain.authorization import TokenInfo
+from csms.domain.events import EventBus
 from csms.domain.metering import Sample, readings, samples_of, session_energy_wh, widen_register
 from csms.domain.timeutil import Clock
 from csms.errors import NotFound
@@ -119,7 +120,8 @@ class StartWriter:
 
 
 class TransactionService:
-    def __init__(self, uow: UnitOfWork, committer: GroupCommitter, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, committer: GroupCommitter, clock: Clock, events: EventBus) -> None:
+        self._events = events
         self._uow = uow
         self._committer = committer
         self._clock = clock
