@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             # A station that reconnects gets its site's profiles at once, not at the next period.
             ocpp.on_connect.append(services.energy.station_changed)
         app.state.runtime = Runtime(settings, services, registry, ocpp)
+        app.state.services, app.state.ocpp_port = services, ocpp.port
         try:
             yield
         finally:

@@ -21,8 +21,8 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_services(runtime: RuntimeDep) -> Services:
-    return runtime.services
+def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

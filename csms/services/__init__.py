@@ -45,6 +45,8 @@ class Services:
     demand_response: DemandResponseService
     carbon: CarbonService
     commands: CommandService
+    gateway: StationGateway
+    """Connected stations (``is_online``); commands go through ``commands``."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -62,6 +64,7 @@ def build_services(
 ) -> Services:
     """The use cases over one database; ``gateway`` reaches connected stations (none if not given)."""
     events = EventBus()
+    gateway = gateway or NoStations()
     uow = UnitOfWork(sessions)
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
@@ -88,7 +91,8 @@ def build_services(
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
         ),
-        commands=CommandService(gateway or NoStations(), transactions),
+        commands=CommandService(gateway, transactions),
+        gateway=gateway,
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

@@ -15,6 +15,8 @@ from csms.errors import StationNotConnected
 class StationGateway(Protocol):
     def is_online(self, station_id: str) -> bool: ...
 
+    def online_ids(self) -> set[str]: ...
+
     def get(self, station_id: str) -> Any:
         """The station's live connection (``.ocpp_version``, ``.boot_accepted``); raises
         :class:`~csms.errors.StationNotConnected`."""
@@ -35,6 +37,9 @@ class NoStations:
 
     def is_online(self, station_id: str) -> bool:
         return False
+
+    def online_ids(self) -> set[str]:
+        return set()
 
     def get(self, station_id: str) -> Any:
         raise StationNotConnected(f"station {station_id!r} is not connected")

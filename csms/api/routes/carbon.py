@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from csms.api.deps import Reader, RuntimeDep
+from csms.api.deps import Reader, ServicesDep
 from csms.domain.carbon import SessionCarbon, TokenCredit, to_csv, to_json
 from csms.errors import InvalidInput
 
@@ -57,21 +57,21 @@ ExportDep = Annotated[Export, Depends(export_query)]
 
 
 @router.get("/sessions")
-async def session_carbon(runtime: RuntimeDep, _: Reader, q: ExportDep) -> Response:
+async def session_carbon(services: ServicesDep, _: Reader, q: ExportDep) -> Response:
     """Per session started in ``[from, to)``: energy, green (PV) and grid Wh, emissions, avoided emissions."""
-    return q.response(await runtime.services.carbon.sessions(q.since, q.until, q.site_id), "session_carbon")
+    return q.response(await services.carbon.sessions(q.since, q.until, q.site_id), "session_carbon")
 
 
 @router.get("/credits")
-async def credits(runtime: RuntimeDep, _: Reader, q: ExportDep) -> Response:
+async def credits(services: ServicesDep, _: Reader, q: ExportDep) -> Response:
     """碳普惠 credit totals per id token over the sessions started in ``[from, to)``."""
-    return q.response(await runtime.services.carbon.credits(q.since, q.until, q.site_id), "carbon_credits")
+    return q.response(await services.carbon.credits(q.since, q.until, q.site_id), "carbon_credits")
 
 
 @router.get("/factors")
-async def factors(runtime: RuntimeDep, _: Reader) -> dict:
+async def factors(services: ServicesDep, _: Reader) -> dict:
     """The grid emission factor and petrol baseline in use, with their sources."""
-    c = runtime.services.carbon
+    c = services.carbon
     return {
         "grid_emission_factor": dataclasses.asdict(c.factor),
         "petrol_baseline": dataclasses.asdict(c.baseline),

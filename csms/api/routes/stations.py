@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from fastapi import APIRouter, Query
 
-from csms.api.deps import Operator, Reader, RuntimeDep
+from csms.api.deps import Operator, Reader, ServicesDep
 from csms.api.schemas import (
     ConnectorPublic,
     EvsePublic,
@@ -26,29 +26,29 @@ def _public(station, online: bool) -> StationPublic:  # noqa: ANN001
 
 
 @router.post("", status_code=201)
-async def register_station(body: StationCreate, runtime: RuntimeDep, _: Operator) -> StationPublic:
-    station = await runtime.services.stations.register(
+async def register_station(body: StationCreate, services: ServicesDep, _: Operator) -> StationPublic:
+    station = await services.stations.register(
         body.id, body.password, status=body.registration_status
     )
-    return _public(station, runtime.registry.is_online(station.id))
+    return _public(station, services.gateway.is_online(station.id))
 
 
 @router.get("")
-async def list_stations(runtime: RuntimeDep, _: Reader) -> list[StationPublic]:
-    stations = await runtime.services.stations.list()
-    return [_public(s, runtime.registry.is_online(s.id)) for s in stations]
+async def list_stations(services: ServicesDep, _: Reader) -> list[StationPublic]:
+    stations = await services.stations.list()
+    return [_public(s, services.gateway.is_online(s.id)) for s in stations]
 
 
 @router.get("/{station_id}")
-async def station_detail(station_id: str, runtime: RuntimeDep, _: Reader) -> StationDetail:
-    station, connectors = await runtime.services.stations.get(station_id)
+async def station_detail(station_id: str, services: ServicesDep, _: Reader) -> StationDetail:
+    station, connectors = await services.stations.get(station_id)
     evses: dict[int, list[ConnectorPublic]] = defaultdict(list)
     for c in connectors:
         evses[c.evse_id].append(ConnectorPublic.model_validate(c))
     detail = StationDetail.model_validate(station)
     return detail.model_copy(
         update={
-            "online": runtime.registry.is_online(station_id),
+            "online": services.gateway.is_online(station_id),
             "evses": [EvsePublic(evse_id=e, connectors=cs) for e, cs in sorted(evses.items())],
         }
     )
@@ -56,24 +56,24 @@ async def station_detail(station_id: str, runtime: RuntimeDep, _: Reader) -> Sta
 
 @router.patch("/{station_id}")
 async def update_station(
-    station_id: str, body: StationUpdate, runtime: RuntimeDep, _: Operator
+    station_id: str, body: StationUpdate, services: ServicesDep, _: Operator
 ) -> StationPublic:
     """Change a station's password or approve (Accepted) / reject a Pending station."""
-    station = await runtime.services.stations.update(
+    station = await services.stations.update(
         station_id, password=body.password, status=body.registration_status
     )
-    return _public(station, runtime.registry.is_online(station_id))
+    return _public(station, services.gateway.is_online(station_id))
 
 
 @router.get("/{station_id}/status-history")
 async def status_history(
     station_id: str,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     _: Reader,
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> Paged[StatusEventPublic]:
-    rows, total = await runtime.services.stations.status_history(station_id, Page(limit, offset))
+    rows, total = await services.stations.status_history(station_id, Page(limit, offset))
     return Paged(
         items=[StatusEventPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
     )
@@ -81,8 +81,8 @@ async def status_history(
 
 @router.get("/{station_id}/messages")
 async def station_messages(
-    station_id: str, runtime: RuntimeDep, _: Reader, action: str | None = None
+    station_id: str, services: ServicesDep, _: Reader, action: str | None = None
 ) -> list[StationMessagePublic]:
     """Messages kept for operators: NotifyEvent, NotifyReport, security events, firmware and log status..."""
-    rows = await runtime.services.stations.messages(station_id, action)
+    rows = await services.stations.messages(station_id, action)
     return [StationMessagePublic.model_validate(r) for r in rows]
