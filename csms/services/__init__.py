@@ -20,6 +20,7 @@ from csms.services.commands import CommandService
 from csms.services.demand_response import DemandResponseService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.metering import MeterService
+from csms.services.presence import Presence
 from csms.services.sites import SiteService
 from csms.services.stations import StationService
 from csms.services.tokens import TokenService
@@ -46,6 +47,8 @@ class Services:
     carbon: CarbonService
     commands: CommandService
     gateway: StationGateway
+    presence: Presence
+    """Which stations are heard, live (a subscriber of the station events)."""
     """Connected stations (``is_online``); commands go through ``commands``."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
@@ -93,6 +96,7 @@ def build_services(
         ),
         commands=CommandService(gateway, transactions),
         gateway=gateway,
+        presence=Presence(events, clock),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]
