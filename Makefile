@@ -25,8 +25,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+## Guard rails (CI runs them): ruff, the import contracts of .importlinter, mypy (strict on the pure cores).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache csms.sqlite3
