@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import cast
 
 import highspy
 import numpy as np
 
 __all__ = ["quiet_highs", "status_of", "add_columns"]
+
+# highspy's Python ``Highs.__init__`` has no annotations; this states what calling the class returns.
+_new_highs = cast(Callable[[], highspy.Highs], highspy.Highs)
 
 
 def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs:
@@ -22,7 +27,7 @@ def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 1)
-        h = highspy.Highs()
+        h = _new_highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)

@@ -101,7 +101,7 @@ def greedy_max_flow(
     started = time.perf_counter()
     state = _State(inst)
     if p > state.n_cand or p < 0:
-        return _plan(inst, "infeasible", [], p, started, None)
+        return _plan(inst, "infeasible", [], p, started)
     is_open = np.zeros(state.n_cand, dtype=bool)
     order: list[int] = []
     for _ in range(p):
@@ -133,16 +133,23 @@ def greedy_max_flow(
             order = [best_move[1] if i == best_move[0] else i for i in order]
             current, swaps = best_val, swaps + 1
     stations = [inst.candidates[i] for i in order]
-    return _plan(inst, "feasible", stations, p, started, {"swaps": swaps, "improved": improve})
+    return _plan(inst, "feasible", stations, p, started, swaps=swaps, improved=improve)
 
 
 def _plan(
-    inst: Instance, status: str, new: list[str], p: int, started: float, extra: dict | None
+    inst: Instance,
+    status: str,
+    new: list[str],
+    p: int,
+    started: float,
+    *,
+    swaps: int = 0,
+    improved: bool = False,
 ) -> PlanResult:
     covered = inst.covered_trips(new) if status != "infeasible" else np.zeros(len(inst.trips), bool)
     return PlanResult(
         status=status,
-        method="greedy+swap" if (extra or {}).get("improved") else "greedy",
+        method="greedy+swap" if improved else "greedy",
         stations=list(inst.existing) + new,
         new_stations=new,
         existing=list(inst.existing),
@@ -154,5 +161,5 @@ def _plan(
         p=p,
         cost=float(sum(inst.costs[inst.candidates.index(c)] for c in new)),
         covered=np.flatnonzero(covered).tolist(),
-        extra={"swaps": (extra or {}).get("swaps", 0)},
+        extra={"swaps": swaps},
     )
