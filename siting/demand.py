@@ -14,7 +14,7 @@ from typing import Any, NotRequired, TypedDict
 from siting.errors import DemandError
 from siting.graph import RoadGraph, path_length_km, shortest_paths_from
 
-__all__ = ["FlowRecord", "Trip", "trips_from_flows", "gravity_trips", "total_flow"]
+__all__ = ["FlowRecord", "Trip", "trips_from_flows", "gravity_trips"]
 
 _MAX_LISTED = 10
 
@@ -162,11 +162,6 @@ def gravity_trips(
             flow = scale * wo * float(G.nodes[d][node_weight]) / dist[d] ** beta
             trips.append(Trip(o, d, flow, tuple(paths[d]), float(dist[d])))
     return trips
-
-
-def total_flow(trips: Iterable[Trip]) -> float:
-    """Sum of trip flows."""
-    return float(sum(t.flow for t in trips))
 
 
 def _walk_problems(G: RoadGraph, walk: list[str], origin: str, destination: str) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from siting.graph import RoadGraph
+from siting.graph import RoadGraph, corridor_chains
 
 __all__ = ["CorridorSpacing", "corridor_spacing"]
 
@@ -64,7 +64,7 @@ def corridor_spacing(
     (60.0, ('a', 'c'), (0.0, 30.0), False)
     """
     out = []
-    for code, chain in sorted(G.graph.get("corridors", {}).items()):
+    for code, chain in sorted(corridor_chains(G).items()):
         km = [0.0]
         for u, v in zip(chain, chain[1:], strict=False):
             km.append(km[-1] + float(G.edges[u, v][weight]))

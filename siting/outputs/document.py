@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
+from siting.cover import UnservableTrip
 from siting.fuels import FuelProfile
 from siting.graph import RoadGraph
 from siting.models.instance import PlanResult
@@ -59,7 +60,7 @@ def plan_document(
     curve: Sequence[PlanResult] = (),
     spacing: Sequence[CorridorSpacing] = (),
     sizes: Sequence[StationSize] = (),
-    unservable: Sequence[dict[str, Any]] = (),
+    unservable: Sequence[UnservableTrip] = (),
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Assemble the plan JSON (status, stations, covered_flow, total_flow, covered_flow_pct, gap, ...)."""

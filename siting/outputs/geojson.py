@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from siting.graph import RoadGraph
+from siting.graph import RoadGraph, corridor_chains
 
 __all__ = ["plan_geojson", "write_geojson"]
 
@@ -42,7 +42,7 @@ def plan_geojson(G: RoadGraph, doc: dict[str, Any]) -> dict[str, Any]:
         )
     stations = {s["id"] for s in doc.get("station_details", [])}
     used: set[frozenset[str]] = set()
-    for code, chain in sorted(G.graph.get("corridors", {}).items()):
+    for code, chain in sorted(corridor_chains(G).items()):
         coords = _coords(G, chain)
         if coords:
             km = sum(G.edges[u, v]["length_km"] for u, v in zip(chain, chain[1:], strict=False))

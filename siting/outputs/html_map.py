@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from siting.graph import RoadGraph
+from siting.graph import RoadGraph, corridor_chains
 from siting.i18n import t
 
 __all__ = ["plan_html", "write_html"]
@@ -59,7 +59,7 @@ def _projector(pos: dict[str, tuple[float, float]]) -> Callable[[str], tuple[flo
 def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str | None = None) -> str:
     """The HTML page (a string) for a plan document from :func:`siting.outputs.document.plan_document`."""
     project = _projector(_layout(G))
-    corridors = G.graph.get("corridors", {})
+    corridors = corridor_chains(G)
     colour = {code: _PALETTE[i % len(_PALETTE)] for i, code in enumerate(sorted(corridors))}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}">',
