@@ -9,6 +9,7 @@ from typing import cast
 
 import highspy
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["quiet_highs", "status_of", "add_columns"]
 
@@ -54,7 +55,7 @@ def status_of(h: highspy.Highs) -> str:
     return "unknown"
 
 
-def add_columns(h: highspy.Highs, cost: np.ndarray, n_binary: int) -> None:
+def add_columns(h: highspy.Highs, cost: NDArray[np.float64], n_binary: int) -> None:
     """Columns in [0, 1] with objective ``cost``; the first ``n_binary`` are integer (binary)."""
     n = len(cost)
     empty_i = np.zeros(0, dtype=np.int32)

@@ -21,7 +21,7 @@ import numpy as np
 
 from siting.errors import SitingError
 from siting.models._highs import add_columns, quiet_highs, status_of
-from siting.models.instance import Instance, PlanResult
+from siting.models.instance import FloatArray, IndexArray, Instance, PlanResult
 
 __all__ = ["solve_max_flow", "solve_cover"]
 
@@ -211,7 +211,7 @@ def _add_cover_rows(h: highspy.Highs, groups: _Groups, n_cand: int) -> None:
     )
 
 
-def _add_row(h: highspy.Highs, cols: np.ndarray, coefs: np.ndarray, lower: float, upper: float) -> None:
+def _add_row(h: highspy.Highs, cols: IndexArray, coefs: FloatArray, lower: float, upper: float) -> None:
     h.addRows(
         1,
         np.array([lower]),

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from siting.models.instance import Instance, PlanResult
+from siting.models.instance import BoolArray, FloatArray, Instance, PlanResult
 
 __all__ = ["greedy_max_flow"]
 
@@ -31,18 +31,19 @@ class _State:
         self.n_cand = len(inst.candidates)
         self.is_open = np.zeros(self.n_cand, dtype=bool)
 
-    def hits(self, is_open: np.ndarray) -> np.ndarray:
+    def hits(self, is_open: BoolArray) -> np.ndarray:
+        """Number of open candidates in each arc-cover set."""
         return np.bincount(
             self.row_of_entry, weights=is_open[self.inst.row_cand], minlength=len(self.inst.row_trip)
         )
 
-    def value(self, is_open: np.ndarray) -> float:
+    def value(self, is_open: BoolArray) -> float:
         """Refuelled flow (excluding the existing-only base) for an open mask."""
         missing = np.bincount(self.inst.row_trip[self.hits(is_open) == 0], minlength=len(self.inst.trips))
         with_rows = self.rows_per_trip > 0
         return float(self.inst.trip_flow[with_rows & (missing == 0)].sum())
 
-    def gains(self, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def gains(self, is_open: BoolArray) -> tuple[FloatArray, FloatArray]:
         """For every candidate: flow newly refuelled by opening it, and its partial-progress score."""
         inst = self.inst
         uncovered_row = self.hits(is_open) == 0
