@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from siting.errors import SitingError
-from siting.fuels import fuel_profile
+from siting.fuels import FuelProfile, fuel_profile
 from siting.inputs import check_nodes, dataset_from_records, resolve_candidates
-from siting.models.instance import build_instance
+from siting.models.instance import Instance, build_instance
 from siting.networks import BUILTIN, Dataset, load_builtin
 from siting.outputs.geojson import plan_geojson
 from siting.outputs.html_map import plan_html
@@ -57,7 +57,11 @@ class CoverRequest(StudyRequest):
     minimise: Literal["count", "cost"] = "count"
 
 
-def _prepare(req: StudyRequest, max_time_limit_s: float):
+# A study: (dataset, instance, fuel, solver time limit [s]) -> plan document.
+Study = Callable[[Dataset, Instance, FuelProfile, float], dict[str, Any]]
+
+
+def _prepare(req: StudyRequest, max_time_limit_s: float) -> tuple[Dataset, Instance, FuelProfile, float]:
     if req.network:
         if req.nodes or req.edges or req.flows:
             raise SitingError("give either network or nodes/edges/flows, not both")
@@ -88,9 +92,7 @@ Format = Annotated[Literal["json", "geojson", "html"], Query(description="respon
 Lang = Annotated[Literal["en", "zh"], Query(description="language of the HTML map")]
 
 
-def _run(
-    req: StudyRequest, max_time_limit_s: float, study: Callable[..., dict[str, Any]], fmt: str, lang: str
-) -> Any:
+def _run(req: StudyRequest, max_time_limit_s: float, study: Study, fmt: str, lang: str) -> Any:
     """Prepare, run the study, map input errors to 422 and render the requested format."""
     try:
         ds, inst, fuel, limit = _prepare(req, max_time_limit_s)
@@ -145,7 +147,7 @@ def create_router(
     def plan(req: PlanRequest, format: Format = "json", lang: Lang = "en") -> Any:
         """Maximum flow refuelled with ``stations`` new stations (status, stations, covered_flow, gap...)."""
 
-        def study(ds: Dataset, inst: Any, fuel: Any, limit: float) -> dict[str, Any]:
+        def study(ds: Dataset, inst: Instance, fuel: FuelProfile, limit: float) -> dict[str, Any]:
             return plan_study(
                 ds,
                 inst,
@@ -165,7 +167,7 @@ def create_router(
     def cover(req: CoverRequest, format: Format = "json", lang: Lang = "en") -> Any:
         """Fewest (cheapest) stations refuelling every servable trip, and the trips none can serve."""
 
-        def study(ds: Dataset, inst: Any, fuel: Any, limit: float) -> dict[str, Any]:
+        def study(ds: Dataset, inst: Instance, fuel: FuelProfile, limit: float) -> dict[str, Any]:
             return cover_study(ds, inst, fuel, minimise=req.minimise, time_limit_s=limit)
 
         return _run(req, max_time_limit_s, study, format, lang)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from siting.cover import unservable_trips
 from siting.errors import SitingError
-from siting.fuels import fuel_profile
+from siting.fuels import FuelProfile, fuel_profile
 from siting.i18n import t
 from siting.inputs import (
     check_nodes,
@@ -23,7 +24,8 @@ from siting.inputs import (
     resolve_candidates,
 )
 from siting.io import write_edges_csv, write_flows_csv, write_nodes_csv
-from siting.models.instance import PlanResult, build_instance
+from siting.models.instance import Instance, PlanResult, build_instance
+from siting.networks import Dataset
 from siting.outputs.curve import write_curve_png
 from siting.outputs.document import plan_document, station_details, write_json
 from siting.outputs.geojson import write_geojson
@@ -36,8 +38,10 @@ from siting.sizing import size_stations
 
 __all__ = ["COMMANDS"]
 
+_Doc = TypeVar("_Doc")
 
-def _fuel(args: argparse.Namespace):
+
+def _fuel(args: argparse.Namespace) -> FuelProfile:
     return fuel_profile(
         args.fuel,
         range_km=args.range_km,
@@ -49,7 +53,9 @@ def _fuel(args: argparse.Namespace):
     )
 
 
-def _prepare(args: argparse.Namespace, fuel, candidates: list[str] | None = None):
+def _prepare(
+    args: argparse.Namespace, fuel: FuelProfile, candidates: list[str] | None = None
+) -> tuple[Dataset, Instance]:
     ds = load_dataset(
         args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
     )
@@ -68,7 +74,8 @@ def _prepare(args: argparse.Namespace, fuel, candidates: list[str] | None = None
     return ds, inst
 
 
-def _emit(args: argparse.Namespace, doc: Any, printer) -> None:
+def _emit(args: argparse.Namespace, doc: _Doc, printer: Callable[[Console, _Doc, str], None]) -> None:
+    """Write ``doc`` as JSON, or print it with ``printer`` in the chosen language."""
     if args.format == "json":
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -78,7 +85,12 @@ def _emit(args: argparse.Namespace, doc: Any, printer) -> None:
         printer(console, doc, args.lang)
 
 
-def _write_outputs(args, ds, doc: dict[str, Any], curves: dict[str, list[dict[str, Any]]]) -> None:
+def _write_outputs(
+    args: argparse.Namespace,
+    ds: Dataset,
+    doc: dict[str, Any],
+    curves: Mapping[str, Sequence[dict[str, Any]]],
+) -> None:
     if not args.out:
         return
     out = Path(args.out)
@@ -150,7 +162,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
         0.0,
     )
     details = station_details(ds.G, plan, sizes)
-    doc = {
+    doc: dict[str, Any] = {
         "network": ds.name,
         "fuel": fuel.name,
         "range_km": fuel.range_km,
@@ -185,7 +197,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         ("h2-4", "h2", 400.0, 4),
         ("h2-8", "h2", 400.0, 8),
     ]
-    docs, cache = [], {}
+    docs: list[dict[str, Any]] = []
+    cache: dict[float, tuple[Dataset, Instance]] = {}  # one instance per range, shared by its fuels
     for name, fuel_name, range_km, p in specs:
         fuel = fuel_profile(fuel_name, range_km=range_km)
         if range_km not in cache:
@@ -262,7 +275,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plan": _cmd_plan,
     "cover": _cmd_cover,
     "size": _cmd_size,

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from siting.models.exact import solve_cover
 from siting.models.instance import Instance, PlanResult
 
-__all__ = ["CoverReport", "min_cover", "unservable_trips"]
+__all__ = ["UnservableTrip", "CoverReport", "min_cover", "unservable_trips"]
+
+
+class UnservableTrip(TypedDict):
+    """A trip no station set can refuel: its 1-based number, flow, one-way ``length_km`` [km], why."""
+
+    trip: int
+    origin: str
+    destination: str
+    flow: float
+    length_km: float
+    reason: str
 
 
 @dataclass
@@ -16,23 +27,16 @@ class CoverReport:
     """A covering plan and the trips set aside (with the reason no station set can serve them)."""
 
     plan: PlanResult
-    unservable: list[dict[str, Any]] = field(default_factory=list)
+    unservable: list[UnservableTrip] = field(default_factory=list)
 
     @property
     def unservable_flow(self) -> float:
         return float(sum(t["flow"] for t in self.unservable))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.plan.to_dict(),
-            "unservable_flow": round(self.unservable_flow, 6),
-            "unservable": self.unservable,
-        }
 
-
-def unservable_trips(inst: Instance) -> list[dict[str, Any]]:
+def unservable_trips(inst: Instance) -> list[UnservableTrip]:
     """Trips no station set drawn from the candidates can refuel, largest flow first."""
-    rows = [
+    rows: list[UnservableTrip] = [
         {
             "trip": q + 1,
             "origin": inst.trips[q].origin,

@@ -9,16 +9,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import Any, NotRequired, TypedDict
 
 from siting.errors import DemandError
-from siting.graph import path_length_km
+from siting.graph import RoadGraph, path_length_km, shortest_paths_from
 
-__all__ = ["Trip", "trips_from_flows", "gravity_trips", "total_flow"]
+__all__ = ["FlowRecord", "Trip", "trips_from_flows", "gravity_trips"]
 
 _MAX_LISTED = 10
+
+
+class FlowRecord(TypedDict):
+    """One O-D row: ``flow`` round trips per period, an optional fixed ``path`` and its file ``line``."""
+
+    origin: str
+    destination: str
+    flow: float
+    path: list[str] | None
+    line: NotRequired[int]
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class Trip:
 
 
 def trips_from_flows(
-    G: nx.Graph, flows: Iterable[Mapping[str, Any]], weight: str = "length_km"
+    G: RoadGraph, flows: Iterable[Mapping[str, Any]], weight: str = "length_km"
 ) -> list[Trip]:
     """Turn O-D records into trips, using the given path or else the shortest path.
 
@@ -67,6 +75,7 @@ def trips_from_flows(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 10.0, "length_km")
     >>> trips_from_flows(G, [{"origin": "a", "destination": "c", "flow": 2}])[0].path
     ('a', 'b', 'c')
@@ -99,10 +108,10 @@ def trips_from_flows(
             by_origin[str(rec["origin"])].append(i)
     shortest: dict[int, list[str]] = {}
     for origin, idx in by_origin.items():
-        _, paths = nx.single_source_dijkstra(G, origin, weight=weight)
+        _, paths = shortest_paths_from(G, origin, weight)
         for i in idx:
             shortest[i] = paths[str(records[i]["destination"])]
-    trips = []
+    trips: list[Trip] = []
     for i, rec in enumerate(records):
         walk = tuple(str(n) for n in (rec.get("path") or shortest[i]))
         trips.append(
@@ -118,7 +127,7 @@ def trips_from_flows(
 
 
 def gravity_trips(
-    G: nx.Graph,
+    G: RoadGraph,
     beta: float = 1.5,
     *,
     weight: str = "length_km",
@@ -133,6 +142,7 @@ def gravity_trips(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph(); G.add_edge("a", "b", length_km=4.0)
     >>> G.nodes["a"]["weight"], G.nodes["b"]["weight"] = 50, 82
     >>> gravity_trips(G, beta=1.5)[0].flow
@@ -140,11 +150,11 @@ def gravity_trips(
     """
     if beta < 0:
         raise DemandError(f"beta must not be negative, got {beta}")
-    weighted = [n for n, w in G.nodes(data=node_weight) if w and float(w) > 0]
+    weighted = [n for n, data in G.nodes(data=True) if (w := data.get(node_weight)) and float(w) > 0]
     order = {n: i for i, n in enumerate(weighted)}
-    trips = []
+    trips: list[Trip] = []
     for o in weighted:
-        dist, paths = nx.single_source_dijkstra(G, o, weight=weight)
+        dist, paths = shortest_paths_from(G, o, weight)
         wo = float(G.nodes[o][node_weight])
         for d in weighted:
             if order[d] <= order[o]:
@@ -154,12 +164,7 @@ def gravity_trips(
     return trips
 
 
-def total_flow(trips: Iterable[Trip]) -> float:
-    """Sum of trip flows."""
-    return float(sum(t.flow for t in trips))
-
-
-def _walk_problems(G: nx.Graph, walk: list[str], origin: str, destination: str) -> list[str]:
+def _walk_problems(G: RoadGraph, walk: list[str], origin: str, destination: str) -> list[str]:
     text = " ".join(walk)
     if walk[0] != origin or walk[-1] != destination:
         return [f"path {text} must run from {origin} to {destination}"]

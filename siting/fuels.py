@@ -10,10 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any, TypedDict, Unpack
 
 from siting.errors import InputError
 
-__all__ = ["FuelProfile", "FUELS", "fuel_profile", "colocation_costs"]
+__all__ = ["FuelProfile", "FuelOverrides", "FUELS", "fuel_profile", "colocation_costs"]
+
+
+class FuelOverrides(TypedDict, total=False):
+    """Fields of :class:`FuelProfile` a caller may override; a None value keeps the profile's own."""
+
+    range_km: float | None
+    consumption_per_km: float | None
+    server_rate_per_h: float | None
+    overhead_min: float | None
+    adoption_share: float | None
+    peak_hour_share: float | None
+    module_capacity_per_day: float | None
 
 
 @dataclass(frozen=True)
@@ -55,9 +68,10 @@ class FuelProfile:
     module_capacity_per_day: float | None
     server_name: str
 
-    def with_overrides(self, **changes: float | None) -> FuelProfile:
+    def with_overrides(self, **changes: Unpack[FuelOverrides]) -> FuelProfile:
         """A copy with the given fields replaced (None values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        given: dict[str, Any] = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given)
 
 
 FUELS: dict[str, FuelProfile] = {
@@ -88,7 +102,7 @@ FUELS: dict[str, FuelProfile] = {
 }
 
 
-def fuel_profile(name: str, **overrides: float | None) -> FuelProfile:
+def fuel_profile(name: str, **overrides: Unpack[FuelOverrides]) -> FuelProfile:
     """A built-in profile with overrides.
 
     Examples

@@ -12,15 +12,43 @@ length is kept, because a driver takes the shorter road and the refuelling logic
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias, TypedDict, cast
 
 import networkx as nx
 
 from siting.errors import GraphError
 
-__all__ = ["NODE_KINDS", "build_graph", "validate_graph", "corridor_chains", "path_length_km"]
+__all__ = [
+    "NODE_KINDS",
+    "RoadGraph",
+    "NodeRecord",
+    "EdgeRecord",
+    "build_graph",
+    "validate_graph",
+    "corridor_chains",
+    "path_length_km",
+    "shortest_paths_from",
+]
 
 NODE_KINDS = ("city", "interchange", "service_area")
+
+# Node ids are strings; node and edge attributes are the plain dicts described above.
+RoadGraph: TypeAlias = "nx.Graph[str]"
+
+
+class NodeRecord(TypedDict):
+    """A node as read from a file: ``weight`` is population or trip generation, ``x``/``y`` may be None."""
+
+    id: str
+    kind: str
+    weight: float
+    x: float | None
+    y: float | None
+    name: str
+
+
+# Functional form: ``from`` is a Python keyword.
+EdgeRecord = TypedDict("EdgeRecord", {"from": str, "to": str, "length_km": float, "corridor": str})
 
 
 def build_graph(
@@ -28,7 +56,7 @@ def build_graph(
     edges: Iterable[Mapping[str, Any]],
     *,
     add_missing_nodes: bool = False,
-) -> nx.Graph:
+) -> RoadGraph:
     """Build and validate a road graph from node and edge records.
 
     Parameters
@@ -59,7 +87,7 @@ def build_graph(
     ...
     siting.errors.GraphError: edge 1 (a-b): length_km must be positive, got 0.0
     """
-    G = nx.Graph()
+    G: RoadGraph = nx.Graph()
     for rec in nodes:
         node = str(rec["id"])
         kind = str(rec.get("kind") or "city")
@@ -106,7 +134,7 @@ def build_graph(
     return G
 
 
-def validate_graph(G: nx.Graph, weight: str = "length_km") -> None:
+def validate_graph(G: RoadGraph, weight: str = "length_km") -> None:
     """Refuse an empty or disconnected graph or one with a non-positive edge length.
 
     Examples
@@ -119,7 +147,8 @@ def validate_graph(G: nx.Graph, weight: str = "length_km") -> None:
     """
     if G.number_of_nodes() == 0:
         raise GraphError("the road graph has no nodes")
-    for u, v, length in G.edges(data=weight):
+    for u, v, data in G.edges(data=True):
+        length = data.get(weight)
         if length is None or not float(length) > 0:
             raise GraphError(f"edge {u}-{v}: {weight} must be positive, got {length}")
     if not nx.is_connected(G):
@@ -130,12 +159,12 @@ def validate_graph(G: nx.Graph, weight: str = "length_km") -> None:
         )
 
 
-def corridor_chains(G: nx.Graph) -> dict[str, list[str]]:
+def corridor_chains(G: RoadGraph) -> dict[str, list[str]]:
     """Ordered node list of each expressway (corridor) recorded on the graph."""
     return dict(G.graph.get("corridors", {}))
 
 
-def path_length_km(G: nx.Graph, path: list[str], weight: str = "length_km") -> float:
+def path_length_km(G: RoadGraph, path: list[str], weight: str = "length_km") -> float:
     """Length of a walk [km].
 
     Examples
@@ -145,6 +174,23 @@ def path_length_km(G: nx.Graph, path: list[str], weight: str = "length_km") -> f
     7.5
     """
     return float(sum(G.edges[u, v][weight] for u, v in zip(path, path[1:], strict=False)))
+
+
+def shortest_paths_from(
+    G: RoadGraph, source: str, weight: str = "length_km"
+) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Shortest-path lengths [km] and paths from ``source`` to every node it reaches (Dijkstra).
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 2.5, "length_km")
+    >>> shortest_paths_from(G, "a")
+    ({'a': 0, 'b': 2.5, 'c': 5.0}, {'a': ['a'], 'b': ['a', 'b'], 'c': ['a', 'b', 'c']})
+    """
+    # Without a target networkx returns the two dicts; its stubs do not overload on ``target``.
+    return cast(
+        tuple[dict[str, float], dict[str, list[str]]], nx.single_source_dijkstra(G, source, weight=weight)
+    )
 
 
 def _order_chain(pairs: list[tuple[str, str]]) -> list[str] | None:

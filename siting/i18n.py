@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "t"]
-
-LANGS = ("en", "zh")
+__all__ = ["t"]
 
 _LABELS: dict[str, tuple[str, str]] = {
     "title_plan": ("Station plan", "站点布局方案"),

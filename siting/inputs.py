@@ -94,7 +94,7 @@ def resolve_candidates(ds: Dataset, spec: str | None) -> list[str]:
     elif spec == "all":
         chosen = list(G.nodes)
     elif spec in ("service-areas", "service_areas"):
-        chosen = [n for n, k in G.nodes(data="kind") if k == "service_area"]
+        chosen = [n for n, data in G.nodes(data=True) if data.get("kind") == "service_area"]
         if not chosen:
             raise InputError("--candidates service-areas: the network has no node of kind service_area")
     elif Path(spec).exists():

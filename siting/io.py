@@ -15,8 +15,9 @@ from typing import Any
 
 import networkx as nx
 
+from siting.demand import FlowRecord, Trip
 from siting.errors import InputError
-from siting.graph import build_graph
+from siting.graph import EdgeRecord, NodeRecord, RoadGraph, build_graph
 
 __all__ = [
     "read_nodes_csv",
@@ -65,10 +66,10 @@ def _number(path: Path, line: int, column: str, text: str, default: float | None
     return value
 
 
-def read_nodes_csv(path: str | Path) -> list[dict[str, Any]]:
+def read_nodes_csv(path: str | Path) -> list[NodeRecord]:
     """Read a nodes CSV with columns ``id,kind,weight,x,y,name`` (only ``id`` is required)."""
     path = Path(path)
-    out: list[dict[str, Any]] = []
+    out: list[NodeRecord] = []
     seen: dict[str, int] = {}
     for line, row in _rows(path, ["id"]):
         node = row["id"]
@@ -93,10 +94,10 @@ def read_nodes_csv(path: str | Path) -> list[dict[str, Any]]:
     return out
 
 
-def read_edges_csv(path: str | Path) -> list[dict[str, Any]]:
+def read_edges_csv(path: str | Path) -> list[EdgeRecord]:
     """Read an edges CSV with columns ``from,to,length_km`` and an optional corridor column."""
     path = Path(path)
-    out = []
+    out: list[EdgeRecord] = []
     for line, row in _rows(path, ["from", "to", "length_km"]):
         length_km = _number(path, line, "length_km", row["length_km"])
         if length_km <= 0:
@@ -109,7 +110,7 @@ def read_edges_csv(path: str | Path) -> list[dict[str, Any]]:
     return out
 
 
-def read_network(nodes_path: str | Path | None, edges_path: str | Path) -> nx.Graph:
+def read_network(nodes_path: str | Path | None, edges_path: str | Path) -> RoadGraph:
     """Read and validate a network from an edges CSV (and optionally a nodes CSV).
 
     A ``.graphml`` or ``.geojson``/``.json`` edges file is read with :func:`read_graphml` or
@@ -131,17 +132,17 @@ def read_network(nodes_path: str | Path | None, edges_path: str | Path) -> nx.Gr
     return G
 
 
-def read_graphml(path: str | Path) -> nx.Graph:
+def read_graphml(path: str | Path) -> RoadGraph:
     """Read a GraphML road network; the edge length is ``length_km`` or ``length`` [km]."""
     path = Path(path)
     try:
         H = nx.read_graphml(path)
     except Exception as exc:  # networkx raises several XML error types; report them uniformly
         raise InputError(f"{path}: not a readable GraphML file ({exc})") from None
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {"id": str(n), **{k: v for k, v in d.items() if k in NODE_COLUMNS}} for n, d in H.nodes(data=True)
     ]
-    edges = []
+    edges: list[dict[str, Any]] = []
     for u, v, d in H.edges(data=True):
         length = d.get("length_km", d.get("length"))
         if length is None:
@@ -150,7 +151,7 @@ def read_graphml(path: str | Path) -> nx.Graph:
     return build_graph(nodes, edges)
 
 
-def read_geojson(path: str | Path) -> nx.Graph:
+def read_geojson(path: str | Path) -> RoadGraph:
     """Read a GeoJSON FeatureCollection: LineStrings are edges, Points are nodes.
 
     A LineString needs ``length_km`` in its properties (lengths are never guessed from coordinates,
@@ -165,7 +166,8 @@ def read_geojson(path: str | Path) -> nx.Graph:
     feats = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(feats, list):
         raise InputError(f"{path}: expected a FeatureCollection with a features list")
-    nodes, at = [], {}
+    nodes: list[dict[str, Any]] = []
+    at: dict[tuple[float, float], str] = {}  # rounded coordinates -> node id
     for i, f in enumerate(feats):
         geom, props = f.get("geometry") or {}, f.get("properties") or {}
         if geom.get("type") == "Point":
@@ -173,7 +175,7 @@ def read_geojson(path: str | Path) -> nx.Graph:
             x, y = geom["coordinates"][:2]
             nodes.append({**{k: props[k] for k in NODE_COLUMNS if k in props}, "id": node, "x": x, "y": y})
             at[(round(x, 6), round(y, 6))] = node
-    edges = []
+    edges: list[dict[str, Any]] = []
     for i, f in enumerate(feats):
         geom, props = f.get("geometry") or {}, f.get("properties") or {}
         if geom.get("type") != "LineString":
@@ -181,19 +183,20 @@ def read_geojson(path: str | Path) -> nx.Graph:
         coords = geom.get("coordinates") or []
         if "length_km" not in props:
             raise InputError(f"{path}: feature {i} (LineString) has no length_km property")
-        ends = []
+        ends: list[str] = []
         for key, xy in (("from", coords[0] if coords else None), ("to", coords[-1] if coords else None)):
             if key in props:
                 ends.append(str(props[key]))
                 continue
-            node = at.get((round(xy[0], 6), round(xy[1], 6))) if xy else None
-            if node is None:
-                node = f"{xy[0]:.6f},{xy[1]:.6f}" if xy else None
-                if node is None:
-                    raise InputError(f"{path}: feature {i} (LineString) has no coordinates")
-                nodes.append({"id": node, "kind": "interchange", "x": xy[0], "y": xy[1]})
-                at[(round(xy[0], 6), round(xy[1], 6))] = node
-            ends.append(node)
+            if not xy:
+                raise InputError(f"{path}: feature {i} (LineString) has no coordinates")
+            x, y = xy[0], xy[1]
+            end = at.get((round(x, 6), round(y, 6)))
+            if end is None:
+                end = f"{x:.6f},{y:.6f}"
+                nodes.append({"id": end, "kind": "interchange", "x": x, "y": y})
+                at[(round(x, 6), round(y, 6))] = end
+            ends.append(end)
         corridor = next((str(props[c]) for c in _CORRIDOR_ALIASES if props.get(c)), "")
         edges.append(
             {"from": ends[0], "to": ends[1], "length_km": float(props["length_km"]), "corridor": corridor}
@@ -201,13 +204,13 @@ def read_geojson(path: str | Path) -> nx.Graph:
     return build_graph(nodes, edges)
 
 
-def read_flows_csv(path: str | Path) -> list[dict[str, Any]]:
+def read_flows_csv(path: str | Path) -> list[FlowRecord]:
     """Read O-D flows ``origin,destination,flow`` with an optional ``path`` (node ids separated by spaces).
 
     Rows are returned with their ``line`` so that later checks can name them.
     """
     path = Path(path)
-    out = []
+    out: list[FlowRecord] = []
     for line, row in _rows(path, ["origin", "destination", "flow"]):
         flow = _number(path, line, "flow", row["flow"])
         if flow < 0:
@@ -225,7 +228,7 @@ def read_flows_csv(path: str | Path) -> list[dict[str, Any]]:
     return out
 
 
-def write_nodes_csv(G: nx.Graph, path: str | Path) -> None:
+def write_nodes_csv(G: RoadGraph, path: str | Path) -> None:
     """Write the nodes of ``G`` as ``id,kind,weight,x,y,name``."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -243,7 +246,7 @@ def write_nodes_csv(G: nx.Graph, path: str | Path) -> None:
             )
 
 
-def write_edges_csv(G: nx.Graph, path: str | Path) -> None:
+def write_edges_csv(G: RoadGraph, path: str | Path) -> None:
     """Write the edges of ``G`` as ``from,to,length_km,corridor`` (one row per corridor)."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -253,8 +256,8 @@ def write_edges_csv(G: nx.Graph, path: str | Path) -> None:
                 w.writerow([u, v, d["length_km"], code])
 
 
-def write_flows_csv(trips: Iterable[Any], path: str | Path) -> None:
-    """Write trips (objects with origin, destination, flow, path) as an O-D flows CSV with paths."""
+def write_flows_csv(trips: Iterable[Trip], path: str | Path) -> None:
+    """Write trips as an O-D flows CSV with their paths."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(FLOW_COLUMNS)

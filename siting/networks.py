@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-import networkx as nx
-
-from siting.demand import Trip, gravity_trips, trips_from_flows
+from siting.demand import FlowRecord, Trip, gravity_trips, trips_from_flows
 from siting.errors import InputError
-from siting.graph import build_graph
+from siting.graph import EdgeRecord, NodeRecord, RoadGraph, build_graph
 
 __all__ = ["Dataset", "load_network25", "load_hunan", "load_builtin", "BUILTIN"]
 
@@ -24,12 +24,18 @@ HUNAN_GRAVITY_SCALE = 10_000.0
 _BORDER_PREFIX = "湘"
 
 
+class _ServiceArea(NamedTuple):
+    id: str
+    name: str
+    listed_from: str  # the city its "between" columns name first: the order of the listing
+
+
 @dataclass
 class Dataset:
     """A ready network: graph, trips and the candidate sites it is meant to be planned with."""
 
     name: str
-    G: nx.Graph
+    G: RoadGraph
     trips: list[Trip]
     candidates: list[str] | None
     description: str
@@ -62,7 +68,7 @@ def load_network25(weights: str = "w4_32") -> Dataset:
     ]
     edges = [{"from": str(e["u"]), "to": str(e["v"]), "length_km": e["length"]} for e in doc["edges"]]
     G = build_graph(nodes, edges)
-    flows = []
+    flows: list[FlowRecord] = []
     for key, flow in doc[f"od_flows_{weights}"].items():
         o, d = key.split("-")
         path = [str(n) for n in doc["shortest_paths_used"][key]["path"]]
@@ -75,24 +81,26 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def hunan_graph() -> nx.Graph:
+def hunan_graph() -> RoadGraph:
     """The Hunan trunk graph with service areas inserted on their edges (positions approximate)."""
-    nodes = []
+    nodes: list[NodeRecord] = []
+    names_en: dict[str, str] = {}
+    coords: dict[str, tuple[float, float]] = {}
     for row in _read_csv("cities.csv"):
         pop = row["population_2020"]
         weight_m = float(pop) / 1e6 if pop else _ASSUMED_POP_M[row["id"]]
+        coords[row["id"]] = (float(row["lon"]), float(row["lat"]))
         nodes.append(
             {
                 "id": row["id"],
                 "kind": "city",
                 "weight": weight_m,
-                "x": float(row["lon"]),
-                "y": float(row["lat"]),
+                "x": coords[row["id"]][0],
+                "y": coords[row["id"]][1],
                 "name": row["name_zh"],
-                "name_en": row["name_en"],
             }
         )
-    coords = {n["id"]: (n["x"], n["y"]) for n in nodes}
+        names_en[row["id"]] = row["name_en"]
     # One length per city pair: the shorter of parallel expressways (see SOURCES.md).
     pair_km: dict[frozenset[str], float] = {}
     pair_codes: dict[frozenset[str], list[tuple[str, str, str]]] = {}
@@ -100,14 +108,14 @@ def hunan_graph() -> nx.Graph:
         key = frozenset((row["from"], row["to"]))
         pair_km[key] = min(pair_km.get(key, float("inf")), float(row["length_km"]))
         pair_codes.setdefault(key, []).append((row["from"], row["to"], row["expressway_code"]))
-    areas: dict[frozenset[str], list[tuple[str, str]]] = {}
+    areas: dict[frozenset[str], list[_ServiceArea]] = {}
     for i, row in enumerate(_read_csv("service_areas.csv"), start=1):
         a, b = row["between_from"], row["between_to"]
         key = frozenset((a, b))
         if a.startswith(_BORDER_PREFIX) or b.startswith(_BORDER_PREFIX) or not b or key not in pair_km:
             continue  # outside the modelled network, or next to a city on an unknown side
-        areas.setdefault(key, []).append((f"sa{i:02d}", row["name_zh"], a))
-    edges = []
+        areas.setdefault(key, []).append(_ServiceArea(f"sa{i:02d}", row["name_zh"], a))
+    edges: list[EdgeRecord] = []
     for key, length_km in pair_km.items():
         for u, v, code in pair_codes[key]:
             chain = [u]
@@ -115,7 +123,7 @@ def hunan_graph() -> nx.Graph:
             chain.extend(sa_id for sa_id, _, _ in sas)
             chain.append(v)
             # The service areas are listed in the direction of their own "between_from".
-            if sas and sas[0][2] != u:
+            if sas and sas[0].listed_from != u:
                 chain[1:-1] = chain[1:-1][::-1]
             step_km = length_km / (len(chain) - 1)
             edges.extend(
@@ -125,7 +133,7 @@ def hunan_graph() -> nx.Graph:
     for key, sas in areas.items():
         u, v = sorted(key)
         (x0, y0), (x1, y1) = coords[u], coords[v]
-        ordered = sas if sas[0][2] == u else sas[::-1]
+        ordered = sas if sas[0].listed_from == u else sas[::-1]
         for j, (sa_id, name, _) in enumerate(ordered, start=1):
             t = j / (len(sas) + 1)
             nodes.append(
@@ -139,9 +147,8 @@ def hunan_graph() -> nx.Graph:
                 }
             )
     G = build_graph(nodes, edges)
-    for n in nodes:
-        if "name_en" in n:
-            G.nodes[n["id"]]["name_en"] = n["name_en"]
+    for node, name_en in names_en.items():
+        G.nodes[node]["name_en"] = name_en
     return G
 
 
@@ -156,6 +163,7 @@ def load_hunan(beta: float = 1.5) -> Dataset:
     >>> ds = load_hunan()
     >>> sum(1 for _, k in ds.G.nodes(data="kind") if k == "city"), len(ds.trips)
     (20, 190)
+    >>> import networkx as nx
     >>> round(nx.shortest_path_length(ds.G, "changsha", "chenzhou", weight="length_km"), 1)
     348.1
     """
@@ -166,12 +174,12 @@ def load_hunan(beta: float = 1.5) -> Dataset:
     )
 
 
-BUILTIN = {"hunan": load_hunan, "25node": load_network25}
+BUILTIN: dict[str, Callable[[], Dataset]] = {"hunan": load_hunan, "25node": load_network25}
 
 
 def load_builtin(name: str) -> Dataset:
     """Load a built-in network by name (``hunan`` or ``25node``)."""
-    try:
-        return BUILTIN[name]()
-    except KeyError:
-        raise InputError(f"unknown built-in network {name!r}; choose one of {', '.join(BUILTIN)}") from None
+    load = BUILTIN.get(name)
+    if load is None:
+        raise InputError(f"unknown built-in network {name!r}; choose one of {', '.join(BUILTIN)}")
+    return load()

@@ -9,9 +9,7 @@ from siting.models.exact import solve_max_flow
 from siting.models.heuristic import greedy_max_flow
 from siting.models.instance import Instance, PlanResult
 
-__all__ = ["METHODS", "plan_stations", "coverage_curve"]
-
-METHODS = ("exact", "heuristic", "both")
+__all__ = ["plan_stations", "coverage_curve"]
 
 
 def plan_stations(

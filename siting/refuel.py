@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
+from siting.graph import RoadGraph
 
 __all__ = ["cycle_positions", "is_refuelled", "longest_stretch", "arc_cover_sets", "Stretch"]
 
@@ -37,12 +37,13 @@ class Stretch:
 
 
 def cycle_positions(
-    G: nx.Graph, path: Sequence[str], weight: str = "length_km"
+    G: RoadGraph, path: Sequence[str], weight: str = "length_km"
 ) -> tuple[list[str], list[float], float]:
     """Nodes and distances [km] from the origin of each position on the round trip, and its length.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 10.0, "length_km")
     >>> cycle_positions(G, ["a", "b", "c"])
     (['a', 'b', 'c', 'b'], [0.0, 10.0, 20.0, 30.0], 40.0)
@@ -57,12 +58,13 @@ def cycle_positions(
 
 
 def longest_stretch(
-    G: nx.Graph, path: Sequence[str], stations: Collection[str], weight: str = "length_km"
+    G: RoadGraph, path: Sequence[str], stations: Collection[str], weight: str = "length_km"
 ) -> Stretch:
     """The longest stretch between consecutive station visits round the trip's cycle.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 10.0, "length_km")
     >>> longest_stretch(G, ["a", "b", "c"], {"b"})
     Stretch(length_km=20.0, from_node='b', to_node='b')
@@ -83,12 +85,13 @@ def longest_stretch(
 
 
 def is_refuelled(
-    G: nx.Graph, path: Sequence[str], stations: Collection[str], range_km: float, weight: str = "length_km"
+    G: RoadGraph, path: Sequence[str], stations: Collection[str], range_km: float, weight: str = "length_km"
 ) -> bool:
     """Whether open ``stations`` refuel the round trip along ``path`` with a vehicle range [km].
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 10.0, "length_km")
     >>> is_refuelled(G, ["a", "b", "c"], {"b"}, range_km=20)
     True
@@ -99,7 +102,7 @@ def is_refuelled(
 
 
 def arc_cover_sets(
-    G: nx.Graph,
+    G: RoadGraph,
     path: Sequence[str],
     candidates: Collection[str],
     range_km: float,
@@ -112,6 +115,7 @@ def arc_cover_sets(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 10.0, "length_km")
     >>> sorted(sorted(k) for k in arc_cover_sets(G, ["a", "b", "c"], {"a", "b", "c"}, 20))
     [['a', 'b'], ['b', 'c']]

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
-
 from siting.demand import Trip
+from siting.graph import RoadGraph
 from siting.models.exact import solve_max_flow
 from siting.models.instance import PlanResult, build_instance
 
@@ -31,7 +30,7 @@ class RolloutStep:
 
 
 def rollout(
-    G: nx.Graph,
+    G: RoadGraph,
     trips: Sequence[Trip],
     range_km: float,
     budgets: Iterable[float],
@@ -45,6 +44,7 @@ def rollout(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["W3", "Y", "X", "Z", "W4"]); nx.set_edge_attributes(G, 1.0, "length_km")
     >>> from siting.demand import trips_from_flows
     >>> trips = trips_from_flows(G, [{"origin": "Y", "destination": "X", "flow": 5},

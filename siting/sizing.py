@@ -13,10 +13,9 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 
-import networkx as nx
-
 from siting.demand import Trip
 from siting.fuels import FuelProfile
+from siting.graph import RoadGraph
 from siting.refuel import cycle_positions
 
 __all__ = ["erlang_c", "prob_wait_longer", "servers_needed", "refuel_stops", "StationSize", "size_stations"]
@@ -80,7 +79,7 @@ def servers_needed(arrivals_per_h: float, service_h: float, wait_h: float, max_p
 
 
 def refuel_stops(
-    G: nx.Graph, path: Sequence[str], stations: Collection[str], range_km: float
+    G: RoadGraph, path: Sequence[str], stations: Collection[str], range_km: float
 ) -> list[tuple[str, float]]:
     """Stops of a refuelled round trip and the distance each stop's fill must cover [km].
 
@@ -89,6 +88,7 @@ def refuel_stops(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 100.0, "length_km")
     >>> refuel_stops(G, ["a", "b", "c"], {"a", "b", "c"}, 250)
     [('a', 200.0), ('c', 200.0)]
@@ -141,7 +141,7 @@ class StationSize:
 
 
 def size_stations(
-    G: nx.Graph,
+    G: RoadGraph,
     trips: Sequence[Trip],
     stations: Sequence[str],
     fuel: FuelProfile,
@@ -165,6 +165,7 @@ def size_stations(
     Examples
     --------
     >>> from siting.fuels import fuel_profile
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b"]); G.edges["a", "b"]["length_km"] = 100.0
     >>> trip = Trip("a", "b", 1000.0, ("a", "b"), 100.0)
     >>> s = size_stations(G, [trip], ["a"], fuel_profile("ev", adoption_share=0.1))[0]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
-import networkx as nx
+from siting.graph import RoadGraph, corridor_chains
 
 __all__ = ["CorridorSpacing", "corridor_spacing"]
 
@@ -44,12 +45,12 @@ class CorridorSpacing:
     limit_km: float = 50.0
     ok: bool = False
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def corridor_spacing(
-    G: nx.Graph, stations: Collection[str], max_gap_km: float = 50.0, weight: str = "length_km"
+    G: RoadGraph, stations: Collection[str], max_gap_km: float = 50.0, weight: str = "length_km"
 ) -> list[CorridorSpacing]:
     """Station spacing along every corridor recorded in ``G.graph["corridors"]``.
 
@@ -63,7 +64,7 @@ def corridor_spacing(
     (60.0, ('a', 'c'), (0.0, 30.0), False)
     """
     out = []
-    for code, chain in sorted(G.graph.get("corridors", {}).items()):
+    for code, chain in sorted(corridor_chains(G).items()):
         km = [0.0]
         for u, v in zip(chain, chain[1:], strict=False):
             km.append(km[-1] + float(G.edges[u, v][weight]))

@@ -8,11 +8,12 @@ service areas so that the graph reaches the requested node count.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from siting.graph import build_graph
+from siting.graph import RoadGraph, build_graph
 
 __all__ = ["synthetic_network"]
 
@@ -26,7 +27,7 @@ def synthetic_network(
     neighbours: int = 2,
     service_area_every: int = 2,
     seed: int = 1,
-) -> nx.Graph:
+) -> RoadGraph:
     """A connected road graph with ``n_cities`` weighted cities and about ``n_nodes`` nodes.
 
     Examples
@@ -41,7 +42,7 @@ def synthetic_network(
     xy = rng.uniform([0, 0], [width_km, height_km], size=(n_cities, 2))
     names = [f"c{i:03d}" for i in range(n_cities)]
     dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    K = nx.Graph()
+    K: nx.Graph[int] = nx.Graph()
     for i in range(n_cities):
         for j in range(i + 1, n_cities):
             K.add_edge(i, j, d=dist[i, j])
@@ -71,7 +72,7 @@ def synthetic_network(
         }
         for i in range(n_cities)
     ]
-    edges = []
+    edges: list[dict[str, Any]] = []
     serial = 0
     for e in roads_sorted:
         i, j = e

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import cast
 
 import highspy
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["quiet_highs", "status_of", "add_columns"]
+
+# highspy's Python ``Highs.__init__`` has no annotations; this states what calling the class returns.
+_new_highs = cast(Callable[[], highspy.Highs], highspy.Highs)
 
 
 def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs:
@@ -22,7 +28,7 @@ def quiet_highs(time_limit_s: float | None, mip_rel_gap: float) -> highspy.Highs
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 1)
-        h = highspy.Highs()
+        h = _new_highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
@@ -49,7 +55,7 @@ def status_of(h: highspy.Highs) -> str:
     return "unknown"
 
 
-def add_columns(h: highspy.Highs, cost: np.ndarray, n_binary: int) -> None:
+def add_columns(h: highspy.Highs, cost: NDArray[np.float64], n_binary: int) -> None:
     """Columns in [0, 1] with objective ``cost``; the first ``n_binary`` are integer (binary)."""
     n = len(cost)
     empty_i = np.zeros(0, dtype=np.int32)

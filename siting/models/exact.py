@@ -19,8 +19,9 @@ from collections.abc import Collection
 import highspy
 import numpy as np
 
+from siting.errors import SitingError
 from siting.models._highs import add_columns, quiet_highs, status_of
-from siting.models.instance import Instance, PlanResult
+from siting.models.instance import FloatArray, IndexArray, Instance, PlanResult
 
 __all__ = ["solve_max_flow", "solve_cover"]
 
@@ -54,7 +55,9 @@ class _Groups:
             flows[g] += float(inst.trip_flow[q])
             self.group_of[q] = g
         self.flow = np.array(flows, dtype=float)
-        ptr, cand, grp = [0], [], []
+        ptr: list[int] = [0]
+        cand: list[int] = []
+        grp: list[int] = []
         for g, q in enumerate(self.rep):
             for row in rows_of[q]:
                 cand.extend(row)
@@ -153,7 +156,7 @@ def solve_cover(
     ('optimal', 17, 100.0)
     """
     if minimise not in ("count", "cost"):
-        raise ValueError(f"minimise must be 'count' or 'cost', got {minimise!r}")
+        raise SitingError(f"minimise must be 'count' or 'cost', got {minimise!r}")
     started = time.perf_counter()
     n_cand = len(inst.candidates)
     h = quiet_highs(time_limit_s, mip_rel_gap)
@@ -208,7 +211,7 @@ def _add_cover_rows(h: highspy.Highs, groups: _Groups, n_cand: int) -> None:
     )
 
 
-def _add_row(h: highspy.Highs, cols: np.ndarray, coefs: np.ndarray, lower: float, upper: float) -> None:
+def _add_row(h: highspy.Highs, cols: IndexArray, coefs: FloatArray, lower: float, upper: float) -> None:
     h.addRows(
         1,
         np.array([lower]),

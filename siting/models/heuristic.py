@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from siting.models.instance import Instance, PlanResult
+from siting.models.instance import BoolArray, FloatArray, Instance, PlanResult
 
 __all__ = ["greedy_max_flow"]
 
@@ -31,18 +31,19 @@ class _State:
         self.n_cand = len(inst.candidates)
         self.is_open = np.zeros(self.n_cand, dtype=bool)
 
-    def hits(self, is_open: np.ndarray) -> np.ndarray:
+    def hits(self, is_open: BoolArray) -> np.ndarray:
+        """Number of open candidates in each arc-cover set."""
         return np.bincount(
             self.row_of_entry, weights=is_open[self.inst.row_cand], minlength=len(self.inst.row_trip)
         )
 
-    def value(self, is_open: np.ndarray) -> float:
+    def value(self, is_open: BoolArray) -> float:
         """Refuelled flow (excluding the existing-only base) for an open mask."""
         missing = np.bincount(self.inst.row_trip[self.hits(is_open) == 0], minlength=len(self.inst.trips))
         with_rows = self.rows_per_trip > 0
         return float(self.inst.trip_flow[with_rows & (missing == 0)].sum())
 
-    def gains(self, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def gains(self, is_open: BoolArray) -> tuple[FloatArray, FloatArray]:
         """For every candidate: flow newly refuelled by opening it, and its partial-progress score."""
         inst = self.inst
         uncovered_row = self.hits(is_open) == 0
@@ -101,7 +102,7 @@ def greedy_max_flow(
     started = time.perf_counter()
     state = _State(inst)
     if p > state.n_cand or p < 0:
-        return _plan(inst, "infeasible", [], p, started, None)
+        return _plan(inst, "infeasible", [], p, started)
     is_open = np.zeros(state.n_cand, dtype=bool)
     order: list[int] = []
     for _ in range(p):
@@ -133,16 +134,23 @@ def greedy_max_flow(
             order = [best_move[1] if i == best_move[0] else i for i in order]
             current, swaps = best_val, swaps + 1
     stations = [inst.candidates[i] for i in order]
-    return _plan(inst, "feasible", stations, p, started, {"swaps": swaps, "improved": improve})
+    return _plan(inst, "feasible", stations, p, started, swaps=swaps, improved=improve)
 
 
 def _plan(
-    inst: Instance, status: str, new: list[str], p: int, started: float, extra: dict | None
+    inst: Instance,
+    status: str,
+    new: list[str],
+    p: int,
+    started: float,
+    *,
+    swaps: int = 0,
+    improved: bool = False,
 ) -> PlanResult:
     covered = inst.covered_trips(new) if status != "infeasible" else np.zeros(len(inst.trips), bool)
     return PlanResult(
         status=status,
-        method="greedy+swap" if (extra or {}).get("improved") else "greedy",
+        method="greedy+swap" if improved else "greedy",
         stations=list(inst.existing) + new,
         new_stations=new,
         existing=list(inst.existing),
@@ -154,5 +162,5 @@ def _plan(
         p=p,
         cost=float(sum(inst.costs[inst.candidates.index(c)] for c in new)),
         covered=np.flatnonzero(covered).tolist(),
-        extra={"swaps": (extra or {}).get("swaps", 0)},
+        extra={"swaps": swaps},
     )

@@ -10,14 +10,28 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
+from numpy.typing import NDArray
 
 from siting.demand import Trip
 from siting.errors import GraphError, RangeError
+from siting.graph import RoadGraph
 from siting.refuel import arc_cover_sets, longest_stretch
 
-__all__ = ["Instance", "PlanResult", "build_instance", "default_candidates", "unservable_reason"]
+__all__ = [
+    "Instance",
+    "PlanResult",
+    "BoolArray",
+    "FloatArray",
+    "IndexArray",
+    "build_instance",
+    "default_candidates",
+    "unservable_reason",
+]
+
+BoolArray = NDArray[np.bool_]
+FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.int64]
 
 
 @dataclass
@@ -43,18 +57,18 @@ class Instance:
         candidate columns ``row_cand[row_ptr[r]:row_ptr[r+1]]``.
     """
 
-    G: nx.Graph
+    G: RoadGraph
     trips: list[Trip]
     range_km: float
     candidates: list[str]
     existing: tuple[str, ...]
-    costs: np.ndarray
-    trip_flow: np.ndarray
-    base_covered: np.ndarray
+    costs: FloatArray
+    trip_flow: FloatArray
+    base_covered: BoolArray
     unservable: dict[int, str]
-    row_trip: np.ndarray
-    row_ptr: np.ndarray
-    row_cand: np.ndarray
+    row_trip: IndexArray
+    row_ptr: IndexArray
+    row_cand: IndexArray
 
     @property
     def total_flow(self) -> float:
@@ -65,21 +79,20 @@ class Instance:
         """Flow refuelled by the existing stations alone."""
         return float(self.trip_flow[self.base_covered].sum())
 
-    def covered_trips(self, stations: Collection[str]) -> np.ndarray:
+    def covered_trips(self, stations: Collection[str]) -> BoolArray:
         """Boolean mask of trips refuelled when ``stations`` (plus the existing ones) are open."""
         is_open = np.array([c in stations for c in self.candidates] + [False], dtype=bool)
-        cand = self.row_cand if len(self.row_cand) else np.zeros(0, dtype=np.int64)
         hit = np.zeros(len(self.row_trip), dtype=bool)
-        if len(cand):
+        if len(self.row_cand):
             np.logical_or.at(
-                hit, np.repeat(np.arange(len(self.row_trip)), np.diff(self.row_ptr)), is_open[cand]
+                hit, np.repeat(np.arange(len(self.row_trip)), np.diff(self.row_ptr)), is_open[self.row_cand]
             )
         missing = np.bincount(self.row_trip[~hit], minlength=len(self.trips))
-        covered = (missing == 0) & self.servable
+        covered: BoolArray = (missing == 0) & self.servable
         return covered
 
     @property
-    def servable(self) -> np.ndarray:
+    def servable(self) -> BoolArray:
         mask = np.ones(len(self.trips), dtype=bool)
         mask[list(self.unservable)] = False
         return mask
@@ -131,13 +144,13 @@ class PlanResult:
         }
 
 
-def default_candidates(G: nx.Graph) -> list[str]:
+def default_candidates(G: RoadGraph) -> list[str]:
     """Service areas when the graph has any, otherwise every node."""
-    areas = [n for n, k in G.nodes(data="kind") if k == "service_area"]
+    areas = [n for n, data in G.nodes(data=True) if data.get("kind") == "service_area"]
     return areas or list(G.nodes)
 
 
-def unservable_reason(G: nx.Graph, trip: Trip, sites: Collection[str], range_km: float) -> str:
+def unservable_reason(G: RoadGraph, trip: Trip, sites: Collection[str], range_km: float) -> str:
     """Why no station set drawn from ``sites`` can refuel ``trip`` (plain English, names nodes)."""
     for u, v in zip(trip.path, trip.path[1:], strict=False):
         length_km = float(G.edges[u, v]["length_km"])
@@ -153,7 +166,7 @@ def unservable_reason(G: nx.Graph, trip: Trip, sites: Collection[str], range_km:
 
 
 def build_instance(
-    G: nx.Graph,
+    G: RoadGraph,
     trips: Sequence[Trip],
     range_km: float,
     *,
@@ -182,6 +195,7 @@ def build_instance(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(["a", "b", "c"]); nx.set_edge_attributes(G, 10.0, "length_km")
     >>> from siting.demand import trips_from_flows
     >>> trips = trips_from_flows(G, [{"origin": "a", "destination": "c", "flow": 5}])
@@ -239,7 +253,7 @@ def build_instance(
     )
 
 
-def _refuse_long_edges(G: nx.Graph, trips: Sequence[Trip], range_km: float) -> None:
+def _refuse_long_edges(G: RoadGraph, trips: Sequence[Trip], range_km: float) -> None:
     problems = []
     for q, trip in enumerate(trips, start=1):
         for u, v in zip(trip.path, trip.path[1:], strict=False):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ def _has_cjk_font() -> bool:
 
 
 def write_curve_png(
-    series: dict[str, Sequence[dict[str, Any]]],
+    series: Mapping[str, Sequence[dict[str, Any]]],
     path: str | Path,
     *,
     lang: str = "en",

@@ -5,25 +5,38 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
-import networkx as nx
-
+from siting.cover import UnservableTrip
 from siting.fuels import FuelProfile
+from siting.graph import RoadGraph
 from siting.models.instance import PlanResult
 from siting.sizing import StationSize
 from siting.spacing import CorridorSpacing
 
-__all__ = ["plan_document", "write_json", "station_details"]
+__all__ = ["StationDetail", "plan_document", "write_json", "station_details"]
 
 
-def station_details(G: nx.Graph, plan: PlanResult, sizes: Sequence[StationSize] = ()) -> list[dict[str, Any]]:
+class StationDetail(TypedDict):
+    """One open station in a plan document; ``status`` is ``new`` or ``existing``."""
+
+    id: str
+    name: str
+    name_en: str | None
+    kind: str | None
+    x: float | None
+    y: float | None
+    status: str
+    sizing: NotRequired[dict[str, float | int | str | None]]  # StationSize fields, floats rounded
+
+
+def station_details(G: RoadGraph, plan: PlanResult, sizes: Sequence[StationSize] = ()) -> list[StationDetail]:
     """Per-station rows: id, name, kind, coordinates, new/existing and sizing when given."""
     by_id = {s.station: s for s in sizes}
-    rows = []
+    rows: list[StationDetail] = []
     for node in plan.stations:
         data = G.nodes[node]
-        row = {
+        row: StationDetail = {
             "id": node,
             "name": data.get("name", node),
             "name_en": data.get("name_en"),
@@ -39,7 +52,7 @@ def station_details(G: nx.Graph, plan: PlanResult, sizes: Sequence[StationSize] 
 
 
 def plan_document(
-    G: nx.Graph,
+    G: RoadGraph,
     plan: PlanResult,
     *,
     network: str,
@@ -47,7 +60,7 @@ def plan_document(
     curve: Sequence[PlanResult] = (),
     spacing: Sequence[CorridorSpacing] = (),
     sizes: Sequence[StationSize] = (),
-    unservable: Sequence[dict[str, Any]] = (),
+    unservable: Sequence[UnservableTrip] = (),
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Assemble the plan JSON (status, stations, covered_flow, total_flow, covered_flow_pct, gap, ...)."""
@@ -95,7 +108,7 @@ def _round(value: Any) -> Any:
 
 
 def _round_dict(d: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for k, v in d.items():
         if isinstance(v, float):
             out[k] = round(v, 3)

@@ -6,15 +6,16 @@ network, which has no geographic reference). Nodes without coordinates are left 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
+from siting.graph import RoadGraph, corridor_chains
 
 __all__ = ["plan_geojson", "write_geojson"]
 
 
-def plan_geojson(G: nx.Graph, doc: dict[str, Any]) -> dict[str, Any]:
+def plan_geojson(G: RoadGraph, doc: dict[str, Any]) -> dict[str, Any]:
     """FeatureCollection of the plan's stations and the network's corridors.
 
     Examples
@@ -40,8 +41,8 @@ def plan_geojson(G: nx.Graph, doc: dict[str, Any]) -> dict[str, Any]:
             }
         )
     stations = {s["id"] for s in doc.get("station_details", [])}
-    used = set()
-    for code, chain in sorted(G.graph.get("corridors", {}).items()):
+    used: set[frozenset[str]] = set()
+    for code, chain in sorted(corridor_chains(G).items()):
         coords = _coords(G, chain)
         if coords:
             km = sum(G.edges[u, v]["length_km"] for u, v in zip(chain, chain[1:], strict=False))
@@ -73,16 +74,14 @@ def plan_geojson(G: nx.Graph, doc: dict[str, Any]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def write_geojson(G: nx.Graph, doc: dict[str, Any], path: str | Path) -> Path:
-    import json
-
+def write_geojson(G: RoadGraph, doc: dict[str, Any], path: str | Path) -> Path:
     path = Path(path)
     path.write_text(json.dumps(plan_geojson(G, doc), ensure_ascii=False), encoding="utf-8")
     return path
 
 
-def _coords(G: nx.Graph, nodes: list[str]) -> list[list[float]] | None:
-    out = []
+def _coords(G: RoadGraph, nodes: list[str]) -> list[list[float]] | None:
+    out: list[list[float]] = []
     for n in nodes:
         x, y = G.nodes[n].get("x"), G.nodes[n].get("y")
         if x is None or y is None:

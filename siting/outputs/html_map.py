@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from siting.graph import RoadGraph, corridor_chains
 from siting.i18n import t
 
 __all__ = ["plan_html", "write_html"]
@@ -21,20 +23,24 @@ _W, _H, _PAD = 900, 700, 40
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
-def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
-    pos = {n: (d.get("x"), d.get("y")) for n, d in G.nodes(data=True)}
-    if any(x is None or y is None for x, y in pos.values()):
-        return {n: (float(x), float(y)) for n, (x, y) in nx.spring_layout(G, seed=1, weight=None).items()}
+def _layout(G: RoadGraph) -> dict[str, tuple[float, float]]:
+    pos: dict[str, tuple[float, float]] = {}
+    for n, d in G.nodes(data=True):
+        x, y = d.get("x"), d.get("y")
+        if x is None or y is None:
+            spring = nx.spring_layout(G, seed=1, weight=None)
+            return {n: (float(xy[0]), float(xy[1])) for n, xy in spring.items()}
+        pos[n] = (float(x), float(y))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     geographic = (
         all(-180 <= x <= 180 for x in xs) and all(-90 <= y <= 90 for y in ys) and max(xs) - min(xs) < 60
     )
     shrink = math.cos(math.radians(sum(ys) / len(ys))) if geographic else 1.0
-    return {n: (float(x) * shrink, float(y)) for n, (x, y) in pos.items()}
+    return {n: (x * shrink, y) for n, (x, y) in pos.items()}
 
 
-def _projector(pos: dict[str, tuple[float, float]]):
+def _projector(pos: dict[str, tuple[float, float]]) -> Callable[[str], tuple[float, float]]:
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
@@ -50,10 +56,10 @@ def _projector(pos: dict[str, tuple[float, float]]):
     return project
 
 
-def plan_html(G: nx.Graph, doc: dict[str, Any], *, lang: str = "en", title: str | None = None) -> str:
+def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str | None = None) -> str:
     """The HTML page (a string) for a plan document from :func:`siting.outputs.document.plan_document`."""
     project = _projector(_layout(G))
-    corridors = G.graph.get("corridors", {})
+    corridors = corridor_chains(G)
     colour = {code: _PALETTE[i % len(_PALETTE)] for i, code in enumerate(sorted(corridors))}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}">',
@@ -140,7 +146,7 @@ td,th{{border:1px solid #ccc;padding:2px 8px;font-size:13px}}</style></head><bod
 """
 
 
-def write_html(G: nx.Graph, doc: dict[str, Any], path: str | Path, *, lang: str = "en") -> Path:
+def write_html(G: RoadGraph, doc: dict[str, Any], path: str | Path, *, lang: str = "en") -> Path:
     path = Path(path)
     path.write_text(plan_html(G, doc, lang=lang), encoding="utf-8")
     return path

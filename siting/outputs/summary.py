@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from siting.i18n import t
+from siting.models.instance import PlanResult
 
 __all__ = ["print_plan", "print_cover", "print_compare", "print_sizes", "curve_progress"]
 
@@ -126,7 +127,9 @@ def print_compare(console: Console, docs: Sequence[dict[str, Any]], lang: str = 
 
 
 @contextmanager
-def curve_progress(total: int, lang: str = "en", enabled: bool = True):
+def curve_progress(
+    total: int, lang: str = "en", enabled: bool = True
+) -> Iterator[Callable[[int, PlanResult], None]]:
     """A progress bar on standard error; yields ``advance(p, result)`` for :func:`coverage_curve`."""
     console = Console(stderr=True)
     with Progress(
@@ -140,7 +143,7 @@ def curve_progress(total: int, lang: str = "en", enabled: bool = True):
     ) as progress:
         task = progress.add_task(t("computing_curve", lang), total=total)
 
-        def advance(p: int, result: Any) -> None:
+        def advance(p: int, result: PlanResult) -> None:
             progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}")
 
         yield advance

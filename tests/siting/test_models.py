@@ -6,6 +6,7 @@ import random
 import networkx as nx
 import pytest
 
+from siting.errors import SitingError
 from siting.models import build_instance, greedy_max_flow, solve_cover, solve_max_flow
 from siting.networks import load_network25
 from siting.refuel import arc_cover_sets, is_refuelled, longest_stretch
@@ -168,3 +169,10 @@ def test_degenerate_instances_solve_cleanly():
     assert everything.base_flow == pytest.approx(everything.total_flow)
     assert solve_max_flow(everything, 1).covered_flow_pct == pytest.approx(100.0)
     assert greedy_max_flow(everything, 1).covered_flow_pct == pytest.approx(100.0)
+
+
+def test_an_unknown_cover_objective_is_a_siting_error(greedy_trap):
+    G, trips = greedy_trap
+    inst = build_instance(G, trips, 10.0, candidates=["X", "Y", "Z"])
+    with pytest.raises(SitingError, match="minimise must be 'count' or 'cost', got 'area'"):
+        solve_cover(inst, minimise="area")
