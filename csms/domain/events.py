@@ -126,7 +126,7 @@ class EventBus:
 
     def publish(self, event: Event) -> None:
         for kind in type(event).__mro__:
-            for handler in list(self._handlers.get(kind, ())):  # type: ignore[arg-type]
+            for handler in list(self._handlers.get(kind, ())):
                 try:
                     handler(event)
                 except Exception:  # a subscriber's bug must not fail the use case that already committed
