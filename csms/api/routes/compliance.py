@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.api import create_router
 from csms.api.deps import ServicesDep, allow
 from csms.services.api_tokens import Role
-from csms.services.compliance_store import SqlCarParkRepository, StationLastSeen
+from csms.db.compliance_store import SqlCarParkRepository, StationLastSeen
 
 
 async def _session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
