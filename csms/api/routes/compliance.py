@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.api import create_router
 from csms.api.deps import ServicesDep, allow
-from csms.services.api_tokens import Role
 from csms.db.compliance_store import SqlCarParkRepository, StationLastSeen
+from csms.services.api_tokens import Role
 
 
 async def _session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
