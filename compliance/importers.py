@@ -24,7 +24,7 @@ from compliance.columns import (
     HEADER_ALIASES,
     TRUE_WORDS,
 )
-from compliance.errors import ComplianceError, RowError
+from compliance.errors import ComplianceError, RegisterError, RowError
 from compliance.model import CarPark, Category
 from compliance.schema import Kind, fields_of
 from compliance.validation import consistency_problems
@@ -47,7 +47,7 @@ _TEXT_WITH_DEFAULT = tuple(f.name for f in fields_of(CarPark) if f.default == ""
 _COLUMN_FIELDS = {c.key: c.field for c in COLUMNS if c.field is not None}
 
 
-class _CellError(Exception):
+class _CellError(ComplianceError):
     def __init__(self, message_en: str, message_zh: str) -> None:
         super().__init__(message_en)
         self.message_en = message_en
@@ -190,7 +190,7 @@ def _record(cells: dict[str, Any], row: int, new_since: date) -> tuple[CarPark |
         if fields.get(name) is None:
             fields[name] = ""  # the record's text fields are "" when blank, never None
     cp = CarPark(**fields)
-    if lon is not None:
+    if lon is not None and lat is not None:
         if crs == "GCJ02":
             cp = cp.with_gcj02(lon, lat)
         else:
@@ -266,7 +266,7 @@ def read_register_bytes(data: bytes, filename: str, new_since: date = DEFAULT_NE
         return read_csv_bytes(data, new_since)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx_bytes(data, new_since)
-    raise ComplianceError(f"{filename}: unsupported register format {suffix!r}; use .csv or .xlsx")
+    raise RegisterError(f"{filename}: unsupported register format {suffix!r}; use .csv or .xlsx")
 
 
 def read_register(path: Path | str, new_since: date = DEFAULT_NEW_SINCE) -> ImportResult:
@@ -275,5 +275,5 @@ def read_register(path: Path | str, new_since: date = DEFAULT_NEW_SINCE) -> Impo
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ComplianceError(f"{path}: cannot be read: {exc.strerror}") from exc
+        raise RegisterError(f"{path}: cannot be read: {exc.strerror}") from exc
     return read_register_bytes(data, path.name, new_since)

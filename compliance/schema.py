@@ -8,7 +8,6 @@ labels, the REST models and the stored JSON are all read from there, so none of 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -110,9 +109,18 @@ def _kind(hint: Any) -> Kind:
     return Kind.TEXT
 
 
-@functools.cache
+_FIELDS: dict[type[Any], tuple[FieldInfo, ...]] = {}
+
+
 def fields_of(record_type: type[Any]) -> tuple[FieldInfo, ...]:
-    """Every field of a ``Spec``-annotated dataclass, in declaration order."""
+    """Every field of a ``Spec``-annotated dataclass, in declaration order (read once per type)."""
+    cached = _FIELDS.get(record_type)
+    if cached is None:
+        cached = _FIELDS[record_type] = _read_fields(record_type)
+    return cached
+
+
+def _read_fields(record_type: type[Any]) -> tuple[FieldInfo, ...]:
     hints = typing.get_type_hints(record_type)
     out = []
     for f in dataclasses.fields(record_type):

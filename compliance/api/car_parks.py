@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from compliance.api.common import Deps, car_park_or_404, checked
 from compliance.api.schemas import CarParkCreate, CarParkPublic, ImportReport, RowErrorPublic
-from compliance.errors import ComplianceError
+from compliance.errors import RegisterError
 from compliance.importers import DEFAULT_NEW_SINCE, read_register_bytes
 from compliance.repository import CarParkRepository
 
@@ -42,7 +42,7 @@ def car_parks_router(deps: Deps) -> APIRouter:
         """Import a sheet sent as the raw request body; good rows are stored, bad ones reported."""
         try:
             result = read_register_bytes(await request.body(), filename, new_since)
-        except ComplianceError as exc:
+        except RegisterError as exc:
             raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc)) from None
         except Exception as exc:  # a corrupt workbook: openpyxl/zipfile raise many kinds
             raise HTTPException(422, f"{filename}: cannot be read: {exc}") from None
