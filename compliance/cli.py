@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from compliance.errors import ComplianceError, RowError
+from compliance.errors import ComplianceError, RowError, TelemetryError
 from compliance.evaluate import CarParkResult, Status, evaluate
 from compliance.explain import STATUS_LABELS, explain, rounding_label
 from compliance.importers import read_register
@@ -92,11 +92,11 @@ def _read_telemetry(path: Path) -> dict[str, datetime | None]:
         for row_number, row in enumerate(csv.DictReader(f), start=2):
             station, seen = (row.get("station_id") or "").strip(), (row.get("last_seen") or "").strip()
             if not station:
-                raise ComplianceError(f"{path}: row {row_number}, column station_id: missing")
+                raise TelemetryError(f"{path}: row {row_number}, column station_id: missing")
             try:
                 last_seen[station] = datetime.fromisoformat(seen) if seen else None
             except ValueError:
-                raise ComplianceError(
+                raise TelemetryError(
                     f"{path}: row {row_number}, column last_seen: bad time {seen!r}"
                 ) from None
     return last_seen
@@ -116,7 +116,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         if args.strict:
             records = [apply_strict(cp, telemetry[cp.id]) for cp in records]
     elif args.strict:
-        raise ComplianceError("--strict needs --telemetry")
+        raise TelemetryError("--strict needs --telemetry")
     results = [evaluate(cp, packs) for cp in records]
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -178,11 +178,12 @@ def _print_summary(
         by_district.add_row(d.district, *(str(d.counts[s]) for s in Status), str(d.shortfall_total))
     console.print(by_district)
     worst = sorted(
-        (r for r in results if r.status is Status.NON_COMPLIANT), key=lambda r: -(r.leading.shortfall or 0)
+        ((r, r.leading) for r in results if r.status is Status.NON_COMPLIANT and r.leading is not None),
+        key=lambda pair: -(pair[1].shortfall or 0),
     )
-    for r in worst[:5]:
+    for r, leading in worst[:5]:
         console.print(
-            f"[red]✗[/] {r.car_park.id} {r.car_park.name}: {explain(r.leading, lang)}", highlight=False
+            f"[red]✗[/] {r.car_park.id} {r.car_park.name}: {explain(leading, lang)}", highlight=False
         )
     for e in errors[:10]:
         console.print(f"[yellow]![/] {e.message(lang)}", highlight=False)

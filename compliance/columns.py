@@ -1,114 +1,60 @@
-"""The register's columns: key, Chinese header, English header, kind, and what they mean.
+"""The register's columns, derived from the car-park record's field specs (:mod:`compliance.model`).
 
 The template is written from this table and the importers read through it, so the two never drift.
-English headers are the record's field names (the issue's exact list plus optional extras).
+English headers are the record's field names (``lon``/``lat`` for the coordinates), Chinese headers the
+fields' labels with their unit; ``crs`` is the one column that is not a record field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compliance.model import CATEGORY_ZH, Category
-
-# Cell kinds the importer parses.
-TEXT, INT, FLOAT, BOOL, DATE, CATEGORY, IDS, CRS, CURRENT = (
-    "text", "int", "float", "bool", "date", "category", "ids", "crs", "current",
-)  # fmt: skip
+from compliance.model import CATEGORY_ZH, CarPark, Category
+from compliance.schema import FieldInfo, Kind, fields_of
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One register column: ``key`` is the English header, ``field`` the record field it fills."""
+
     key: str
     zh: str
-    kind: str
+    kind: Kind
     required: bool = False
     note_en: str = ""
     note_zh: str = ""
+    field: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("id", "编号", TEXT, True, "Unique id of the car park", "停车场唯一编号"),
-    Column("name", "名称", TEXT, True, "Name", "停车场名称"),
-    Column("address", "地址", TEXT),
-    Column("district", "区县", TEXT, False, "District (for the district summary)", "所在区县(用于分区汇总)"),
-    Column("street", "街道", TEXT),
-    Column("lon", "经度", FLOAT, False, "Longitude [degrees]", "经度(度)"),
-    Column("lat", "纬度", FLOAT, False, "Latitude [degrees]", "纬度(度)"),
-    Column(
-        "crs",
-        "坐标系",
-        CRS,
-        False,
-        "WGS84 (default) or GCJ02 (converted, flagged)",
-        "WGS84(默认)或GCJ02(自动转换并标注)",
-    ),
-    Column(
-        "category",
-        "类别",
-        CATEGORY,
-        True,
-        "One of the category codes (or its Chinese name)",
-        "类别代码或中文名称",
-    ),
-    Column("is_public", "是否对外开放", BOOL, False, "true/false or 是/否", "是/否"),
-    Column(
-        "is_new",
-        "是否新建",
-        BOOL,
-        False,
-        "true/false or 是/否; blank: derived from the approval date",
-        "是/否;留空则按规划审批日期判定",
-    ),
-    Column("approval_date", "规划审批日期", DATE, False, "YYYY-MM-DD", "年-月-日"),
-    Column("completion_date", "竣工验收日期", DATE, False, "YYYY-MM-DD", "年-月-日"),
-    Column("total_spaces", "总车位数", INT, True, "All spaces", "全部车位"),
-    Column(
-        "dedicated_spaces",
-        "专属车位数",
-        INT,
-        False,
-        "Owned or assigned spaces (residential base)",
-        "产权或固定车位(住宅配建基数)",
-    ),
-    Column("dwellings", "住户数", INT),
-    Column(
-        "spaces_with_chargers",
-        "已建充电设施车位数",
-        INT,
-        False,
-        "A dual-gun pile serving two spaces counts two",
-        "一桩双枪服务两个车位计2个",
-    ),
-    Column("charger_power_kw", "单桩功率(kW)", FLOAT),
-    Column("charger_current", "交流/直流", CURRENT, False, "AC, DC or AC+DC", "交流、直流或交直流"),
-    Column(
-        "spaces_reserved",
-        "预留安装条件车位数",
-        INT,
-        False,
-        "Spaces with conditions reserved, chargers not yet built",
-        "已预留安装条件但未建桩的车位",
-    ),
-    Column("conduit_to_each_space", "管线桥架到每个车位", BOOL),
-    Column("reserved_capacity_kva", "预留供电容量(kVA)", FLOAT),
-    Column("meter_box_position", "电表箱位置", TEXT),
-    Column("civil_works_done", "土建到位", BOOL),
-    Column("underground_levels", "地下层数", INT),
-    Column("fire_alarm", "火灾自动报警系统", BOOL),
-    Column("smoke_extraction", "排烟设施", BOOL),
-    Column("sprinklers", "自动喷水灭火系统", BOOL),
-    Column("emergency_lighting", "消防应急照明和疏散指示标志", BOOL),
-    Column("on_trunk_road", "位于干线公路沿线", BOOL),
-    Column("dc_fast_chargers_60kw", "60kW及以上直流快充桩数", INT),
-    Column(
-        "station_ids",
-        "关联充电站编号",
-        IDS,
-        False,
-        "CSMS station ids separated by ';'",
-        "CSMS站点编号,以;分隔",
-    ),
+#: The coordinate system of ``lon``/``lat``: read by the importer, never stored as such.
+CRS_COLUMN = Column(
+    "crs",
+    "坐标系",
+    Kind.CRS,
+    False,
+    "WGS84 (default) or GCJ02 (converted, flagged)",
+    "WGS84(默认)或GCJ02(自动转换并标注)",
 )
+
+
+def _column(info: FieldInfo, key: str) -> Column:
+    s = info.spec
+    return Column(key, s.header_zh, info.kind, s.required, s.help_en, s.help_zh, info.name, s.aliases)
+
+
+def _columns() -> tuple[Column, ...]:
+    out: list[Column] = []
+    for info in fields_of(CarPark):
+        if info.column is None:
+            continue
+        out.append(_column(info, info.column))
+        if info.name == "lat_deg":
+            out.append(CRS_COLUMN)  # the system the two coordinates before it are given in
+    return tuple(out)
+
+
+COLUMNS: tuple[Column, ...] = _columns()
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 
@@ -116,6 +62,7 @@ BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 HEADER_ALIASES: dict[str, str] = {
     **{c.key: c.key for c in COLUMNS},
     **{c.zh: c.key for c in COLUMNS},
+    **{alias: c.key for c in COLUMNS for alias in c.aliases},
 }
 
 #: Current type text (upper-cased, spaces removed) -> "AC", "DC" or "AC+DC".

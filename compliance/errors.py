@@ -1,7 +1,16 @@
 """The compliance package's small exception hierarchy.
 
 Edges (the CLI, the REST routes mounted by the CSMS) turn these into exit codes or HTTP statuses;
-the core only raises them.
+the core only raises them::
+
+    ComplianceError
+    ├── RulePackError      a pack file is malformed
+    ├── UnknownRuleError   no pack or rule by that id (also a KeyError)
+    ├── RegisterError      a register file cannot be read or has an unsupported format
+    ├── TelemetryError     telemetry input the cross-check cannot use
+    └── NoticeError        a notice asked for a car park that is not non-compliant (also a ValueError)
+
+A bad cell of a register is not an exception but a :class:`RowError` value: the other rows go on.
 """
 
 from __future__ import annotations
@@ -38,6 +47,18 @@ class UnknownRuleError(ComplianceError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class RegisterError(ComplianceError):
+    """A register file cannot be read, or its format is not CSV or XLSX."""
+
+
+class TelemetryError(ComplianceError):
+    """Telemetry the cross-check cannot use: a naive datetime, a negative window, a malformed CSV row."""
+
+
+class NoticeError(ComplianceError, ValueError):
+    """A rectification notice was asked for a car park that is not non-compliant."""
 
 
 @dataclass(frozen=True, slots=True)

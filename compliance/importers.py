@@ -16,24 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from compliance.columns import (
-    BOOL,
     BY_KEY,
-    CATEGORY,
     CATEGORY_ALIASES,
     COLUMNS,
-    CRS,
-    CURRENT,
     CURRENT_ALIASES,
-    DATE,
     FALSE_WORDS,
-    FLOAT,
     HEADER_ALIASES,
-    IDS,
-    INT,
     TRUE_WORDS,
 )
-from compliance.errors import ComplianceError, RowError
+from compliance.errors import ComplianceError, RegisterError, RowError
 from compliance.model import CarPark, Category
+from compliance.schema import Kind, fields_of
 from compliance.validation import consistency_problems
 
 #: A car park approved on or after this date counts as new when ``is_new`` is blank: the issue date of
@@ -50,12 +43,11 @@ class ImportResult:
     rows_read: int = 0
 
 
-_TEXT_WITH_DEFAULT = tuple(
-    name for name, f in CarPark.__dataclass_fields__.items() if isinstance(f.default, str) and f.default == ""
-)
+_TEXT_WITH_DEFAULT = tuple(f.name for f in fields_of(CarPark) if f.default == "")
+_COLUMN_FIELDS = {c.key: c.field for c in COLUMNS if c.field is not None}
 
 
-class _CellError(Exception):
+class _CellError(ComplianceError):
     def __init__(self, message_en: str, message_zh: str) -> None:
         super().__init__(message_en)
         self.message_en = message_en
@@ -66,11 +58,11 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _parse(kind: str, value: Any) -> Any:
+def _parse(kind: Kind, value: Any) -> Any:
     """One cell -> typed value; ``None`` for blank. Raises _CellError with both languages."""
     if _blank(value):
         return None
-    if kind == INT:
+    if kind is Kind.INT:
         if isinstance(value, bool):
             raise _CellError("expected a whole number", "应为整数")
         try:
@@ -84,12 +76,12 @@ def _parse(kind: str, value: Any) -> Any:
         if number < 0:
             raise _CellError(f"must not be negative, got {value!r}", f"不能为负数,实际为 {value!r}")
         return int(number)
-    if kind == FLOAT:
+    if kind is Kind.FLOAT:
         try:
             return float(value)
         except (TypeError, ValueError):
             raise _CellError(f"expected a number, got {value!r}", f"应为数字,实际为 {value!r}") from None
-    if kind == BOOL:
+    if kind is Kind.BOOL:
         if isinstance(value, bool):
             return value
         word = str(value).strip().lower()
@@ -100,7 +92,7 @@ def _parse(kind: str, value: Any) -> Any:
         raise _CellError(
             f"expected true/false or 是/否, got {value!r}", f"应为 是/否(true/false),实际为 {value!r}"
         )
-    if kind == DATE:
+    if kind is Kind.DATE:
         if isinstance(value, datetime):
             return value.date()
         if isinstance(value, date):
@@ -112,28 +104,28 @@ def _parse(kind: str, value: Any) -> Any:
             raise _CellError(
                 f"expected a date YYYY-MM-DD, got {value!r}", f"应为日期 年-月-日,实际为 {value!r}"
             ) from None
-    if kind == CATEGORY:
+    if kind is Kind.CATEGORY:
         text = str(value).strip()
         category = CATEGORY_ALIASES.get(text) or CATEGORY_ALIASES.get(text.lower())
         if category is None:
             known = ", ".join(c.value for c in Category)
             raise _CellError(f"unknown category {text!r}; expected one of {known}", f"未知类别 {text!r}")
         return category
-    if kind == CRS:
+    if kind is Kind.CRS:
         text = str(value).strip().upper().replace("-", "")
         if text not in ("WGS84", "GCJ02"):
             raise _CellError(
                 f"expected WGS84 or GCJ02, got {value!r}", f"坐标系应为 WGS84 或 GCJ02,实际为 {value!r}"
             )
         return text
-    if kind == CURRENT:
+    if kind is Kind.CURRENT:
         current = CURRENT_ALIASES.get(str(value).strip().upper().replace(" ", ""))
         if current is None:
             raise _CellError(
                 f"expected AC, DC or AC+DC, got {value!r}", f"应为 交流、直流 或 交直流,实际为 {value!r}"
             )
         return current
-    if kind == IDS:
+    if kind is Kind.IDS:
         return tuple(s.strip() for s in str(value).replace(";", ";").split(";") if s.strip())
     text = str(value).strip()
     if isinstance(value, float) and value.is_integer():
@@ -192,12 +184,13 @@ def _record(cells: dict[str, Any], row: int, new_since: date) -> tuple[CarPark |
     crs = values.pop("crs", None)
     values.pop("lon", None)
     values.pop("lat", None)
-    values["station_ids"] = values.get("station_ids") or ()
-    for key in _TEXT_WITH_DEFAULT:
-        if values.get(key) is None:
-            values[key] = ""  # the record's text fields are "" when blank, never None
-    cp = CarPark(**{k: v for k, v in values.items() if k in CarPark.__dataclass_fields__})
-    if lon is not None:
+    fields = {_COLUMN_FIELDS[k]: v for k, v in values.items()}
+    fields["station_ids"] = fields.get("station_ids") or ()
+    for name in _TEXT_WITH_DEFAULT:
+        if fields.get(name) is None:
+            fields[name] = ""  # the record's text fields are "" when blank, never None
+    cp = CarPark(**fields)
+    if lon is not None and lat is not None:
         if crs == "GCJ02":
             cp = cp.with_gcj02(lon, lat)
         else:
@@ -273,7 +266,7 @@ def read_register_bytes(data: bytes, filename: str, new_since: date = DEFAULT_NE
         return read_csv_bytes(data, new_since)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx_bytes(data, new_since)
-    raise ComplianceError(f"{filename}: unsupported register format {suffix!r}; use .csv or .xlsx")
+    raise RegisterError(f"{filename}: unsupported register format {suffix!r}; use .csv or .xlsx")
 
 
 def read_register(path: Path | str, new_since: date = DEFAULT_NEW_SINCE) -> ImportResult:
@@ -282,5 +275,5 @@ def read_register(path: Path | str, new_since: date = DEFAULT_NEW_SINCE) -> Impo
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ComplianceError(f"{path}: cannot be read: {exc.strerror}") from exc
+        raise RegisterError(f"{path}: cannot be read: {exc.strerror}") from exc
     return read_register_bytes(data, path.name, new_since)

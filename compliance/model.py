@@ -7,11 +7,13 @@ A field left ``None`` means "the register does not say"; the evaluator turns a n
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from compliance.coords import gcj02_to_wgs84
+from compliance.schema import spec
 
 
 class Category(StrEnum):
@@ -48,13 +50,16 @@ CATEGORY_ZH: dict[Category, str] = {
     Category.OTHER: "其他",
 }
 
-#: Fire-safety preconditions for chargers in underground garages (GB/T 51313-2018 §6.1.6, wording [U]).
-FIRE_SAFETY_FIELDS: tuple[str, ...] = ("fire_alarm", "smoke_extraction", "sprinklers", "emergency_lighting")
+Current = Literal["AC", "DC", "AC+DC"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CarPark:
-    """One car park of the inspectors' register.
+    """One car park of the inspectors' register; the schema of record of a car park.
+
+    Each field's ``metadata`` holds its :class:`compliance.schema.Spec` (labels, unit, register header
+    and aliases, bounds, help): the register columns and template, the labels, the REST models and the
+    stored JSON are derived from these declarations, in this order (the register's column order).
 
     Coordinates are WGS-84 degrees; when the register gave GCJ-02 they were converted on construction
     through :meth:`with_gcj02` and ``coords_converted_from_gcj02`` is set. Counts are spaces, except
@@ -68,39 +73,171 @@ class CarPark:
     ('社会公共停车场', True)
     """
 
-    id: str
-    name: str
-    category: Category
-    district: str = ""
-    street: str = ""
-    address: str = ""
-    lon_deg: float | None = None
-    lat_deg: float | None = None
-    coords_converted_from_gcj02: bool = False
-    is_public: bool | None = None
-    is_new: bool | None = None
-    approval_date: date | None = None
-    completion_date: date | None = None
-    total_spaces: int | None = None
-    dedicated_spaces: int | None = None
-    dwellings: int | None = None
-    spaces_with_chargers: int | None = None
-    charger_power_kw: float | None = None
-    charger_current: str | None = None  # "AC", "DC" or "AC+DC"
-    spaces_reserved: int | None = None
+    id: str = field(
+        metadata=spec(
+            zh="编号", en="id", required=True, help_en="Unique id of the car park", help_zh="停车场唯一编号"
+        )
+    )
+    name: str = field(
+        metadata=spec(zh="名称", en="name", required=True, help_en="Name", help_zh="停车场名称")
+    )
+    address: str = field(default="", metadata=spec(zh="地址", en="address"))
+    district: str = field(
+        default="",
+        metadata=spec(
+            zh="区县",
+            en="district",
+            help_en="District (for the district summary)",
+            help_zh="所在区县(用于分区汇总)",
+        ),
+    )
+    street: str = field(default="", metadata=spec(zh="街道", en="street"))
+    lon_deg: float | None = field(
+        default=None,
+        metadata=spec(
+            zh="经度",
+            en="longitude",
+            column="lon",
+            ge=-180,
+            le=180,
+            help_en="Longitude [degrees]",
+            help_zh="经度(度)",
+        ),
+    )
+    lat_deg: float | None = field(
+        default=None,
+        metadata=spec(
+            zh="纬度",
+            en="latitude",
+            column="lat",
+            ge=-90,
+            le=90,
+            help_en="Latitude [degrees]",
+            help_zh="纬度(度)",
+        ),
+    )
+    coords_converted_from_gcj02: bool = field(
+        default=False,
+        metadata=spec(zh="坐标由GCJ02转换", en="coordinates converted from GCJ-02", column=None),
+    )
+    category: Category = field(
+        metadata=spec(
+            zh="类别",
+            en="category",
+            required=True,
+            help_en="One of the category codes (or its Chinese name)",
+            help_zh="类别代码或中文名称",
+        )
+    )
+    is_public: bool | None = field(
+        default=None,
+        metadata=spec(
+            zh="是否对外开放", en="open to the public", help_en="true/false or 是/否", help_zh="是/否"
+        ),
+    )
+    is_new: bool | None = field(
+        default=None,
+        metadata=spec(
+            zh="是否新建",
+            en="new",
+            help_en="true/false or 是/否; blank: derived from the approval date",
+            help_zh="是/否;留空则按规划审批日期判定",
+        ),
+    )
+    approval_date: date | None = field(
+        default=None,
+        metadata=spec(
+            zh="规划审批日期", en="planning approval date", help_en="YYYY-MM-DD", help_zh="年-月-日"
+        ),
+    )
+    completion_date: date | None = field(
+        default=None,
+        metadata=spec(zh="竣工验收日期", en="completion date", help_en="YYYY-MM-DD", help_zh="年-月-日"),
+    )
+    total_spaces: int | None = field(
+        default=None,
+        metadata=spec(
+            zh="总车位数", en="total spaces", required=True, ge=0, help_en="All spaces", help_zh="全部车位"
+        ),
+    )
+    dedicated_spaces: int | None = field(
+        default=None,
+        metadata=spec(
+            zh="专属车位数",
+            en="dedicated spaces",
+            ge=0,
+            help_en="Owned or assigned spaces (residential base)",
+            help_zh="产权或固定车位(住宅配建基数)",
+        ),
+    )
+    dwellings: int | None = field(default=None, metadata=spec(zh="住户数", en="dwellings", ge=0))
+    spaces_with_chargers: int | None = field(
+        default=None,
+        metadata=spec(
+            zh="已建充电设施车位数",
+            en="spaces with chargers",
+            ge=0,
+            help_en="A dual-gun pile serving two spaces counts two",
+            help_zh="一桩双枪服务两个车位计2个",
+        ),
+    )
+    charger_power_kw: float | None = field(
+        default=None, metadata=spec(zh="单桩功率", en="power per charger", unit="kW", ge=0)
+    )
+    charger_current: Current | None = field(
+        default=None,
+        metadata=spec(zh="交流/直流", en="AC or DC", help_en="AC, DC or AC+DC", help_zh="交流、直流或交直流"),
+    )
+    spaces_reserved: int | None = field(
+        default=None,
+        metadata=spec(
+            zh="预留安装条件车位数",
+            en="reserved spaces",
+            ge=0,
+            help_en="Spaces with conditions reserved, chargers not yet built",
+            help_zh="已预留安装条件但未建桩的车位",
+        ),
+    )
     # Evidence for the reserved installation conditions (湘政办发〔2021〕4号: "接桩即可用").
-    conduit_to_each_space: bool | None = None
-    reserved_capacity_kva: float | None = None
-    meter_box_position: str | None = None
-    civil_works_done: bool | None = None
-    underground_levels: int | None = None
-    fire_alarm: bool | None = None
-    smoke_extraction: bool | None = None
-    sprinklers: bool | None = None
-    emergency_lighting: bool | None = None
-    on_trunk_road: bool | None = None
-    dc_fast_chargers_60kw: int | None = None
-    station_ids: tuple[str, ...] = ()
+    conduit_to_each_space: bool | None = field(
+        default=None, metadata=spec(zh="管线桥架到每个车位", en="conduit to each space")
+    )
+    reserved_capacity_kva: float | None = field(
+        default=None, metadata=spec(zh="预留供电容量", en="reserved supply capacity", unit="kVA", ge=0)
+    )
+    meter_box_position: str | None = field(
+        default=None, metadata=spec(zh="电表箱位置", en="meter box position")
+    )
+    civil_works_done: bool | None = field(default=None, metadata=spec(zh="土建到位", en="civil works"))
+    underground_levels: int | None = field(
+        default=None, metadata=spec(zh="地下层数", en="underground levels", ge=0)
+    )
+    # Fire-safety preconditions for chargers in underground garages (GB/T 51313-2018 §6.1.6, wording [U]).
+    fire_alarm: bool | None = field(
+        default=None, metadata=spec(zh="火灾自动报警系统", en="fire alarm system")
+    )
+    smoke_extraction: bool | None = field(default=None, metadata=spec(zh="排烟设施", en="smoke extraction"))
+    sprinklers: bool | None = field(
+        default=None, metadata=spec(zh="自动喷水灭火系统", en="automatic sprinklers")
+    )
+    emergency_lighting: bool | None = field(
+        default=None, metadata=spec(zh="消防应急照明和疏散指示标志", en="emergency lighting and exit signs")
+    )
+    on_trunk_road: bool | None = field(
+        default=None, metadata=spec(zh="位于干线公路沿线", en="on a trunk road")
+    )
+    dc_fast_chargers_60kw: int | None = field(
+        default=None, metadata=spec(zh="60kW及以上直流快充桩数", en="DC fast chargers >= 60 kW", ge=0)
+    )
+    station_ids: tuple[str, ...] = field(
+        default=(),
+        metadata=spec(
+            zh="关联充电站编号",
+            en="station ids",
+            help_en="CSMS station ids separated by ';'",
+            help_zh="CSMS站点编号,以;分隔",
+        ),
+    )
 
     @property
     def reserved_evidence_complete(self) -> bool:

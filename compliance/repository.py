@@ -8,6 +8,7 @@ repositories never do), and optionally a :class:`TelemetrySource` telling when s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -79,13 +80,9 @@ class InMemoryRepository:
         )
 
     async def add_inspection(self, inspection: Inspection) -> Inspection:
-        stored = Inspection(**{**_as_dict(inspection), "id": len(self.inspections) + 1})
+        stored = dataclasses.replace(inspection, id=len(self.inspections) + 1)
         self.inspections.append(stored)
         return stored
 
     async def last_seen(self, station_ids: Sequence[str]) -> Mapping[str, datetime | None]:
         return {sid: self.seen.get(sid) for sid in station_ids}
-
-
-def _as_dict(inspection: Inspection) -> dict[str, object]:
-    return {name: getattr(inspection, name) for name in Inspection.__dataclass_fields__}

@@ -17,6 +17,7 @@ from datetime import date
 from fractions import Fraction
 from functools import cache
 
+from compliance.errors import UnknownRuleError
 from compliance.labels import label
 from compliance.model import Category
 
@@ -181,4 +182,4 @@ class RulePack:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(rule_id)
+        raise UnknownRuleError(f"unknown rule {rule_id!r} in pack {self.id!r}")

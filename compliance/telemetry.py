@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from compliance.errors import ComplianceError
+from compliance.errors import TelemetryError
 from compliance.model import CarPark
 
 
@@ -76,7 +76,7 @@ class TelemetryCheck:
 
 def _require_aware(value: datetime, what: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ComplianceError(f"{what}: expected a timezone-aware datetime, got a naive one")
+        raise TelemetryError(f"{what}: expected a timezone-aware datetime, got a naive one")
 
 
 def cross_check(
@@ -114,7 +114,7 @@ def cross_check(
     """
     _require_aware(now, "now")
     if silent_after_days < 0:
-        raise ComplianceError(f"silent_after_days must not be negative, got {silent_after_days}")
+        raise TelemetryError(f"silent_after_days must not be negative, got {silent_after_days}")
     threshold = timedelta(days=silent_after_days)
     findings = []
     for station_id in dict.fromkeys(station_ids):  # a station listed twice is checked once

@@ -35,16 +35,19 @@ def write_template(path: Path | str, lang: str = "zh") -> Path:
         return path
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     sheet = wb.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's first sheet
     sheet.title = "停车场" if lang == "zh" else "car_parks"
     sheet.append(headers(lang))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     category_col = next(i for i, c in enumerate(COLUMNS, start=1) if c.key == "category")
-    letter = sheet.cell(row=1, column=category_col).column_letter
+    letter = get_column_letter(category_col)
     codes = ",".join(c.value for c in Category)
     validation = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=False)
     sheet.add_data_validation(validation)

@@ -9,6 +9,10 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from compliance.model import CarPark
+from compliance.schema import Kind, fields_of
+
+#: Whole-number fields the schema bounds at zero (counts of spaces, piles, dwellings, levels).
+_NON_NEGATIVE_COUNTS = tuple(f.name for f in fields_of(CarPark) if f.kind is Kind.INT and f.spec.ge == 0)
 
 
 class Problem(NamedTuple):
@@ -76,15 +80,7 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
                 "竣工日期早于审批日期",
             )
         )
-    for name in (
-        "total_spaces",
-        "dedicated_spaces",
-        "spaces_with_chargers",
-        "spaces_reserved",
-        "dc_fast_chargers_60kw",
-        "underground_levels",
-        "dwellings",
-    ):
+    for name in _NON_NEGATIVE_COUNTS:
         value = values.get(name)
         if value is not None and value < 0:
             problems.append(Problem(name, f"must not be negative, got {value}", f"不能为负数,实际为 {value}"))
@@ -93,4 +89,4 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
 
 def car_park_problems(cp: CarPark) -> list[Problem]:
     """:func:`consistency_problems` of a built record (for records that did not come from a sheet)."""
-    return consistency_problems({name: getattr(cp, name) for name in CarPark.__dataclass_fields__})
+    return consistency_problems({f.name: getattr(cp, f.name) for f in fields_of(CarPark)})

@@ -28,18 +28,22 @@ class _Dot:
 
 def _dots(results: Sequence[CarParkResult]) -> list[_Dot]:
     """Project located car parks into the SVG box (equirectangular, fine at district scale)."""
-    located = [r for r in results if r.car_park.lon_deg is not None and r.car_park.lat_deg is not None]
+    located = [
+        (r, r.car_park.lon_deg, r.car_park.lat_deg)
+        for r in results
+        if r.car_park.lon_deg is not None and r.car_park.lat_deg is not None
+    ]
     if not located:
         return []
-    lons = [r.car_park.lon_deg for r in located]
-    lats = [r.car_park.lat_deg for r in located]
+    lons = [lon for _, lon, _ in located]
+    lats = [lat for _, _, lat in located]
     span = max(max(lons) - min(lons), max(lats) - min(lats), 1e-6)
     scale = min(_MAP_W, _MAP_H) - 2 * _PAD
     dots = []
-    for r in located:
+    for r, lon, lat in located:
         cp = r.car_park
-        x = _PAD + (cp.lon_deg - min(lons)) / span * scale
-        y = _MAP_H - _PAD - (cp.lat_deg - min(lats)) / span * scale
+        x = _PAD + (lon - min(lons)) / span * scale
+        y = _MAP_H - _PAD - (lat - min(lats)) / span * scale
         dots.append(_Dot(round(x, 1), round(y, 1), STATUS_COLOURS[r.status], f"{cp.id} {cp.name}"))
     return dots
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from compliance.errors import NoticeError
 from compliance.evaluate import CarParkResult, Status, Verdict
 from compliance.explain import formula, provided_text
 from compliance.labels import label
@@ -194,7 +195,7 @@ def render_notice(
 ) -> tuple[bytes, str]:
     """The notice as ``(content, extension)``: PDF, or HTML when asked or when the PDF cannot be built."""
     if result.status is not Status.NON_COMPLIANT:
-        raise ValueError(f"{result.car_park.id}: a rectification notice is only for non-compliant car parks")
+        raise NoticeError(f"{result.car_park.id}: a rectification notice is only for non-compliant car parks")
     text = notice_text(result, lang, issued or date.today(), deadline_days)
     if fmt == "pdf":
         try:

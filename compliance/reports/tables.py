@@ -9,58 +9,36 @@ from pathlib import Path
 from typing import TextIO
 
 from compliance.evaluate import CarParkResult
-from compliance.explain import explain, formula, provided_text
+from compliance.verdict_row import TABLE_FIELDS, VERDICT_COLUMNS, VerdictRow
 
-#: The first six columns are the ones the issue requires; the rest explain them.
-VERDICT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "rule_id",
-    "verdict",
-    "required",
-    "provided",
-    "shortfall",
-    "name",
-    "district",
-    "pack_id",
-    "leading",
-    "car_park_verdict",
-    "formula",
-    "provided_detail",
-    "reserved_unverified",
-    "missing",
-    "citation",
-    "explanation",
-)
+__all__ = [
+    "VERDICT_COLUMNS",
+    "render_verdicts_csv",
+    "render_verdicts_xlsx",
+    "verdict_rows",
+    "write_verdicts_csv",
+]
+
+#: Counts left blank when zero, so the column draws the eye only where something is unverified.
+_BLANK_WHEN_ZERO = frozenset({"reserved_unverified"})
 
 
-def _blank_if_none(value: int | None) -> int | str:
-    return "" if value is None else value
+def _cell(name: str, value: object) -> object:
+    if value is None or (name in _BLANK_WHEN_ZERO and value == 0):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, tuple):
+        return ";".join(value)
+    return value  # a Status is a StrEnum: written as its value
 
 
 def verdict_rows(results: Iterable[CarParkResult], lang: str = "zh") -> Iterator[list[object]]:
     """Rows matching :data:`VERDICT_COLUMNS`, streamed from ``results``."""
     for result in results:
-        cp = result.car_park
         for v in result.verdicts:
-            yield [
-                cp.id,
-                v.rule.id,
-                v.status,  # a StrEnum: written as its value
-                _blank_if_none(v.required),
-                _blank_if_none(v.provided),
-                _blank_if_none(v.shortfall),
-                cp.name,
-                cp.district,
-                v.rule.pack_id,
-                "yes" if v is result.leading else "",
-                result.status,
-                formula(v, lang) if v.required is not None else "",
-                provided_text(v, lang) if v.provided is not None else "",
-                v.reserved_unverified or "",
-                ";".join(v.missing),
-                v.rule.citation,
-                explain(v, lang),
-            ]
+            row = VerdictRow.of(result, v, lang)
+            yield [_cell(f.name, getattr(row, f.name)) for f in TABLE_FIELDS]
 
 
 def write_verdicts_csv(results: Iterable[CarParkResult], out: Path | str | TextIO, lang: str = "zh") -> int:

@@ -68,7 +68,8 @@ PUBLIC = {
 Row = dict[str, object]
 
 
-def _base(row_id: str, name: str, cat: Category, district: str = "岳麓区", **values: object) -> Row:
+def _base(row_id: str, name: str, cat: Category, **values: object) -> Row:
+    district = str(values.pop("district", "岳麓区"))
     row: Row = {c.key: "" for c in COLUMNS}
     row.update(
         id=row_id,
@@ -323,9 +324,11 @@ def write_csv(rows: list[Row], path: Path) -> None:
 
 def write_xlsx(rows: list[Row], path: Path) -> None:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     sheet = wb.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's first sheet
     sheet.title = "合成样例"
     sheet.append([c.zh for c in COLUMNS])
     for row in rows:

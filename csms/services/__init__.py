@@ -17,6 +17,7 @@ from csms.services.api_tokens import ApiTokenService
 from csms.services.carbon import CarbonService, factor_from_settings
 from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
+from csms.services.compliance import ComplianceService
 from csms.services.demand_response import DemandResponseService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.metering import MeterService
@@ -48,6 +49,7 @@ class Services:
     commands: CommandService
     gateway: StationGateway
     presence: Presence
+    compliance: ComplianceService
     """Which stations are heard, live (a subscriber of the station events)."""
     """Connected stations (``is_online``); commands go through ``commands``."""
     energy: EnergyManager | None = None
@@ -68,6 +70,7 @@ def build_services(
     """The use cases over one database; ``gateway`` reaches connected stations (none if not given)."""
     events = EventBus()
     gateway = gateway or NoStations()
+    presence = Presence(events, clock)
     uow = UnitOfWork(sessions)
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
@@ -96,7 +99,8 @@ def build_services(
         ),
         commands=CommandService(gateway, transactions),
         gateway=gateway,
-        presence=Presence(events, clock),
+        presence=presence,
+        compliance=ComplianceService(uow, clock, presence),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

@@ -110,7 +110,7 @@ def test_rules_list_and_show(capsys):
     assert main(["rules", "show", "XJ-PUBLIC-30"]) == 0
     shown = capsys.readouterr().out
     assert "高速公路服务区、公共单位、文旅休闲景区等公共场所新建及既有停车场" in shown
-    assert "已建充电设施车位 + 预留安装条件车位 >= 向上取整(30% × 总车位数)" in shown
+    assert "已建充电设施车位数 + 预留安装条件车位数 >= 向上取整(30% × 总车位数)" in shown
     assert main(["rules", "show", "changsha-2023", "--lang", "en"]) == 0
     assert "Unverified [U]: document_number, effective" in capsys.readouterr().out
     assert main(["rules", "show", "NOPE"]) == 2

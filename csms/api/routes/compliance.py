@@ -6,28 +6,28 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.api import create_router
+from compliance.repository import CarParkRepository
 from csms.api.deps import ServicesDep, allow
 from csms.domain.access import Role
-from csms.services.compliance_store import SqlCarParkRepository, StationLastSeen
+from csms.services.compliance import ComplianceUnit, LiveTelemetry
 
 
-async def _session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
-    async with services.uow() as session:  # commits when the route returns, before the response goes out
-        yield session
+async def _unit(services: ServicesDep) -> AsyncIterator[ComplianceUnit]:
+    async with services.compliance.unit() as unit:  # commits when the route returns, before the response
+        yield unit
 
 
-SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+UnitDep = Annotated[ComplianceUnit, Depends(_unit, scope="function")]
 
 
-def _repository(session: SessionDep, services: ServicesDep) -> SqlCarParkRepository:
-    return SqlCarParkRepository(session, services.clock)
+def _repository(unit: UnitDep) -> CarParkRepository:
+    return unit.car_parks
 
 
-def _telemetry(session: SessionDep) -> StationLastSeen:
-    return StationLastSeen(session)
+def _telemetry(unit: UnitDep) -> LiveTelemetry:
+    return unit.telemetry
 
 
 router = create_router(

@@ -1,80 +1,96 @@
-"""Pydantic schemas of the compliance REST routes (separate Create / Public shapes, FastAPI style)."""
+"""Pydantic schemas of the compliance REST routes (separate Create / Public shapes, FastAPI style).
+
+The car park's and the verdict's models are not written out here: their fields are derived from the
+records' field specs (:class:`compliance.model.CarPark`, :class:`compliance.verdict_row.VerdictRow`),
+with the bounds and help text declared there. Type checkers see the hand-written base of each derived
+model (its methods and the fields they use); FastAPI sees the full model.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from compliance.evaluate import CarParkResult, Status, Verdict
-from compliance.explain import explain, formula, provided_text
-from compliance.model import CarPark, Category
+from compliance.model import CarPark
 from compliance.repository import Inspection
 from compliance.rules import Rule, RulePack
+from compliance.schema import Kind, fields_of
 from compliance.telemetry import TelemetryCheck
+from compliance.verdict_row import VerdictRow
 
 
-class CarParkFields(BaseModel):
-    """Every field of a car-park record; counts are non-negative, coordinates in degrees."""
+def model_fields(record_type: type[Any], exclude: Collection[str] = ()) -> dict[str, Any]:
+    """``create_model`` field definitions of a ``Spec``-annotated record's API fields.
 
-    name: str = Field(min_length=1)
-    category: Category
-    district: str = ""
-    street: str = ""
-    address: str = ""
-    lon_deg: float | None = Field(default=None, ge=-180, le=180)
-    lat_deg: float | None = Field(default=None, ge=-90, le=90)
-    is_public: bool | None = None
-    is_new: bool | None = None
-    approval_date: date | None = None
-    completion_date: date | None = None
-    total_spaces: int | None = Field(default=None, ge=0)
-    dedicated_spaces: int | None = Field(default=None, ge=0)
-    dwellings: int | None = Field(default=None, ge=0)
-    spaces_with_chargers: int | None = Field(default=None, ge=0)
-    charger_power_kw: float | None = Field(default=None, ge=0)
-    charger_current: Literal["AC", "DC", "AC+DC"] | None = None
-    spaces_reserved: int | None = Field(default=None, ge=0)
-    conduit_to_each_space: bool | None = None
-    reserved_capacity_kva: float | None = Field(default=None, ge=0)
-    meter_box_position: str | None = None
-    civil_works_done: bool | None = None
-    underground_levels: int | None = Field(default=None, ge=0)
-    fire_alarm: bool | None = None
-    smoke_extraction: bool | None = None
-    sprinklers: bool | None = None
-    emergency_lighting: bool | None = None
-    on_trunk_road: bool | None = None
-    dc_fast_chargers_60kw: int | None = Field(default=None, ge=0)
-    station_ids: list[str] = []
+    A required text field must not be empty; ``ge``/``le`` come from the spec; the description
+    is the English label (and help text).
+    """
+    out: dict[str, Any] = {}
+    for f in fields_of(record_type):
+        if f.name in exclude or not f.spec.api:
+            continue
+        constraints: dict[str, Any] = {"ge": f.spec.ge, "le": f.spec.le}
+        if f.kind is Kind.TEXT and f.spec.required:
+            constraints["min_length"] = 1
+        description = f"{f.spec.en} / {f.spec.zh}" + (f": {f.spec.help_en}" if f.spec.help_en else "")
+        default = f.default if f.has_default else ...
+        out[f.name] = (f.hint, Field(default, description=description, **constraints))
+    return out
 
 
-class CarParkCreate(CarParkFields):
-    id: str = Field(min_length=1)
+class CarParkCreateBase(BaseModel):
+    """A car park as sent by a client: the record's fields (but the conversion flag) and ``crs``."""
+
     crs: Literal["WGS84", "GCJ02"] = "WGS84"
 
     def to_record(self) -> CarPark:
         data = self.model_dump(exclude={"crs"})
-        data["station_ids"] = tuple(data["station_ids"])
         record = CarPark(**data)
-        if self.crs == "GCJ02" and self.lon_deg is not None and self.lat_deg is not None:
-            record = record.with_gcj02(self.lon_deg, self.lat_deg)
+        if self.crs == "GCJ02" and record.lon_deg is not None and record.lat_deg is not None:
+            record = record.with_gcj02(record.lon_deg, record.lat_deg)
         return record
 
 
-class CarParkPublic(CarParkFields):
-    id: str
-    coords_converted_from_gcj02: bool = False
+class CarParkPublicBase(BaseModel):
+    """A car park as answered: every field of the record."""
 
     @classmethod
     def of(cls, cp: CarPark) -> CarParkPublic:
-        data = {f.name: getattr(cp, f.name) for f in dataclasses.fields(cp)}
-        data["station_ids"] = list(cp.station_ids)
-        for name in ("district", "street", "address"):
-            data[name] = data[name] or ""  # tolerate records a store rebuilt with None
-        return cls(**data)
+        data = {f.name: getattr(cp, f.name) for f in fields_of(CarPark)}
+        for f in fields_of(CarPark):
+            if f.default == "" and data[f.name] is None:
+                data[f.name] = ""  # tolerate records a store rebuilt with None
+        return CarParkPublic.model_validate(data)
+
+
+class VerdictPublicBase(BaseModel):
+    """One verdict as answered (formula and detail in English, the explanation in both languages)."""
+
+    @classmethod
+    def of(cls, result: CarParkResult, v: Verdict) -> VerdictPublic:
+        row = VerdictRow.of(result, v, "en")
+        return VerdictPublic.model_validate({f.name: getattr(row, f.name) for f in _VERDICT_API_FIELDS})
+
+
+_VERDICT_API_FIELDS = tuple(f for f in fields_of(VerdictRow) if f.spec.api)
+
+if TYPE_CHECKING:
+    CarParkCreate = CarParkCreateBase
+    CarParkPublic = CarParkPublicBase
+    VerdictPublic = VerdictPublicBase
+else:
+    CarParkCreate = create_model(
+        "CarParkCreate",
+        __base__=CarParkCreateBase,
+        **model_fields(CarPark, exclude={"coords_converted_from_gcj02"}),
+    )
+    CarParkPublic = create_model("CarParkPublic", __base__=CarParkPublicBase, **model_fields(CarPark))
+    VerdictPublic = create_model("VerdictPublic", __base__=VerdictPublicBase, **model_fields(VerdictRow))
 
 
 class RowErrorPublic(BaseModel):
@@ -89,40 +105,6 @@ class ImportReport(BaseModel):
     rows_read: int
     imported: int
     errors: list[RowErrorPublic]
-
-
-class VerdictPublic(BaseModel):
-    rule_id: str
-    pack_id: str
-    verdict: Status
-    required: int | None
-    provided: int | None
-    shortfall: int | None
-    formula: str
-    provided_detail: str
-    reserved_unverified: int
-    missing: list[str]
-    citation: str
-    explanation_zh: str
-    explanation_en: str
-
-    @classmethod
-    def of(cls, v: Verdict) -> VerdictPublic:
-        return cls(
-            rule_id=v.rule.id,
-            pack_id=v.rule.pack_id,
-            verdict=v.status,
-            required=v.required,
-            provided=v.provided,
-            shortfall=v.shortfall,
-            formula=formula(v, "en") if v.required is not None else "",
-            provided_detail=provided_text(v, "en") if v.provided is not None else "",
-            reserved_unverified=v.reserved_unverified,
-            missing=list(v.missing),
-            citation=v.rule.citation,
-            explanation_zh=explain(v, "zh"),
-            explanation_en=explain(v, "en"),
-        )
 
 
 class StationFindingPublic(BaseModel):
@@ -149,7 +131,7 @@ class CarParkResultPublic(BaseModel):
             district=cp.district,
             verdict=result.status,
             leading_rule_id=result.leading.rule.id if result.leading else None,
-            verdicts=[VerdictPublic.of(v) for v in result.verdicts],
+            verdicts=[VerdictPublic.of(result, v) for v in result.verdicts],
             telemetry=None
             if telemetry is None
             else [

@@ -1,46 +1,34 @@
 """The CSMS's storage for the compliance routes: the repository and telemetry source they ask for.
 
 ``compliance.repository`` defines the Protocols; this module implements them on the CSMS database, inside
-the request's unit of work (the routes' dependency commits; these classes never do).
+the request's unit of work (the routes' dependency commits; these classes never do). The car park's JSON
+is the compliance package's schema (:func:`compliance.schema.to_json`); the columns beside it are copies
+for filtering.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.model import CarPark, Category
+from compliance.model import CarPark
 from compliance.repository import Inspection
+from compliance.schema import from_json, to_json
 from csms.db.compliance import CarParkRow, InspectionRow
 from csms.db.models import Station
 from csms.domain.timeutil import Clock
 
-_DATES = ("approval_date", "completion_date")
-
 
 def record_to_json(record: CarPark) -> dict[str, Any]:
-    data = dataclasses.asdict(record)
-    data["category"] = record.category.value
-    data["station_ids"] = list(record.station_ids)
-    for name in _DATES:
-        data[name] = data[name].isoformat() if data[name] else None
-    return data
+    return to_json(record)
 
 
-def record_from_json(data: dict[str, Any]) -> CarPark:
-    fields = {f.name for f in dataclasses.fields(CarPark)}
-    values = {k: v for k, v in data.items() if k in fields}  # a column dropped from the model is ignored
-    values["category"] = Category(values["category"])
-    values["station_ids"] = tuple(values.get("station_ids") or ())
-    for name in _DATES:
-        if values.get(name):
-            values[name] = date.fromisoformat(values[name])
-    return CarPark(**values)
+def record_from_json(data: Mapping[str, Any]) -> CarPark:
+    return from_json(CarPark, data)
 
 
 class SqlCarParkRepository:

@@ -1,0 +1,60 @@
+"""REST routes for inspectors, storage-agnostic: ``create_router(...)`` returns an ``APIRouter`` to mount.
+
+The CSMS supplies storage through a FastAPI dependency yielding a
+:class:`compliance.repository.CarParkRepository` (that dependency owns the unit of work and commits),
+optionally a dependency yielding a :class:`compliance.repository.TelemetrySource`, and its inspector-role
+guard through ``dependencies``. Nothing here imports the CSMS. One router per resource: ``rules``,
+``car_parks`` (with the sheet import), ``checks``, ``reports`` (with notices) and ``inspections``.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from compliance.api.car_parks import car_parks_router
+from compliance.api.checks import checks_router
+from compliance.api.common import Deps
+from compliance.api.inspections import inspections_router
+from compliance.api.reports import REPORTS, reports_router
+from compliance.api.rules import rules_router
+
+__all__ = ["REPORTS", "create_router"]
+
+
+async def _no_telemetry() -> None:
+    return None
+
+
+def create_router(
+    get_repository: Callable[..., Any],
+    *,
+    get_telemetry: Callable[..., Any] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    prefix: str = "/compliance",
+    dependencies: Sequence[Any] = (),
+) -> APIRouter:
+    """Build the compliance routes.
+
+    Parameters
+    ----------
+    get_repository : callable
+        FastAPI dependency returning (or yielding) a ``CarParkRepository`` for this request.
+    get_telemetry : callable, optional
+        FastAPI dependency returning a ``TelemetrySource``; without it checks skip the cross-check.
+    clock : callable
+        Returns the aware "now" for the telemetry cross-check (injected for tests).
+    prefix : str
+        Mount point of the routes.
+    dependencies : sequence
+        Extra router dependencies, e.g. ``[Depends(allow(Role.inspector))]`` in the CSMS.
+    """
+    deps = Deps(Depends(get_repository), Depends(get_telemetry or _no_telemetry), clock)
+    router = APIRouter(prefix=prefix, tags=["compliance"], dependencies=list(dependencies))
+    router.include_router(rules_router())
+    router.include_router(car_parks_router(deps))
+    router.include_router(checks_router(deps))
+    router.include_router(reports_router(deps))
+    router.include_router(inspections_router(deps))
+    return router

@@ -1,0 +1,81 @@
+"""``/car-parks``: the register, one car park at a time or imported from a sheet."""
+
+import dataclasses
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+
+from compliance.api.common import Deps, car_park_or_404, checked
+from compliance.api.schemas import CarParkCreate, CarParkPublic, ImportReport, RowErrorPublic
+from compliance.errors import RegisterError
+from compliance.importers import DEFAULT_NEW_SINCE, read_register_bytes
+from compliance.repository import CarParkRepository
+
+
+def car_parks_router(deps: Deps) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/car-parks", response_model=list[CarParkPublic])
+    async def list_car_parks(
+        repo: Annotated[CarParkRepository, deps.repository],
+    ) -> list[CarParkPublic]:
+        return [CarParkPublic.of(cp) for cp in await repo.list_car_parks()]
+
+    @router.post("/car-parks", response_model=CarParkPublic, status_code=status.HTTP_201_CREATED)
+    async def create_car_park(
+        body: CarParkCreate, repo: Annotated[CarParkRepository, deps.repository]
+    ) -> CarParkPublic:
+        record = body.to_record()
+        if await repo.get_car_park(record.id) is not None:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"car park {record.id!r} exists")
+        await repo.upsert_car_parks([checked(record)])
+        return CarParkPublic.of(record)
+
+    @router.post("/car-parks/import", response_model=ImportReport)
+    async def import_register(
+        request: Request,
+        repo: Annotated[CarParkRepository, deps.repository],
+        filename: Annotated[str, Query(description="register.csv or register.xlsx: picks the format")],
+        new_since: date = DEFAULT_NEW_SINCE,
+    ) -> ImportReport:
+        """Import a sheet sent as the raw request body; good rows are stored, bad ones reported."""
+        try:
+            result = read_register_bytes(await request.body(), filename, new_since)
+        except RegisterError as exc:
+            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc)) from None
+        except Exception as exc:  # a corrupt workbook: openpyxl/zipfile raise many kinds
+            raise HTTPException(422, f"{filename}: cannot be read: {exc}") from None
+        await repo.upsert_car_parks(result.records)
+        return ImportReport(
+            rows_read=result.rows_read,
+            imported=len(result.records),
+            errors=[RowErrorPublic(**dataclasses.asdict(e)) for e in result.errors],
+        )
+
+    @router.get("/car-parks/{car_park_id}", response_model=CarParkPublic)
+    async def get_car_park(
+        car_park_id: str, repo: Annotated[CarParkRepository, deps.repository]
+    ) -> CarParkPublic:
+        return CarParkPublic.of(await car_park_or_404(repo, car_park_id))
+
+    @router.put("/car-parks/{car_park_id}", response_model=CarParkPublic)
+    async def replace_car_park(
+        car_park_id: str, body: CarParkCreate, repo: Annotated[CarParkRepository, deps.repository]
+    ) -> CarParkPublic:
+        record = body.to_record()
+        if record.id != car_park_id:
+            raise HTTPException(422, "body id differs from the path id")
+        await car_park_or_404(repo, car_park_id)
+        await repo.upsert_car_parks([checked(record)])
+        return CarParkPublic.of(record)
+
+    @router.delete("/car-parks/{car_park_id}", status_code=status.HTTP_204_NO_CONTENT)
+    async def delete_car_park(
+        car_park_id: str, repo: Annotated[CarParkRepository, deps.repository]
+    ) -> Response:
+        if not await repo.delete_car_park(car_park_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown car park {car_park_id!r}")
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router

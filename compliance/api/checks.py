@@ -1,0 +1,56 @@
+"""``/checks`` and ``/car-parks/{id}/verdicts``: car parks judged against rule packs."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from compliance.api.common import Deps, RulesQuery, check, packs_of
+from compliance.api.schemas import CarParkResultPublic, CheckReport, CheckRequest
+from compliance.evaluate import Status
+from compliance.repository import CarParkRepository, TelemetrySource
+
+
+def checks_router(deps: Deps) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/checks", response_model=CheckReport)
+    async def run_check(
+        body: CheckRequest,
+        repo: Annotated[CarParkRepository, deps.repository],
+        telemetry: Annotated[TelemetrySource | None, deps.telemetry],
+    ) -> CheckReport:
+        checked = await check(
+            repo,
+            telemetry,
+            deps.clock(),
+            packs_of(body.rules),
+            body.car_park_ids,
+            body.strict,
+            body.silent_after_days,
+        )
+        counts = dict.fromkeys(Status, 0)
+        for result, _ in checked:
+            counts[result.status] += 1
+        return CheckReport(counts=counts, results=[CarParkResultPublic.of(r, t) for r, t in checked])
+
+    @router.get("/car-parks/{car_park_id}/verdicts", response_model=CarParkResultPublic)
+    async def car_park_verdicts(
+        car_park_id: str,
+        repo: Annotated[CarParkRepository, deps.repository],
+        telemetry: Annotated[TelemetrySource | None, deps.telemetry],
+        rules: RulesQuery = "xiangjiang-2023",
+        strict: bool = False,
+        silent_after_days: float = 7.0,
+    ) -> CarParkResultPublic:
+        [(result, telemetry_check)] = await check(
+            repo,
+            telemetry,
+            deps.clock(),
+            packs_of(rules.split(",")),
+            [car_park_id],
+            strict,
+            silent_after_days,
+        )
+        return CarParkResultPublic.of(result, telemetry_check)
+
+    return router

@@ -1,0 +1,81 @@
+"""``/reports/{name}`` and ``/car-parks/{id}/notice``: the register's reports and rectification notices."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from compliance.api.common import Deps, Lang, RulesQuery, check, packs_of
+from compliance.evaluate import Status
+from compliance.reports.geojson import render_geojson
+from compliance.reports.html import render_html
+from compliance.reports.notice import render_notice
+from compliance.reports.tables import render_verdicts_csv, render_verdicts_xlsx
+from compliance.repository import CarParkRepository, TelemetrySource
+
+REPORTS: dict[str, str] = {
+    "verdicts.csv": "text/csv; charset=utf-8",
+    "verdicts.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "report.html": "text/html; charset=utf-8",
+    "carparks.geojson": "application/geo+json",
+}
+
+
+def reports_router(deps: Deps) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/reports/{name}")
+    async def report(
+        name: str,
+        repo: Annotated[CarParkRepository, deps.repository],
+        telemetry: Annotated[TelemetrySource | None, deps.telemetry],
+        rules: RulesQuery = "xiangjiang-2023",
+        lang: Lang = "zh",
+        strict: bool = False,
+    ) -> Response:
+        if name not in REPORTS:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"unknown report {name!r}; one of {', '.join(REPORTS)}"
+            )
+        packs = packs_of(rules.split(","))
+        results = [r for r, _ in await check(repo, telemetry, deps.clock(), packs, strict=strict)]
+        if name == "verdicts.csv":
+            content: bytes = render_verdicts_csv(results, lang)
+        elif name == "verdicts.xlsx":
+            content = render_verdicts_xlsx(results, lang)
+        elif name == "carparks.geojson":
+            content = render_geojson(results, lang)
+        else:
+            content = render_html(results, packs, lang=lang, generated=deps.clock().date()).encode("utf-8")
+        return Response(
+            content,
+            media_type=REPORTS[name],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @router.get("/car-parks/{car_park_id}/notice")
+    async def notice(
+        car_park_id: str,
+        repo: Annotated[CarParkRepository, deps.repository],
+        telemetry: Annotated[TelemetrySource | None, deps.telemetry],
+        rules: RulesQuery = "xiangjiang-2023",
+        lang: Lang = "zh",
+        fmt: Annotated[Literal["pdf", "html"], Query(alias="format")] = "pdf",
+        deadline_days: int = 90,
+        issued: date | None = None,
+    ) -> Response:
+        """The rectification notice (整改通知书) of a non-compliant car park."""
+        [(result, _)] = await check(repo, telemetry, deps.clock(), packs_of(rules.split(",")), [car_park_id])
+        if result.status is not Status.NON_COMPLIANT:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, f"car park {car_park_id!r} is {result.status.value}"
+            )
+        content, ext = render_notice(result, lang, issued or deps.clock().date(), deadline_days, fmt)
+        media = "application/pdf" if ext == "pdf" else "text/html; charset=utf-8"
+        return Response(
+            content,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="notice_{car_park_id}.{ext}"'},
+        )
+
+    return router
