@@ -93,9 +93,9 @@ class TransactionService:
             if tx is None or tx.station_id != req.station_id:
                 # The spec has the CSMS accept the stop anyway; nothing to record against.
                 return info
-            session.add_all(writes.reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
             before = writes.restore(tx)
-            if not before.ended:  # a repeated stop, or one after the session ended, is kept as readings only
+            if not before.ended:  # a repeated stop (a retry after a lost reply) changes and adds nothing
+                session.add_all(writes.reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
                 last = [RegisterReading(req.timestamp, req.meter_stop_wh), *register_readings(req.samples)]
                 after = before.end(last, await writes.register_history(session, tx.id))
                 writes.store(tx, after)
