@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from csms.db.base import Base, UtcDateTime
+from csms.domain.session import SessionStatus
 
 
 class Station(Base):
@@ -104,7 +105,7 @@ class Transaction(Base):
     evse_id: Mapped[int] = mapped_column(Integer)
     connector_id: Mapped[int] = mapped_column(Integer, default=1)
     id_token: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16), default="Active")
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.ACTIVE.value)
     meter_start_wh: Mapped[float | None] = mapped_column(Float)
     meter_stop_wh: Mapped[float | None] = mapped_column(Float)
     register_start_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

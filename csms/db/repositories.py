@@ -33,34 +33,6 @@ async def token(session: AsyncSession, id_token: str) -> IdToken | None:
     return await session.get(IdToken, id_token)
 
 
-async def active_transaction(session: AsyncSession, station_id: str, evse_id: int) -> Transaction | None:
-    return await session.scalar(
-        select(Transaction)
-        .where(Transaction.station_id == station_id, Transaction.evse_id == evse_id,
-               Transaction.status == "Active")
-        .order_by(Transaction.started_at.desc())
-        .limit(1)
-    )
-
-
-async def transaction_by_uid(session: AsyncSession, station_id: str, uid: str) -> Transaction | None:
-    return await session.scalar(
-        select(Transaction).where(Transaction.station_id == station_id, Transaction.uid == uid)
-    )
-
-
-async def transaction_by_start(
-    session: AsyncSession, station_id: str, evse_id: int, started_at: datetime
-) -> Transaction | None:
-    return await session.scalar(
-        select(Transaction).where(
-            Transaction.station_id == station_id,
-            Transaction.evse_id == evse_id,
-            Transaction.started_at == started_at,
-        )
-    )
-
-
 async def search_transactions(
     session: AsyncSession,
     page: Page,

@@ -8,6 +8,7 @@ The CSMS stores one base unit per quantity: Wh, W, A, V, %, varh, var, VA, Celsi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -162,22 +163,14 @@ def session_energy_wh(meter_start_wh: float | None, meter_stop_wh: float | None)
     return float(meter_stop_wh - meter_start_wh)
 
 
-def widen_register(
-    start_wh: float | None, stop_wh: float | None, samples: Sequence[Sample]
-) -> tuple[float, float] | None:
-    """A session's register window ``(start_wh, stop_wh)`` widened by new energy-register readings.
+@dataclass(frozen=True, slots=True)
+class MeterReport:
+    """A MeterValues message, translated: its samples and the transaction they belong to, if any."""
 
-    The register only grows, so a session's start reading is the smallest and its latest the largest,
-    whatever order offline-queued messages arrive in. ``None`` when the samples hold no reading.
-
-    >>> at = datetime(2026, 1, 1)
-    >>> widen_register(1000.0, 1500.0, [Sample(at, ENERGY_REGISTER, 1800.0, "Wh")])
-    (1000.0, 1800.0)
-    >>> widen_register(None, None, [Sample(at, "Voltage", 230.0, "V")]) is None
-    True
-    """
-    readings = [s.value for s in samples if s.measurand == ENERGY_REGISTER and s.phase is None]
-    if not readings:
-        return None
-    low, high = min(readings), max(readings)
-    return (low if start_wh is None else min(start_wh, low), high if stop_wh is None else max(stop_wh, high))
+    station_id: str
+    evse_id: int
+    samples: Sequence[Sample]
+    transaction_id: int | None = None
+    """OCPP 1.6 ``transactionId`` (the row id)."""
+    transaction_uid: str | None = None
+    """OCPP 2.0.1 ``transactionId`` (the station's string)."""

@@ -81,7 +81,7 @@ class V201Connection(StationConnection):
             evse_id=evse.get("id"), connector_id=evse.get("connectorId"),
             id_token=token["idToken"] if token else None, offline=bool(p.get("offline", False)),
             stopped_reason=info.get("stoppedReason"), remote_start_id=info.get("remoteStartId"),
-            samples=samples(p.get("meterValue") or []),
+            samples=samples(p.get("meterValue") or []), charging_state=info.get("chargingState"),
         )
         answer = await self.services.transactions.event(req)
         if req.event_type != "Updated":

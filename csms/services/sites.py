@@ -20,6 +20,7 @@ from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
 from csms.db.uow import UnitOfWork
 from csms.domain.energy import AllocationInputError, CurrentType, PriorityClass, SiteSpec
 from csms.domain.events import EventBus
+from csms.domain.session import OPEN_STATUSES
 from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tariff_from_dict
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
@@ -294,7 +295,7 @@ class SiteService:
             tx = Transaction
             txs = await session.execute(
                 select(tx.id, tx.station_id, tx.evse_id, tx.started_at, tx.uid)
-                .where(tx.status == "Active", tx.station_id.in_(list(station_site)))
+                .where(tx.status.in_(OPEN_STATUSES), tx.station_id.in_(list(station_site)))
                 .order_by(tx.id)
             )
             for pk, station_id, evse_id, started_at, uid in txs:

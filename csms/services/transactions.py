@@ -3,6 +3,9 @@
 OCPP 1.6 StartTransaction gets its ``transactionId`` from the database row; a repeated StartTransaction (same
 station, connector and timestamp) returns the same id. OCPP 2.0.1 TransactionEvents are unique per
 ``(transaction, seqNo)``; a repeat is answered as the first one was, and nothing is applied twice.
+
+The session's status, register window and energy are decided by :mod:`csms.domain.session` and stored by
+:mod:`csms.db.session_writes`; once a session has ended, nothing changes them.
 """
 
 from __future__ import annotations
@@ -14,28 +17,21 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from csms.db import repositories as repo
+from csms.db import session_writes as writes
 from csms.db.batching import GroupCommitter
-from csms.db.models import MeterReading, Transaction, TransactionEvent
+from csms.db.models import Transaction, TransactionEvent
 from csms.db.uow import UnitOfWork
 from csms.domain.authorization import TokenInfo
-from csms.domain.events import EventBus
-from csms.domain.metering import Sample, readings, samples_of, session_energy_wh, widen_register
+from csms.domain.events import Event, EventBus, SessionEnded, SessionStarted
+from csms.domain.metering import Sample, samples_of
+from csms.domain.session import ChargingSession, RegisterReading, StartRequest, register_readings
 from csms.domain.timeutil import Clock
 from csms.errors import NotFound
 from csms.services.tokens import authorize_in
 
-
-@dataclass(frozen=True, slots=True)
-class StartRequest:
-    station_id: str
-    evse_id: int
-    id_token: str
-    meter_start_wh: float
-    timestamp: datetime
-    connector_id: int = 1
+__all__ = ["EventRequest", "StartRequest", "StopRequest", "TransactionService"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,99 +62,65 @@ class EventRequest:
     stopped_reason: str | None = None
     remote_start_id: int | None = None
     samples: Sequence[Sample] = field(default_factory=tuple)
-
-
-def reading_rows(
-    station_id: str, evse_id: int, transaction_pk: int | None, samples: Sequence[Sample]
-) -> list[MeterReading]:
-    return [
-        MeterReading(
-            station_id=station_id, transaction_pk=transaction_pk, evse_id=evse_id, timestamp=at,
-            samples=stored,
-        )
-        for at, stored in readings(samples)
-    ]
-
-
-def apply_register(tx: Transaction, samples: Sequence[Sample]) -> None:
-    """Widen the session's register window with energy-register readings (see ``widen_register``)."""
-    window = widen_register(tx.meter_start_wh, tx.meter_stop_wh, samples)
-    if window is not None:
-        tx.meter_start_wh, tx.meter_stop_wh = window
-        tx.energy_wh = session_energy_wh(*window)
-
-
-class StartWriter:
-    """``(StartRequest, now)`` items -> ``(transaction id, TokenInfo)``, idempotent per station/EVSE/start
-    time."""
-
-    def write_many(
-        self, session: Session, items: Sequence[tuple[StartRequest, datetime]]
-    ) -> list[tuple[int, TokenInfo]]:
-        stations = {req.station_id for req, _ in items}
-        moments = {req.timestamp for req, _ in items}
-        query = select(Transaction).where(
-            Transaction.station_id.in_(stations), Transaction.started_at.in_(moments)
-        )
-        known = {(t.station_id, t.evse_id, t.started_at): t for t in session.scalars(query)}
-        rows: list[tuple[Transaction, TokenInfo]] = []
-        for req, now in items:
-            info = authorize_in(session, req.id_token, now)
-            assert info is not None
-            key = (req.station_id, req.evse_id, req.timestamp)
-            tx = known.get(key)
-            if tx is None:  # a repeat (even within this batch) finds the first one
-                tx = known[key] = Transaction(
-                    station_id=req.station_id, evse_id=req.evse_id, connector_id=req.connector_id,
-                    id_token=req.id_token, status="Active", meter_start_wh=req.meter_start_wh,
-                    started_at=req.timestamp, offline=False,
-                )
-                session.add(tx)
-            rows.append((tx, info))
-        session.flush()  # the ids come from the database
-        return [(tx.id, info) for tx, info in rows]
+    charging_state: str | None = None
+    """``transactionInfo.chargingState`` (Charging, EVConnected, SuspendedEV, SuspendedEVSE, Idle)."""
 
 
 class TransactionService:
+    """Transactions' use cases; publishes :class:`SessionStarted` / :class:`SessionEnded` once committed."""
+
     def __init__(self, uow: UnitOfWork, committer: GroupCommitter, clock: Clock, events: EventBus) -> None:
         self._events = events
         self._uow = uow
         self._committer = committer
         self._clock = clock
-        self._starts = StartWriter()
+        self._starts = writes.StartWriter(authorize_in)
 
     # -- OCPP 1.6 --------------------------------------------------------------------------------------
     async def start(self, req: StartRequest) -> tuple[int, TokenInfo]:
         """Store a 1.6 StartTransaction (group-committed) and return its durable id and the token's status."""
-        return await self._committer.submit(self._starts, (req, self._clock()))
+        transaction_id, info, created = await self._committer.submit(self._starts, (req, self._clock()))
+        if created:
+            self._events.publish(SessionStarted(self._clock(), req.station_id, transaction_id, req.evse_id))
+        return transaction_id, info
 
     async def stop(self, req: StopRequest) -> TokenInfo | None:
+        ended: Event | None = None
         async with self._uow() as session:
+            await writes.lock_for_write(session)
             info = await session.run_sync(authorize_in, req.id_token, self._clock())
-            tx = await session.get(Transaction, req.transaction_id)
+            tx = await writes.transaction_for_update(session, req.transaction_id)
             if tx is None or tx.station_id != req.station_id:
                 # The spec has the CSMS accept the stop anyway; nothing to record against.
                 return info
-            if tx.status == "Active":
-                session.add_all(reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
-                tx.status = "Completed"
+            before = writes.restore(tx)
+            if not before.ended:  # a repeated stop (a retry after a lost reply) changes and adds nothing
+                session.add_all(writes.reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
+                last = [RegisterReading(req.timestamp, req.meter_stop_wh), *register_readings(req.samples)]
+                after = before.end(last, await writes.register_history(session, tx.id))
+                writes.store(tx, after)
                 tx.stopped_at = req.timestamp
                 tx.stop_reason = req.reason or "Local"
-                tx.meter_stop_wh = req.meter_stop_wh
-                tx.energy_wh = session_energy_wh(tx.meter_start_wh, tx.meter_stop_wh)
-            return info
+                ended = SessionEnded(self._clock(), tx.station_id, tx.id, tx.evse_id, after.energy_wh)
+        if ended is not None:
+            self._events.publish(ended)
+        return info
 
     # -- OCPP 2.0.1 ------------------------------------------------------------------------------------
     async def event(self, req: EventRequest) -> TokenInfo | None:
         try:
-            return await self._event_once(req)
+            info, happened = await self._event_once(req)
         except IntegrityError:
-            return await self._event_once(req)
+            info, happened = await self._event_once(req)
+        self._events.publish_all(happened)
+        return info
 
-    async def _event_once(self, req: EventRequest) -> TokenInfo | None:
+    async def _event_once(self, req: EventRequest) -> tuple[TokenInfo | None, list[Event]]:
+        happened: list[Event] = []
         async with self._uow() as session:
+            await writes.lock_for_write(session)
             info = await session.run_sync(authorize_in, req.id_token, self._clock())
-            tx = await repo.transaction_by_uid(session, req.station_id, req.uid)
+            tx = await writes.transaction_by_uid_for_update(session, req.station_id, req.uid)
             if tx is None:
                 # Started, or an Updated/Ended whose Started was lost: the session exists from now on.
                 tx = Transaction(
@@ -166,14 +128,15 @@ class TransactionService:
                     uid=req.uid,
                     evse_id=req.evse_id or 0,
                     connector_id=req.connector_id or 1,
-                    status="Active",
                     started_at=req.timestamp,
                     offline=req.offline,
                 )
+                writes.store(tx, ChargingSession.opened_v201(req.charging_state))
                 session.add(tx)
                 await session.flush()
+                happened.append(SessionStarted(self._clock(), tx.station_id, tx.id, req.evse_id or 0))
             elif await _seen(session, tx.id, req.seq_no):
-                return info
+                return info, []
             session.add(
                 TransactionEvent(
                     transaction_pk=tx.id,
@@ -192,13 +155,21 @@ class TransactionService:
                 tx.remote_start_id = req.remote_start_id
             tx.offline = tx.offline or req.offline
             tx.last_seq_no = max(tx.last_seq_no or 0, req.seq_no)
-            session.add_all(reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
-            apply_register(tx, req.samples)
-            if req.event_type == "Ended":
-                tx.status = "Completed"
+            session.add_all(writes.reading_rows(req.station_id, tx.evse_id, tx.id, req.samples))
+            before = writes.restore(tx)
+            found = register_readings(req.samples)
+            if req.event_type == "Ended" and not before.ended:
+                after = before.end(found, await writes.register_history(session, tx.id))
                 tx.stopped_at = req.timestamp
                 tx.stop_reason = req.stopped_reason or "Local"
-            return info
+                happened.append(
+                    SessionEnded(self._clock(), tx.station_id, tx.id, tx.evse_id, after.energy_wh)
+                )
+            else:  # after Ended, nothing changes the session (the readings are kept above)
+                after = before.charging_state(req.charging_state).metered(found)
+            if after != before:
+                writes.store(tx, after)
+            return info, happened
 
     # -- reads -----------------------------------------------------------------------------------------
     async def search(self, page: repo.Page, **filters: object) -> tuple[Sequence[Transaction], int]:

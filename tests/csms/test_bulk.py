@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Integer, func, insert, select, update
-from sqlalchemy.util import await_only
 
 from csms.db.base import UtcDateTime
 from csms.db.bulk import MAX_PARAMETERS, MAX_ROWS_PER_STATEMENT, BulkStatement, RowsUpdate
@@ -20,7 +19,7 @@ from csms.db.session import create_engine, create_session_factory
 from csms.db.station_writes import StatusWriter
 from csms.domain.metering import ENERGY_REGISTER, Sample, samples_of
 from csms.domain.stations import StatusChange
-from csms.services import Services, build_services, metering
+from csms.services import Services, build_services
 from csms.services.metering import MeterReport
 from csms.services.transactions import EventRequest, StartRequest, StopRequest
 from tests.csms.conftest import make_settings
@@ -90,7 +89,7 @@ async def test_insert_larger_than_one_statement_stores_every_row(services: Servi
         MeterReport("S2", 2, samples[n // 3 : 2 * n // 3]),
         MeterReport("S3", 3, samples[2 * n // 3 :], transaction_uid="unknown-uid"),  # no such transaction
     ]
-    await _write(services, services.meters, reports)
+    await _write(services, services.meters.writer, reports)
 
     readings = await _all(
         services,
@@ -197,7 +196,7 @@ async def test_rows_update_larger_than_one_statement(services: Services) -> None
     moments = [T0 + timedelta(seconds=i) for i in range(n)]
     await _write(
         services,
-        services.meters,
+        services.meters.writer,
         [MeterReport("S1", 1, [Sample(at, "Voltage", 230.0, "V") for at in moments])],  # a reading each
     )
     ids = [row[0] for row in await _all(services, MeterReading.id, order_by=MeterReading.timestamp)]
@@ -227,50 +226,65 @@ def _register(wh: float, at: datetime = T0) -> Sample:
     return Sample(at, ENERGY_REGISTER, wh, "Wh")
 
 
-async def test_register_window_is_monotonic(services: Services) -> None:
+def _at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+async def test_register_window_is_first_and_last_in_time(services: Services) -> None:
     tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1000.0, T0))
 
-    await _write(services, services.meters, [MeterReport("S1", 1, [_register(1500.0)], transaction_id=tx_id)])
+    await _write(services, services.meters.writer,
+                 [MeterReport("S1", 1, [_register(1500.0, _at(10))], transaction_id=tx_id)])
     assert await _tx(services, tx_id) == (1000.0, 1500.0, 500.0)
 
-    # A lower reading delivered late (offline queue) never lowers the stop reading.
-    await _write(services, services.meters, [MeterReport("S1", 1, [_register(1200.0)], transaction_id=tx_id)])
+    # An older reading delivered late (offline queue) falls inside the window: nothing changes.
+    await _write(services, services.meters.writer,
+                 [MeterReport("S1", 1, [_register(1200.0, _at(5))], transaction_id=tx_id)])
     assert await _tx(services, tx_id) == (1000.0, 1500.0, 500.0)
 
-    # In one batch: the highest reading wins whatever the order; a phase reading is not the register.
+    # In one batch: the latest reading in time is the stop, whatever the order; a phase reading is not the
+    # register.
     batch = [
-        MeterReport("S1", 1, [_register(1900.0)], transaction_id=tx_id),
+        MeterReport("S1", 1, [_register(1900.0, _at(30))], transaction_id=tx_id),
         MeterReport(
             "S1",
             1,
-            [_register(1700.0), Sample(T0, ENERGY_REGISTER, 9999.0, "Wh", phase="L1")],
+            [_register(1700.0, _at(20)), Sample(_at(40), ENERGY_REGISTER, 9999.0, "Wh", phase="L1")],
             transaction_id=tx_id,
         ),
     ]
-    await _write(services, services.meters, batch)
+    await _write(services, services.meters.writer, batch)
     assert await _tx(services, tx_id) == (1000.0, 1900.0, 900.0)
 
-    # A reading below the start moves the start down: energy is always stop - start.
-    await _write(services, services.meters, [MeterReport("S1", 1, [_register(800.0)], transaction_id=tx_id)])
+    # A reading older than the start moves the start earlier.
+    await _write(services, services.meters.writer,
+                 [MeterReport("S1", 1, [_register(800.0, _at(-5))], transaction_id=tx_id)])
     assert await _tx(services, tx_id) == (800.0, 1900.0, 1100.0)
+    async with services.uow.read() as session:
+        tx = await session.get(Transaction, tx_id)
+        assert tx is not None
+        assert (tx.register_start_at, tx.register_stop_at) == (_at(-5), _at(30))
 
 
-async def test_register_window_never_lowers_a_concurrent_stop(
-    services: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A stop reading committed between the batch's read and its update stays (guarded in SQL)."""
+async def test_a_glitching_register_reading_is_stored_but_not_billed(services: Services) -> None:
+    """Issue 14 item 3: 1,000,000 -> 0 -> 1,005,000 Wh is 5,000 Wh, not 1,005,000."""
+    tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1_000_000.0, T0))
+    for minutes, wh in ((10, 0.0), (20, 1_005_000.0)):
+        await _write(services, services.meters.writer,
+                     [MeterReport("S1", 1, [_register(wh, _at(minutes))], transaction_id=tx_id)])
+    assert await _tx(services, tx_id) == (1_000_000.0, 1_005_000.0, 5_000.0)
+    await services.transactions.stop(StopRequest("S1", tx_id, 1_006_000.0, _at(30)))
+    assert await _tx(services, tx_id) == (1_000_000.0, 1_006_000.0, 6_000.0)
+    assert len(await _all(services, MeterReading.id)) == 2  # the glitch is kept as a reading
+
+
+async def test_meter_values_after_the_stop_change_nothing(services: Services) -> None:
     tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1000.0, T0))
-    read_transactions = metering._transactions
-
-    def read_then_stop(session: Any, reports: Any) -> dict:  # noqa: ANN401
-        known = read_transactions(session, reports)  # the batch sees no stop reading yet
-        # another unit of work commits the stop meanwhile (awaited from the writer's greenlet)
-        await_only(services.transactions.stop(StopRequest("S1", tx_id, 5000.0, T0 + timedelta(hours=1))))
-        return known
-
-    monkeypatch.setattr(metering, "_transactions", read_then_stop)
-    await _write(services, services.meters, [MeterReport("S1", 1, [_register(2000.0)], transaction_id=tx_id)])
+    await services.transactions.stop(StopRequest("S1", tx_id, 5000.0, _at(60)))
+    await _write(services, services.meters.writer,
+                 [MeterReport("S1", 1, [_register(9000.0, _at(61))], transaction_id=tx_id)])
     assert await _tx(services, tx_id) == (1000.0, 5000.0, 4000.0)
+    assert await _all(services, MeterReading.transaction_pk) == [(tx_id,)]  # kept, as late data
 
 
 async def test_register_window_by_station_transaction_uid(services: Services) -> None:
@@ -284,7 +298,7 @@ async def test_register_window_by_station_transaction_uid(services: Services) ->
         ),
         MeterReport("S2", 1, [_register(7000.0)], transaction_uid="T-1"),
     ]
-    await _write(services, services.meters, batch)
+    await _write(services, services.meters.writer, batch)
     windows = await _all(
         services,
         Transaction.station_id,
@@ -304,7 +318,8 @@ async def test_register_window_by_station_transaction_uid(services: Services) ->
 
 async def test_station_cannot_write_into_another_stations_transaction(services: Services) -> None:
     tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1000.0, T0))
-    await _write(services, services.meters, [MeterReport("S2", 1, [_register(5000.0)], transaction_id=tx_id)])
+    report = MeterReport("S2", 1, [_register(5000.0)], transaction_id=tx_id)
+    await _write(services, services.meters.writer, [report])
     assert await _tx(services, tx_id) == (1000.0, None, None)
     assert await _all(services, MeterReading.station_id, MeterReading.transaction_pk) == [("S2", None)]
 
@@ -317,7 +332,7 @@ async def test_windows_of_several_transactions_in_one_batch(services: Services) 
         MeterReport("S1", 1, [_register(150.0)], transaction_id=a),
         MeterReport("S2", 1, [_register(260.0)], transaction_id=b),
     ]
-    await _write(services, services.meters, batch)
+    await _write(services, services.meters.writer, batch)
     assert await _tx(services, a) == (100.0, 150.0, 50.0)
     assert await _tx(services, b) == (200.0, 260.0, 60.0)
     assert await _tx(services, c) == (300.0, None, None)
