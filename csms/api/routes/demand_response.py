@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from csms.api.deps import Reader, RuntimeDep, allow
 from csms.domain.access import Principal, Role
 from csms.domain.demand_response import DemandResponseEvent, EventPerformance
-from csms.errors import CsmsError
+from csms.errors import Unavailable
 from csms.services.demand_response import EventRequest
 
 router = APIRouter(prefix="/api/v1/demand-response", tags=["demand-response"])
@@ -128,11 +128,6 @@ def _perf(p: EventPerformance) -> PerformancePublic:
     )
 
 
-def _trigger(runtime: Any, site_ids: Any) -> None:  # noqa: ANN401
-    if runtime.services.energy is not None:
-        runtime.services.energy.trigger(site_ids)
-
-
 @router.post("/events", status_code=201)
 async def create_event(body: EventCreate, runtime: RuntimeDep, token: LoadCentre) -> EventPublic:
     site_ids = ([body.site_id] if body.site_id else []) + body.site_ids
@@ -148,7 +143,6 @@ async def create_event(body: EventCreate, runtime: RuntimeDep, token: LoadCentre
         note=body.note,
     )
     event = await runtime.services.demand_response.create(req, created_by=token.name)
-    _trigger(runtime, event.site_ids)  # an event already in force goes out now, not at the next cycle
     row, _ = await runtime.services.demand_response.get(event.event_id)
     return _public(event, runtime.services.now(), row)
 
@@ -179,7 +173,6 @@ async def get_event(
 @router.post("/events/{event_id}/cancel")
 async def cancel_event(event_id: str, runtime: RuntimeDep, _: LoadCentre) -> EventPublic:
     event = await runtime.services.demand_response.cancel(event_id)
-    _trigger(runtime, event.site_ids)
     row, _ = await runtime.services.demand_response.get(event_id)
     return _public(event, runtime.services.now(), row)
 
@@ -193,7 +186,7 @@ async def flexibility(
 ) -> FlexibilityPublic:
     """The virtual-power-plant view for the given sites, an area, or every site."""
     if runtime.services.energy is None:
-        raise CsmsError("the energy manager is not running")
+        raise Unavailable("the energy manager is not running")
     ids = list(site_id)
     if area is not None or not ids:
         ids += [s.id for s, _ in await runtime.services.sites.list(area)]

@@ -10,10 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from csms.api.deps import Operator, Reader, RuntimeDep
-from csms.domain.energy import Allocation, CurrentType, PriorityClass
-from csms.errors import CsmsError
+from csms.domain.energy import Allocation, CurrentType, Member, PriorityClass, TelemetrySample
+from csms.errors import Unavailable
 from csms.services.energy_manager import EnergyManager
-from csms.services.sites import Member, TelemetrySample
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 
@@ -210,7 +209,7 @@ def _public(runtime: Any, site: Any, members: Any) -> SitePublic:  # noqa: ANN40
 def _manager(runtime: Any) -> EnergyManager:  # noqa: ANN401
     manager = runtime.services.energy
     if manager is None:
-        raise CsmsError("the energy manager is not running")
+        raise Unavailable("the energy manager is not running")
     return manager
 
 
@@ -220,7 +219,6 @@ async def create_site(body: SiteCreate, runtime: RuntimeDep, _: Operator) -> Sit
     fields["grid_limit_kw"] = body.grid_limit_kw
     await runtime.services.sites.create(body.id, fields, [s.member(s.station_id) for s in body.stations])
     site, members = await runtime.services.sites.get(body.id)
-    _manager(runtime).trigger([body.id])
     return _public(runtime, site, members)
 
 
@@ -237,7 +235,6 @@ async def get_site(site_id: str, runtime: RuntimeDep, _: Reader) -> SitePublic:
 @router.patch("/{site_id}")
 async def update_site(site_id: str, body: SiteUpdate, runtime: RuntimeDep, _: Operator) -> SitePublic:
     await runtime.services.sites.update(site_id, body.model_dump(exclude_unset=True))
-    _manager(runtime).trigger([site_id])
     return _public(runtime, *await runtime.services.sites.get(site_id))
 
 
@@ -252,7 +249,6 @@ async def put_station(
     site_id: str, station_id: str, body: StationElectrical, runtime: RuntimeDep, _: Operator
 ) -> SiteStationPublic:
     row = await runtime.services.sites.put_station(site_id, body.member(station_id))
-    _manager(runtime).trigger([site_id])
     return SiteStationPublic.model_validate(row).model_copy(
         update={"online": runtime.registry.is_online(station_id)}
     )
@@ -261,7 +257,6 @@ async def put_station(
 @router.delete("/{site_id}/stations/{station_id}", status_code=204)
 async def remove_station(site_id: str, station_id: str, runtime: RuntimeDep, _: Operator) -> Response:
     await runtime.services.sites.remove_station(site_id, station_id)
-    _manager(runtime).trigger([site_id])
     return Response(status_code=204)
 
 
@@ -284,7 +279,6 @@ async def post_telemetry(
     if errors:
         raise RequestValidationError(errors)
     accepted = await runtime.services.sites.ingest(site_id, samples)
-    _manager(runtime).trigger([site_id])
     return {"accepted": accepted}
 
 
