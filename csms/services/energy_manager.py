@@ -189,6 +189,8 @@ class EnergyManager:
             self._full_now = False
             sites = None if full else sorted(self._dirty)
             self._dirty.clear()
+            if sites == []:  # woken a hair before a deadline: nothing to run yet
+                continue
             if full:
                 next_full = now + timedelta(seconds=period_s)
             try:
