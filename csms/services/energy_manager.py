@@ -200,6 +200,7 @@ class EnergyManager:
                 # Retry everything soon: the failed sites' changes (and the next DR boundary) are unknown.
                 retry = self._clock() + timedelta(seconds=min(RETRY_S, period_s))
                 next_full = min(next_full, retry)
+                self._next_boundary = None  # one already past would wake the loop at once, again and again
 
     async def _wait(self, deadline: datetime) -> None:
         """Until woken or the clock reads ``deadline`` (by the injected ``sleep_until``)."""
