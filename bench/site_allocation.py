@@ -5,7 +5,7 @@ Run: ``.venv/bin/python -m bench.site_allocation [--sites N] [--stations M] [--r
 Each site has PV, a battery, a base load and one session per station (mixed AC/DC, priority
 classes, some with departure times); a demand-response event covers a fifth of the sites.
 A cycle is: allocate every site, then for each session decide (hysteresis) whether the limit
-changed enough and build the OCPP payload if so. Prints the figures; asserts nothing.
+changed enough and build the profile and its OCPP 2.0.1 payload if so. Prints the figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,15 +20,18 @@ from csms.domain.demand_response import DemandResponseEvent
 from csms.domain.energy import (
     CurrentType,
     PriorityClass,
+    ProfilePurpose,
     SessionDemand,
     SiteSpec,
     SiteState,
+    TransactionRef,
     allocate,
+    charging_profile,
     needs_update,
-    profile_v201,
     session_limit_rate,
 )
 from csms.domain.tariff import hunan_default_tariff
+from csms.ocpp_handlers.v201 import set_charging_profile
 
 
 def _sites(n_sites: int, n_stations: int, now: datetime, seed: int = 6):
@@ -84,16 +87,17 @@ def _cycle(sites, now, tariff, events, previous: dict[str, float]) -> tuple[floa
         for lim in a.sessions:
             if needs_update(previous.get(lim.session_id), lim.limit_w):
                 value, unit, phases = session_limit_rate(lim)
-                profile_v201(
-                    "TxProfile",
+                profile = charging_profile(
+                    ProfilePurpose.TX,
                     value,
                     unit,
                     evse_id=lim.evse_id,
-                    transaction_id=lim.session_id,
+                    transaction=TransactionRef(1, lim.session_id),
                     profile_id=1,
                     start=now,
                     number_phases=phases,
                 )
+                set_charging_profile({"profile": profile})  # the 2.0.1 payload, as it goes on the wire
                 previous[lim.session_id] = lim.limit_w
                 sent += 1
         total_w += a.charging_total_w

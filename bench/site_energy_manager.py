@@ -28,9 +28,10 @@ from csms.db.migrate import upgrade
 from csms.db.models import Station, Transaction
 from csms.db.session import create_engine, create_session_factory
 from csms.db.sites import Site, SiteStation, SiteTelemetry
+from csms.domain.energy import TelemetrySample
+from csms.ocpp_handlers import v16, v201
 from csms.services import build_services
 from csms.services.energy_manager import EnergyManager
-from csms.services.sites import TelemetrySample
 
 
 class _Conn:
@@ -39,7 +40,7 @@ class _Conn:
 
 
 class _Gateway:
-    """Every station online; each SetChargingProfile answered Accepted at once."""
+    """Every station online; each profile translated for its station's version, answered Accepted at once."""
 
     def __init__(self, versions: dict[str, str]) -> None:
         self.conns = {sid: _Conn(v) for sid, v in versions.items()}
@@ -51,9 +52,13 @@ class _Gateway:
     def get(self, station_id: str) -> _Conn:
         return self.conns[station_id]
 
-    async def call(self, station_id: str, action: str, payload: dict[str, Any], **_: Any) -> dict[str, Any]:
+    async def command(self, station_id: str, name: str, params: Any) -> tuple[str, dict[str, Any]]:
+        action, _ = _TRANSLATORS[self.conns[station_id].ocpp_version](params)
         self.calls += 1
-        return {"status": "Accepted"}
+        return action, {"status": "Accepted"}
+
+
+_TRANSLATORS = {"1.6": v16.set_charging_profile, "2.0.1": v201.set_charging_profile}
 
 
 async def _seed(url: str, n_sites: int, n_stations: int, now: datetime) -> dict[str, str]:
@@ -145,7 +150,7 @@ async def _run(n_sites: int, n_stations: int, repeat: int) -> None:
         services = build_services(settings, create_session_factory(engine), lambda: now)
         gw = _Gateway(versions)
         dr = services.demand_response
-        manager = EnergyManager(settings, services.sites, dr, services.uow, gw, lambda: now)
+        manager = EnergyManager(settings, services.sites, dr, gw, lambda: now)
 
         started = time.perf_counter()
         snaps = await services.sites.snapshots()

@@ -25,6 +25,10 @@ class InvalidInput(CsmsError):
         self.field = field
 
 
+class Unavailable(CsmsError):
+    """A part of the CSMS the request needs is not running (the site energy manager, for one)."""
+
+
 class StationNotConnected(CsmsError):
     """A command was addressed to a station with no open connection."""
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from csms.api import install_routes
 from csms.config import Settings, get_settings
 from csms.db.session import create_engine, create_session_factory
+from csms.domain.events import StationConnected
 from csms.domain.timeutil import Clock, utcnow
 from csms.ocpp_handlers.registry import ConnectionRegistry
 from csms.ocpp_handlers.server import OcppServer
@@ -43,13 +44,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         services.committer.start(settings.database_url)
         await registry.start()
         await ocpp.start()
+        # Subscribed to the bus, not called by any edge: telemetry, site and demand-response changes,
+        # connections, accepted boots and sessions each run the site concerned at once.
         services.energy = EnergyManager(
-            settings, services.sites, services.demand_response, services.uow, registry, clock
+            settings, services.sites, services.demand_response, registry, clock, events=services.events
         )
         if settings.energy_manager_enabled:
             services.energy.start()
-            # A station that reconnects gets its site's profiles at once, not at the next period.
-            ocpp.on_connect.append(services.energy.station_changed)
+        # TEMPORARY bridge until the charger-facing edge publishes StationConnected itself (the OCPP edge
+        # rewrite does): delete these lines when merging it. It publishes an event; it pokes no subscriber.
+        ocpp.on_connect.append(
+            lambda sid: services.events.publish(
+                StationConnected(clock(), sid, registry.get(sid).ocpp_version)
+            )
+        )
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         app.state.services, app.state.ocpp_port = services, ocpp.port
         try:

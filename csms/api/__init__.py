@@ -5,10 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from csms.domain.carbon import CarbonInputError
-from csms.domain.demand_response import DemandResponseError
-from csms.domain.energy import AllocationInputError
-from csms.domain.tariff import TariffError
 from csms.errors import (
     Conflict,
     InvalidInput,
@@ -17,12 +13,14 @@ from csms.errors import (
     StationCallError,
     StationNotConnected,
     StationTimeout,
+    Unavailable,
 )
 
+# A handler serves its class and every subclass: the pure domain's input errors (AllocationInputError,
+# TariffError, DemandResponseError, CarbonInputError) are InvalidInput and answer 422.
 _STATUS = {
-    NotFound: 404, Conflict: 409, StationNotConnected: 409, InvalidInput: 422, StationTimeout: 504,
-    # The pure domain's input errors (ValueError subclasses) name the field in their message.
-    AllocationInputError: 422, TariffError: 422, DemandResponseError: 422, CarbonInputError: 422,
+    NotFound: 404, Conflict: 409, StationNotConnected: 409, InvalidInput: 422, Unavailable: 503,
+    StationTimeout: 504,
 }
 
 

@@ -1,4 +1,4 @@
-"""Dependencies of the REST routes: the runtime, and bearer-token authentication with roles."""
+"""Dependencies of the REST routes: the services, and bearer-token authentication with roles."""
 
 from __future__ import annotations
 
@@ -8,17 +8,9 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from csms.domain.access import Principal, Role
-from csms.runtime import Runtime
 from csms.services import Services
 
 _bearer = HTTPBearer(auto_error=False)
-
-
-def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def get_services(request: Request) -> Services:

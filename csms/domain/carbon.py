@@ -30,6 +30,8 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from csms.errors import InvalidInput
+
 __all__ = [
     "CarbonInputError",
     "GridEmissionFactor",
@@ -51,7 +53,7 @@ __all__ = [
 _TOL_WH = 1e-6
 
 
-class CarbonInputError(ValueError):
+class CarbonInputError(InvalidInput, ValueError):
     """An interval or a factor is invalid; the message names the row and field."""
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from csms.errors import InvalidInput
+
 if TYPE_CHECKING:  # only for the annotation: energy.allocation imports this module
     from csms.domain.energy.model import Allocation
 
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 
-class DemandResponseError(ValueError):
+class DemandResponseError(InvalidInput, ValueError):
     """An event or a measurement series is invalid; the message names the field."""
 
 

@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
+from csms.errors import InvalidInput
+
 __all__ = [
     "TariffError",
     "TouRule",
@@ -41,7 +43,7 @@ _DAY_S = 86_400
 _ALL_MONTHS = frozenset(range(1, 13))
 
 
-class TariffError(ValueError):
+class TariffError(InvalidInput, ValueError):
     """A tariff definition or an energy interval is invalid; the message names the key or row."""
 
 

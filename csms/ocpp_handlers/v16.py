@@ -152,3 +152,46 @@ V16Connection.commands = {
         optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data")),
     ),
 }
+
+
+# -- SetChargingProfile: the site energy manager's version-neutral profile on the 1.6 wire ------------------
+# Self-contained on purpose: the domain says what to limit (csms.domain.energy.ChargingProfile); only this
+# block knows how 1.6 spells it (connectorId, csChargingProfiles, one schedule object, an integer
+# transactionId, ChargePointMaxProfile). Not an operator command: it is not in csms.domain.commands.COMMANDS.
+from datetime import UTC  # noqa: E402
+from types import MappingProxyType  # noqa: E402
+
+from csms.domain.energy import ChargingProfile, ProfilePurpose  # noqa: E402
+
+V16_PURPOSES = MappingProxyType(
+    {
+        ProfilePurpose.TX: "TxProfile",
+        ProfilePurpose.TX_DEFAULT: "TxDefaultProfile",
+        ProfilePurpose.STATION_MAX: "ChargePointMaxProfile",
+    }
+)
+
+
+def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
+    """``{"profile": ChargingProfile}`` -> a 1.6 SetChargingProfile.req (connector = the profile's EVSE)."""
+    prof: ChargingProfile = need(p, "profile")
+    schedule = {
+        "startSchedule": prof.start.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "chargingRateUnit": prof.unit,
+        "chargingSchedulePeriod": [
+            optional(startPeriod=x.start_s, limit=x.limit, numberPhases=x.number_phases) for x in prof.periods
+        ],
+    }
+    body: dict[str, Any] = {
+        "chargingProfileId": prof.profile_id,
+        "stackLevel": prof.stack_level,
+        "chargingProfilePurpose": V16_PURPOSES[prof.purpose],
+        "chargingProfileKind": "Absolute",
+        "chargingSchedule": schedule,
+    }
+    if prof.purpose is ProfilePurpose.TX and prof.transaction is not None:
+        body["transactionId"] = prof.transaction.id
+    return "SetChargingProfile", {"connectorId": prof.evse_id, "csChargingProfiles": body}
+
+
+V16Connection.commands["set-charging-profile"] = set_charging_profile

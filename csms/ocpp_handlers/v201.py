@@ -170,3 +170,42 @@ V201Connection.commands = {
         optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data")),
     ),
 }
+
+
+# -- SetChargingProfile: the site energy manager's version-neutral profile on the 2.0.1 wire (2.1 too) -------
+# Self-contained on purpose: the domain says what to limit (csms.domain.energy.ChargingProfile); only this
+# block knows how 2.0.1 spells it (evseId, chargingProfile, a list of schedules with their own id, the
+# station's transactionId string). Not an operator command: it is not in csms.domain.commands.COMMANDS.
+from datetime import UTC  # noqa: E402
+
+from csms.domain.energy import ChargingProfile, ProfilePurpose  # noqa: E402
+
+
+def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
+    """``{"profile": ChargingProfile}`` -> a 2.0.1 SetChargingProfileRequest; the schedule's id is the
+    profile's. A TxProfile needs the transaction's station id (``uid``)."""
+    prof: ChargingProfile = need(p, "profile")
+    uid = prof.transaction.uid if prof.transaction is not None else None
+    if prof.purpose is ProfilePurpose.TX and not uid:
+        raise InvalidInput("OCPP 2.0.1 TxProfile needs the transaction's station id", field="profile")
+    schedule = {
+        "id": prof.profile_id,
+        "startSchedule": prof.start.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "chargingRateUnit": prof.unit,
+        "chargingSchedulePeriod": [
+            optional(startPeriod=x.start_s, limit=x.limit, numberPhases=x.number_phases) for x in prof.periods
+        ],
+    }
+    body: dict[str, Any] = {
+        "id": prof.profile_id,
+        "stackLevel": prof.stack_level,
+        "chargingProfilePurpose": prof.purpose.value,  # the neutral names are 2.0.1's
+        "chargingProfileKind": "Absolute",
+        "chargingSchedule": [schedule],
+    }
+    if prof.purpose is ProfilePurpose.TX:
+        body["transactionId"] = uid
+    return "SetChargingProfile", {"evseId": prof.evse_id, "chargingProfile": body}
+
+
+V201Connection.commands["set-charging-profile"] = set_charging_profile

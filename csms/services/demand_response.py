@@ -2,7 +2,8 @@
 
 The rules are the domain's (:mod:`csms.domain.demand_response`); this service stores events, fixes each
 site's baseline from its telemetry when the event is created (so the target cannot move afterwards), and
-reads the measured grid import back for the centre.
+reads the measured grid import back for the centre. A created or cancelled event publishes
+:class:`~csms.domain.events.DemandResponseChanged` once committed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from csms.domain.demand_response import (
     event_performance,
     split_group_target,
 )
-from csms.domain.events import EventBus
+from csms.domain.events import DemandResponseChanged, EventBus
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
 from csms.services.sites import telemetry_between
@@ -142,6 +143,7 @@ class DemandResponseService:
             session.add(row)
             await session.flush()
             session.add_all(links)
+        self._changed(event)  # an event already in force goes out now, not at the next period
         return event
 
     async def _baseline(self, session: AsyncSession, site_id: str, start: datetime, end: datetime) -> float:
@@ -162,7 +164,13 @@ class DemandResponseService:
                 raise NotFound(f"event {event_id!r} does not exist")
             row.cancelled = True
             links = await _links(session, [event_id])
-            return to_domain(row, links[event_id])
+            event = to_domain(row, links[event_id])
+        self._changed(event)
+        return event
+
+    def _changed(self, event: DemandResponseEvent) -> None:
+        sites = tuple(sorted(event.site_ids))
+        self._events.publish(DemandResponseChanged(self._clock(), event.event_id, sites))
 
     async def get(self, event_id: str) -> tuple[DrEvent, DemandResponseEvent]:
         async with self._uow.read() as session:

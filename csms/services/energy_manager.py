@@ -1,9 +1,11 @@
 """The site energy manager: runs the domain allocation on a period and on events, sends charging profiles.
 
 One background task. It wakes every ``energy_period_s``, at every demand-response event start or end, and
-when told that a site changed (telemetry, a new event); then for the sites concerned it reads a snapshot,
-runs :func:`csms.domain.energy.allocate` and sends SetChargingProfile only where the domain's hysteresis
-says so:
+on the domain events it subscribes to: telemetry received, a site or a demand-response event changed (those
+sites), a station connected or accepted at boot, a session started or ended (that station's site). Then for
+the sites concerned it reads a snapshot, runs :func:`csms.domain.energy.allocate` and sends the charging
+profiles :func:`csms.domain.energy.planning.plan_profiles` calls for (version-neutral values; the station's
+OCPP version module spells them as SetChargingProfile, through ``gateway.command``):
 
 * **TxProfile** per session (1.6: connector + ``transactionId``; 2.0.1: EVSE + ``transactionId``) with its
   share, followed by a second period that falls back to the site's safe default after
@@ -24,15 +26,11 @@ import itertools
 import logging
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, tuple_
-
 from csms.config import Settings
-from csms.db.sites import SentChargingProfile
-from csms.db.uow import UnitOfWork
 from csms.domain.demand_response import (
     AreaFlexibility,
     active_limit,
@@ -43,24 +41,28 @@ from csms.domain.demand_response import (
 from csms.domain.energy import (
     Allocation,
     PriorityClass,
+    ProfilePurpose,
     SessionDemand,
+    SiteSnapshot,
     SiteState,
     allocate,
 )
-from csms.domain.timeutil import Clock
-from csms.errors import CsmsError, NotFound
-from csms.services.demand_response import DemandResponseService
-from csms.services.energy_profiles import (
-    VERSIONS,
-    Policy,
-    ProfileMessage,
-    Sent,
-    SentKey,
-    plan_profiles,
-    safe_w,
+from csms.domain.energy.planning import Policy, ProfileMessage, Sent, SentKey, plan_profiles, safe_w
+from csms.domain.events import (
+    DemandResponseChanged,
+    EventBus,
+    SessionEnded,
+    SessionStarted,
+    SiteChanged,
+    StationBooted,
+    StationConnected,
+    TelemetryReceived,
 )
+from csms.domain.timeutil import Clock
+from csms.errors import CsmsError, NotFound, StationTimeout
+from csms.services.demand_response import DemandResponseService
 from csms.services.gateway import StationGateway
-from csms.services.sites import SiteService, SiteSnapshot
+from csms.services.sites import SiteService
 from csms.tasks import cancel_and_wait
 
 log = logging.getLogger("csms.energy")
@@ -68,12 +70,20 @@ log = logging.getLogger("csms.energy")
 #: After a failed cycle, the next full cycle comes at most this soon [s].
 RETRY_S = 1.0
 
+#: How long after a demand-response boundary the cycle runs [s], so the event is in force (or over) when read.
+BOUNDARY_LAG_S = 0.01
+
+SleepUntil = Callable[[datetime], Awaitable[None]]
+"""Returns once the clock reads at least the given time (tests inject one driven by their fake clock)."""
+
 
 class EnergyManager:
     """Allocates every site and keeps each station's charging profiles in step (see the module docstring).
 
-    ``run_cycle`` is one cycle and can be called directly (tests, tools); ``start`` runs the loop that calls
-    it on the period, on ``trigger``/``station_changed`` and at demand-response boundaries.
+    ``run_cycle`` is one cycle and can be called directly (tests, tools); ``start`` subscribes to ``events``
+    and runs the loop that calls it on the period, on those events and at demand-response boundaries. Time
+    is the injected ``clock``'s and every wait goes through the injected ``sleep_until``: with a fake pair a
+    test drives the loop without real seconds passing.
     """
 
     def __init__(
@@ -81,14 +91,18 @@ class EnergyManager:
         settings: Settings,
         sites: SiteService,
         demand_response: DemandResponseService,
-        uow: UnitOfWork,
         gateway: StationGateway,
         clock: Clock,
+        *,
+        events: EventBus | None = None,
+        sleep_until: SleepUntil | None = None,
     ) -> None:
         self._s = settings
+        self._events = events
+        self._sleep_until = sleep_until or self._real_sleep_until
+        self._unsubscribe: list[Callable[[], None]] = []
         self._sites = sites
         self._dr = demand_response
-        self._uow = uow
         self._gw = gateway
         self._clock = clock
         self._latest: dict[str, Allocation] = {}
@@ -110,14 +124,33 @@ class EnergyManager:
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> None:
+        if self._events is not None:
+            bus, on_station = self._events, self._on_station
+            self._unsubscribe = [
+                bus.subscribe(TelemetryReceived, lambda e: self.trigger([e.site_id])),
+                bus.subscribe(SiteChanged, lambda e: self.trigger([e.site_id])),
+                bus.subscribe(DemandResponseChanged, lambda e: self.trigger(e.site_ids)),
+                bus.subscribe(StationConnected, on_station),
+                bus.subscribe(StationBooted, on_station),
+                bus.subscribe(SessionStarted, on_station),
+                bus.subscribe(SessionEnded, on_station),
+            ]
         self._task = asyncio.create_task(self._run(), name="energy-manager")
 
     async def stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         await cancel_and_wait(self._task)
         self._task = None
 
+    def _on_station(self, event: StationConnected | StationBooted | SessionStarted | SessionEnded) -> None:
+        # A boot that is not accepted leaves the station unready: nothing to send it.
+        if not isinstance(event, StationBooted) or event.registration_status == "Accepted":
+            self.station_changed(event.station_id)
+
     def trigger(self, site_ids: Iterable[str]) -> None:
-        """Run these sites' cycle now (telemetry arrived, an event was created or cancelled)."""
+        """Run these sites' cycle soon (telemetry arrived, the site or a demand-response event changed)."""
         self._dirty.update(site_ids)
         self._wake.set()
 
@@ -137,34 +170,52 @@ class EnergyManager:
         self._wake.set()
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_full = loop.time()
+        period_s = self._s.energy_period_s
+        next_full = self._clock()
         while True:
-            timeout = max(0.0, next_full - loop.time())
+            now = self._clock()
+            # At most a period: a clock set back cannot hold the loop longer than that.
+            timeout = min(period_s, max(0.0, (next_full - now).total_seconds()))
             if self._next_boundary is not None:
-                # A little after the boundary, so that the event is in force (or over) when read.
-                timeout = min(timeout, max(0.0, (self._next_boundary - self._clock()).total_seconds() + 0.01))
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
+                timeout = min(timeout, max(0.0, (self._next_boundary - now).total_seconds() + BOUNDARY_LAG_S))
+            await self._wait(now + timedelta(seconds=timeout))
             self._wake.clear()
+            now = self._clock()
             full = (
                 self._full_now
-                or loop.time() >= next_full
-                or (self._next_boundary is not None and self._clock() >= self._next_boundary)
+                or now >= next_full
+                or (self._next_boundary is not None and now >= self._next_boundary)
             )
             self._full_now = False
             sites = None if full else sorted(self._dirty)
             self._dirty.clear()
+            if sites == []:  # woken a hair before a deadline: nothing to run yet
+                continue
             if full:
-                next_full = loop.time() + self._s.energy_period_s
+                next_full = now + timedelta(seconds=period_s)
             try:
                 await self.run_cycle(sites)
             except Exception:  # the top of this task: log the traceback, keep managing the sites
                 log.exception("event=allocation_cycle_failed sites=%s", "all" if sites is None else sites)
                 # Retry everything soon: the failed sites' changes (and the next DR boundary) are unknown.
-                next_full = min(next_full, loop.time() + min(RETRY_S, self._s.energy_period_s))
+                retry = self._clock() + timedelta(seconds=min(RETRY_S, period_s))
+                next_full = min(next_full, retry)
+                self._next_boundary = None  # one already past would wake the loop at once, again and again
+
+    async def _wait(self, deadline: datetime) -> None:
+        """Until woken or the clock reads ``deadline`` (by the injected ``sleep_until``)."""
+        if self._wake.is_set():
+            return
+        woken = asyncio.ensure_future(self._wake.wait())
+        slept = asyncio.ensure_future(self._sleep_until(deadline))
+        try:
+            await asyncio.wait((woken, slept), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            slept.cancel()
+
+    async def _real_sleep_until(self, deadline: datetime) -> None:
+        await asyncio.sleep(max(0.0, (deadline - self._clock()).total_seconds()))
 
     # -- one cycle -----------------------------------------------------------------------------------------
     async def run_cycle(
@@ -226,7 +277,7 @@ class EnergyManager:
                 low, high, prio = m.minimum_w(spec.voltage_v), m.max_power_w, m.priority
             else:
                 # It charges on at whatever it was last told, unseen: reserve exactly that, first.
-                sent = self._sent.get((s.station_id, s.evse_id, "TxProfile"))
+                sent = self._sent.get((s.station_id, s.evse_id, ProfilePurpose.TX))
                 held = sent.limit_w if sent and sent.ref == s.session_id else safe_w(snap, m, None)
                 low = high = held
                 prio = PriorityClass.PUBLIC_SERVICE
@@ -247,8 +298,8 @@ class EnergyManager:
             return SiteState(now, 0.0, spec.base_load_kw * 1000, None, tuple(sessions))
         return SiteState(t.timestamp, t.pv_power_w, t.base_load_w, t.battery_soc_pct, tuple(sessions))
 
-    def _ready(self, snap: SiteSnapshot) -> dict[str, tuple[str, str]]:
-        """Stations of the site that may be sent to now: ``station -> (ocpp version, connection ref)``."""
+    def _ready(self, snap: SiteSnapshot) -> dict[str, str]:
+        """Stations of the site that may be sent to now: ``station -> connection ref``."""
         ready = {}
         for m in snap.members:
             if not self._gw.is_online(m.station_id):
@@ -257,11 +308,11 @@ class EnergyManager:
                 conn = self._gw.get(m.station_id)
             except CsmsError:  # online on another CSMS node: that node's manager sends its profiles
                 continue
-            if getattr(conn, "boot_accepted", False) and conn.ocpp_version in VERSIONS:
+            if getattr(conn, "boot_accepted", False):
                 # A new connection (a reboot, perhaps) gets its station-wide profiles again. A serial, not
                 # id(conn): a closed connection's address may be reused by the next one.
                 serial = self._conn_serials.setdefault(conn, next(self._serials))
-                ready[m.station_id] = (conn.ocpp_version, f"conn:{serial}")
+                ready[m.station_id] = f"conn:{serial}"
         return ready
 
     async def _send_all(self, messages: Sequence[ProfileMessage]) -> list[tuple[ProfileMessage, str]]:
@@ -284,9 +335,7 @@ class EnergyManager:
         answered = []
         for m in messages:
             try:
-                result = await self._gw.call(
-                    m.station_id, "SetChargingProfile", m.payload, timeout_s=self._s.energy_call_timeout_s
-                )
+                _, result = await self._command(m)
             except CsmsError as exc:  # not connected, timed out, CALLERROR, payload refused: try next cycle
                 log.warning(
                     "station=%s event=charging_profile_not_sent purpose=%s evse=%s error=%s",
@@ -312,20 +361,21 @@ class EnergyManager:
             answered.append((m, status))
         return answered
 
+    async def _command(self, m: ProfileMessage) -> tuple[str, dict[str, Any]]:
+        params = {"profile": m.profile}
+        try:
+            return await asyncio.wait_for(
+                self._gw.command(m.station_id, "set-charging-profile", params), self._s.energy_call_timeout_s
+            )
+        except TimeoutError:
+            raise StationTimeout(f"{m.station_id} did not answer SetChargingProfile in time") from None
+
     async def _record(self, answered: Sequence[tuple[ProfileMessage, str]]) -> None:
-        """Replace the stored rows of the answered (station, EVSE, purpose) keys in one transaction."""
-        if not answered:
-            return
-        now = self._clock()
-        last = {m.key: (m, status) for m, status in answered}  # the later answer for a key wins
-        table = SentChargingProfile.__table__
-        keys = tuple_(table.c.station_id, table.c.evse_id, table.c.purpose)
-        async with self._uow() as session:
-            items = list(last.items())
-            for i in range(0, len(items), _CHUNK):  # bound the statement size on every backend
-                chunk = items[i : i + _CHUNK]
-                await session.execute(delete(table).where(keys.in_([k for k, _ in chunk])))
-                await session.execute(insert(table), [_row(m, status, now) for _, (m, status) in chunk])
+        """Store what the stations answered; the later answer for a (station, EVSE, purpose) key wins."""
+        if answered:
+            now = self._clock()
+            last = {m.key: (m, status) for m, status in answered}
+            await self._sites.record_sent_profiles([_row(m, status, now) for m, status in last.values()])
 
     # -- reads for the API -----------------------------------------------------------------------------------
     async def allocation(self, site_id: str) -> Allocation:
@@ -338,22 +388,21 @@ class EnergyManager:
         return planned[site_id]
 
     async def flexibility(self, site_ids: Sequence[str]) -> AreaFlexibility:
-        """The virtual-power-plant view: power the sites could shed now [W], per site and in total."""
-        missing = [s for s in site_ids if s not in self._latest]
-        planned = await self.run_cycle(missing, send=False) if missing else {}
-        allocs = [self._latest.get(s) or planned.get(s) for s in site_ids]
-        return area_flexibility(site_flexibility(a) for a in allocs if a is not None)
+        """The virtual-power-plant view: power the sites could shed now [W], per site and in total.
 
-
-_CHUNK = 500
+        Planned now (nothing sent) rather than read from the last cycle, which may predate the telemetry or
+        event just received.
+        """
+        planned = await self.run_cycle(site_ids, send=False) if site_ids else {}
+        return area_flexibility(site_flexibility(planned[s]) for s in site_ids if s in planned)
 
 
 def _row(m: ProfileMessage, status: str, now: datetime) -> dict[str, Any]:
     return {
-        "station_id": m.station_id, "evse_id": m.evse_id, "purpose": m.purpose, "site_id": m.site_id,
+        "station_id": m.station_id, "evse_id": m.evse_id, "purpose": m.purpose.value, "site_id": m.site_id,
         "profile_id": m.profile_id, "transaction_ref": m.ref[:36], "limit_w": m.limit_w,
         "limit_value": m.limit_value, "rate_unit": m.unit, "status": status, "sent_at": now,
     }  # fmt: skip
 
 
-__all__ = ["EnergyManager", "StationGateway"]
+__all__ = ["EnergyManager", "SleepUntil", "StationGateway"]

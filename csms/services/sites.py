@@ -1,25 +1,35 @@
 """Sites: CRUD with their stations and tariff, telemetry in and out, snapshots for the energy manager.
 
-Each public method is one unit of work. The domain decides what is valid: a site is checked by building its
-:class:`~csms.domain.energy.SiteSpec`, a tariff by :func:`~csms.domain.tariff.tariff_from_dict`.
+Each public method is one unit of work; once it has committed, a change publishes :class:`SiteChanged` and
+stored telemetry :class:`TelemetryReceived` (the energy manager subscribes). The domain decides what is
+valid: a site is checked by building its :class:`~csms.domain.energy.SiteSpec`, a tariff by
+:func:`~csms.domain.tariff.tariff_from_dict`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import Station, Transaction
 from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
 from csms.db.uow import UnitOfWork
-from csms.domain.energy import AllocationInputError, CurrentType, PriorityClass, SiteSpec
-from csms.domain.events import EventBus
+from csms.domain.energy import (
+    ActiveSession,
+    AllocationInputError,
+    CurrentType,
+    Member,
+    PriorityClass,
+    SiteSnapshot,
+    SiteSpec,
+    TelemetrySample,
+)
+from csms.domain.events import EventBus, SiteChanged, TelemetryReceived
 from csms.domain.session import OPEN_STATUSES
 from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tariff_from_dict
 from csms.domain.timeutil import Clock
@@ -28,8 +38,7 @@ from csms.errors import Conflict, InvalidInput, NotFound
 #: Fields a PATCH may set to null: no transformer limit, no area, the default tariff.
 NULLABLE_FIELDS = frozenset({"transformer_limit_kw", "area", "tariff"})
 
-#: IEC 61851-1: an AC EV charges at no less than 6 A per phase.
-AC_MIN_CURRENT_A = 6.0
+_CHUNK = 500
 
 SITE_FIELDS = (
     "name",
@@ -45,61 +54,6 @@ SITE_FIELDS = (
     "voltage_v",
     "tariff",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A station of a site as the allocator needs it."""
-
-    station_id: str
-    current_type: CurrentType = CurrentType.AC
-    phases: int = 3
-    max_power_w: float = 22_000.0
-    min_power_w: float | None = None
-    priority: PriorityClass = PriorityClass.STANDARD
-
-    def minimum_w(self, voltage_v: float) -> float:
-        if self.min_power_w is not None:
-            return self.min_power_w
-        if self.current_type is CurrentType.AC:
-            return AC_MIN_CURRENT_A * voltage_v * self.phases
-        return 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class TelemetrySample:
-    """One telemetry sample as the site controller sends it (see :class:`SiteTelemetry`)."""
-
-    timestamp: datetime
-    pv_power_w: float
-    base_load_w: float
-    battery_power_w: float = 0.0
-    battery_soc_pct: float | None = None
-    grid_import_w: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ActiveSession:
-    """An active transaction on a site's station; ``ref`` is what a TxProfile names (1.6 id or 2.0.1 uid)."""
-
-    session_id: str
-    station_id: str
-    evse_id: int
-    started_at: datetime
-    transaction_id: int
-    uid: str | None
-
-
-@dataclass(frozen=True)
-class SiteSnapshot:
-    """Everything one allocation cycle of a site reads from storage."""
-
-    spec: SiteSpec
-    tariff: TouTariff
-    area: str | None
-    members: tuple[Member, ...]
-    latest: SiteTelemetry | None
-    sessions: tuple[ActiveSession, ...]
 
 
 def member_from_columns(
@@ -160,6 +114,7 @@ class SiteService:
             await session.flush()
             for i, m in enumerate(members):
                 await _attach(session, site, m, f"stations[{i}].station_id")
+        self._events.publish(SiteChanged(now, site_id))
         return site
 
     async def update(self, site_id: str, changes: Mapping[str, Any]) -> Site:
@@ -173,11 +128,13 @@ class SiteService:
                 setattr(site, key, value)
             _check(site)
             site.updated_at = self._clock()
+        self._events.publish(SiteChanged(site.updated_at, site_id))
         return site
 
     async def delete(self, site_id: str) -> None:
         async with self._uow() as session:
             await session.delete(await _site(session, site_id))
+        self._events.publish(SiteChanged(self._clock(), site_id))
 
     async def get(self, site_id: str) -> tuple[Site, list[SiteStation]]:
         async with self._uow.read() as session:
@@ -207,7 +164,9 @@ class SiteService:
         """Add a station to the site or change its electrical data (a station belongs to one site)."""
         async with self._uow() as session:
             site = await _site(session, site_id)
-            return await _attach(session, site, member, "station_id")
+            row = await _attach(session, site, member, "station_id")
+        self._events.publish(SiteChanged(self._clock(), site_id))
+        return row
 
     async def remove_station(self, site_id: str, station_id: str) -> None:
         async with self._uow() as session:
@@ -218,6 +177,7 @@ class SiteService:
             )
             if result.rowcount == 0:  # type: ignore[attr-defined]
                 raise NotFound(f"station {station_id!r} is not in site {site_id!r}")
+        self._events.publish(SiteChanged(self._clock(), site_id))
 
     # -- telemetry ---------------------------------------------------------------------------------------
     async def ingest(self, site_id: str, samples: Sequence[TelemetrySample]) -> int:
@@ -237,6 +197,8 @@ class SiteService:
                 )
                 for s in samples
             )
+        if samples:
+            self._events.publish(TelemetryReceived(received, site_id, max(s.timestamp for s in samples)))
         return len(samples)
 
     async def telemetry(
@@ -254,6 +216,21 @@ class SiteService:
             query = select(SentChargingProfile).where(SentChargingProfile.site_id == site_id)
             order = (SentChargingProfile.station_id, SentChargingProfile.evse_id, SentChargingProfile.purpose)
             return list(await session.scalars(query.order_by(*order)))
+
+    async def record_sent_profiles(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the stored answers of these rows' (station, EVSE, purpose) keys, one row per key, in one
+        transaction (the energy manager's record of what each station was last told)."""
+        table = SentChargingProfile.__table__
+        keys = tuple_(table.c.station_id, table.c.evse_id, table.c.purpose)
+        async with self._uow() as session:
+            for i in range(0, len(rows), _CHUNK):  # bound the statement size on every backend
+                chunk = rows[i : i + _CHUNK]
+                await session.execute(
+                    delete(table).where(
+                        keys.in_([(r["station_id"], r["evse_id"], r["purpose"]) for r in chunk])
+                    )
+                )
+                await session.execute(insert(table), list(chunk))
 
     # -- the energy manager's view -------------------------------------------------------------------------
     async def snapshots(self, site_ids: Sequence[str] | None = None) -> list[SiteSnapshot]:
@@ -308,7 +285,7 @@ class SiteService:
                 self.tariff_of(s),
                 s.area,
                 tuple(sorted(members[s.id], key=lambda m: m.station_id)),
-                latest.get(s.id),
+                _sample(latest[s.id]) if s.id in latest else None,
                 tuple(sessions[s.id]),
             )
             for s in sites
@@ -327,6 +304,13 @@ async def telemetry_between(
         query.order_by(SiteTelemetry.timestamp.desc(), SiteTelemetry.id.desc()).limit(limit)
     )
     return list(reversed(rows.all()))
+
+
+def _sample(row: SiteTelemetry) -> TelemetrySample:
+    return TelemetrySample(
+        row.timestamp, row.pv_power_w, row.base_load_w, row.battery_power_w, row.battery_soc_pct,
+        row.grid_import_w,
+    )  # fmt: skip
 
 
 def _defaults(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,14 +1,39 @@
-"""REST API of demand response: roles, events (target, group total, reduction), cancel, results, VPP."""
+"""REST API of demand response: roles, events (target, group total, reduction), cancel, results, VPP.
+
+The CSMS runs on a fixed clock: what a site's battery does (and so its flexibility) depends on the tariff
+period of the moment, and the events' status on whether they are over.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
+from csms.config import Settings
+from csms.main import create_app
 from tests.csms.conftest import Csms
 
 T0 = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)  # 14:00 in Changsha
+NOW = datetime(2026, 7, 2, 6, 30, tzinfo=UTC)  # 14:30 in Changsha the next day: a flat hour, the events over
+
+
+@pytest.fixture
+def now() -> list[datetime]:
+    """The CSMS's clock reads ``now[0]``."""
+    return [NOW]
+
+
+@pytest.fixture
+async def csms(csms_settings: Settings, now: list[datetime]) -> AsyncIterator[Csms]:
+    app = create_app(csms_settings, clock=lambda: now[0])
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://csms") as api:
+            _, secret = await runtime.services.api_tokens.create("operator")
+            yield Csms(app, runtime, api, {"Authorization": f"Bearer {secret}"})
 
 
 def _iso(t: datetime) -> str:
@@ -172,13 +197,13 @@ async def test_event_detail_reports_baseline_target_and_measured_import(csms: Cs
 
 
 async def test_flexibility_per_site_and_per_area(csms: Csms, sites: dict) -> None:
-    now = csms.runtime.services.now()
-    body = {"timestamp": _iso(now), "pv_power_w": 0, "base_load_w": 10_000, "battery_soc_pct": 50}
+    body = {"timestamp": _iso(NOW), "pv_power_w": 0, "base_load_w": 10_000, "battery_soc_pct": 50}
     await csms.api.post("/api/v1/sites/A/telemetry", json=body, headers=csms.headers)
     r = await csms.api.get("/api/v1/demand-response/flexibility", params={"area": "Yuelu"}, headers=sites)
     flex = r.json()
     by = {s["site_id"]: s for s in flex["sites"]}
     # A: battery 50 % -> 40 kWh above its floor over 15 min, capped by its 20 kW rating; nothing charging.
+    # At a flat hour the battery does not shave the import, so all of it is headroom.
     assert by["A"]["battery_headroom_w"] == pytest.approx(20_000) and by["A"]["charging_shed_w"] == 0
     # B has no telemetry: the battery is not counted on.
     assert by["B"]["battery_headroom_w"] == 0
@@ -190,3 +215,14 @@ async def test_flexibility_per_site_and_per_area(csms: Csms, sites: dict) -> Non
     assert (
         await csms.api.get("/api/v1/demand-response/flexibility", params={"site_id": "X"}, headers=sites)
     ).status_code == 404
+
+
+async def test_at_a_peak_hour_the_battery_shaves_the_import_and_has_less_headroom(
+    csms: Csms, sites: dict, now: list[datetime]
+) -> None:
+    now[0] = datetime(2026, 7, 2, 10, 0, tzinfo=UTC)  # 18:00 in Changsha
+    body = {"timestamp": _iso(now[0]), "pv_power_w": 0, "base_load_w": 10_000, "battery_soc_pct": 50}
+    await csms.api.post("/api/v1/sites/A/telemetry", json=body, headers=csms.headers)
+    r = await csms.api.get("/api/v1/demand-response/flexibility", params={"site_id": "A"}, headers=sites)
+    # The battery gives the 10 kW base load (peak shaving): 10 kW of its 20 kW rating is left.
+    assert r.json()["sites"][0]["battery_headroom_w"] == pytest.approx(10_000)

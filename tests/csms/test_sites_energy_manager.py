@@ -1,9 +1,14 @@
-"""The energy manager against a fake station gateway and an injected clock: what is sent, and when."""
+"""The energy manager against a fake station gateway and an injected clock and sleep: what is sent, and when.
+
+The fake gateway translates each version-neutral profile with the real OCPP version modules' translators, so
+the payloads asserted here are the ones on the wire. No test waits for real seconds: the loop's clock and
+sleep are a :class:`FakeTime` the tests advance, and events are published on the services' bus.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,17 +16,50 @@ from typing import Any
 import pytest
 
 from csms.db.session import create_engine, create_session_factory
-from csms.domain.energy import CurrentType
-from csms.domain.timeutil import utcnow
+from csms.domain.energy import CurrentType, Member, TelemetrySample
+from csms.domain.events import SessionStarted, StationBooted, StationConnected
 from csms.errors import StationNotConnected, StationTimeout
+from csms.ocpp_handlers import v16, v201
 from csms.services import Services, build_services
 from csms.services.demand_response import EventRequest as DrRequest
 from csms.services.energy_manager import EnergyManager
-from csms.services.sites import Member, TelemetrySample
 from csms.services.transactions import EventRequest, StartRequest
 from tests.csms.conftest import make_settings
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 15:00 in Changsha: a flat-price hour
+
+
+class FakeTime:
+    """A clock and a ``sleep_until`` on it: sleepers wake once the test moves the time to their deadline."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self._moved = asyncio.Condition()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep_until(self, deadline: datetime) -> None:
+        async with self._moved:
+            await self._moved.wait_for(lambda: self.now >= deadline)
+
+    async def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+        async with self._moved:
+            self._moved.notify_all()
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the other tasks run until ``condition`` holds (no real time passes: the loop only yields)."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition never held")
+
+
+TRANSLATORS = {"1.6": v16.set_charging_profile, "2.0.1": v201.set_charging_profile}
+TRANSLATORS["2.1"] = TRANSLATORS["2.0.1"]  # 2.1 inherits the 2.0.1 translators
 
 
 class Conn:
@@ -45,25 +83,32 @@ class Gateway:
             raise StationNotConnected(station_id)
         return self.conns[station_id]
 
-    async def call(
-        self, station_id: str, action: str, payload: dict[str, Any], *, timeout_s: float | None = None
-    ) -> dict:
-        assert action == "SetChargingProfile"
+    async def command(self, station_id: str, name: str, params: Any) -> tuple[str, dict]:  # noqa: ANN401
+        assert name == "set-charging-profile"
+        action, payload = TRANSLATORS[self.get(station_id).ocpp_version](params)
         if station_id in self.silent:
             raise StationTimeout(f"{station_id} did not answer")
         self.calls.append((station_id, payload))
-        return {"status": self.answers.get(station_id, "Accepted")}
+        return action, {"status": self.answers.get(station_id, "Accepted")}
+
+    def calls_of(self, connector: int) -> list[tuple[str, str, float]]:
+        """(station, purpose, first limit) of the calls since the last take on 1.6 connector ``connector``."""
+        picked = [(sid, p) for sid, p in self.calls if p.get("connectorId") == connector]
+        return [(sid, *_first(p)) for sid, p in picked]
 
     def take(self) -> list[tuple[str, str, float]]:
         """(station, purpose, first limit) of every call since the last take."""
-        out = []
-        for sid, p in self.calls:
-            prof = p.get("csChargingProfiles") or p["chargingProfile"]
-            sched = prof["chargingSchedule"]
-            sched = sched[0] if isinstance(sched, list) else sched
-            out.append((sid, prof["chargingProfilePurpose"], sched["chargingSchedulePeriod"][0]["limit"]))
+        out = [(sid, *_first(p)) for sid, p in self.calls]
         self.calls.clear()
         return out
+
+
+def _first(payload: dict[str, Any]) -> tuple[str, float]:
+    """The purpose and first period's limit of a SetChargingProfile payload (either version)."""
+    prof = payload.get("csChargingProfiles") or payload["chargingProfile"]
+    sched = prof["chargingSchedule"]
+    sched = sched[0] if isinstance(sched, list) else sched
+    return prof["chargingProfilePurpose"], sched["chargingSchedulePeriod"][0]["limit"]
 
 
 @dataclass
@@ -71,13 +116,13 @@ class Env:
     services: Services
     manager: EnergyManager
     gw: Gateway
-    now: list[datetime]
+    time: FakeTime
 
     def tick(self, seconds: float) -> None:
-        self.now[0] += timedelta(seconds=seconds)
+        self.time.now += timedelta(seconds=seconds)
 
     async def telemetry(self, base_w: float, pv_w: float = 0.0) -> None:
-        await self.services.sites.ingest("S", [TelemetrySample(self.now[0], pv_w, base_w)])
+        await self.services.sites.ingest("S", [TelemetrySample(self.time.now, pv_w, base_w)])
 
 
 def _limits(alloc: Any) -> dict[str, float]:  # noqa: ANN401
@@ -88,12 +133,19 @@ def _limits(alloc: Any) -> dict[str, float]:  # noqa: ANN401
 @pytest.fixture
 async def env(database_url: str) -> AsyncIterator[Env]:
     engine = create_engine(database_url)
-    now = [T0]
-    settings = make_settings(database_url)
-    services = build_services(settings, create_session_factory(engine), lambda: now[0])
+    time = FakeTime(T0)
+    # Only events and the fake time wake the loop: the period is long.
+    settings = make_settings(database_url, energy_period_s=30.0)
+    services = build_services(settings, create_session_factory(engine), time)
     gw = Gateway({"AC1": Conn("1.6"), "AC2": Conn("1.6"), "DC1": Conn("2.0.1")})
     manager = EnergyManager(
-        settings, services.sites, services.demand_response, services.uow, gw, lambda: now[0]
+        settings,
+        services.sites,
+        services.demand_response,
+        gw,
+        time,
+        events=services.events,
+        sleep_until=time.sleep_until,
     )
     for sid in gw.conns:
         await services.stations.register(sid, "s3cret-pass")
@@ -109,7 +161,8 @@ async def env(database_url: str) -> AsyncIterator[Env]:
     await services.transactions.event(
         EventRequest("DC1", "Started", "uid-dc", 0, T0, "Authorized", 1, 1, "CARD")
     )
-    yield Env(services, manager, gw, now)
+    yield Env(services, manager, gw, time)
+    await manager.stop()
     await engine.dispose()
 
 
@@ -250,12 +303,10 @@ async def test_a_demand_response_limit_lowers_every_limit_and_the_safe_default(e
 
 
 async def test_the_loop_survives_a_failed_cycle_and_wakes_at_the_event_start(
-    env: Env, database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    env: Env, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = make_settings(database_url, energy_period_s=30.0)  # only events and boundaries wake it
-    s = env.services
-    manager = EnergyManager(settings, s.sites, s.demand_response, s.uow, env.gw, utcnow)
-    await s.sites.ingest("S", [TelemetrySample(utcnow(), 0.0, 30_000.0)])
+    s, manager = env.services, env.manager
+    await env.telemetry(base_w=30_000)
     real, calls = s.sites.snapshots, []
 
     async def flaky(site_ids: Any = None) -> Any:  # noqa: ANN401
@@ -265,39 +316,118 @@ async def test_the_loop_survives_a_failed_cycle_and_wakes_at_the_event_start(
         return await real(site_ids)
 
     monkeypatch.setattr(s.sites, "snapshots", flaky)
-    start = utcnow() + timedelta(seconds=3)  # room for the failed cycle and its retry 1 s later
+    start = T0 + timedelta(seconds=3)
     await s.demand_response.create(DrRequest(["S"], start, start + timedelta(hours=1), target_import_kw=60))
     manager.start()
-    try:
-        # The first cycle fails; the retry a second later plans before the event.
-        await asyncio.wait_for(manager.wait_for_cycles(1), 5)
-        assert utcnow() < start, "the retry came too late to plan before the event"
-        assert ("DC1", "TxProfile", 27_760.0) in env.gw.take()
-        await asyncio.wait_for(manager.wait_for_cycles(2), 5)  # woken by the event start, not the period
-        assert utcnow() >= start and ("DC1", "TxProfile", 7_360.0) in env.gw.take()
-    finally:
-        await manager.stop()
+    await until(lambda: "database went away" in caplog.text)  # the first cycle fails
+    assert calls == [None] and manager.cycles == 0
+    await env.time.advance(1)  # the retry, a second later, plans before the event
+    await manager.wait_for_cycles(1)
+    assert calls == [None, None] and ("DC1", "TxProfile", 27_760.0) in env.gw.take()
+    await env.time.advance(1.5)  # not yet the event start, and the 30 s period is far: nothing runs
+    await asyncio.sleep(0)
+    assert manager.cycles == 1
+    await env.time.advance(0.6)  # just past the event start: woken by the boundary, not the period
+    await manager.wait_for_cycles(2)
+    assert calls == [None] * 3 and ("DC1", "TxProfile", 7_360.0) in env.gw.take()
     assert "event=allocation_cycle_failed" in caplog.text and "database went away" in caplog.text
 
 
-async def test_a_session_start_reported_by_station_runs_its_site_at_once(env: Env, database_url: str) -> None:
-    s = env.services
-    settings = make_settings(database_url, energy_period_s=30.0)  # only events wake it
-    manager = EnergyManager(settings, s.sites, s.demand_response, s.uow, env.gw, utcnow)
-    await s.sites.ingest("S", [TelemetrySample(utcnow(), 0.0, 30_000.0)])
+async def test_the_period_runs_every_site(env: Env) -> None:
+    await env.telemetry(base_w=30_000)
+    env.manager.start()
+    await env.manager.wait_for_cycles(1)
+    env.gw.take()
+    env.gw.conns["AC2"] = Conn("1.6")  # a new connection nobody announced: the period finds it
+    await env.time.advance(29.9)
+    await asyncio.sleep(0)
+    assert env.manager.cycles == 1
+    await env.time.advance(0.1)
+    await env.manager.wait_for_cycles(2)
+    assert env.manager.cycles == 2
+    assert sorted(env.gw.take()) == [
+        ("AC2", "ChargePointMaxProfile", 32.0),
+        ("AC2", "TxDefaultProfile", 30.3),
+    ]
+
+
+async def test_published_events_run_the_site_concerned_at_once(env: Env) -> None:
+    s, manager = env.services, env.manager
+    await env.telemetry(base_w=30_000)
     manager.start()
-    try:
-        await asyncio.wait_for(manager.wait_for_cycles(1), 5)
-        env.gw.take()
-        await s.transactions.start(StartRequest("AC1", 2, "CARD", 0.0, utcnow()))  # a second EVSE on AC1
-        manager.station_changed("AC1")
-        await asyncio.wait_for(manager.wait_for_cycles(2), 5)
-        new = [(sid, p.get("connectorId")) for sid, p in env.gw.calls if "TxProfile" in str(p)]
-        assert ("AC1", 2) in new
-        manager.station_changed("UNKNOWN")  # at no site (every site's stations are mapped): nothing to run
-        assert not manager._wake.is_set()
-    finally:
-        await manager.stop()
+    await manager.wait_for_cycles(1)
+    env.gw.take()
+    # A session started on a second EVSE of AC1: the transaction service's event runs the site.
+    await s.transactions.start(StartRequest("AC1", 2, "CARD", 0.0, T0))
+    s.events.publish(SessionStarted(T0, "AC1", 99, 2))
+    await manager.wait_for_cycles(2)
+    assert ("AC1", "TxProfile") in {(sid, purpose) for sid, purpose, _ in env.gw.calls_of(connector=2)}
+    env.gw.take()
+    # Stored telemetry publishes TelemetryReceived. 60 kW for 4 sessions: above the AC minimums (3,960 W)
+    # the rest is shared alike, DC 12,030 W, AC 15,990 W (24.2 A).
+    await env.telemetry(base_w=40_000)
+    await manager.wait_for_cycles(3)
+    assert sorted(env.gw.take()) == [
+        ("AC1", "TxProfile", 24.2), ("AC1", "TxProfile", 24.2), ("AC2", "TxProfile", 24.2),
+        ("DC1", "TxProfile", 12_030.0),
+    ]  # fmt: skip
+    # A demand-response event created by its service publishes DemandResponseChanged.
+    req = DrRequest(
+        ["S"], T0, T0 + timedelta(hours=1), target_import_kw=60, baseline_kw_by_site={"S": 90}, event_id="E1"
+    )
+    await s.demand_response.create(req)
+    await manager.wait_for_cycles(4)
+    # 20 kW for charging: DC 2,030 W, AC 5,990 W (9.0 A); the safe default (60 - 40) / 3 kW, floored.
+    assert sorted(env.gw.take()) == [
+        ("AC1", "TxDefaultProfile", 10.0), ("AC1", "TxProfile", 9.0), ("AC1", "TxProfile", 9.0),
+        ("AC2", "TxDefaultProfile", 10.0), ("AC2", "TxProfile", 9.0),
+        ("DC1", "TxDefaultProfile", 6_600.0), ("DC1", "TxProfile", 2_030.0),
+    ]  # fmt: skip
+    # Cancelling it publishes DemandResponseChanged too; a site change (a lower grid limit) SiteChanged.
+    await s.demand_response.cancel("E1")
+    await manager.wait_for_cycles(5)
+    env.gw.take()
+    await s.sites.update("S", {"grid_limit_kw": 90})
+    await manager.wait_for_cycles(6)
+    # 50 kW for charging: DC 9,530 W, AC 13,490 W (20.4 A); the safe default (90 - 40) / 3 kW, floored.
+    assert sorted(env.gw.take()) == [
+        ("AC1", "TxDefaultProfile", 25.1), ("AC1", "TxProfile", 20.4), ("AC1", "TxProfile", 20.4),
+        ("AC2", "TxDefaultProfile", 25.1), ("AC2", "TxProfile", 20.4),
+        ("DC1", "TxDefaultProfile", 16_600.0), ("DC1", "TxProfile", 9_530.0),
+    ]  # fmt: skip
+
+
+async def test_a_reconnection_or_an_accepted_boot_resends_station_wide_profiles_at_once(env: Env) -> None:
+    await env.telemetry(base_w=30_000)
+    env.manager.start()
+    await env.manager.wait_for_cycles(1)
+    env.gw.take()
+    env.gw.conns["AC2"] = Conn("1.6")
+    env.services.events.publish(StationConnected(T0, "AC2", "1.6"))
+    await env.manager.wait_for_cycles(2)
+    assert sorted(env.gw.take()) == [
+        ("AC2", "ChargePointMaxProfile", 32.0),
+        ("AC2", "TxDefaultProfile", 30.3),
+    ]
+    env.gw.conns["DC1"] = Conn("2.0.1")
+    env.services.events.publish(StationBooted(T0, "DC1", "Rejected"))  # not ready: nothing to send
+    assert not env.manager._wake.is_set()
+    env.services.events.publish(StationBooted(T0, "DC1", "Accepted"))
+    await env.manager.wait_for_cycles(3)
+    assert sorted(env.gw.take()) == [
+        ("DC1", "ChargingStationMaxProfile", 60_000.0),
+        ("DC1", "TxDefaultProfile", 20_000.0),
+    ]
+    env.services.events.publish(StationConnected(T0, "ELSEWHERE", "1.6"))  # at no site: nothing runs
+    assert not env.manager._wake.is_set() and env.manager.cycles == 3
+
+
+async def test_a_stopped_manager_hears_no_more_events(env: Env) -> None:
+    env.manager.start()
+    await env.manager.wait_for_cycles(1)
+    await env.manager.stop()
+    await env.telemetry(base_w=30_000)
+    assert not env.manager._wake.is_set() and not env.manager._dirty and env.manager.cycles == 1
 
 
 async def test_an_ocpp21_station_gets_the_same_profiles_as_a_201_one(env: Env) -> None:

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from csms.api.deps import Reader, RuntimeDep, allow
+from csms.api.deps import Reader, ServicesDep, allow
 from csms.domain.access import Principal, Role
 from csms.domain.demand_response import DemandResponseEvent, EventPerformance
-from csms.errors import CsmsError
+from csms.errors import Unavailable
 from csms.services.demand_response import EventRequest
 
 router = APIRouter(prefix="/api/v1/demand-response", tags=["demand-response"])
@@ -128,13 +128,8 @@ def _perf(p: EventPerformance) -> PerformancePublic:
     )
 
 
-def _trigger(runtime: Any, site_ids: Any) -> None:  # noqa: ANN401
-    if runtime.services.energy is not None:
-        runtime.services.energy.trigger(site_ids)
-
-
 @router.post("/events", status_code=201)
-async def create_event(body: EventCreate, runtime: RuntimeDep, token: LoadCentre) -> EventPublic:
+async def create_event(body: EventCreate, services: ServicesDep, token: LoadCentre) -> EventPublic:
     site_ids = ([body.site_id] if body.site_id else []) + body.site_ids
     req = EventRequest(
         site_ids=site_ids,
@@ -147,19 +142,18 @@ async def create_event(body: EventCreate, runtime: RuntimeDep, token: LoadCentre
         event_id=body.id,
         note=body.note,
     )
-    event = await runtime.services.demand_response.create(req, created_by=token.name)
-    _trigger(runtime, event.site_ids)  # an event already in force goes out now, not at the next cycle
-    row, _ = await runtime.services.demand_response.get(event.event_id)
-    return _public(event, runtime.services.now(), row)
+    event = await services.demand_response.create(req, created_by=token.name)
+    row, _ = await services.demand_response.get(event.event_id)
+    return _public(event, services.now(), row)
 
 
 @router.get("/events")
 async def list_events(
-    runtime: RuntimeDep, _: Reader, site_id: str | None = None, live: bool = False
+    services: ServicesDep, _: Reader, site_id: str | None = None, live: bool = False
 ) -> list[EventPublic]:
     """Every event (``live=true``: only those not cancelled and not over)."""
-    now = runtime.services.now()
-    rows = await runtime.services.demand_response.list(
+    now = services.now()
+    rows = await services.demand_response.list(
         site_id=site_id, ending_after=now if live else None, include_cancelled=not live
     )
     return [_public(ev, now, row) for row, ev in rows]
@@ -167,39 +161,38 @@ async def list_events(
 
 @router.get("/events/{event_id}")
 async def get_event(
-    event_id: str, runtime: RuntimeDep, _: Reader, tolerance_kw: float = Query(0.0, ge=0)
+    event_id: str, services: ServicesDep, _: Reader, tolerance_kw: float = Query(0.0, ge=0)
 ) -> EventDetail:
     """The event with, per site, its baseline, target and measured import so far (from site telemetry)."""
-    row, ev = await runtime.services.demand_response.get(event_id)
-    perf = await runtime.services.demand_response.performance(event_id, tolerance_kw=tolerance_kw)
-    base = _public(ev, runtime.services.now(), row)
+    row, ev = await services.demand_response.get(event_id)
+    perf = await services.demand_response.performance(event_id, tolerance_kw=tolerance_kw)
+    base = _public(ev, services.now(), row)
     return EventDetail(**base.model_dump(), sites=[_perf(p) for p in perf])
 
 
 @router.post("/events/{event_id}/cancel")
-async def cancel_event(event_id: str, runtime: RuntimeDep, _: LoadCentre) -> EventPublic:
-    event = await runtime.services.demand_response.cancel(event_id)
-    _trigger(runtime, event.site_ids)
-    row, _ = await runtime.services.demand_response.get(event_id)
-    return _public(event, runtime.services.now(), row)
+async def cancel_event(event_id: str, services: ServicesDep, _: LoadCentre) -> EventPublic:
+    event = await services.demand_response.cancel(event_id)
+    row, _ = await services.demand_response.get(event_id)
+    return _public(event, services.now(), row)
 
 
 @router.get("/flexibility")
 async def flexibility(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     _: Reader,
     site_id: list[str] = Query(default=[]),  # noqa: B008
     area: str | None = None,
 ) -> FlexibilityPublic:
     """The virtual-power-plant view for the given sites, an area, or every site."""
-    if runtime.services.energy is None:
-        raise CsmsError("the energy manager is not running")
+    if services.energy is None:
+        raise Unavailable("the energy manager is not running")
     ids = list(site_id)
     if area is not None or not ids:
-        ids += [s.id for s, _ in await runtime.services.sites.list(area)]
+        ids += [s.id for s, _ in await services.sites.list(area)]
     for sid in ids:
-        await runtime.services.sites.get(sid)  # 404 naming an unknown site
-    flex = await runtime.services.energy.flexibility(list(dict.fromkeys(ids)))
+        await services.sites.get(sid)  # 404 naming an unknown site
+    flex = await services.energy.flexibility(list(dict.fromkeys(ids)))
     return FlexibilityPublic(
         total_w=flex.total_w,
         charging_shed_w=flex.charging_shed_w,

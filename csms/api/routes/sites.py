@@ -9,11 +9,11 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from csms.api.deps import Operator, Reader, RuntimeDep
-from csms.domain.energy import Allocation, CurrentType, PriorityClass
-from csms.errors import CsmsError
+from csms.api.deps import Operator, Reader, ServicesDep
+from csms.domain.energy import Allocation, CurrentType, Member, PriorityClass, TelemetrySample
+from csms.errors import Unavailable
+from csms.services import Services
 from csms.services.energy_manager import EnergyManager
-from csms.services.sites import Member, TelemetrySample
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 
@@ -194,81 +194,77 @@ class AllocationPublic(BaseModel):
         return cls.model_validate(asdict(a))
 
 
-def _public(runtime: Any, site: Any, members: Any) -> SitePublic:  # noqa: ANN401
+def _public(services: Services, site: Any, members: Any) -> SitePublic:  # noqa: ANN401
     out = SitePublic.model_validate(site)
     stations = [
         SiteStationPublic.model_validate(m).model_copy(
-            update={"online": runtime.registry.is_online(m.station_id)}
+            update={"online": services.gateway.is_online(m.station_id)}
         )
         for m in members
     ]
     return out.model_copy(
-        update={"stations": stations, "tariff_name": runtime.services.sites.tariff_of(site).name}
+        update={"stations": stations, "tariff_name": services.sites.tariff_of(site).name}
     )
 
 
-def _manager(runtime: Any) -> EnergyManager:  # noqa: ANN401
-    manager = runtime.services.energy
+def _manager(services: Services) -> EnergyManager:
+    manager = services.energy
     if manager is None:
-        raise CsmsError("the energy manager is not running")
+        raise Unavailable("the energy manager is not running")
     return manager
 
 
 @router.post("", status_code=201)
-async def create_site(body: SiteCreate, runtime: RuntimeDep, _: Operator) -> SitePublic:
+async def create_site(body: SiteCreate, services: ServicesDep, _: Operator) -> SitePublic:
     fields = body.model_dump(exclude={"id", "stations"}, exclude_unset=True)
     fields["grid_limit_kw"] = body.grid_limit_kw
-    await runtime.services.sites.create(body.id, fields, [s.member(s.station_id) for s in body.stations])
-    site, members = await runtime.services.sites.get(body.id)
-    _manager(runtime).trigger([body.id])
-    return _public(runtime, site, members)
+    await services.sites.create(body.id, fields, [s.member(s.station_id) for s in body.stations])
+    site, members = await services.sites.get(body.id)
+    return _public(services, site, members)
 
 
 @router.get("")
-async def list_sites(runtime: RuntimeDep, _: Reader, area: str | None = None) -> list[SitePublic]:
-    return [_public(runtime, s, m) for s, m in await runtime.services.sites.list(area)]
+async def list_sites(services: ServicesDep, _: Reader, area: str | None = None) -> list[SitePublic]:
+    return [_public(services, s, m) for s, m in await services.sites.list(area)]
 
 
 @router.get("/{site_id}")
-async def get_site(site_id: str, runtime: RuntimeDep, _: Reader) -> SitePublic:
-    return _public(runtime, *await runtime.services.sites.get(site_id))
+async def get_site(site_id: str, services: ServicesDep, _: Reader) -> SitePublic:
+    return _public(services, *await services.sites.get(site_id))
 
 
 @router.patch("/{site_id}")
-async def update_site(site_id: str, body: SiteUpdate, runtime: RuntimeDep, _: Operator) -> SitePublic:
-    await runtime.services.sites.update(site_id, body.model_dump(exclude_unset=True))
-    _manager(runtime).trigger([site_id])
-    return _public(runtime, *await runtime.services.sites.get(site_id))
+async def update_site(site_id: str, body: SiteUpdate, services: ServicesDep, _: Operator) -> SitePublic:
+    await services.sites.update(site_id, body.model_dump(exclude_unset=True))
+    return _public(services, *await services.sites.get(site_id))
 
 
 @router.delete("/{site_id}", status_code=204)
-async def delete_site(site_id: str, runtime: RuntimeDep, _: Operator) -> Response:
-    await runtime.services.sites.delete(site_id)
+async def delete_site(site_id: str, services: ServicesDep, _: Operator) -> Response:
+    await services.sites.delete(site_id)
     return Response(status_code=204)
 
 
 @router.put("/{site_id}/stations/{station_id}")
 async def put_station(
-    site_id: str, station_id: str, body: StationElectrical, runtime: RuntimeDep, _: Operator
+    site_id: str, station_id: str, body: StationElectrical, services: ServicesDep, _: Operator
 ) -> SiteStationPublic:
-    row = await runtime.services.sites.put_station(site_id, body.member(station_id))
-    _manager(runtime).trigger([site_id])
+    row = await services.sites.put_station(site_id, body.member(station_id))
     return SiteStationPublic.model_validate(row).model_copy(
-        update={"online": runtime.registry.is_online(station_id)}
+        update={"online": services.gateway.is_online(station_id)}
     )
 
 
 @router.delete("/{site_id}/stations/{station_id}", status_code=204)
-async def remove_station(site_id: str, station_id: str, runtime: RuntimeDep, _: Operator) -> Response:
-    await runtime.services.sites.remove_station(site_id, station_id)
-    _manager(runtime).trigger([site_id])
+async def remove_station(site_id: str, station_id: str, services: ServicesDep, _: Operator) -> Response:
+    await services.sites.remove_station(site_id, station_id)
     return Response(status_code=204)
 
 
 @router.post("/{site_id}/telemetry", status_code=202)
 async def post_telemetry(
     site_id: str,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     _: Operator,
     body: Any = Body(...),  # noqa: B008
 ) -> dict[str, int]:
@@ -283,32 +279,31 @@ async def post_telemetry(
             errors += [{**e, "loc": (*prefix, *e["loc"])} for e in exc.errors(include_url=False)]
     if errors:
         raise RequestValidationError(errors)
-    accepted = await runtime.services.sites.ingest(site_id, samples)
-    _manager(runtime).trigger([site_id])
+    accepted = await services.sites.ingest(site_id, samples)
     return {"accepted": accepted}
 
 
 @router.get("/{site_id}/telemetry")
 async def get_telemetry(
     site_id: str,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     _: Reader,
     since: AwareDatetime | None = Query(None, alias="from"),  # noqa: B008
     until: AwareDatetime | None = Query(None, alias="to"),  # noqa: B008
     limit: int = Query(1000, ge=1, le=100_000),
 ) -> list[TelemetryPublic]:
-    rows = await runtime.services.sites.telemetry(site_id, since, until, limit)
+    rows = await services.sites.telemetry(site_id, since, until, limit)
     return [TelemetryPublic.model_validate(r) for r in rows]
 
 
 @router.get("/{site_id}/allocation")
-async def get_allocation(site_id: str, runtime: RuntimeDep, _: Reader) -> AllocationPublic:
+async def get_allocation(site_id: str, services: ServicesDep, _: Reader) -> AllocationPublic:
     """The latest allocation cycle of the site (planned now, nothing sent, if it had none yet)."""
-    await runtime.services.sites.get(site_id)  # 404 for an unknown site
-    return AllocationPublic.of(await _manager(runtime).allocation(site_id))
+    await services.sites.get(site_id)  # 404 for an unknown site
+    return AllocationPublic.of(await _manager(services).allocation(site_id))
 
 
 @router.get("/{site_id}/charging-profiles")
-async def sent_profiles(site_id: str, runtime: RuntimeDep, _: Reader) -> list[SentProfilePublic]:
+async def sent_profiles(site_id: str, services: ServicesDep, _: Reader) -> list[SentProfilePublic]:
     """What each station of the site was last told (TxProfile per EVSE, default and maximum on EVSE 0)."""
-    return [SentProfilePublic.model_validate(r) for r in await runtime.services.sites.sent_profiles(site_id)]
+    return [SentProfilePublic.model_validate(r) for r in await services.sites.sent_profiles(site_id)]

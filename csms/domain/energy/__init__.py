@@ -1,4 +1,4 @@
-"""Site energy management for 光储充 sites: model, allocation, OCPP charging-profile payloads.
+"""Site energy management for 光储充 sites: model, allocation, version-neutral charging profiles, planning.
 
 Pure domain code (no I/O, no frameworks). The service layer feeds it a :class:`SiteSpec`, a
 :class:`SiteState`, a tariff and demand-response events, and sends what comes back.
@@ -19,15 +19,31 @@ from csms.domain.energy.model import (  # noqa: I001 - model first: allocation i
     SiteState,
 )
 from csms.domain.energy.allocation import DEFERRAL_SAFETY, allocate, battery_limits_w, water_fill
-from csms.domain.energy.profiles import (
-    needs_update,
-    profile_v16,
-    profile_v201,
-    safe_default_limit_w,
-    session_limit_rate,
+from csms.domain.energy.profiles import needs_update, safe_default_limit_w, session_limit_rate
+from csms.domain.energy.charging_profile import (
+    ChargingProfile,
+    ProfilePurpose,
+    SchedulePeriod,
+    TransactionRef,
+    charging_profile,
+    with_fallback,
+    wire_limit,
 )
+from csms.domain.energy.site import AC_MIN_CURRENT_A, ActiveSession, Member, SiteSnapshot, TelemetrySample
 
 __all__ = [
+    "AC_MIN_CURRENT_A",
+    "ActiveSession",
+    "ChargingProfile",
+    "Member",
+    "ProfilePurpose",
+    "SchedulePeriod",
+    "SiteSnapshot",
+    "TelemetrySample",
+    "TransactionRef",
+    "charging_profile",
+    "with_fallback",
+    "wire_limit",
     "DEFAULT_PRIORITY_WEIGHTS",
     "DEFERRAL_SAFETY",
     "PRIORITY_RANK",
@@ -44,8 +60,6 @@ __all__ = [
     "allocate",
     "battery_limits_w",
     "needs_update",
-    "profile_v16",
-    "profile_v201",
     "safe_default_limit_w",
     "session_limit_rate",
     "water_fill",

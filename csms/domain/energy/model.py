@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from csms.errors import InvalidInput
+
 __all__ = [
     "AllocationInputError",
     "CurrentType",
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-class AllocationInputError(ValueError):
+class AllocationInputError(InvalidInput, ValueError):
     """A site spec, state or session is invalid; the message names the site/session and field."""
 
 

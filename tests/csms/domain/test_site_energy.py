@@ -1,4 +1,4 @@
-"""Allocation edge cases, hysteresis, safe defaults and OCPP profile payloads for 光储充 sites.
+"""Allocation edge cases, hysteresis, safe defaults and version-neutral charging profiles for 光储充 sites.
 
 Clock: the shipped Hunan tariff reads local time (UTC+8). On 2026-03-02 (March, no sharp period):
   local 10:00 = 02:00 UTC -> flat, 12:30 = 04:30 UTC -> valley (midday), 17:00 = 09:00 UTC -> peak.
@@ -6,28 +6,27 @@ Clock: the shipped Hunan tariff reads local time (UTC+8). On 2026-03-02 (March, 
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
-from ocpp.messages import MessageType, get_validator
 
 from csms.domain.demand_response import DemandResponseEvent, site_flexibility
 from csms.domain.energy import (
     AllocationInputError,
     CurrentType,
     PriorityClass,
+    ProfilePurpose,
+    SchedulePeriod,
     SessionDemand,
     SessionStatus,
     SiteSpec,
     SiteState,
+    TransactionRef,
     allocate,
     battery_limits_w,
+    charging_profile,
     needs_update,
-    profile_v16,
-    profile_v201,
     safe_default_limit_w,
     session_limit_rate,
     water_fill,
@@ -395,109 +394,16 @@ def test_safe_default_assumes_no_pv_no_battery_full_base_load() -> None:
         safe_default_limit_w(spec, 0)
 
 
-# -- OCPP payloads, validated against the ocpp library's JSON schemas -------------------------
-START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-def _validate(payload: dict, action: str, version: str) -> None:
-    # Round-trip through JSON with Decimal floats, as the ocpp library does for these schemas
-    # (multipleOf 0.1 is checked exactly).
-    wire = json.loads(json.dumps(payload), parse_float=Decimal)
-    get_validator(MessageType.Call, action, version, parse_float=Decimal).validate(wire)
-
-
-def test_v16_tx_profile_exact_payload_and_schema() -> None:
-    p = profile_v16(
-        "TxProfile", 16.25, "A", connector_id=2, transaction_id=42, profile_id=7, start=START, number_phases=3
-    )
-    assert p == {
-        "connectorId": 2,
-        "csChargingProfiles": {
-            "chargingProfileId": 7,
-            "stackLevel": 1,
-            "chargingProfilePurpose": "TxProfile",
-            "chargingProfileKind": "Absolute",
-            "chargingSchedule": {
-                "startSchedule": "2026-03-02T02:00:00Z",
-                "chargingRateUnit": "A",
-                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.2, "numberPhases": 3}],
-            },
-            "transactionId": 42,
-        },
-    }
-    _validate(p, "SetChargingProfile", "1.6")
-
-
-def test_v16_default_and_max_profiles_validate() -> None:
-    _validate(
-        profile_v16("TxDefaultProfile", 6000.0, "W", profile_id=1, start=START), "SetChargingProfile", "1.6"
-    )
-    p = profile_v16("ChargePointMaxProfile", 31999.97, "W", profile_id=2, start=START)
-    assert p["connectorId"] == 0
-    assert p["csChargingProfiles"]["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"] == 31999.9
-    _validate(p, "SetChargingProfile", "1.6")
-    with pytest.raises(
-        AllocationInputError, match="1.6 TxProfile needs a int transaction_id and connectorId > 0"
-    ):
-        profile_v16("TxProfile", 10, "A", connector_id=0, transaction_id=1, profile_id=1, start=START)
-    with pytest.raises(AllocationInputError, match="ChargePointMaxProfile is set on connectorId 0"):
-        profile_v16("ChargePointMaxProfile", 10, "A", connector_id=1, profile_id=1, start=START)
-    with pytest.raises(AllocationInputError, match="purpose must be one of"):
-        profile_v16("ChargingStationMaxProfile", 10, "A", profile_id=1, start=START)
-    with pytest.raises(AllocationInputError, match="chargingRateUnit must be 'A' or 'W'"):
-        profile_v16("TxDefaultProfile", 10, "kW", profile_id=1, start=START)
-
-
-def test_v201_profiles_exact_payload_and_schema() -> None:
-    p = profile_v201("TxProfile", 22_080.0, "W", evse_id=1, transaction_id="tx-9", profile_id=11, start=START)
-    assert p == {
-        "evseId": 1,
-        "chargingProfile": {
-            "id": 11,
-            "stackLevel": 1,
-            "chargingProfilePurpose": "TxProfile",
-            "chargingProfileKind": "Absolute",
-            "chargingSchedule": [
-                {
-                    "id": 11,
-                    "startSchedule": "2026-03-02T02:00:00Z",
-                    "chargingRateUnit": "W",
-                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 22080.0}],
-                }
-            ],
-            "transactionId": "tx-9",
-        },
-    }
-    _validate(p, "SetChargingProfile", "2.0.1")
-    m = profile_v201("ChargingStationMaxProfile", 63.0, "A", profile_id=3, start=START, number_phases=3)
-    assert m["evseId"] == 0 and m["chargingProfile"]["chargingProfilePurpose"] == "ChargingStationMaxProfile"
-    _validate(m, "SetChargingProfile", "2.0.1")
-    _validate(
-        profile_v201("TxDefaultProfile", 16.0, "A", profile_id=4, start=START), "SetChargingProfile", "2.0.1"
-    )
-    with pytest.raises(AllocationInputError, match="2.0.1 TxProfile needs a str transaction_id"):
-        profile_v201("TxProfile", 10, "A", evse_id=1, transaction_id=5, profile_id=1, start=START)
-
-
 def test_session_limit_rate_uses_amps_for_ac_and_watts_for_dc() -> None:
     spec = SiteSpec("S", grid_limit_kw=20)
     a = allocate(spec, state(FLAT, ac("x", phases=1), dc("y", 10_000, minute=1)), FLAT, TARIFF)
     # 20 kW: ac x capped at 10560 W, dc y gets 9440 W
     assert session_limit_rate(a.limit_for("x")) == (pytest.approx(48.0), "A", 1)  # 10560 / 220
     assert session_limit_rate(a.limit_for("y")) == (pytest.approx(9_440), "W", None)
-    # the session's limit turned into a wire payload validates
+    # the session's limit as a version-neutral profile (the wire forms: tests/csms/test_set_charging_profile)
     lim, unit, phases = session_limit_rate(a.limit_for("x"))
-    _validate(
-        profile_v16(
-            "TxProfile",
-            lim,
-            unit,
-            connector_id=1,
-            transaction_id=5,
-            profile_id=5,
-            start=START,
-            number_phases=phases,
-        ),
-        "SetChargingProfile",
-        "1.6",
-    )
+    p = charging_profile(
+        ProfilePurpose.TX, lim, unit, profile_id=5, start=FLAT, evse_id=1, transaction=TransactionRef(5),
+        number_phases=phases,
+    )  # fmt: skip
+    assert p.periods == (SchedulePeriod(0, 48.0, 1),) and p.stack_level == 1
