@@ -58,7 +58,10 @@ class CarbonInputError(InvalidInput, ValueError):
 
 
 def _read_data(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("csms.domain.data").joinpath(name).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        resources.files("csms.domain.data").joinpath(name).read_text(encoding="utf-8")
+    )
+    return data
 
 
 @dataclass(frozen=True)

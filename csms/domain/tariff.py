@@ -194,9 +194,10 @@ def _hhmm(seconds: float) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 
-def _parse_hhmm(text: str, where: str) -> int:
+def _parse_hhmm(text: object, where: str) -> int:
+    """``"HH:MM"`` -> seconds since midnight; anything else is a :class:`TariffError` naming ``where``."""
     try:
-        hh, mm = text.split(":")
+        hh, mm = str(text).split(":") if isinstance(text, str) else ("", "")
         value = int(hh) * 3600 + int(mm) * 60
     except (ValueError, AttributeError) as exc:
         raise TariffError(f"{where}: expected 'HH:MM', got {text!r}") from exc

@@ -268,6 +268,7 @@ def allocate(
     limits = []
     for s in state.sessions:
         lw = alloc[s.session_id]
+        why: tuple[Reason, ...]
         if s.session_id in paused_ids:
             status, why = SessionStatus.PAUSED, (_R_PAUSED,)
         elif s.session_id in deferred:
