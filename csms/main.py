@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from csms.api import install_routes
 from csms.config import Settings, get_settings
 from csms.db.session import create_engine, create_session_factory
+from csms.domain.events import EventBus, SessionEnded, SessionStarted, StationBooted, StationConnected
 from csms.domain.timeutil import Clock, utcnow
 from csms.ocpp_handlers.registry import ConnectionRegistry
+from csms.ocpp_handlers.rpc import MessageIds, uuid4_ids
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import build_services
@@ -31,7 +33,23 @@ def _registry(settings: Settings) -> ConnectionRegistry:
     )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+def _share_again_on(events: EventBus, energy: EnergyManager) -> None:
+    """A station that connects, boots Accepted, starts or ends a session gets its site's power shared again
+    at once. A bridge until the energy manager subscribes to these events itself."""
+
+    def changed(event: StationConnected | StationBooted | SessionStarted | SessionEnded) -> None:
+        if not isinstance(event, StationBooted) or event.registration_status == "Accepted":
+            energy.station_changed(event.station_id)
+
+    for kind in (StationConnected, StationBooted, SessionStarted, SessionEnded):
+        events.subscribe(kind, changed)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utcnow, message_ids: MessageIds = uuid4_ids
+) -> FastAPI:
+    """The CSMS app; ``clock`` is every service's time and ``message_ids`` makes the id of each CALL sent to
+    a station (tests pass deterministic ones)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -39,7 +57,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         engine = create_engine(settings.database_url)
         registry = _registry(settings)
         services = build_services(settings, create_session_factory(engine), clock, registry)
-        ocpp = OcppServer(settings, services, registry)
+        ocpp = OcppServer(settings, services, registry, clock=clock, message_ids=message_ids)
         services.committer.start(settings.database_url)
         await registry.start()
         await ocpp.start()
@@ -48,8 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         )
         if settings.energy_manager_enabled:
             services.energy.start()
-            # A station that reconnects gets its site's profiles at once, not at the next period.
-            ocpp.on_connect.append(services.energy.station_changed)
+            _share_again_on(services.events, services.energy)
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         try:
             yield

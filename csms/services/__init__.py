@@ -19,6 +19,7 @@ from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.demand_response import DemandResponseService
 from csms.services.gateway import NoStations, StationGateway
+from csms.services.ids import IdService
 from csms.services.metering import MeterService
 from csms.services.sites import SiteService
 from csms.services.stations import StationService
@@ -45,6 +46,8 @@ class Services:
     demand_response: DemandResponseService
     carbon: CarbonService
     commands: CommandService
+    ids: IdService
+    """Ids the CSMS gives stations, unique across nodes and restarts."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -65,6 +68,7 @@ def build_services(
     uow = UnitOfWork(sessions)
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
+    ids = IdService(uow, clock, settings.node_id)
     return Services(
         clock=clock,
         uow=uow,
@@ -88,7 +92,8 @@ def build_services(
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
         ),
-        commands=CommandService(gateway or NoStations(), transactions),
+        commands=CommandService(gateway or NoStations(), transactions, ids),
+        ids=ids,
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]
