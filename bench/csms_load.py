@@ -57,11 +57,12 @@ def _pct(values: list[float], q: float) -> float:
 
 def run_one(
     kind: str, stations: int, duration_s: float, procs: int, rate: float, warmup_s: float, workdir: Path,
-    profile: str | None = None,
+    profile: str | None = None, round_no: int = 0,
 ) -> dict:
-    port_file = workdir / f"{kind}-{stations}.port"
+    name = f"{kind}-{stations}-{round_no}"  # each round a fresh database and port file
+    port_file = workdir / f"{name}.port"
     if kind == "csms":
-        server = _start("bench._load.csms_server", str(workdir / f"csms-{stations}.sqlite3"), str(port_file),
+        server = _start("bench._load.csms_server", str(workdir / f"{name}.sqlite3"), str(port_file),
                         str(stations))
     else:
         server = _start("bench._load.reference_server", str(port_file))
@@ -152,9 +153,9 @@ def main(argv: list[str] | None = None) -> None:
             warmup_s = 3.0 if stations <= 1000 else 30.0  # let a reconnect storm settle before measuring
             mode = "closed loop" if rate == 0 else f"{rate:g} msg/s per station"
             ratios = []
-            for _ in range(args.rounds):  # paired and interleaved: a busy moment of the machine hits both
+            for n in range(args.rounds):  # paired and interleaved: a busy moment of the machine hits both
                 rows = [run_one(kind, stations, args.duration, args.procs, rate, warmup_s, Path(tmp),
-                                args.profile) for kind in ("reference", "csms")]
+                                args.profile, n) for kind in ("reference", "csms")]
                 ratios.append(_report(stations, mode, rows))
             if args.rounds > 1:
                 print(f"\n{stations} stations over {args.rounds} paired runs "
