@@ -78,7 +78,8 @@ def run_one(
         ]
         spy = None
         if profile and kind == "csms":  # sample the CSMS over the measured window (py-spy must be installed)
-            spy = subprocess.Popen(["py-spy", "record", "-o", profile, "--pid", str(server.pid), "--duration",
+            py_spy = str(Path(sys.executable).with_name("py-spy"))
+            spy = subprocess.Popen([py_spy, "record", "-o", profile, "--pid", str(server.pid), "--duration",
                                     str(int(warmup_s + duration_s)), "--nonblocking",
                                     "--format", "flamegraph" if profile.endswith(".svg") else "raw"])
         results = [json.loads(g.stdout.readline()) for g in gens]
