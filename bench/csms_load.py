@@ -6,7 +6,9 @@ separate load-generator processes over loopback. Printed for each: messages/s, p
 RSS with every station connected, and CSMS/reference ratios. The CSMS runs as in production: schema
 validation on, every state change stored in SQLite (synchronous=FULL), each answer sent after its commit.
 
-Run: ``python -m bench.csms_load [--stations 1000,10000] [--duration 10] [--procs 2]``
+Targets (issue 12), printed with each run: CSMS throughput >= 0.85x the reference's, CSMS p99 <= 2x.
+
+Run: ``python -m bench.csms_load [--stations 1000,10000] [--duration 10] [--procs 2] [--profile x.svg]``
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from pathlib import Path
 from bench._load.common import rss_mib
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET_THROUGHPUT = 0.85
+"""The CSMS must answer at least this share of the bare reference's messages/s, in the same run."""
+TARGET_P99 = 2.0
+"""... with a p99 round trip at most this many times the reference's."""
 
 
 def _start(module: str, *args: str) -> subprocess.Popen:
@@ -50,11 +56,13 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def run_one(
-    kind: str, stations: int, duration_s: float, procs: int, rate: float, warmup_s: float, workdir: Path
+    kind: str, stations: int, duration_s: float, procs: int, rate: float, warmup_s: float, workdir: Path,
+    profile: str | None = None, round_no: int = 0,
 ) -> dict:
-    port_file = workdir / f"{kind}-{stations}.port"
+    name = f"{kind}-{stations}-{round_no}"  # each round a fresh database and port file
+    port_file = workdir / f"{name}.port"
     if kind == "csms":
-        server = _start("bench._load.csms_server", str(workdir / f"csms-{stations}.sqlite3"), str(port_file),
+        server = _start("bench._load.csms_server", str(workdir / f"{name}.sqlite3"), str(port_file),
                         str(stations))
     else:
         server = _start("bench._load.reference_server", str(port_file))
@@ -68,7 +76,15 @@ def run_one(
                    str(warmup_s), str(duration_s), str(rate))
             for i in range(procs)
         ]
+        spy = None
+        if profile and kind == "csms":  # sample the CSMS over the measured window (py-spy must be installed)
+            py_spy = str(Path(sys.executable).with_name("py-spy"))
+            spy = subprocess.Popen([py_spy, "record", "-o", profile, "--pid", str(server.pid), "--duration",
+                                    str(int(warmup_s + duration_s)), "--nonblocking",
+                                    "--format", "flamegraph" if profile.endswith(".svg") else "raw"])
         results = [json.loads(g.stdout.readline()) for g in gens]
+        if spy is not None:
+            spy.wait(timeout=120)
         rss = rss_mib(server.pid)
         for g in gens:
             g.stdin.write("\n")
@@ -93,35 +109,60 @@ def run_one(
     }
 
 
+def _report(stations: int, mode: str, rows: list[dict]) -> tuple[float, float]:
+    """Print one paired run (reference, then CSMS); return its (throughput ratio, p99 ratio)."""
+    print(f"\n{stations} stations, {mode}; "
+          "mix 75% MeterValues (4 samples), 12.5% Heartbeat, 12.5% StatusNotification")
+    print(f"{'server':<10}{'connected':>10}{'errors':>8}{'msg/s':>10}"
+          f"{'p50 ms':>9}{'p99 ms':>9}{'RSS MiB':>9}")
+    for r in rows:
+        print(f"{r['kind']:<10}{r['connected']:>10}{r['errors']:>8}{r['msgs_per_s']:>10.0f}{r['p50_ms']:>9.1f}"
+              f"{r['p99_ms']:>9.1f}{r['rss_mib']:>9.0f}")
+    for r in rows:
+        if r["error_kinds"]:
+            print(f"{r['kind']} errors by kind: {r['error_kinds']}")
+    ref, csms = rows
+    throughput, p99 = csms["msgs_per_s"] / ref["msgs_per_s"], csms["p99_ms"] / ref["p99_ms"]
+    p50 = csms["p50_ms"] / ref["p50_ms"]
+    print(f"ratio csms/reference: throughput {throughput:.2f}, p50 {p50:.2f}x, p99 {p99:.2f}x, "
+          f"RSS {csms['rss_mib'] / ref['rss_mib']:.2f}x")
+    _verdict(throughput, p99)
+    print(f"csms meter samples stored (answered after commit): {csms['meter_samples_per_s']:.0f}/s")
+    return throughput, p99
+
+
+def _verdict(throughput: float, p99: float, label: str = "targets") -> None:
+    met = "MET" if throughput >= TARGET_THROUGHPUT and p99 <= TARGET_P99 else "NOT MET"
+    print(f"{label}: throughput ratio >= {TARGET_THROUGHPUT} (got {throughput:.2f}), "
+          f"p99 ratio <= {TARGET_P99} (got {p99:.2f}): {met}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench.csms_load")
     parser.add_argument("--stations", default="1000,10000")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="paired runs (reference then CSMS) per station count; medians printed after")
+    parser.add_argument("--profile", help="py-spy samples of the CSMS: flame graph .svg or raw stacks")
     args = parser.parse_args(argv)
-    print(f"machine: {os.cpu_count()} cores; load generators: {args.procs} processes; "
-          f"window {args.duration:.0f} s")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+          f"load generators: {args.procs} processes; window {args.duration:.0f} s")
     with tempfile.TemporaryDirectory() as tmp:
         for stations in [int(s) for s in args.stations.split(",")]:
             rate = 0.0 if stations <= 1000 else 0.1
             warmup_s = 3.0 if stations <= 1000 else 30.0  # let a reconnect storm settle before measuring
             mode = "closed loop" if rate == 0 else f"{rate:g} msg/s per station"
-            rows = [run_one(kind, stations, args.duration, args.procs, rate, warmup_s, Path(tmp))
-                    for kind in ("reference", "csms")]
-            print(f"\n{stations} stations, {mode}; "
-                  "mix 75% MeterValues (4 samples), 12.5% Heartbeat, 12.5% StatusNotification")
-            print(f"{'server':<10}{'connected':>10}{'errors':>8}{'msg/s':>10}"
-                  f"{'p50 ms':>9}{'p99 ms':>9}{'RSS MiB':>9}")
-            for r in rows:
-                print(f"{r['kind']:<10}{r['connected']:>10}{r['errors']:>8}{r['msgs_per_s']:>10.0f}{r['p50_ms']:>9.1f}"
-                      f"{r['p99_ms']:>9.1f}{r['rss_mib']:>9.0f}")
-            for r in rows:
-                if r["error_kinds"]:
-                    print(f"{r['kind']} errors by kind: {r['error_kinds']}")
-            ref, csms = rows
-            print(f"ratio csms/reference: throughput {csms['msgs_per_s'] / ref['msgs_per_s']:.2f}, "
-                  f"p50 {csms['p50_ms'] / ref['p50_ms']:.2f}x, RSS {csms['rss_mib'] / ref['rss_mib']:.2f}x")
-            print(f"csms meter samples stored (answered after commit): {csms['meter_samples_per_s']:.0f}/s")
+            ratios = []
+            for n in range(args.rounds):  # paired and interleaved: a busy moment of the machine hits both
+                rows = [run_one(kind, stations, args.duration, args.procs, rate, warmup_s, Path(tmp),
+                                args.profile, n) for kind in ("reference", "csms")]
+                ratios.append(_report(stations, mode, rows))
+            if args.rounds > 1:
+                print(f"\n{stations} stations over {args.rounds} paired runs "
+                      f"(load average now {os.getloadavg()[0]:.1f}):")
+                _verdict(statistics.median(t for t, _ in ratios), statistics.median(p for _, p in ratios),
+                         "median")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from csms.api import install_routes
 from csms.config import Settings, get_settings
 from csms.db.session import create_engine, create_session_factory
-from csms.domain.events import StationConnected
 from csms.domain.timeutil import Clock, utcnow
 from csms.ocpp_handlers.registry import ConnectionRegistry
+from csms.ocpp_handlers.rpc import MessageIds, uuid4_ids
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import build_services
@@ -32,7 +32,11 @@ def _registry(settings: Settings) -> ConnectionRegistry:
     )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utcnow, message_ids: MessageIds = uuid4_ids
+) -> FastAPI:
+    """The CSMS app; ``clock`` is every service's time and ``message_ids`` makes the id of each CALL sent to
+    a station (tests pass deterministic ones)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -40,7 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         engine = create_engine(settings.database_url)
         registry = _registry(settings)
         services = build_services(settings, create_session_factory(engine), clock, registry)
-        ocpp = OcppServer(settings, services, registry)
+        ocpp = OcppServer(settings, services, registry, clock=clock, message_ids=message_ids)
         services.committer.start(settings.database_url)
         await registry.start()
         await ocpp.start()
@@ -51,13 +55,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         )
         if settings.energy_manager_enabled:
             services.energy.start()
-        # TEMPORARY bridge until the charger-facing edge publishes StationConnected itself (the OCPP edge
-        # rewrite does): delete these lines when merging it. It publishes an event; it pokes no subscriber.
-        ocpp.on_connect.append(
-            lambda sid: services.events.publish(
-                StationConnected(clock(), sid, registry.get(sid).ocpp_version)
-            )
-        )
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         app.state.services, app.state.ocpp_port = services, ocpp.port
         try:

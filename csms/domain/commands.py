@@ -10,3 +10,7 @@ COMMANDS = (
     "change-configuration", "get-variables", "set-variables", "get-base-report", "trigger-message",
     "clear-cache", "data-transfer",
 )
+
+ISSUED_IDS = {"remote-start": "remoteStartId", "get-base-report": "requestId"}
+"""Commands whose request carries an id the CSMS issues (2.0.1 wire name): the command service draws it from
+the database into ``params["request_id"]`` so that it never repeats across nodes or restarts."""

@@ -99,11 +99,11 @@ class ClusterRegistry(ConnectionRegistry):
         self._spawn(self._redis.set(PRESENCE + conn.id, self.node_id, ex=self._ttl_s))
         return old
 
-    def detach(self, conn: StationConnection) -> None:
-        was_current = self._live.get(conn.id) is conn
-        super().detach(conn)
+    def detach(self, conn: StationConnection) -> bool:
+        was_current = super().detach(conn)
         if was_current:
             self._spawn(self._withdraw(conn.id))
+        return was_current
 
     async def _withdraw(self, station_id: str) -> None:
         # Only our own claim: the station may already have reconnected to another node.

@@ -29,9 +29,12 @@ class ConnectionRegistry:
         self._live[conn.id] = conn
         return old
 
-    def detach(self, conn: StationConnection) -> None:
+    def detach(self, conn: StationConnection) -> bool:
+        """Forget ``conn``; whether it was the station's current connection (not one already replaced)."""
         if self._live.get(conn.id) is conn:
             del self._live[conn.id]
+            return True
+        return False
 
     def get(self, station_id: str) -> StationConnection:
         try:
@@ -44,9 +47,6 @@ class ConnectionRegistry:
 
     def online_ids(self) -> set[str]:
         return set(self._live)
-
-    def version_of(self, station_id: str) -> str:
-        return self.get(station_id).ocpp_version
 
     async def call(
         self, station_id: str, action: str, payload: dict[str, Any], *, timeout_s: float | None = None

@@ -14,7 +14,7 @@ import base64
 import binascii
 import logging
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from http import HTTPStatus
 from urllib.parse import unquote
 
@@ -24,8 +24,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from csms.config import Settings
+from csms.domain.timeutil import Clock, utcnow
 from csms.ocpp_handlers.registry import ConnectionRegistry
-from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.rpc import MessageIds, StationConnection, uuid4_ids
 from csms.ocpp_handlers.v16 import V16Connection
 from csms.ocpp_handlers.v21 import V21Connection
 from csms.ocpp_handlers.v201 import V201Connection
@@ -86,16 +87,44 @@ def _reply(status: HTTPStatus, text: str, **headers: str) -> Response:
     return Response(status.value, status.phrase, hdrs, body)
 
 
+class WebsocketTransport:
+    """A station's websocket as the :class:`~csms.ocpp_handlers.rpc.Transport` its session runs over."""
+
+    __slots__ = ("_ws", "recv")
+
+    def __init__(self, ws: ServerConnection) -> None:
+        self._ws = ws
+        self.recv = ws.recv
+
+    async def send(self, frame: bytes) -> None:
+        # orjson's UTF-8 bytes go out as a text frame as they are: no decode here, no encode in websockets.
+        await self._ws.send(frame, text=True)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self._ws.close(code, reason)
+
+
 class OcppServer:
-    def __init__(self, settings: Settings, services: Services, registry: ConnectionRegistry) -> None:
+    """Accepts stations, runs one :class:`StationConnection` per socket, tells the station service who comes
+    and goes. ``clock`` and ``message_ids`` are handed to every connection (tests pass deterministic ones)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        registry: ConnectionRegistry,
+        *,
+        clock: Clock = utcnow,
+        message_ids: MessageIds = uuid4_ids,
+    ) -> None:
         self.settings = settings
         self.services = services
         self.registry = registry
+        self.clock = clock
+        self.message_ids = message_ids
         self._server: Server | None = None
         # connection -> "already booted Accepted", learnt at the handshake so the session needs no second read
         self._booted: dict[int, bool] = {}
-        self.on_connect: list[Callable[[str], None]] = []
-        """Called with the station id once a connection is in the registry (e.g. the site energy manager)."""
 
     @property
     def port(self) -> int:
@@ -179,25 +208,24 @@ class OcppServer:
         station_id = station_id_from_path(connection.request.path)  # type: ignore[union-attr]
         assert station_id is not None and connection.subprotocol in VERSIONS
         conn = VERSIONS[connection.subprotocol](
-            station_id, connection, self.services, response_timeout_s=self.settings.ocpp_response_timeout_s
+            station_id, WebsocketTransport(connection), self.services,
+            response_timeout_s=self.settings.ocpp_response_timeout_s, clock=self.clock,
+            message_ids=self.message_ids,
         )
         conn.boot_accepted = self._booted.pop(id(connection), False)
         old = self.registry.attach(conn)
         if old is not None:
             log.info("station=%s event=connection_replaced", station_id)
             old.fail_pending()
-            await old._connection.close(1000, "replaced by a new connection")
+            await old.close(1000, "replaced by a new connection")
         log.info("station=%s event=connected version=%s", station_id, conn.ocpp_version)
-        for callback in self.on_connect:
-            try:
-                callback(station_id)
-            except Exception:  # a listener's bug must not cost the station its connection
-                log.exception("station=%s event=on_connect_failed", station_id)
+        self.services.stations.connected(station_id, conn.ocpp_version)
         try:
-            await conn.start()
+            await conn.serve()
         except ConnectionClosed as closed:
             log.info("station=%s event=disconnected code=%s", station_id,
                      closed.rcvd.code if closed.rcvd else None)
         finally:
-            self.registry.detach(conn)
+            if self.registry.detach(conn):  # not when a newer connection of the station replaced this one
+                self.services.stations.disconnected(station_id)
             conn.fail_pending()

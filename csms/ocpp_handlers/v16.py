@@ -61,7 +61,7 @@ class V16Connection(StationConnection):
     @on(Action.status_notification)
     async def on_status(self, p: dict[str, Any]) -> dict[str, Any]:
         connector_id = p["connectorId"]
-        at = parse_timestamp(p["timestamp"]) if "timestamp" in p else self.services.now()
+        at = parse_timestamp(p["timestamp"]) if "timestamp" in p else self.clock()
         change = StatusChange(
             connector_id, 0 if connector_id == 0 else 1, p["status"], at, p["errorCode"], p.get("info")
         )
@@ -78,7 +78,6 @@ class V16Connection(StationConnection):
             self.id, p["connectorId"], p["idTag"], float(p["meterStart"]), parse_timestamp(p["timestamp"])
         )
         transaction_id, info = await self.services.transactions.start(req)
-        self.sessions_changed()
         return {"transactionId": transaction_id, "idTagInfo": id_tag_info(info)}
 
     @on(Action.stop_transaction)
@@ -88,7 +87,6 @@ class V16Connection(StationConnection):
             p.get("reason"), p.get("idTag"), samples(p.get("transactionData") or []),
         )
         info = await self.services.transactions.stop(req)
-        self.sessions_changed()
         return {"idTagInfo": id_tag_info(info)} if info else {}
 
     @on(Action.meter_values)

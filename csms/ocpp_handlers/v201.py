@@ -12,7 +12,7 @@ from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
-from csms.ocpp_handlers.commands import need, next_request_id, optional
+from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
@@ -84,8 +84,6 @@ class V201Connection(StationConnection):
             samples=samples(p.get("meterValue") or []), charging_state=info.get("chargingState"),
         )
         answer = await self.services.transactions.event(req)
-        if req.event_type != "Updated":
-            self.sessions_changed()
         return {"idTokenInfo": id_token_info(answer)} if answer else {}
 
     @on(Action.meter_values)
@@ -142,7 +140,7 @@ V201Connection.commands = {
         "RequestStartTransaction",
         optional(
             idToken={"idToken": need(p, "id_token"), "type": p.get("id_token_type") or "ISO14443"},
-            remoteStartId=next_request_id(),
+            remoteStartId=need(p, "request_id"),
             evseId=p.get("evse_id"),
         ),
     ),
@@ -159,7 +157,7 @@ V201Connection.commands = {
     "set-variables": lambda p: ("SetVariables", {"setVariableData": need(p, "variables")}),
     "get-base-report": lambda p: (
         "GetBaseReport",
-        {"requestId": next_request_id(), "reportBase": p.get("report_base") or "FullInventory"},
+        {"requestId": need(p, "request_id"), "reportBase": p.get("report_base") or "FullInventory"},
     ),
     "trigger-message": lambda p: (
         "TriggerMessage", optional(requestedMessage=need(p, "requested_message"), evse=_evse(p))

@@ -112,6 +112,11 @@ def validate(
     raise SchemaViolation(getattr(codes, _BY_RULE.get(rule, "format")), f"{path}: {error.message}", path)
 
 
+def request_validator(ocpp_version: str, action: str) -> Any:
+    """The compiled schema of ``action``'s request (``is_valid(payload)``); ``None`` for an unknown action."""
+    return _validator(ocpp_version, action, False)
+
+
 def action_known(ocpp_version: str, action: str) -> bool:
     """Whether ``action`` is a request the given OCPP version defines (it has a schema)."""
     return _validator(ocpp_version, action, False) is not None

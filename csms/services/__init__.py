@@ -20,6 +20,7 @@ from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
 from csms.services.demand_response import DemandResponseService
 from csms.services.gateway import NoStations, StationGateway
+from csms.services.ids import IdService
 from csms.services.metering import MeterService
 from csms.services.presence import Presence
 from csms.services.sites import SiteService
@@ -48,10 +49,12 @@ class Services:
     carbon: CarbonService
     commands: CommandService
     gateway: StationGateway
-    presence: Presence
-    compliance: ComplianceService
-    """Which stations are heard, live (a subscriber of the station events)."""
     """Connected stations (``is_online``); commands go through ``commands``."""
+    presence: Presence
+    """Which stations are heard, live (a subscriber of the station events)."""
+    compliance: ComplianceService
+    ids: IdService
+    """Ids the CSMS gives stations, unique across nodes and restarts."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -74,6 +77,7 @@ def build_services(
     uow = UnitOfWork(sessions)
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
+    ids = IdService(uow, clock, settings.node_id)
     return Services(
         clock=clock,
         uow=uow,
@@ -97,10 +101,11 @@ def build_services(
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
         ),
-        commands=CommandService(gateway, transactions),
+        commands=CommandService(gateway, transactions, ids),
         gateway=gateway,
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
+        ids=ids,
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

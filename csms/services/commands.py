@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms.domain.commands import ISSUED_IDS
 from csms.errors import InvalidInput
 from csms.services.gateway import StationGateway
+from csms.services.ids import IdService
 from csms.services.transactions import TransactionService
 
 
 class CommandService:
-    def __init__(self, gateway: StationGateway, transactions: TransactionService) -> None:
+    def __init__(self, gateway: StationGateway, transactions: TransactionService, ids: IdService) -> None:
         self._gateway = gateway
         self._transactions = transactions
+        self._ids = ids
 
     async def send(self, station_id: str, command: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """Send ``command`` to the station; return the action sent and the station's answer.
 
-        A ``transaction_id`` (the CSMS's id) is resolved to what the station calls its transaction.
+        A ``transaction_id`` (the CSMS's id) is resolved to what the station calls its transaction; a command
+        that carries an id the CSMS issues (:data:`~csms.domain.commands.ISSUED_IDS`) gets a new one from the
+        database in ``request_id``.
         """
         params = dict(params)
+        if command in ISSUED_IDS:
+            params["request_id"] = await self._ids.issue(command, station_id)
         if params.get("transaction_id") is not None:
             tx, _values = await self._transactions.detail(params["transaction_id"])
             if tx.station_id != station_id:

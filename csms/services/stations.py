@@ -19,7 +19,13 @@ from csms.db.coalesce import Coalescer
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
 from csms.db.station_writes import BootWriter, StatusWriter
 from csms.db.uow import UnitOfWork
-from csms.domain.events import EventBus
+from csms.domain.events import (
+    EventBus,
+    StationBooted,
+    StationConnected,
+    StationDisconnected,
+    StatusChanged,
+)
 from csms.domain.stations import BootAnswer, BootInfo, StatusChange
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
@@ -160,9 +166,18 @@ class StationService:
                     )
                 )
 
+    def connected(self, station_id: str, ocpp_version: str) -> None:
+        """The station's websocket is open (and this node's registry holds it): publish it."""
+        self._events.publish(StationConnected(self._clock(), station_id, ocpp_version))
+
+    def disconnected(self, station_id: str) -> None:
+        """The station's current websocket closed (not a replaced one): publish it."""
+        self._events.publish(StationDisconnected(self._clock(), station_id))
+
     async def boot(self, station_id: str, ocpp_version: str, info: BootInfo) -> BootAnswer:
         now = self._clock()
         status = await self._committer.submit(self._boot, (station_id, ocpp_version, info, now))
+        self._events.publish(StationBooted(now, station_id, status))
         interval = self._heartbeat_interval_s if status == "Accepted" else self._pending_retry_interval_s
         return BootAnswer(status=status, interval_s=interval, current_time=now)
 
@@ -173,7 +188,10 @@ class StationService:
         return now
 
     async def status_notification(self, station_id: str, change: StatusChange) -> None:
-        await self._committer.submit(self._status, (station_id, self._clock(), change))
+        now = self._clock()
+        await self._committer.submit(self._status, (station_id, now, change))
+        c = change
+        self._events.publish(StatusChanged(now, station_id, c.evse_id, c.connector_id, c.status, c.timestamp))
 
     async def record(self, station_id: str, action: str, payload: dict[str, Any]) -> None:
         """Keep a message operators may want to read (events, reports, firmware and log status)."""
