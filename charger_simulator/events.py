@@ -42,7 +42,8 @@ class TxEvent:
 
 @dataclass
 class StatusEvent:
-    """A connector status change (not queued while offline: the current status is sent after boot)."""
+    """A connector status change (not queued while offline: the current status is sent after boot;
+    one still unsent when the connection drops is superseded by that post-boot status)."""
 
     connector_id: int
     status: str

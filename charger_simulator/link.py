@@ -70,12 +70,8 @@ class LinkMixin:
             boot = self.spawn(self._boot(cp), session=True)
             done, _ = await asyncio.wait({reader, boot}, return_when=asyncio.FIRST_COMPLETED)
             if boot in done and boot.exception() is None:
-                self._reported.clear()
-                for event in cp.station_statuses():
-                    self.emit(event)
                 self.spawn(self._heartbeat_loop(cp), session=True)
                 sender = self.spawn(self._sender_loop(cp), session=True)
-                self.sync_status()
                 await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in list(self._session_tasks):
@@ -99,6 +95,13 @@ class LinkMixin:
                     self.settings.set(self.adapter_cls.KEYS["heartbeat"], str(interval_s))
                 self.boot_reason = "PowerUp"
                 self.booted.set()
+                # Queue the statuses after every boot in the same step the station becomes online, so
+                # nobody sees it online with nothing queued before they are (OCPP reports the current
+                # status after a boot or reconnect, not the changes it missed offline).
+                self._reported.clear()
+                for event in cp.station_statuses():
+                    self.emit(event)
+                self.sync_status()
                 self.notify()
                 if self.firmware_installed_pending:
                     self.firmware_installed_pending = False

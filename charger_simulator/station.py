@@ -200,7 +200,14 @@ class Station(LinkMixin):
         return event
 
     def sync_status(self) -> None:
-        """Queue a StatusNotification for every connector whose status changed (when online)."""
+        """Queue a StatusNotification for every connector whose status changed (when online).
+
+        Offline, nothing is queued: after the next boot every connector's *current* status is sent
+        (see ``LinkMixin._boot``), as real chargers do (OCPP 2.0.1 B04: after an offline period the
+        station reports the connectors' status, not each change it missed). So a fault still present
+        at reconnect is reported as Faulted with its error code, while a fault that came and cleared
+        offline is not reported as a status; a real charger keeps it in its diagnostics/event log.
+        """
         now = self.clock.now()
         for cid, c in self.model.connectors.items():
             current = (c.status, c.fault_code or "NoError")

@@ -73,8 +73,9 @@ class Csms16(Recorder, CP16):
         )
 
     @on("StopTransaction")
-    def stop_tx(self, **kw):
+    async def stop_tx(self, **kw):
         self.record("StopTransaction", kw)
+        await self.csms.held("StopTransaction")
         return r16.StopTransaction(id_tag_info={"status": "Accepted"})
 
     @on("MeterValues")
@@ -163,6 +164,20 @@ class MiniCsms:
         self.tx_ids = itertools.count(100)
         self._change = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        self._holds: dict[str, asyncio.Event] = {}
+
+    def hold(self, action: str) -> None:
+        """Record requests of ``action`` but answer none until :meth:`release` (a slow CSMS, made exact)."""
+        self._holds[action] = asyncio.Event()
+
+    def release(self, action: str) -> None:
+        self._holds.pop(action).set()
+
+    async def held(self, action: str) -> None:
+        """Wait in a handler while ``action`` is held."""
+        gate = self._holds.get(action)
+        if gate is not None:
+            await gate.wait()
 
     def next_boot_status(self) -> str:
         return self.boot_statuses.pop(0) if len(self.boot_statuses) > 1 else self.boot_statuses[0]

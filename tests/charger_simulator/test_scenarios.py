@@ -1,6 +1,7 @@
 """Built-in scenarios against the in-test CSMS, and scenario validation."""
 
 import asyncio
+from collections import deque
 
 import pytest
 from ocpp.v16 import call as call16
@@ -92,6 +93,35 @@ async def test_fault_during_charging_scenario(make_station):
         assert csms.of("StopTransaction")[0]["reason"] == "Other"
         faulted = [s for s in csms.of("StatusNotification") if s["status"] == "Faulted"]
         assert faulted and faulted[0]["error_code"] == "GroundFailure"
+
+
+async def test_fault_is_reported_before_the_scenario_ends_when_the_stop_is_answered_late(make_station):
+    # The CSMS answers StopTransaction only after the fault has cleared and the EV left, so the
+    # StatusNotifications queued behind it are still unsent when the last transaction message is
+    # delivered (what a loaded machine did at random): the scenario must still wait for them.
+    async with MiniCsms() as csms:
+        csms.hold("StopTransaction")
+        st = make_station(csms.url, factor=2000)
+        await st.run_until_booted()
+        run = asyncio.create_task(st.run_scenario("fault_during_charging"))
+        c = st.model.connectors[1]
+        await st.wait_for(lambda: c.energy_wh > 0 and not c.plugged and c.fault_code is None)
+        await csms.wait_for(lambda: csms.of("StopTransaction"))
+        csms.release("StopTransaction")
+        result = await run
+        assert result.ok, result.steps
+        assert st.outbox == deque()
+        statuses = [
+            (s["status"], s["error_code"]) for s in csms.of("StatusNotification") if s["connector_id"] == 1
+        ]
+        assert statuses == [
+            ("Available", "NoError"),
+            ("Preparing", "NoError"),
+            ("Charging", "NoError"),
+            ("Faulted", "GroundFailure"),
+            ("Finishing", "NoError"),
+            ("Available", "NoError"),
+        ]
 
 
 async def test_offline_session_scenario(make_station):

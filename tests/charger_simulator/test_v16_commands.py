@@ -6,6 +6,8 @@ import pytest
 from ocpp.v16 import call
 from sim_mini_csms import MiniCsms
 
+from charger_simulator.clock import parse_time
+
 
 @pytest.fixture
 async def booted(make_station):
@@ -158,12 +160,17 @@ async def test_charging_profile_limits_power_composite_and_clear(booted):
     )
     assert r.status == "Accepted"
     assert st.model.connectors[1].power_w == pytest.approx(7400)
-    n = len(csms.of("MeterValues"))
-    await csms.wait_for(lambda: len(csms.of("MeterValues")) > n)
-    sampled = {
-        v["measurand"]: float(v["value"])
-        for v in csms.of("MeterValues")[-1]["meter_value"][0]["sampled_value"]
-    }
+    # The first sample *taken* after the profile, not the next one to arrive: a sample taken before
+    # it may still be queued or in flight when the answer comes back (a loaded machine lags).
+    installed_at = st.clock.now()
+
+    def first_sample_after():
+        values = csms.of("MeterValues")
+        later = [m for m in values if parse_time(m["meter_value"][0]["timestamp"]) >= installed_at]
+        return later[0] if later else None
+
+    sample = await csms.wait_for(first_sample_after)
+    sampled = {v["measurand"]: float(v["value"]) for v in sample["meter_value"][0]["sampled_value"]}
     assert sampled["Power.Active.Import"] == pytest.approx(7400)
     assert sampled["Current.Import"] == pytest.approx(7400 / 690, abs=0.01)
     r = await cp.call(
