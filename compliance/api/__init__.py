@@ -19,6 +19,8 @@ from compliance.api.common import Deps
 from compliance.api.inspections import inspections_router
 from compliance.api.reports import REPORTS, reports_router
 from compliance.api.rules import rules_router
+from compliance.api.worker import ProcessWorker, ThreadWorker
+from compliance.limits import DEFAULT_LIMITS, ImportLimits
 
 __all__ = ["REPORTS", "create_router"]
 
@@ -34,6 +36,9 @@ def create_router(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     prefix: str = "/compliance",
     dependencies: Sequence[Any] = (),
+    limits: ImportLimits = DEFAULT_LIMITS,
+    import_timeout_s: float = 60.0,
+    max_workers: int = 2,
 ) -> APIRouter:
     """Build the compliance routes.
 
@@ -49,8 +54,21 @@ def create_router(
         Mount point of the routes.
     dependencies : sequence
         Extra router dependencies, e.g. ``[Depends(allow(Role.inspector))]`` in the CSMS.
+    limits : ImportLimits
+        Bounds on an imported register (rows, cells, inflated bytes...).
+    import_timeout_s : float
+        Wall time [s] after which the process parsing an upload is killed (413, ``time_limit_s``).
+    max_workers : int
+        Uploads parsed at once (processes), and evaluations or renderings run at once (threads).
     """
-    deps = Deps(Depends(get_repository), Depends(get_telemetry or _no_telemetry), clock)
+    deps = Deps(
+        Depends(get_repository),
+        Depends(get_telemetry or _no_telemetry),
+        clock,
+        parse=ProcessWorker(max_workers, import_timeout_s),
+        compute=ThreadWorker(max_workers),
+        limits=limits,
+    )
     router = APIRouter(prefix=prefix, tags=["compliance"], dependencies=list(dependencies))
     router.include_router(rules_router())
     router.include_router(car_parks_router(deps))

@@ -7,14 +7,16 @@ dependency markers, built from :class:`Deps` at router construction, at definiti
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException, Query, status
 
+from compliance.api.worker import ProcessWorker, ThreadWorker
 from compliance.errors import UnknownRuleError
 from compliance.evaluate import CarParkResult, evaluate
+from compliance.limits import DEFAULT_LIMITS, ImportLimits
 from compliance.model import CarPark
 from compliance.packs import get_pack
 from compliance.repository import CarParkRepository, TelemetrySource
@@ -32,11 +34,16 @@ class Deps:
 
     ``repository`` yields a :class:`CarParkRepository`, ``telemetry`` a :class:`TelemetrySource` or
     ``None``; ``clock`` returns the aware "now" for the telemetry cross-check and report dates.
+    ``parse`` runs the upload parsing (a killable process), ``compute`` the evaluation and rendering
+    (bounded threads); ``limits`` bound an imported register.
     """
 
     repository: Any
     telemetry: Any
     clock: Callable[[], datetime]
+    parse: ProcessWorker = field(default_factory=ProcessWorker)
+    compute: ThreadWorker = field(default_factory=ThreadWorker)
+    limits: ImportLimits = DEFAULT_LIMITS
 
 
 def packs_of(ids: Sequence[str]) -> list[RulePack]:
@@ -64,6 +71,7 @@ async def car_park_or_404(repo: CarParkRepository, car_park_id: str) -> CarPark:
 
 
 async def check(
+    compute: ThreadWorker,
     repo: CarParkRepository,
     telemetry: TelemetrySource | None,
     now: datetime,
@@ -83,10 +91,23 @@ async def check(
         # One query for the whole register, not one per car park.
         wanted = list(dict.fromkeys(sid for record in records for sid in record.station_ids))
         seen = dict(await telemetry.last_seen(wanted)) if wanted else {}
+    return await compute.run(_evaluate_all, records, seen if telemetry is not None else None, now, packs,
+                             strict, silent_after_days)
+
+
+def _evaluate_all(
+    records: Sequence[CarPark],
+    seen: dict[str, datetime | None] | None,
+    now: datetime,
+    packs: list[RulePack],
+    strict: bool,
+    silent_after_days: float,
+) -> list[tuple[CarParkResult, TelemetryCheck | None]]:
+    """Blocking: judge every record (cross-checked when ``seen`` is given); run on a worker thread."""
     out: list[tuple[CarParkResult, TelemetryCheck | None]] = []
     for record in records:
         telemetry_check = None
-        if telemetry is not None and record.station_ids:
+        if seen is not None and record.station_ids:
             telemetry_check = cross_check_car_park(record, seen, now, silent_after_days)
             if strict:
                 record = apply_strict(record, telemetry_check)
