@@ -25,8 +25,8 @@ from compliance.packs import find_rule, resolve_packs, shipped_packs
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
 from compliance.reports.notice import write_notices
-from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.safe_cells import SafeCsvWriter
+from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.tables import render_verdicts_xlsx, write_verdicts_csv
 from compliance.rules import Rule
 from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park
@@ -280,7 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RegisterError as exc:  # one clear line in the user's language, never a traceback
         lang = getattr(args, "lang", "zh")
         where = f"{args.register}: " if args.command == "check" else ""
-        print(f"compliance: {'错误' if lang == 'zh' else 'error'}: {where}{exc.message(lang)}", file=sys.stderr)
+        word = "错误" if lang == "zh" else "error"
+        print(f"compliance: {word}: {where}{exc.message(lang)}", file=sys.stderr)
         return 2
     except ComplianceError as exc:
         print(f"compliance: error: {exc}", file=sys.stderr)

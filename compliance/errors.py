@@ -79,6 +79,7 @@ class RegisterLimitError(RegisterError):
     def __init__(self, limit: str, message_en: str, message_zh: str) -> None:
         super().__init__(f"{message_en} ({limit})", f"{message_zh}({limit})")
         self.limit = limit
+        self.parts = (limit, message_en, message_zh)  # to rebuild it (pickling passes only args)
 
 
 class TelemetryError(ComplianceError):

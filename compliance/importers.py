@@ -327,7 +327,7 @@ def read_xlsx_bytes(
         if hasattr(sheet, "reset_dimensions"):  # a read-only sheet; a chartsheet has no rows
             sheet.reset_dimensions()
         try:
-            return read_rows(sheet.iter_rows(values_only=True), new_since, limits)  # type: ignore[union-attr]
+            return read_rows(sheet.iter_rows(values_only=True), new_since, limits)
         except RegisterError:
             raise
         except _CORRUPT_WORKBOOK as exc:

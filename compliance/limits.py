@@ -85,8 +85,8 @@ def check_zip_directory(data: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> N
             f"工作簿解压后 {total / MIB:.0f} MiB,超过上限 {limits.max_inflated_bytes / MIB:.0f} MiB",
         )
     for m in members:
-        if m.file_size >= limits.ratio_floor_bytes and m.file_size > limits.max_ratio * max(m.compress_size, 1):
-            ratio = m.file_size / max(m.compress_size, 1)
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size >= limits.ratio_floor_bytes and ratio > limits.max_ratio:
             raise RegisterLimitError(
                 "max_ratio",
                 f"{m.filename} is compressed {ratio:.0f}:1, over the limit of {limits.max_ratio:.0f}:1 "

@@ -29,6 +29,10 @@ async def _no_telemetry() -> None:
     return None
 
 
+async def _no_chunk_store() -> None:
+    return None
+
+
 def create_router(
     get_repository: Callable[..., Any],
     *,
@@ -39,6 +43,7 @@ def create_router(
     limits: ImportLimits = DEFAULT_LIMITS,
     import_timeout_s: float = 60.0,
     max_workers: int = 2,
+    get_chunk_store: Callable[..., Any] | None = None,
 ) -> APIRouter:
     """Build the compliance routes.
 
@@ -60,6 +65,10 @@ def create_router(
         Wall time [s] after which the process parsing an upload is killed (413, ``time_limit_s``).
     max_workers : int
         Uploads parsed at once (processes), and evaluations or renderings run at once (threads).
+    get_chunk_store : callable, optional
+        FastAPI dependency returning a ``ChunkStore``: an async callable storing one chunk of imported
+        records in its own committed unit of work (the CSMS's, so that a large import never holds
+        SQLite's write lock for long); without it the request's repository stores the import.
     """
     deps = Deps(
         Depends(get_repository),
@@ -68,6 +77,7 @@ def create_router(
         parse=ProcessWorker(max_workers, import_timeout_s),
         compute=ThreadWorker(max_workers),
         limits=limits,
+        store_chunk=Depends(get_chunk_store or _no_chunk_store),
     )
     router = APIRouter(prefix=prefix, tags=["compliance"], dependencies=list(dependencies))
     router.include_router(rules_router())

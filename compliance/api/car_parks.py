@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
-from compliance.api.common import Deps, car_park_or_404, checked
+from compliance.api.common import ChunkStore, Deps, car_park_or_404, checked
 from compliance.api.schemas import CarParkCreate, CarParkPublic, ImportReport, RowErrorPublic
 from compliance.errors import RegisterError, RegisterLimitError, UnreadableRegisterError
 from compliance.importers import DEFAULT_NEW_SINCE, read_register_bytes
 from compliance.repository import CarParkRepository
-
 
 _UPSERT_CHUNK = 500
 
@@ -46,6 +45,7 @@ def car_parks_router(deps: Deps) -> APIRouter:
     async def import_register(
         request: Request,
         repo: Annotated[CarParkRepository, deps.repository],
+        store_chunk: Annotated[ChunkStore | None, deps.store_chunk],
         filename: Annotated[str, Query(description="register.csv or register.xlsx: picks the format")],
         new_since: date = DEFAULT_NEW_SINCE,
     ) -> ImportReport:
@@ -65,10 +65,12 @@ def car_parks_router(deps: Deps) -> APIRouter:
             raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, exc.message_en) from None
         except RuntimeError:  # the parser died (a crash, not a limit): say so without its internals
             raise HTTPException(422, f"{filename}: cannot be read") from None
-        # In chunks: each awaits the database, so the loop serves stations between them; one
-        # 100k-row statement would also pass SQLite's bound-parameter limit.
+        # In chunks: one 100k-row statement would pass SQLite's bound-parameter limit, and with a
+        # ``store_chunk`` each chunk is its own short transaction, so the station writes that SQLite
+        # serialises behind it (heartbeats) wait for one chunk, not for the whole register.
+        store = store_chunk or repo.upsert_car_parks
         for start in range(0, len(result.records), _UPSERT_CHUNK):
-            await repo.upsert_car_parks(result.records[start : start + _UPSERT_CHUNK])
+            await store(result.records[start : start + _UPSERT_CHUNK])
         return ImportReport(
             rows_read=result.rows_read,
             imported=len(result.records),

@@ -6,7 +6,7 @@ dependency markers, built from :class:`Deps` at router construction, at definiti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -24,6 +24,9 @@ from compliance.rules import RulePack
 from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park
 from compliance.validation import car_park_problems
 
+#: Stores one chunk of imported records in a committed unit of work of its own.
+ChunkStore = Callable[[Sequence[CarPark]], Awaitable[None]]
+
 RulesQuery = Annotated[str, Query(description="comma-separated rule pack ids")]
 Lang = Annotated[Literal["zh", "en"], Query()]
 
@@ -35,7 +38,8 @@ class Deps:
     ``repository`` yields a :class:`CarParkRepository`, ``telemetry`` a :class:`TelemetrySource` or
     ``None``; ``clock`` returns the aware "now" for the telemetry cross-check and report dates.
     ``parse`` runs the upload parsing (a killable process), ``compute`` the evaluation and rendering
-    (bounded threads); ``limits`` bound an imported register.
+    (bounded threads); ``limits`` bound an imported register. ``store_chunk`` yields a
+    :data:`ChunkStore` or ``None`` (then the request's repository stores the import).
     """
 
     repository: Any
@@ -44,6 +48,7 @@ class Deps:
     parse: ProcessWorker = field(default_factory=ProcessWorker)
     compute: ThreadWorker = field(default_factory=ThreadWorker)
     limits: ImportLimits = DEFAULT_LIMITS
+    store_chunk: Any = None
 
 
 def packs_of(ids: Sequence[str]) -> list[RulePack]:

@@ -22,7 +22,9 @@ REPORTS: dict[str, str] = {
 }
 
 
-def _render(name: str, results: list[CarParkResult], packs: list[RulePack], lang: str, today: date) -> bytes:
+def _render(
+    name: str, results: list[CarParkResult], packs: list[RulePack], lang: str, today: date
+) -> bytes:
     """Blocking: the report ``name`` of ``results``; run on a worker thread."""
     if name == "verdicts.csv":
         return render_verdicts_csv(results, lang)
@@ -50,7 +52,8 @@ def reports_router(deps: Deps) -> APIRouter:
                 status.HTTP_404_NOT_FOUND, f"unknown report {name!r}; one of {', '.join(REPORTS)}"
             )
         packs = packs_of(rules.split(","))
-        results = [r for r, _ in await check(deps.compute, repo, telemetry, deps.clock(), packs, strict=strict)]
+        checked = await check(deps.compute, repo, telemetry, deps.clock(), packs, strict=strict)
+        results = [r for r, _ in checked]
         content = await deps.compute.run(_render, name, results, packs, lang, deps.clock().date())
         return Response(
             content,

@@ -72,7 +72,7 @@ def _child(conn: Connection, memory_bytes: int | None, fn: Callable[..., Any], a
     try:
         conn.send(("ok", fn(*args)))
     except RegisterLimitError as exc:  # sent as parts: exceptions with extra __init__ args do not unpickle
-        conn.send(("limit", exc.limit, exc.message_en, exc.message_zh))
+        conn.send(("limit", *exc.parts))
     except UnreadableRegisterError as exc:
         conn.send(("unreadable", exc.message_en, exc.message_zh))
     except RegisterError as exc:
@@ -96,7 +96,9 @@ class ProcessWorker:
         Address-space cap of a child [bytes] (``RLIMIT_AS``); ``None``: no cap.
     """
 
-    def __init__(self, max_workers: int = 2, timeout_s: float = 60.0, memory_bytes: int | None = 2 << 30) -> None:
+    def __init__(
+        self, max_workers: int = 2, timeout_s: float = 60.0, memory_bytes: int | None = 2 << 30
+    ) -> None:
         self.timeout_s = timeout_s
         self.memory_bytes = memory_bytes
         self._limiters = _Limiters(max_workers)

@@ -15,8 +15,8 @@ HEADER = [
 ]
 
 
-def row(i: int, name: str | None = None) -> list[object]:
-    return [f"P{i}", name or f"停车场{i}", "岳麓区", "social_public", "true", "true", 100, 0, 30, 0, 0,
+def row(i: int, name: str | None = None, prefix: str = "P") -> list[object]:
+    return [f"{prefix}{i}", name or f"停车场{i}", "岳麓区", "social_public", "true", "true", 100, 0, 30, 0, 0,
             "false", ""]
 
 
@@ -30,12 +30,12 @@ def xlsx(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def big_xlsx(n_rows: int) -> bytes:
-    return xlsx([HEADER] + [row(i) for i in range(n_rows)])
+def big_xlsx(n_rows: int, prefix: str = "X") -> bytes:
+    return xlsx([HEADER] + [row(i, prefix=prefix) for i in range(n_rows)])
 
 
-def big_csv(n_rows: int) -> bytes:
-    lines = [",".join(HEADER)] + [",".join(str(c) for c in row(i)) for i in range(n_rows)]
+def big_csv(n_rows: int, prefix: str = "C") -> bytes:
+    lines = [",".join(HEADER)] + [",".join(str(c) for c in row(i, prefix=prefix)) for i in range(n_rows)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

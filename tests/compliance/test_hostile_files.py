@@ -93,7 +93,8 @@ def test_the_time_limit_is_checked_as_rows_stream():
 def test_safe_cells_escape_formula_triggers_and_keep_numbers():
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", INJECTION):
         assert safe_cell(text) == "'" + text
-    assert [safe_cell(v) for v in (3, -2.5, True, None, "梅溪湖", "a=b")] == [3, -2.5, True, None, "梅溪湖", "a=b"]
+    kept = (3, -2.5, True, None, "梅溪湖", "a=b")
+    assert [safe_cell(v) for v in kept] == list(kept)
 
 
 def test_a_formula_name_stays_text_in_every_cli_table(tmp_path):
@@ -102,7 +103,8 @@ def test_a_formula_name_stays_text_in_every_cli_table(tmp_path):
         w = csv.writer(f)
         w.writerow(HEADER)
         w.writerow(row(1, name=INJECTION))
-        w.writerow(["P2", "坏", "岳麓区", "=HYPERLINK(\"http://x\")", "true", "true", 10, 0, 3, 0, 0, "false", ""])
+        bad = ["P2", "坏", "岳麓区", "=HYPERLINK(\"http://x\")"] + row(2)[4:]
+        w.writerow(bad)
     out = tmp_path / "out"
     assert main(["check", str(register), "--out", str(out), "--lang", "en", "--notice-format", "html"]) == 1
     names = {r["name"] for r in csv.DictReader(io.StringIO((out / "verdicts.csv").read_text("utf-8-sig")))}
