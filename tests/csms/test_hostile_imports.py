@@ -47,26 +47,31 @@ async def test_bombs_are_refused_in_seconds_and_heartbeats_keep_their_pace(live_
                 lags.append(time.perf_counter() - t - 0.01)
 
         prober = asyncio.create_task(probe())
-        round_trips = []
+        round_trips, answered = [], [time.perf_counter()]
         while not imports.done():
             start = time.perf_counter()
             answer = await wire.call("Heartbeat", {})
-            round_trips.append(time.perf_counter() - start)
+            answered.append(time.perf_counter())
+            round_trips.append(answered[-1] - start)
             assert answer[0] == 3
             await asyncio.sleep(0.05)
         await imports
         await prober
 
-    worst = max(round_trips)
-    print(f"\nheartbeats during the imports: {len(round_trips)}, worst round trip {worst * 1000:.0f} ms, "
+    # The longest wait for an answer, counted from one answer to the next: a blocked loop shows here
+    # even when no heartbeat happened to be in flight when it blocked.
+    worst = max(b - a for a, b in zip(answered, answered[1:], strict=False))
+    print(f"\nheartbeats during the imports: {len(round_trips)}, "
+          f"worst round trip {max(round_trips) * 1000:.0f} ms, "
+          f"worst gap between answers {worst * 1000:.0f} ms, "
           f"worst loop lag {max(lags) * 1000:.0f} ms; "
           + "; ".join(f"{k}: {v[0]} in {v[2]:.2f} s" for k, v in answers.items()))
     assert worst < 1.0
     status, body, seconds = answers["zip bomb"]
-    assert (status, body["detail"]["limit"]) == (413, "max_inflated_bytes") and seconds < 5.0
+    assert (status, body["detail"]["limit"]) == (413, "max_inflated_bytes") and seconds < 10.0
     assert body["detail"]["msg"].startswith("bomb.xlsx: the workbook inflates to 130 MiB")
     status, body, seconds = answers["dimension bomb"]
-    assert (status, body["imported"]) == (200, 1) and seconds < 5.0
+    assert (status, body["imported"]) == (200, 1) and seconds < 10.0
     assert answers["big csv"][:2] == (200, {"rows_read": 20_000, "imported": 20_000, "errors": []})
     assert answers["big xlsx"][0] == 200 and answers["big xlsx"][1]["imported"] == 4_000
 
