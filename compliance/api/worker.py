@@ -20,6 +20,7 @@ Limiters are made per event loop (lazily): the routers are built at import, befo
 from __future__ import annotations
 
 import multiprocessing
+import time
 import weakref
 from asyncio import AbstractEventLoop, get_running_loop
 from collections.abc import Callable
@@ -31,8 +32,12 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 
 from compliance.errors import RegisterError, RegisterLimitError, UnreadableRegisterError
+from compliance.importers import ImportResult
 
 T = TypeVar("T")
+
+#: Records per message from a child: a few milliseconds of unpickling each.
+_TRANSFER_CHUNK = 1_000
 
 #: Modules the forkserver imports once, so that each child starts warm.
 PRELOAD = ["compliance.importers", "openpyxl", "openpyxl.reader.excel"]
@@ -70,7 +75,14 @@ def _child(conn: Connection, memory_bytes: int | None, fn: Callable[..., Any], a
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        conn.send(("ok", fn(*args)))
+        value = fn(*args)
+        if isinstance(value, ImportResult):
+            # In chunks: the parent unpickles each message holding the GIL, so one 100k-record
+            # message would stall the server's event loop for a second; a chunk takes milliseconds.
+            records, value.records = value.records, []
+            for start in range(0, len(records), _TRANSFER_CHUNK):
+                conn.send(("records", records[start : start + _TRANSFER_CHUNK]))
+        conn.send(("ok", value))
     except RegisterLimitError as exc:  # sent as parts: exceptions with extra __init__ args do not unpickle
         conn.send(("limit", *exc.parts))
     except UnreadableRegisterError as exc:
@@ -128,10 +140,16 @@ class ProcessWorker:
                     f"reading took longer than {self.timeout_s:g} s",
                     f"读取超过时限 {self.timeout_s:g} 秒",
                 )
-            try:
-                answer = receive.recv()
-            except EOFError:
-                raise RuntimeError(f"the worker process died (exit code {child.exitcode})") from None
+            records: list[Any] = []
+            while True:
+                try:
+                    answer = receive.recv()
+                except EOFError:
+                    raise RuntimeError(f"the worker process died (exit code {child.exitcode})") from None
+                if answer[0] != "records":
+                    break
+                records.extend(answer[1])
+                time.sleep(0)  # let the event loop's thread take the GIL between chunks
         finally:
             receive.close()
             child.join(5.0)
@@ -141,6 +159,8 @@ class ProcessWorker:
         kind, *rest = answer
         if kind == "ok":
             value: T = rest[0]
+            if isinstance(value, ImportResult):
+                value.records = records
             return value
         if kind == "limit":
             raise RegisterLimitError(*rest)
