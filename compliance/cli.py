@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from compliance.errors import ComplianceError, RowError, TelemetryError
+from compliance.errors import ComplianceError, RegisterError, RowError, TelemetryError
 from compliance.evaluate import CarParkResult, Status, evaluate
 from compliance.explain import STATUS_LABELS, explain, rounding_label
 from compliance.importers import read_register
@@ -25,6 +25,7 @@ from compliance.packs import find_rule, resolve_packs, shipped_packs
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
 from compliance.reports.notice import write_notices
+from compliance.reports.safe_cells import SafeCsvWriter
 from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.tables import render_verdicts_xlsx, write_verdicts_csv
 from compliance.rules import Rule
@@ -133,14 +134,14 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     )
     if imported.errors:
         with (out / "errors.csv").open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
+            writer = SafeCsvWriter(f)
             writer.writerow(["row", "column", "value", "message_zh", "message_en"])
             for e in imported.errors:
                 writer.writerow([e.row, e.column, e.value, e.message_zh, e.message_en])
     discrepancies = {cid: t for cid, t in telemetry.items() if t.has_discrepancy}
     if telemetry:
         with (out / "telemetry.csv").open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
+            writer = SafeCsvWriter(f)
             writer.writerow(["id", "station_id", "status", "last_seen", "silent_days"])
             for cid, check in telemetry.items():
                 for s in check.findings:
@@ -276,6 +277,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("模板已写入 " if args.lang == "zh" else "Template written to ") + str(path), highlight=False
         )
         return 0
+    except RegisterError as exc:  # one clear line in the user's language, never a traceback
+        lang = getattr(args, "lang", "zh")
+        where = f"{args.register}: " if args.command == "check" else ""
+        word = "错误" if lang == "zh" else "error"
+        print(f"compliance: {word}: {where}{exc.message(lang)}", file=sys.stderr)
+        return 2
     except ComplianceError as exc:
         print(f"compliance: error: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,8 @@ the core only raises them::
     ├── RulePackError      a pack file is malformed
     ├── UnknownRuleError   no pack or rule by that id (also a KeyError)
     ├── RegisterError      a register file cannot be read or has an unsupported format
+    │   ├── UnreadableRegisterError  not a workbook, not UTF-8/GBK text, a corrupt file
+    │   └── RegisterLimitError       over an import limit (rows, cells, inflated bytes, time)
     ├── TelemetryError     telemetry input the cross-check cannot use
     └── NoticeError        a notice asked for a car park that is not non-compliant (also a ValueError)
 
@@ -50,7 +52,34 @@ class UnknownRuleError(ComplianceError, KeyError):
 
 
 class RegisterError(ComplianceError):
-    """A register file cannot be read, or its format is not CSV or XLSX."""
+    """A register file cannot be read, or its format is not CSV or XLSX.
+
+    ``message_zh`` is the Chinese message for the CLI's ``--lang zh`` (the English one when not given).
+    """
+
+    def __init__(self, message_en: str, message_zh: str | None = None) -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_zh = message_zh or message_en
+
+    def message(self, lang: str = "en") -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+class UnreadableRegisterError(RegisterError):
+    """The bytes are no register: not a zip/XLSX workbook, not UTF-8 or GBK text, a corrupt sheet."""
+
+
+class RegisterLimitError(RegisterError):
+    """The register is over an import limit of :class:`compliance.limits.ImportLimits`.
+
+    ``limit`` names the limit (``max_rows``, ``max_inflated_bytes``...), as the messages do.
+    """
+
+    def __init__(self, limit: str, message_en: str, message_zh: str) -> None:
+        super().__init__(f"{message_en} ({limit})", f"{message_zh}({limit})")
+        self.limit = limit
+        self.parts = (limit, message_en, message_zh)  # to rebuild it (pickling passes only args)
 
 
 class TelemetryError(ComplianceError):

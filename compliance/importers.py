@@ -2,6 +2,10 @@
 
 A bad cell gives a :class:`compliance.errors.RowError` naming its row and column; that row is left out
 and every other row is still read. Rows are numbered as in the spreadsheet (the header is row 1).
+
+A file that is no register at all raises :class:`compliance.errors.UnreadableRegisterError`; one over
+an import limit (:mod:`compliance.limits`) raises :class:`compliance.errors.RegisterLimitError`. Both
+carry an English and a Chinese message; neither leaks a reader's exception text.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +29,13 @@ from compliance.columns import (
     HEADER_ALIASES,
     TRUE_WORDS,
 )
-from compliance.errors import ComplianceError, RegisterError, RowError
+from compliance.errors import (
+    ComplianceError,
+    RegisterError,
+    RowError,
+    UnreadableRegisterError,
+)
+from compliance.limits import DEFAULT_LIMITS, ImportLimits, RowBudget, cell_too_long, check_zip_directory
 from compliance.model import CarPark, Category
 from compliance.schema import Kind, fields_of
 from compliance.validation import consistency_problems
@@ -198,20 +209,30 @@ def _record(cells: dict[str, Any], row: int, new_since: date) -> tuple[CarPark |
     return cp, []
 
 
-def read_rows(rows: Iterable[Sequence[Any]], new_since: date = DEFAULT_NEW_SINCE) -> ImportResult:
-    """Records from a header row followed by data rows (any cell types), with per-cell errors."""
+def read_rows(
+    rows: Iterable[Sequence[Any]],
+    new_since: date = DEFAULT_NEW_SINCE,
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> ImportResult:
+    """Records from a header row followed by data rows (any cell types), with per-cell errors.
+
+    Rows and cells are counted against ``limits`` as they stream (RegisterLimitError past one).
+    """
     result = ImportResult()
+    budget = RowBudget(limits)
     iterator: Iterator[Sequence[Any]] = iter(rows)
     header = next(iterator, None)
     if header is None:
         result.errors.append(RowError(1, "(header)", "", "the sheet is empty", "表格为空"))
         return result
+    budget.take(1, tuple(header))
     keys, header_errors = _header_keys(header)
     if header_errors:
         result.errors.extend(header_errors)
         return result
     seen: dict[str, int] = {}
     for row_number, row in enumerate(iterator, start=2):
+        budget.take(row_number, tuple(row))
         if all(_blank(c) for c in row):
             continue
         result.rows_read += 1
@@ -238,42 +259,121 @@ def read_rows(rows: Iterable[Sequence[Any]], new_since: date = DEFAULT_NEW_SINCE
 
 def _decode(data: bytes) -> str:
     # Excel on a Chinese Windows saves CSV as GBK; everything else should be UTF-8 (with or without BOM).
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableRegisterError(
+            "the CSV is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' or as .xlsx",
+            "CSV 为 UTF-16 编码(Excel 的“Unicode 文本”);请另存为“CSV UTF-8”或 .xlsx",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-def read_csv_bytes(data: bytes, new_since: date = DEFAULT_NEW_SINCE) -> ImportResult:
-    return read_rows(csv.reader(io.StringIO(_decode(data))), new_since)
-
-
-def read_xlsx_bytes(data: bytes, new_since: date = DEFAULT_NEW_SINCE) -> ImportResult:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        pass
     try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise UnreadableRegisterError(
+            f"the CSV is neither UTF-8 nor GBK text (bad byte at offset {exc.start}); "
+            "save it as 'CSV UTF-8' or as .xlsx",
+            f"CSV 既不是 UTF-8 也不是 GBK 文本(第 {exc.start} 字节无法识别);请另存为“CSV UTF-8”或 .xlsx",
+        ) from None
+
+
+def _csv_rows(text: str, limits: ImportLimits) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):  # 131,072 characters: over ours anyway
+                raise cell_too_long(reader.line_num, None, limits) from None
+            raise UnreadableRegisterError(
+                f"line {reader.line_num}: not valid CSV ({exc})", f"第{reader.line_num}行:CSV 格式错误"
+            ) from None
+        yield row
+
+
+def read_csv_bytes(
+    data: bytes, new_since: date = DEFAULT_NEW_SINCE, limits: ImportLimits = DEFAULT_LIMITS
+) -> ImportResult:
+    return read_rows(_csv_rows(_decode(data), limits), new_since, limits)
+
+
+# What openpyxl and zipfile raise on a corrupt workbook (a missing part, bad XML, a bad CRC...).
+_CORRUPT_WORKBOOK = (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError, SyntaxError)
+
+
+def read_xlsx_bytes(
+    data: bytes, new_since: date = DEFAULT_NEW_SINCE, limits: ImportLimits = DEFAULT_LIMITS
+) -> ImportResult:
+    """Records of the first sheet; the zip directory is checked against ``limits`` before any reading.
+
+    The sheet's ``<dimension>`` is ignored (reset): a reader trusting it pads every row to the
+    claimed width and height, so a 2 KB file claiming ``A1:XFD1048576`` would cost 10^10 cells.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    check_zip_directory(data, limits)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (*_CORRUPT_WORKBOOK, InvalidFileException) as exc:
+        raise _unreadable_workbook(exc) from None
+    try:
+        if not workbook.worksheets:
+            raise UnreadableRegisterError("the workbook has no worksheet", "工作簿没有工作表")
         sheet = workbook.worksheets[0]
-        return read_rows(sheet.iter_rows(values_only=True), new_since)
+        if hasattr(sheet, "reset_dimensions"):  # a read-only sheet; a chartsheet has no rows
+            sheet.reset_dimensions()
+        try:
+            return read_rows(sheet.iter_rows(values_only=True), new_since, limits)
+        except RegisterError:
+            raise
+        except _CORRUPT_WORKBOOK as exc:
+            raise _unreadable_workbook(exc) from None
     finally:
         workbook.close()
 
 
-def read_register_bytes(data: bytes, filename: str, new_since: date = DEFAULT_NEW_SINCE) -> ImportResult:
-    """Records from an uploaded sheet; the file name's suffix picks the format (``.csv`` or ``.xlsx``)."""
+def _unreadable_workbook(exc: Exception) -> UnreadableRegisterError:
+    kind = "not a zip archive" if isinstance(exc, zipfile.BadZipFile) else "a part is missing or corrupt"
+    kind_zh = "不是 zip 压缩包" if isinstance(exc, zipfile.BadZipFile) else "缺少部件或已损坏"
+    return UnreadableRegisterError(
+        f"not a readable XLSX workbook ({kind})", f"不是可读取的 XLSX 工作簿({kind_zh})"
+    )
+
+
+def read_register_bytes(
+    data: bytes,
+    filename: str,
+    new_since: date = DEFAULT_NEW_SINCE,
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> ImportResult:
+    """Records from an uploaded sheet; the file name's suffix picks the format (``.csv`` or ``.xlsx``).
+
+    Raises RegisterError (an unsupported suffix), UnreadableRegisterError or RegisterLimitError.
+    """
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        return read_csv_bytes(data, new_since)
+        return read_csv_bytes(data, new_since, limits)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx_bytes(data, new_since)
-    raise RegisterError(f"{filename}: unsupported register format {suffix!r}; use .csv or .xlsx")
+        return read_xlsx_bytes(data, new_since, limits)
+    raise RegisterError(
+        f"{filename}: unsupported register format {suffix!r}; use .csv or .xlsx",
+        f"{filename}:不支持的登记表格式 {suffix!r};请使用 .csv 或 .xlsx",
+    )
 
 
-def read_register(path: Path | str, new_since: date = DEFAULT_NEW_SINCE) -> ImportResult:
+def read_register(
+    path: Path | str, new_since: date = DEFAULT_NEW_SINCE, limits: ImportLimits = DEFAULT_LIMITS
+) -> ImportResult:
     """Records from a register file on disk (``.csv`` or ``.xlsx``)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RegisterError(f"{path}: cannot be read: {exc.strerror}") from exc
-    return read_register_bytes(data, path.name, new_since)
+        raise RegisterError(
+            f"cannot be read: {exc.strerror}", f"无法读取:{exc.strerror}"
+        ) from exc
+    return read_register_bytes(data, path.name, new_since, limits)

@@ -1,16 +1,24 @@
 """REST routes for planners: ``create_router(...)`` returns an ``APIRouter`` for the CSMS to mount.
 
 Stateless: every request carries its network (a built-in name, or nodes/edges/flows records) and
-gets a plan document back, or its GeoJSON or HTML map. Solving is CPU-bound, so the handlers are
-plain functions (FastAPI runs them in its thread pool) and the solver time is capped per request.
+gets a plan document back, or its GeoJSON or HTML map. Solving and rendering are CPU-bound, so they
+run on at most ``max_workers`` worker threads (an ``anyio`` capacity limiter, not FastAPI's 40-thread
+pool), never on the event loop that answers the CSMS's stations; the solver time is capped per request
+and the network's size by the request schema. Threads, not processes: the input is validated JSON of
+bounded size, and HiGHS honours its time limit itself.
 Input errors become HTTP 422 with the same message the CLI prints. Nothing here imports the CSMS.
 
 No ``from __future__ import annotations`` here: FastAPI reads the annotations at definition time.
 """
 
+import weakref
+from asyncio import AbstractEventLoop, get_running_loop
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
@@ -27,13 +35,40 @@ from siting.service import cover_study, plan_study
 __all__ = ["create_router", "PlanRequest", "CoverRequest"]
 
 
+#: Bounds on a posted network: a provincial expressway network has a few hundred nodes.
+MAX_NODES, MAX_EDGES, MAX_FLOWS = 5_000, 20_000, 50_000
+
+
+class _Limiters:
+    """One capacity limiter per event loop (the router is built before any loop runs)."""
+
+    def __init__(self, max_workers: int) -> None:
+        self.max_workers = max_workers
+        self._by_loop: weakref.WeakKeyDictionary[AbstractEventLoop, CapacityLimiter] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def current(self) -> CapacityLimiter:
+        loop = get_running_loop()
+        limiter = self._by_loop.get(loop)
+        if limiter is None:
+            limiter = self._by_loop[loop] = CapacityLimiter(self.max_workers)
+        return limiter
+
+
 class StudyRequest(BaseModel):
     """Network, demand, sites and vehicle of a study."""
 
     network: Literal["hunan", "25node"] | None = Field(None, description="built-in network")
-    nodes: list[dict[str, Any]] = Field(default_factory=list, description="id, kind, weight, x, y, name")
-    edges: list[dict[str, Any]] = Field(default_factory=list, description="from, to, length_km, corridor")
-    flows: list[dict[str, Any]] = Field(default_factory=list, description="origin, destination, flow, path")
+    nodes: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=MAX_NODES, description="id, kind, weight, x, y, name"
+    )
+    edges: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=MAX_EDGES, description="from, to, length_km, corridor"
+    )
+    flows: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=MAX_FLOWS, description="origin, destination, flow, path"
+    )
     beta: float = Field(1.5, ge=0, description="gravity exponent when no flows are given")
     fuel: Literal["ev", "h2"] = "ev"
     range_km: float | None = Field(None, gt=0, description="vehicle range [km]; default by fuel")
@@ -111,7 +146,11 @@ def _respond(ds: Dataset, doc: dict[str, Any], fmt: str, lang: str) -> Any:
 
 
 def create_router(
-    *, prefix: str = "/siting", dependencies: Sequence[Any] = (), max_time_limit_s: float = 30.0
+    *,
+    prefix: str = "/siting",
+    dependencies: Sequence[Any] = (),
+    max_time_limit_s: float = 30.0,
+    max_workers: int = 2,
 ) -> APIRouter:
     """Build the siting routes.
 
@@ -123,8 +162,14 @@ def create_router(
         Extra router dependencies, e.g. the CSMS's planner-role guard.
     max_time_limit_s : float
         Upper bound on the solver time a request may ask for [s].
+    max_workers : int
+        Solves (and map renderings) run at once; further requests wait their turn.
     """
     router = APIRouter(prefix=prefix, tags=["siting"], dependencies=list(dependencies))
+    limiters = _Limiters(max_workers)
+
+    async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(partial(fn, *args), limiter=limiters.current())
 
     @router.get("/networks")
     def networks() -> list[dict[str, Any]]:
@@ -144,7 +189,7 @@ def create_router(
         return out
 
     @router.post("/plan")
-    def plan(req: PlanRequest, format: Format = "json", lang: Lang = "en") -> Any:
+    async def plan(req: PlanRequest, format: Format = "json", lang: Lang = "en") -> Any:
         """Maximum flow refuelled with ``stations`` new stations (status, stations, covered_flow, gap...)."""
 
         def study(ds: Dataset, inst: Instance, fuel: FuelProfile, limit: float) -> dict[str, Any]:
@@ -161,15 +206,15 @@ def create_router(
                 time_limit_s=limit,
             )
 
-        return _run(req, max_time_limit_s, study, format, lang)
+        return await off_loop(_run, req, max_time_limit_s, study, format, lang)
 
     @router.post("/cover")
-    def cover(req: CoverRequest, format: Format = "json", lang: Lang = "en") -> Any:
+    async def cover(req: CoverRequest, format: Format = "json", lang: Lang = "en") -> Any:
         """Fewest (cheapest) stations refuelling every servable trip, and the trips none can serve."""
 
         def study(ds: Dataset, inst: Instance, fuel: FuelProfile, limit: float) -> dict[str, Any]:
             return cover_study(ds, inst, fuel, minimise=req.minimise, time_limit_s=limit)
 
-        return _run(req, max_time_limit_s, study, format, lang)
+        return await off_loop(_run, req, max_time_limit_s, study, format, lang)
 
     return router

@@ -19,11 +19,17 @@ from compliance.api.common import Deps
 from compliance.api.inspections import inspections_router
 from compliance.api.reports import REPORTS, reports_router
 from compliance.api.rules import rules_router
+from compliance.api.worker import ProcessWorker, ThreadWorker
+from compliance.limits import DEFAULT_LIMITS, ImportLimits
 
 __all__ = ["REPORTS", "create_router"]
 
 
 async def _no_telemetry() -> None:
+    return None
+
+
+async def _no_chunk_store() -> None:
     return None
 
 
@@ -34,6 +40,10 @@ def create_router(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     prefix: str = "/compliance",
     dependencies: Sequence[Any] = (),
+    limits: ImportLimits = DEFAULT_LIMITS,
+    import_timeout_s: float = 60.0,
+    max_workers: int = 2,
+    get_chunk_store: Callable[..., Any] | None = None,
 ) -> APIRouter:
     """Build the compliance routes.
 
@@ -49,8 +59,26 @@ def create_router(
         Mount point of the routes.
     dependencies : sequence
         Extra router dependencies, e.g. ``[Depends(allow(Role.inspector))]`` in the CSMS.
+    limits : ImportLimits
+        Bounds on an imported register (rows, cells, inflated bytes...).
+    import_timeout_s : float
+        Wall time [s] after which the process parsing an upload is killed (413, ``time_limit_s``).
+    max_workers : int
+        Uploads parsed at once (processes), and evaluations or renderings run at once (threads).
+    get_chunk_store : callable, optional
+        FastAPI dependency returning a ``ChunkStore``: an async callable storing one chunk of imported
+        records in its own committed unit of work (the CSMS's, so that a large import never holds
+        SQLite's write lock for long); without it the request's repository stores the import.
     """
-    deps = Deps(Depends(get_repository), Depends(get_telemetry or _no_telemetry), clock)
+    deps = Deps(
+        Depends(get_repository),
+        Depends(get_telemetry or _no_telemetry),
+        clock,
+        parse=ProcessWorker(max_workers, import_timeout_s),
+        compute=ThreadWorker(max_workers),
+        limits=limits,
+        store_chunk=Depends(get_chunk_store or _no_chunk_store),
+    )
     router = APIRouter(prefix=prefix, tags=["compliance"], dependencies=list(dependencies))
     router.include_router(rules_router())
     router.include_router(car_parks_router(deps))

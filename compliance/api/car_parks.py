@@ -6,11 +6,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
-from compliance.api.common import Deps, car_park_or_404, checked
+from compliance.api.common import ChunkStore, Deps, car_park_or_404, checked
 from compliance.api.schemas import CarParkCreate, CarParkPublic, ImportReport, RowErrorPublic
-from compliance.errors import RegisterError
+from compliance.errors import RegisterError, RegisterLimitError, UnreadableRegisterError
 from compliance.importers import DEFAULT_NEW_SINCE, read_register_bytes
 from compliance.repository import CarParkRepository
+
+_UPSERT_CHUNK = 500
+
+
+def _detail(filename: str, exc: RegisterError) -> dict[str, str]:
+    detail = {"msg": f"{filename}: {exc.message_en}", "msg_zh": f"{filename}:{exc.message_zh}"}
+    if isinstance(exc, RegisterLimitError):
+        detail["limit"] = exc.limit
+    return detail
 
 
 def car_parks_router(deps: Deps) -> APIRouter:
@@ -36,17 +45,32 @@ def car_parks_router(deps: Deps) -> APIRouter:
     async def import_register(
         request: Request,
         repo: Annotated[CarParkRepository, deps.repository],
+        store_chunk: Annotated[ChunkStore | None, deps.store_chunk],
         filename: Annotated[str, Query(description="register.csv or register.xlsx: picks the format")],
         new_since: date = DEFAULT_NEW_SINCE,
     ) -> ImportReport:
-        """Import a sheet sent as the raw request body; good rows are stored, bad ones reported."""
+        """Import a sheet sent as the raw request body; good rows are stored, bad ones reported.
+
+        The sheet is parsed in a worker process within the import limits: 413 past a limit (the detail
+        names it), 422 for a file that is no register, 415 for a format other than CSV or XLSX.
+        """
+        data = await request.body()
         try:
-            result = read_register_bytes(await request.body(), filename, new_since)
+            result = await deps.parse.run(read_register_bytes, data, filename, new_since, deps.limits)
+        except RegisterLimitError as exc:
+            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, _detail(filename, exc)) from None
+        except UnreadableRegisterError as exc:
+            raise HTTPException(422, _detail(filename, exc)) from None
         except RegisterError as exc:
-            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc)) from None
-        except Exception as exc:  # a corrupt workbook: openpyxl/zipfile raise many kinds
-            raise HTTPException(422, f"{filename}: cannot be read: {exc}") from None
-        await repo.upsert_car_parks(result.records)
+            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, exc.message_en) from None
+        except RuntimeError:  # the parser died (a crash, not a limit): say so without its internals
+            raise HTTPException(422, f"{filename}: cannot be read") from None
+        # In chunks: one 100k-row statement would pass SQLite's bound-parameter limit, and with a
+        # ``store_chunk`` each chunk is its own short transaction, so the station writes that SQLite
+        # serialises behind it (heartbeats) wait for one chunk, not for the whole register.
+        store = store_chunk or repo.upsert_car_parks
+        for start in range(0, len(result.records), _UPSERT_CHUNK):
+            await store(result.records[start : start + _UPSERT_CHUNK])
         return ImportReport(
             rows_read=result.rows_read,
             imported=len(result.records),

@@ -6,8 +6,17 @@ from fastapi import APIRouter
 
 from compliance.api.common import Deps, RulesQuery, check, packs_of
 from compliance.api.schemas import CarParkResultPublic, CheckReport, CheckRequest
-from compliance.evaluate import Status
+from compliance.evaluate import CarParkResult, Status
 from compliance.repository import CarParkRepository, TelemetrySource
+from compliance.telemetry import TelemetryCheck
+
+
+def _report(checked: list[tuple[CarParkResult, TelemetryCheck | None]]) -> CheckReport:
+    """Blocking: the answer's models (a register's worth of pydantic validation)."""
+    counts = dict.fromkeys(Status, 0)
+    for result, _ in checked:
+        counts[result.status] += 1
+    return CheckReport(counts=counts, results=[CarParkResultPublic.of(r, t) for r, t in checked])
 
 
 def checks_router(deps: Deps) -> APIRouter:
@@ -20,6 +29,7 @@ def checks_router(deps: Deps) -> APIRouter:
         telemetry: Annotated[TelemetrySource | None, deps.telemetry],
     ) -> CheckReport:
         checked = await check(
+            deps.compute,
             repo,
             telemetry,
             deps.clock(),
@@ -28,10 +38,7 @@ def checks_router(deps: Deps) -> APIRouter:
             body.strict,
             body.silent_after_days,
         )
-        counts = dict.fromkeys(Status, 0)
-        for result, _ in checked:
-            counts[result.status] += 1
-        return CheckReport(counts=counts, results=[CarParkResultPublic.of(r, t) for r, t in checked])
+        return await deps.compute.run(_report, checked)
 
     @router.get("/car-parks/{car_park_id}/verdicts", response_model=CarParkResultPublic)
     async def car_park_verdicts(
@@ -43,6 +50,7 @@ def checks_router(deps: Deps) -> APIRouter:
         silent_after_days: float = 7.0,
     ) -> CarParkResultPublic:
         [(result, telemetry_check)] = await check(
+            deps.compute,
             repo,
             telemetry,
             deps.clock(),

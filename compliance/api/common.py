@@ -6,21 +6,26 @@ dependency markers, built from :class:`Deps` at router construction, at definiti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException, Query, status
 
+from compliance.api.worker import ProcessWorker, ThreadWorker
 from compliance.errors import UnknownRuleError
 from compliance.evaluate import CarParkResult, evaluate
+from compliance.limits import DEFAULT_LIMITS, ImportLimits
 from compliance.model import CarPark
 from compliance.packs import get_pack
 from compliance.repository import CarParkRepository, TelemetrySource
 from compliance.rules import RulePack
 from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park
 from compliance.validation import car_park_problems
+
+#: Stores one chunk of imported records in a committed unit of work of its own.
+ChunkStore = Callable[[Sequence[CarPark]], Awaitable[None]]
 
 RulesQuery = Annotated[str, Query(description="comma-separated rule pack ids")]
 Lang = Annotated[Literal["zh", "en"], Query()]
@@ -32,11 +37,18 @@ class Deps:
 
     ``repository`` yields a :class:`CarParkRepository`, ``telemetry`` a :class:`TelemetrySource` or
     ``None``; ``clock`` returns the aware "now" for the telemetry cross-check and report dates.
+    ``parse`` runs the upload parsing (a killable process), ``compute`` the evaluation and rendering
+    (bounded threads); ``limits`` bound an imported register. ``store_chunk`` yields a
+    :data:`ChunkStore` or ``None`` (then the request's repository stores the import).
     """
 
     repository: Any
     telemetry: Any
     clock: Callable[[], datetime]
+    parse: ProcessWorker = field(default_factory=ProcessWorker)
+    compute: ThreadWorker = field(default_factory=ThreadWorker)
+    limits: ImportLimits = DEFAULT_LIMITS
+    store_chunk: Any = None
 
 
 def packs_of(ids: Sequence[str]) -> list[RulePack]:
@@ -64,6 +76,7 @@ async def car_park_or_404(repo: CarParkRepository, car_park_id: str) -> CarPark:
 
 
 async def check(
+    compute: ThreadWorker,
     repo: CarParkRepository,
     telemetry: TelemetrySource | None,
     now: datetime,
@@ -83,10 +96,23 @@ async def check(
         # One query for the whole register, not one per car park.
         wanted = list(dict.fromkeys(sid for record in records for sid in record.station_ids))
         seen = dict(await telemetry.last_seen(wanted)) if wanted else {}
+    return await compute.run(_evaluate_all, records, seen if telemetry is not None else None, now, packs,
+                             strict, silent_after_days)
+
+
+def _evaluate_all(
+    records: Sequence[CarPark],
+    seen: dict[str, datetime | None] | None,
+    now: datetime,
+    packs: list[RulePack],
+    strict: bool,
+    silent_after_days: float,
+) -> list[tuple[CarParkResult, TelemetryCheck | None]]:
+    """Blocking: judge every record (cross-checked when ``seen`` is given); run on a worker thread."""
     out: list[tuple[CarParkResult, TelemetryCheck | None]] = []
     for record in records:
         telemetry_check = None
-        if telemetry is not None and record.station_ids:
+        if seen is not None and record.station_ids:
             telemetry_check = cross_check_car_park(record, seen, now, silent_after_days)
             if strict:
                 record = apply_strict(record, telemetry_check)

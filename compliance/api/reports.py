@@ -6,12 +6,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from compliance.api.common import Deps, Lang, RulesQuery, check, packs_of
-from compliance.evaluate import Status
+from compliance.evaluate import CarParkResult, Status
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
 from compliance.reports.notice import render_notice
 from compliance.reports.tables import render_verdicts_csv, render_verdicts_xlsx
 from compliance.repository import CarParkRepository, TelemetrySource
+from compliance.rules import RulePack
 
 REPORTS: dict[str, str] = {
     "verdicts.csv": "text/csv; charset=utf-8",
@@ -19,6 +20,19 @@ REPORTS: dict[str, str] = {
     "report.html": "text/html; charset=utf-8",
     "carparks.geojson": "application/geo+json",
 }
+
+
+def _render(
+    name: str, results: list[CarParkResult], packs: list[RulePack], lang: str, today: date
+) -> bytes:
+    """Blocking: the report ``name`` of ``results``; run on a worker thread."""
+    if name == "verdicts.csv":
+        return render_verdicts_csv(results, lang)
+    if name == "verdicts.xlsx":
+        return render_verdicts_xlsx(results, lang)
+    if name == "carparks.geojson":
+        return render_geojson(results, lang)
+    return render_html(results, packs, lang=lang, generated=today).encode("utf-8")
 
 
 def reports_router(deps: Deps) -> APIRouter:
@@ -38,15 +52,9 @@ def reports_router(deps: Deps) -> APIRouter:
                 status.HTTP_404_NOT_FOUND, f"unknown report {name!r}; one of {', '.join(REPORTS)}"
             )
         packs = packs_of(rules.split(","))
-        results = [r for r, _ in await check(repo, telemetry, deps.clock(), packs, strict=strict)]
-        if name == "verdicts.csv":
-            content: bytes = render_verdicts_csv(results, lang)
-        elif name == "verdicts.xlsx":
-            content = render_verdicts_xlsx(results, lang)
-        elif name == "carparks.geojson":
-            content = render_geojson(results, lang)
-        else:
-            content = render_html(results, packs, lang=lang, generated=deps.clock().date()).encode("utf-8")
+        checked = await check(deps.compute, repo, telemetry, deps.clock(), packs, strict=strict)
+        results = [r for r, _ in checked]
+        content = await deps.compute.run(_render, name, results, packs, lang, deps.clock().date())
         return Response(
             content,
             media_type=REPORTS[name],
@@ -65,12 +73,16 @@ def reports_router(deps: Deps) -> APIRouter:
         issued: date | None = None,
     ) -> Response:
         """The rectification notice (整改通知书) of a non-compliant car park."""
-        [(result, _)] = await check(repo, telemetry, deps.clock(), packs_of(rules.split(",")), [car_park_id])
+        [(result, _)] = await check(
+            deps.compute, repo, telemetry, deps.clock(), packs_of(rules.split(",")), [car_park_id]
+        )
         if result.status is not Status.NON_COMPLIANT:
             raise HTTPException(
                 status.HTTP_409_CONFLICT, f"car park {car_park_id!r} is {result.status.value}"
             )
-        content, ext = render_notice(result, lang, issued or deps.clock().date(), deadline_days, fmt)
+        content, ext = await deps.compute.run(
+            render_notice, result, lang, issued or deps.clock().date(), deadline_days, fmt
+        )
         media = "application/pdf" if ext == "pdf" else "text/html; charset=utf-8"
         return Response(
             content,

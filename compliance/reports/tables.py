@@ -1,14 +1,18 @@
-"""Verdict tables: one row per car park and rule, as CSV (streaming) or XLSX."""
+"""Verdict tables: one row per car park and rule, as CSV (streaming) or XLSX.
+
+Both are formula-safe (:mod:`compliance.reports.safe_cells`): a car-park name such as ``=cmd|...``
+stays text.
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
 from compliance.evaluate import CarParkResult
+from compliance.reports.safe_cells import SafeCsvWriter, safe_row
 from compliance.verdict_row import TABLE_FIELDS, VERDICT_COLUMNS, VerdictRow
 
 __all__ = [
@@ -46,7 +50,7 @@ def write_verdicts_csv(results: Iterable[CarParkResult], out: Path | str | TextI
     if isinstance(out, str | Path):
         with Path(out).open("w", encoding="utf-8-sig", newline="") as f:
             return write_verdicts_csv(results, f, lang)
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(VERDICT_COLUMNS)
     count = 0
     for row in verdict_rows(results, lang):
@@ -69,7 +73,7 @@ def render_verdicts_xlsx(results: Iterable[CarParkResult], lang: str = "zh") -> 
     sheet = wb.create_sheet("判定结果" if lang == "zh" else "verdicts")
     sheet.append(list(VERDICT_COLUMNS))
     for row in verdict_rows(results, lang):
-        sheet.append(row)
+        sheet.append(safe_row(row))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -98,7 +98,7 @@ def test_bad_rule_pack_and_missing_register_exit_2(tmp_path, capsys):
     assert main(["check", str(_register(tmp_path)), "--rules", "nope", "--out", str(tmp_path / "o")]) == 2
     assert "unknown rule pack 'nope'" in capsys.readouterr().err
     assert main(["check", str(tmp_path / "missing.xlsx"), "--out", str(tmp_path / "o")]) == 2
-    assert "cannot be read" in capsys.readouterr().err
+    assert "无法读取" in capsys.readouterr().err  # --lang zh is the default
     assert main(["check", str(_register(tmp_path)), "--strict", "--out", str(tmp_path / "o")]) == 2
 
 
