@@ -12,7 +12,7 @@ from compliance.errors import RegisterError, RegisterLimitError, UnreadableRegis
 from compliance.importers import DEFAULT_NEW_SINCE, read_register_bytes
 from compliance.repository import CarParkRepository
 
-_UPSERT_CHUNK = 500
+_UPSERT_CHUNK = 100
 
 
 def _detail(filename: str, exc: RegisterError) -> dict[str, str]:

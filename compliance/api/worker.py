@@ -20,6 +20,7 @@ Limiters are made per event loop (lazily): the routers are built at import, befo
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 import weakref
 from asyncio import AbstractEventLoop, get_running_loop
@@ -38,6 +39,9 @@ T = TypeVar("T")
 
 #: Records per message from a child: a few milliseconds of unpickling each.
 _TRANSFER_CHUNK = 1_000
+
+#: How much lower a parsing child runs than the server (``nice`` increment).
+CHILD_NICENESS = 10
 
 #: Modules the forkserver imports once, so that each child starts warm.
 PRELOAD = ["compliance.importers", "openpyxl", "openpyxl.reader.excel"]
@@ -70,6 +74,8 @@ class ThreadWorker:
 
 def _child(conn: Connection, memory_bytes: int | None, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """Child process body: run ``fn(*args)``, send back ("ok", value) or a register error's parts."""
+    # Below the server in the scheduler: on a busy machine the stations' event loop is served first.
+    os.nice(CHILD_NICENESS)
     if memory_bytes is not None:
         import resource
 
