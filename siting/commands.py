@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +35,7 @@ from siting.outputs.summary import curve_progress, print_compare, print_cover, p
 from siting.planning import plan_stations
 from siting.rollout import rollout
 from siting.service import cover_study, plan_study
+from siting.sites import add_candidates
 from siting.sizing import size_stations
 
 __all__ = ["COMMANDS"]
@@ -56,12 +58,11 @@ def _fuel(args: argparse.Namespace) -> FuelProfile:
 def _prepare(
     args: argparse.Namespace, fuel: FuelProfile, candidates: list[str] | None = None
 ) -> tuple[Dataset, Instance]:
-    ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
-    )
+    ds, added = _load(args)
     existing = parse_ids(args.existing)
     check_nodes(ds, existing, "existing stations")
     cands = candidates if candidates is not None else resolve_candidates(ds, args.candidates)
+    cands = list(dict.fromkeys([*cands, *added]))
     inst = build_instance(
         ds.G,
         ds.trips,
@@ -69,9 +70,20 @@ def _prepare(
         candidates=cands,
         existing=existing,
         costs=read_costs(args.costs),
-        refuse_unservable=not args.skip_unservable,
+        refuse_unservable=args.refuse_unservable,
     )
     return ds, inst
+
+
+def _load(args: argparse.Namespace) -> tuple[Dataset, list[str]]:
+    """The dataset with the planner's ``--add-candidate`` sites applied, and those sites' ids."""
+    ds = load_dataset(
+        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
+    )
+    if not args.add_candidate:
+        return ds, []
+    trips, added = add_candidates(ds.G, ds.trips, args.add_candidate)
+    return dataclasses.replace(ds, trips=trips), added
 
 
 def _emit(args: argparse.Namespace, doc: _Doc, printer: Callable[[Console, _Doc, str], None]) -> None:
@@ -263,9 +275,7 @@ def _cmd_rollout(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     if not args.out:
         raise SitingError("export needs --out FOLDER")
-    ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
-    )
+    ds, _ = _load(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_nodes_csv(ds.G, out / "nodes.csv")

@@ -73,7 +73,8 @@ def load_network25(weights: str = "w4_32") -> Dataset:
         o, d = key.split("-")
         path = [str(n) for n in doc["shortest_paths_used"][key]["path"]]
         flows.append({"origin": o, "destination": d, "flow": flow, "path": path})
-    return Dataset("25node", G, trips_from_flows(G, flows), None, doc["name"])
+    # The classic test network is abstract: every node is a candidate site, as in Kuby & Lim (2005).
+    return Dataset("25node", G, trips_from_flows(G, flows), list(G.nodes), doc["name"])
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -155,8 +156,8 @@ def hunan_graph() -> RoadGraph:
 def load_hunan(beta: float = 1.5) -> Dataset:
     """Hunan expressway trunk network with gravity demand between its 20 cities.
 
-    Candidate sites are every node (cities and service areas): most expressways in the data have
-    no listed service areas, so restricting to them would leave corridors unservable.
+    Candidate sites are the service areas (``Dataset.candidates`` is None: the default choice);
+    cities are the O-D centroids of the gravity demand and become candidates only when asked.
 
     Examples
     --------
@@ -169,9 +170,7 @@ def load_hunan(beta: float = 1.5) -> Dataset:
     """
     G = hunan_graph()
     trips = gravity_trips(G, beta=beta, scale=HUNAN_GRAVITY_SCALE)
-    return Dataset(
-        "hunan", G, trips, list(G.nodes), "Hunan expressway trunk network (sample, approximate lengths)"
-    )
+    return Dataset("hunan", G, trips, None, "Hunan expressway trunk network (sample, approximate lengths)")
 
 
 BUILTIN: dict[str, Callable[[], Dataset]] = {"hunan": load_hunan, "25node": load_network25}

@@ -15,6 +15,7 @@ from siting.models.instance import Instance, PlanResult
 from siting.networks import Dataset
 from siting.outputs.document import plan_document
 from siting.planning import coverage_curve, plan_stations
+from siting.sites import candidate_gaps
 from siting.sizing import size_stations
 from siting.spacing import corridor_spacing
 
@@ -73,7 +74,11 @@ def plan_study(
         sizes=sizes,
         spacing=corridor_spacing(ds.G, plan.stations, max_gap_km),
         unservable=unservable_trips(inst),
-        extra={"note": NOTES.get(ds.name, ""), "shared_sites": list(shared_sites) if shared_sites else None},
+        extra={
+            "note": NOTES.get(ds.name, ""),
+            "shared_sites": list(shared_sites) if shared_sites else None,
+            "candidate_gaps": candidate_gaps(inst),
+        },
     )
 
 
@@ -94,5 +99,5 @@ def cover_study(
         fuel=fuel,
         unservable=report.unservable,
         spacing=corridor_spacing(ds.G, report.plan.stations),
-        extra={"note": NOTES.get(ds.name, ""), "minimise": minimise},
+        extra={"note": NOTES.get(ds.name, ""), "minimise": minimise, "candidate_gaps": candidate_gaps(inst)},
     )

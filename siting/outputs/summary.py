@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from siting.i18n import t
 from siting.models.instance import PlanResult
@@ -73,10 +74,34 @@ def _print_spacing(console: Console, doc: dict[str, Any], lang: str) -> None:
     console.print(table)
 
 
+def _print_gaps(console: Console, doc: dict[str, Any], lang: str, limit: int = 10) -> None:
+    """The stretches no candidate site closes, with the trips and flow each one cuts."""
+    gaps = doc.get("candidate_gaps") or []
+    if not gaps:
+        return
+    total = doc.get("total_flow") or 0.0
+    table = Table(title=t("candidate_gaps", lang))
+    for col in ("gap_where", "gap_length", "gap_trips", "gap_flow", "gap_hint"):
+        table.add_column(t(col, lang))
+    for g in gaps[:limit]:
+        share = f" ({100 * g['flow'] / total:.1f}%)" if total else ""
+        table.add_row(
+            f"{g['from_node']}-{g['to_node']} {' '.join(g['corridors'])}".strip(),
+            f"{g['length_km']:.1f} km",
+            str(g["trips"]),
+            f"{g['flow']:.4g}{share}",
+            Text(g["hint"]),  # plain text: "U:V:KM" would otherwise be read as an emoji code
+        )
+    console.print(table)
+    if len(gaps) > limit:
+        console.print(f"  ... +{len(gaps) - limit}")
+
+
 def _print_unservable(console: Console, doc: dict[str, Any], lang: str, limit: int = 10) -> None:
     rows = doc.get("unservable") or []
     if not rows:
         return
+    _print_gaps(console, doc, lang)
     console.print(
         f"[yellow]{t('unservable', lang)}: {len(rows)} ({doc.get('unservable_flow', 0):.6g})[/yellow]"
     )
