@@ -55,6 +55,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     o.add_argument("--out", help="folder for plan.json, plan.geojson, map.html, curve.png")
     o.add_argument("--lang", choices=["en", "zh"], default="en")
     o.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per solve [s]")
+    o.add_argument(
+        "--gap",
+        type=float,
+        default=0.01,
+        help="stop each exact solve once its MIP gap is certified below this "
+        "(default 0.01 = 1%%; 0: prove optimality)",
+    )
 
 
 def _sizing(p: argparse.ArgumentParser) -> None:

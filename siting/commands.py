@@ -55,6 +55,14 @@ def _fuel(args: argparse.Namespace) -> FuelProfile:
     )
 
 
+def _gap(args: argparse.Namespace) -> float:
+    """The MIP gap target; 0 asks for a proof of optimality (HiGHS' own tolerance, 1e-6)."""
+    gap = float(args.gap)
+    if not 0 <= gap < 1:
+        raise SitingError(f"--gap must be in [0, 1), got {gap:g}")
+    return max(gap, 1e-6)
+
+
 def _prepare(
     args: argparse.Namespace, fuel: FuelProfile, candidates: list[str] | None = None
 ) -> tuple[Dataset, Instance]:
@@ -119,8 +127,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     shared = read_plan_stations(args.share_sites) if args.share_sites else None
     ds, inst = _prepare(args, fuel, shared)
     n_curve = args.stations if args.curve_max is None else args.curve_max
-    steps = max(0, n_curve - (1 if args.stations <= n_curve else 0))
-    with curve_progress(steps, args.lang, enabled=args.format == "text") as advance:
+    with curve_progress(n_curve, args.lang, enabled=args.format == "text") as advance:
         doc = plan_study(
             ds,
             inst,
@@ -132,6 +139,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             wait_target_min=args.wait_target_min,
             max_wait_prob=args.max_wait_prob,
             time_limit_s=args.time_limit,
+            gap_target=_gap(args),
             shared_sites=shared,
             on_step=advance,
         )
@@ -216,7 +224,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if range_km not in cache:
             cache[range_km] = _prepare(args, fuel)
         ds, inst = cache[range_km]
-        plan = plan_stations(inst, p, method=args.method, time_limit_s=args.time_limit)
+        plan = plan_stations(inst, p, method=args.method, time_limit_s=args.time_limit, gap_target=_gap(args))
         doc = plan_document(ds.G, plan, network=ds.name, fuel=fuel, unservable=unservable_trips(inst))
         doc["scenario"] = name
         docs.append(doc)

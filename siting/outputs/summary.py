@@ -111,10 +111,33 @@ def _print_unservable(console: Console, doc: dict[str, Any], lang: str, limit: i
         console.print(f"  ... +{len(rows) - limit}")
 
 
+def _print_curve(console: Console, doc: dict[str, Any], lang: str) -> None:
+    """Each point of the curve with its certified gap and verdict, so no point is over-claimed."""
+    curve = doc.get("curve") or []
+    if len(curve) < 2:
+        return
+    table = Table(title=t("curve_table", lang))
+    for col in ("curve_x", "covered", "gap", "verdict", "time"):
+        table.add_column(t(col, lang))
+    for c in curve:
+        gap = "-" if c.get("gap") is None else f"{100 * c['gap']:.2f}%"
+        table.add_row(
+            str(c["p"]),
+            f"{c['covered_flow_pct']:.2f}%",
+            gap,
+            t(c.get("verdict") or c["status"], lang),
+            f"{c['solve_time_s']:.1f}",
+        )
+    console.print(table)
+
+
 def print_plan(console: Console, doc: dict[str, Any], lang: str = "en") -> None:
     console.rule(t("title_plan", lang))
     console.print(_headline(doc, lang))
+    if doc.get("verdict"):
+        console.print(f"{t('verdict', lang)}: {t(doc['verdict'], lang)}")
     print_sizes(console, doc.get("station_details", []), lang)
+    _print_curve(console, doc, lang)
     _print_spacing(console, doc, lang)
     _print_unservable(console, doc, lang)
     if doc.get("note"):
@@ -169,6 +192,7 @@ def curve_progress(
         task = progress.add_task(t("computing_curve", lang), total=total)
 
         def advance(p: int, result: PlanResult) -> None:
-            progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}")
+            gap = "" if result.gap is None else f", {t('gap', lang)} {100 * result.gap:.2f}%"
+            progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}{gap}")
 
         yield advance
