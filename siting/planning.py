@@ -122,6 +122,16 @@ def _exact_point(
     gap_target: float,
 ) -> PlanResult:
     inst = model.inst
+    if p == 1:
+        # Greedy's first step values every single site (and the swap phase re-checks each one), so
+        # for one station the heuristic is the optimum: no MILP needed (its root LP can take a minute).
+        heuristic.status, heuristic.method, heuristic.gap = "optimal", "exact (enumeration)", 0.0
+        heuristic.bound_flow = heuristic.covered_flow
+        heuristic.extra.update(
+            {"heuristic_covered_flow": round(heuristic.covered_flow, 6), "gap_target": gap_target}
+        )
+        heuristic.extra.update({"warm_start": "none", "verdict": "optimal"})
+        return heuristic
     start = heuristic
     if previous is not None and previous.new_stations and len(previous.new_stations) < p:
         extended = greedy_max_flow(inst, p, time_limit_s=time_limit_s, start=previous.new_stations)
