@@ -25,21 +25,43 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--beta", type=float, default=1.5, help="gravity distance exponent (default 1.5)")
     g.add_argument("--gravity-scale", type=float, default=1.0, help="gravity flow multiplier")
     s = p.add_argument_group("sites and vehicles")
-    s.add_argument("--candidates", default="auto", help="auto | all | service-areas | FILE | id,id,...")
+    s.add_argument(
+        "--candidates",
+        default="auto",
+        help="auto (service areas) | service-areas | interchanges | cities | all | FILE | id,id,... "
+        "(keywords and ids may be mixed: service-areas,interchanges)",
+    )
+    s.add_argument(
+        "--add-candidate",
+        action="append",
+        default=[],
+        metavar="NODE|U:V:KM[:NAME]",
+        help="add a candidate site: an existing node, or a new site KM km from U along edge U-V (repeatable)",
+    )
     s.add_argument("--existing", default="", help="stations already open (kept open), id,id,...")
     s.add_argument("--costs", help="CSV id,cost of opening each site (default 1 each)")
     s.add_argument("--fuel", choices=["ev", "h2"], default="ev")
     s.add_argument("--range-km", type=float, help="vehicle range [km] (default 300 ev, 400 h2)")
     s.add_argument(
-        "--skip-unservable",
+        "--refuse-unservable",
         action="store_true",
-        help="set aside trips crossing an edge longer than the range instead of refusing",
+        help="refuse trips crossing an edge longer than the range (default: plan the rest and report them)",
+    )
+    s.add_argument(
+        "--skip-unservable", action="store_true", help="(the default now) plan without unservable trips"
     )
     o = p.add_argument_group("output")
     o.add_argument("--format", choices=["text", "json"], default="text")
     o.add_argument("--out", help="folder for plan.json, plan.geojson, map.html, curve.png")
     o.add_argument("--lang", choices=["en", "zh"], default="en")
     o.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per solve [s]")
+    o.add_argument(
+        "--gap",
+        type=float,
+        default=0.01,
+        help="stop each exact solve once its MIP gap is certified below this "
+        "(default 0.01 = 1%%; 0: prove optimality)",
+    )
 
 
 def _sizing(p: argparse.ArgumentParser) -> None:
@@ -100,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except RangeError as exc:
         print(
-            f"siting: error: {exc} (raise --range-km, or --skip-unservable to plan without them)",
+            f"siting: error: {exc} (raise --range-km, or drop --refuse-unservable to plan the rest)",
             file=sys.stderr,
         )
         return 2

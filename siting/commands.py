@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +35,7 @@ from siting.outputs.summary import curve_progress, print_compare, print_cover, p
 from siting.planning import plan_stations
 from siting.rollout import rollout
 from siting.service import cover_study, plan_study
+from siting.sites import add_candidates
 from siting.sizing import size_stations
 
 __all__ = ["COMMANDS"]
@@ -53,15 +55,22 @@ def _fuel(args: argparse.Namespace) -> FuelProfile:
     )
 
 
+def _gap(args: argparse.Namespace) -> float:
+    """The MIP gap target; 0 asks for a proof of optimality (HiGHS' own tolerance, 1e-6)."""
+    gap = float(args.gap)
+    if not 0 <= gap < 1:
+        raise SitingError(f"--gap must be in [0, 1), got {gap:g}")
+    return max(gap, 1e-6)
+
+
 def _prepare(
     args: argparse.Namespace, fuel: FuelProfile, candidates: list[str] | None = None
 ) -> tuple[Dataset, Instance]:
-    ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
-    )
+    ds, added = _load(args)
     existing = parse_ids(args.existing)
     check_nodes(ds, existing, "existing stations")
     cands = candidates if candidates is not None else resolve_candidates(ds, args.candidates)
+    cands = list(dict.fromkeys([*cands, *added]))
     inst = build_instance(
         ds.G,
         ds.trips,
@@ -69,9 +78,20 @@ def _prepare(
         candidates=cands,
         existing=existing,
         costs=read_costs(args.costs),
-        refuse_unservable=not args.skip_unservable,
+        refuse_unservable=args.refuse_unservable,
     )
     return ds, inst
+
+
+def _load(args: argparse.Namespace) -> tuple[Dataset, list[str]]:
+    """The dataset with the planner's ``--add-candidate`` sites applied, and those sites' ids."""
+    ds = load_dataset(
+        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
+    )
+    if not args.add_candidate:
+        return ds, []
+    trips, added = add_candidates(ds.G, ds.trips, args.add_candidate)
+    return dataclasses.replace(ds, trips=trips), added
 
 
 def _emit(args: argparse.Namespace, doc: _Doc, printer: Callable[[Console, _Doc, str], None]) -> None:
@@ -107,8 +127,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     shared = read_plan_stations(args.share_sites) if args.share_sites else None
     ds, inst = _prepare(args, fuel, shared)
     n_curve = args.stations if args.curve_max is None else args.curve_max
-    steps = max(0, n_curve - (1 if args.stations <= n_curve else 0))
-    with curve_progress(steps, args.lang, enabled=args.format == "text") as advance:
+    with curve_progress(n_curve, args.lang, enabled=args.format == "text") as advance:
         doc = plan_study(
             ds,
             inst,
@@ -120,6 +139,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             wait_target_min=args.wait_target_min,
             max_wait_prob=args.max_wait_prob,
             time_limit_s=args.time_limit,
+            gap_target=_gap(args),
             shared_sites=shared,
             on_step=advance,
         )
@@ -204,7 +224,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if range_km not in cache:
             cache[range_km] = _prepare(args, fuel)
         ds, inst = cache[range_km]
-        plan = plan_stations(inst, p, method=args.method, time_limit_s=args.time_limit)
+        plan = plan_stations(inst, p, method=args.method, time_limit_s=args.time_limit, gap_target=_gap(args))
         doc = plan_document(ds.G, plan, network=ds.name, fuel=fuel, unservable=unservable_trips(inst))
         doc["scenario"] = name
         docs.append(doc)
@@ -263,9 +283,7 @@ def _cmd_rollout(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     if not args.out:
         raise SitingError("export needs --out FOLDER")
-    ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
-    )
+    ds, _ = _load(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_nodes_csv(ds.G, out / "nodes.csv")

@@ -12,8 +12,8 @@ from siting.demand import gravity_trips, trips_from_flows
 from siting.errors import GraphError, InputError
 from siting.graph import build_graph
 from siting.io import read_flows_csv, read_network
-from siting.models.instance import default_candidates
 from siting.networks import Dataset, load_builtin
+from siting.sites import select_candidates
 
 __all__ = [
     "load_dataset",
@@ -86,33 +86,9 @@ def parse_ids(text: str | None) -> list[str]:
 
 
 def resolve_candidates(ds: Dataset, spec: str | None) -> list[str]:
-    """``auto`` (the dataset's own choice, else service areas, else all nodes), ``all``,
-    ``service-areas``, a file of ids (one per line, or a CSV with an ``id`` column) or a list."""
-    G = ds.G
-    if spec in (None, "", "auto"):
-        chosen = ds.candidates if ds.candidates is not None else default_candidates(G)
-    elif spec == "all":
-        chosen = list(G.nodes)
-    elif spec in ("service-areas", "service_areas"):
-        chosen = [n for n, data in G.nodes(data=True) if data.get("kind") == "service_area"]
-        if not chosen:
-            raise InputError("--candidates service-areas: the network has no node of kind service_area")
-    elif Path(spec).exists():
-        chosen = _read_ids(Path(spec))
-    else:
-        chosen = parse_ids(spec)
-    unknown = [c for c in chosen if c not in G]
-    if unknown:
-        raise GraphError(f"candidate sites not in the graph: {', '.join(unknown[:10])}")
-    return chosen
-
-
-def _read_ids(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8-sig")
-    first = text.splitlines()[0] if text.strip() else ""
-    if "," in first or first.strip() == "id":
-        return [row["id"].strip() for row in csv.DictReader(text.splitlines()) if row.get("id", "").strip()]
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    """Candidate sites from ``--candidates`` (see :func:`siting.sites.select_candidates`): by default
+    the dataset's own choice or else its service areas; cities only when asked."""
+    return select_candidates(ds.G, spec or "auto", ds.candidates)
 
 
 def read_costs(path: str | None) -> dict[str, float] | None:

@@ -21,13 +21,13 @@ __all__ = ["Dataset", "load_network25", "load_hunan", "load_builtin", "BUILTIN"]
 # Assumed where the census gives no figure (see SOURCES.md); millions of people.
 _ASSUMED_POP_M = {"liling": 1.0, "leiyang": 1.0}
 HUNAN_GRAVITY_SCALE = 10_000.0
-_BORDER_PREFIX = "湘"
 
 
 class _ServiceArea(NamedTuple):
     id: str
     name: str
     listed_from: str  # the city its "between" columns name first: the order of the listing
+    km: float | None  # km from ``listed_from`` where a source gives it
 
 
 @dataclass
@@ -73,7 +73,8 @@ def load_network25(weights: str = "w4_32") -> Dataset:
         o, d = key.split("-")
         path = [str(n) for n in doc["shortest_paths_used"][key]["path"]]
         flows.append({"origin": o, "destination": d, "flow": flow, "path": path})
-    return Dataset("25node", G, trips_from_flows(G, flows), None, doc["name"])
+    # The classic test network is abstract: every node is a candidate site, as in Kuby & Lim (2005).
+    return Dataset("25node", G, trips_from_flows(G, flows), list(G.nodes), doc["name"])
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -82,7 +83,14 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 def hunan_graph() -> RoadGraph:
-    """The Hunan trunk graph with service areas inserted on their edges (positions approximate)."""
+    """The Hunan trunk graph with its named service and parking areas as nodes on their expressway.
+
+    A service area sits on the edge of its own expressway (G4 and G0421 both join 岳阳 and 长沙,
+    each with its own areas). It is placed by its km from ``between_from`` where the data gives one,
+    otherwise evenly between its neighbours in route order (approximate, flagged per row).
+    Every area is a node of kind ``service_area`` with ``facility`` (service or parking area),
+    ``has_chargers`` (all of them by end-2024) and ``position_basis``.
+    """
     nodes: list[NodeRecord] = []
     names_en: dict[str, str] = {}
     coords: dict[str, tuple[float, float]] = {}
@@ -101,62 +109,78 @@ def hunan_graph() -> RoadGraph:
             }
         )
         names_en[row["id"]] = row["name_en"]
-    # One length per city pair: the shorter of parallel expressways (see SOURCES.md).
-    pair_km: dict[frozenset[str], float] = {}
-    pair_codes: dict[frozenset[str], list[tuple[str, str, str]]] = {}
-    for row in _read_csv("edges.csv"):
-        key = frozenset((row["from"], row["to"]))
-        pair_km[key] = min(pair_km.get(key, float("inf")), float(row["length_km"]))
-        pair_codes.setdefault(key, []).append((row["from"], row["to"], row["expressway_code"]))
-    areas: dict[frozenset[str], list[_ServiceArea]] = {}
+    roads = [
+        (r["from"], r["to"], r["expressway_code"], float(r["length_km"])) for r in _read_csv("edges.csv")
+    ]
+    known = {(frozenset((u, v)), code) for u, v, code, _ in roads}
+    areas: dict[tuple[frozenset[str], str], list[_ServiceArea]] = {}
+    attrs: dict[str, dict[str, object]] = {}
     for i, row in enumerate(_read_csv("service_areas.csv"), start=1):
         a, b = row["between_from"], row["between_to"]
-        key = frozenset((a, b))
-        if a.startswith(_BORDER_PREFIX) or b.startswith(_BORDER_PREFIX) or not b or key not in pair_km:
-            continue  # outside the modelled network, or next to a city on an unknown side
-        areas.setdefault(key, []).append(_ServiceArea(f"sa{i:02d}", row["name_zh"], a))
+        key = (frozenset((a, b)), row["expressway_code"])
+        if not a or not b or key not in known:
+            continue  # unplaced, or outside the modelled network (see position_basis)
+        sa_id = f"sa{i:02d}"
+        km = float(row["km_from_between_from"]) if row["km_from_between_from"] else None
+        areas.setdefault(key, []).append(_ServiceArea(sa_id, row["name_zh"], a, km))
+        attrs[sa_id] = {
+            "facility": row["facility"],
+            "has_chargers": row["has_chargers_2024"].startswith("yes"),
+            "position_basis": row["position_basis"],
+            "expressway": row["expressway_code"],
+        }
     edges: list[EdgeRecord] = []
-    for key, length_km in pair_km.items():
-        for u, v, code in pair_codes[key]:
-            chain = [u]
-            sas = areas.get(key, [])
-            chain.extend(sa_id for sa_id, _, _ in sas)
-            chain.append(v)
-            # The service areas are listed in the direction of their own "between_from".
-            if sas and sas[0].listed_from != u:
-                chain[1:-1] = chain[1:-1][::-1]
-            step_km = length_km / (len(chain) - 1)
-            edges.extend(
-                {"from": a, "to": b, "length_km": round(step_km, 3), "corridor": code}
-                for a, b in zip(chain, chain[1:], strict=False)
-            )
-    for key, sas in areas.items():
-        u, v = sorted(key)
+    placed: dict[str, tuple[float, float]] = {}
+    for u, v, code, length_km in roads:
+        sas = areas.get((frozenset((u, v)), code), [])
+        # Areas are listed in the direction of their own "between_from"; chain them from u.
+        if sas and sas[0].listed_from != u:
+            sas = [sa._replace(km=None if sa.km is None else length_km - sa.km) for sa in sas[::-1]]
+        chain = [u, *(sa.id for sa in sas), v]
+        km_at = _positions(length_km, [sa.km for sa in sas])
+        for a, b, ka, kb in zip(chain, chain[1:], km_at, km_at[1:], strict=False):
+            edges.append({"from": a, "to": b, "length_km": round(kb - ka, 3), "corridor": code})
         (x0, y0), (x1, y1) = coords[u], coords[v]
-        ordered = sas if sas[0].listed_from == u else sas[::-1]
-        for j, (sa_id, name, _) in enumerate(ordered, start=1):
-            t = j / (len(sas) + 1)
+        for sa, km in zip(sas, km_at[1:-1], strict=False):
+            t = km / length_km
+            placed[sa.id] = (round(x0 + t * (x1 - x0), 5), round(y0 + t * (y1 - y0), 5))
+    for sas in areas.values():
+        for sa in sas:
+            x, y = placed[sa.id]
             nodes.append(
-                {
-                    "id": sa_id,
-                    "kind": "service_area",
-                    "weight": 0.0,
-                    "x": round(x0 + t * (x1 - x0), 5),
-                    "y": round(y0 + t * (y1 - y0), 5),
-                    "name": name,
-                }
+                {"id": sa.id, "kind": "service_area", "weight": 0.0, "x": x, "y": y, "name": sa.name}
             )
     G = build_graph(nodes, edges)
     for node, name_en in names_en.items():
         G.nodes[node]["name_en"] = name_en
+    for node, extra in attrs.items():
+        G.nodes[node].update(extra)
     return G
+
+
+def _positions(length_km: float, anchors: list[float | None]) -> list[float]:
+    """km from the start of an edge for its start, each area and its end: areas with a known km stay
+    there; the others are spread evenly between their known neighbours.
+
+    >>> _positions(100.0, [None, 60.0, None])
+    [0.0, 30.0, 60.0, 80.0, 100.0]
+    """
+    km: list[float | None] = [0.0, *anchors, length_km]
+    fixed = [i for i, k in enumerate(km) if k is not None]
+    out = [0.0] * len(km)
+    for i, j in zip(fixed, fixed[1:], strict=False):
+        ki, kj = km[i], km[j]
+        assert ki is not None and kj is not None
+        for n in range(i, j + 1):
+            out[n] = ki + (kj - ki) * (n - i) / (j - i)
+    return out
 
 
 def load_hunan(beta: float = 1.5) -> Dataset:
     """Hunan expressway trunk network with gravity demand between its 20 cities.
 
-    Candidate sites are every node (cities and service areas): most expressways in the data have
-    no listed service areas, so restricting to them would leave corridors unservable.
+    Candidate sites are the service areas (``Dataset.candidates`` is None: the default choice);
+    cities are the O-D centroids of the gravity demand and become candidates only when asked.
 
     Examples
     --------
@@ -169,9 +193,7 @@ def load_hunan(beta: float = 1.5) -> Dataset:
     """
     G = hunan_graph()
     trips = gravity_trips(G, beta=beta, scale=HUNAN_GRAVITY_SCALE)
-    return Dataset(
-        "hunan", G, trips, list(G.nodes), "Hunan expressway trunk network (sample, approximate lengths)"
-    )
+    return Dataset("hunan", G, trips, None, "Hunan expressway trunk network (sample, approximate lengths)")
 
 
 BUILTIN: dict[str, Callable[[], Dataset]] = {"hunan": load_hunan, "25node": load_network25}

@@ -1,24 +1,55 @@
-"""Plan stations: choose the method, run coverage curves. The glue between models and the CLI."""
+"""Plan stations: choose the method, run coverage curves. The glue between models and the CLI.
+
+A curve is solved incrementally: the MILP is built once, and each ``p`` is warm-started from the
+better of the heuristic for ``p`` and the plan for ``p - 1`` extended greedily by one site. Each
+solve stops once its gap is certified below ``gap_target``; a point that is not certified says so
+plainly, and says when the exact search did no better than the heuristic.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from siting.errors import SitingError
-from siting.models.exact import solve_max_flow
+from siting.errors import InputError, SitingError
+from siting.models.exact import MaxFlowModel
 from siting.models.heuristic import greedy_max_flow
 from siting.models.instance import Instance, PlanResult
 
-__all__ = ["plan_stations", "coverage_curve"]
+__all__ = ["VERDICTS", "plan_stations", "coverage_curve", "check_station_count"]
+
+# How far a result is from proven: each point of a curve carries one of these.
+VERDICTS = ("optimal", "within_gap", "improved_not_certified", "no_better_than_heuristic", "heuristic")
+
+_EXACT_GAP = 1e-6
+
+
+def check_station_count(inst: Instance, p: int, what: str = "--stations") -> None:
+    """Refuse ``p`` below 0 or above the number of candidate sites, naming the count."""
+    if p < 0:
+        raise SitingError(f"the number of stations must not be negative, got {p}")
+    n = len(inst.candidates)
+    if p > n:
+        raise InputError(
+            f"{what} {p} asks for more new stations than there are candidate sites ({n} candidates"
+            f"{f', {len(inst.existing)} existing stations besides' if inst.existing else ''}): "
+            f"ask for at most {n}, or add candidates with --candidates or --add-candidate"
+        )
 
 
 def plan_stations(
-    inst: Instance, p: int, *, method: str = "exact", time_limit_s: float | None = 60.0
+    inst: Instance,
+    p: int,
+    *,
+    method: str = "exact",
+    time_limit_s: float | None = 60.0,
+    gap_target: float = _EXACT_GAP,
 ) -> PlanResult:
     """Maximum refuelled flow with ``p`` new stations.
 
     ``exact`` solves the ACPC MILP warm-started from the heuristic (so a time-limited run always
-    has a good incumbent and reports its gap); ``heuristic`` runs greedy plus swaps only.
+    has a good incumbent and reports its gap) and stops once the gap is certified below
+    ``gap_target``; ``heuristic`` runs greedy plus swaps only. ``extra["verdict"]`` is one of
+    :data:`VERDICTS`.
 
     Examples
     --------
@@ -27,20 +58,23 @@ def plan_stations(
     >>> ds = load_network25()
     >>> inst = build_instance(ds.G, ds.trips, 12.0, candidates=list(ds.G))
     >>> r, h = plan_stations(inst, 3), plan_stations(inst, 3, method="heuristic")
-    >>> r.status, h.status, r.covered_flow >= h.covered_flow
-    ('optimal', 'feasible', True)
+    >>> r.status, h.status, r.covered_flow >= h.covered_flow, r.extra["verdict"]
+    ('optimal', 'feasible', True, 'optimal')
+    >>> plan_stations(inst, 30)
+    Traceback (most recent call last):
+    ...
+    siting.errors.InputError: --stations 30 asks for more new stations than there are candidate sites \
+(25 candidates): ask for at most 25, or add candidates with --candidates or --add-candidate
     """
     if method not in ("exact", "heuristic"):
         raise SitingError(f"method must be exact or heuristic, got {method!r}")
-    if p < 0:
-        raise SitingError(f"the number of stations must not be negative, got {p}")
+    check_station_count(inst, p)
     heuristic = greedy_max_flow(inst, p, time_limit_s=time_limit_s)
-    if method == "heuristic" or heuristic.status == "infeasible":
+    if method == "heuristic":
+        heuristic.extra["verdict"] = "heuristic"
         return heuristic
-    exact = solve_max_flow(inst, p, time_limit_s=time_limit_s, initial=heuristic.new_stations)
-    exact.extra["heuristic_covered_flow"] = round(heuristic.covered_flow, 6)
-    exact.solve_time_s += heuristic.solve_time_s
-    return exact
+    model = MaxFlowModel(inst, mip_rel_gap=gap_target)
+    return _exact_point(model, p, heuristic, None, time_limit_s, gap_target)
 
 
 def coverage_curve(
@@ -49,16 +83,89 @@ def coverage_curve(
     *,
     method: str = "exact",
     time_limit_s: float | None = 60.0,
+    gap_target: float = _EXACT_GAP,
     on_step: Callable[[int, PlanResult], None] | None = None,
 ) -> list[PlanResult]:
-    """Plans for each ``p`` in ``ps`` (the coverage-versus-stations curve).
+    """Plans for each ``p`` in ``ps`` (the coverage-versus-stations curve), in increasing ``p``.
 
     ``on_step(p, result)`` is called after each point (the CLI drives a progress bar with it).
+    ``time_limit_s`` applies to each point.
     """
-    out = []
-    for p in ps:
-        result = plan_stations(inst, p, method=method, time_limit_s=time_limit_s)
+    if method not in ("exact", "heuristic"):
+        raise SitingError(f"method must be exact or heuristic, got {method!r}")
+    points = sorted(set(ps))
+    for p in points[:1] + points[-1:]:
+        check_station_count(inst, p, "p =")
+    model = MaxFlowModel(inst, mip_rel_gap=gap_target) if method == "exact" and points else None
+    out: list[PlanResult] = []
+    previous: PlanResult | None = None
+    for p in points:
+        heuristic = greedy_max_flow(inst, p, time_limit_s=time_limit_s)
+        if model is None:
+            heuristic.extra["verdict"] = "heuristic"
+            result = heuristic
+        else:
+            result = _exact_point(model, p, heuristic, previous, time_limit_s, gap_target)
         out.append(result)
+        previous = result
         if on_step is not None:
             on_step(p, result)
     return out
+
+
+def _exact_point(
+    model: MaxFlowModel,
+    p: int,
+    heuristic: PlanResult,
+    previous: PlanResult | None,
+    time_limit_s: float | None,
+    gap_target: float,
+) -> PlanResult:
+    inst = model.inst
+    if p == 1:
+        # Greedy's first step values every single site (and the swap phase re-checks each one), so
+        # for one station the heuristic is the optimum: no MILP needed (its root LP can take a minute).
+        heuristic.status, heuristic.method, heuristic.gap = "optimal", "exact (enumeration)", 0.0
+        heuristic.bound_flow = heuristic.covered_flow
+        heuristic.extra.update(
+            {"heuristic_covered_flow": round(heuristic.covered_flow, 6), "gap_target": gap_target}
+        )
+        heuristic.extra.update({"warm_start": "none", "verdict": "optimal"})
+        return heuristic
+    start = heuristic
+    if previous is not None and previous.new_stations and len(previous.new_stations) < p:
+        extended = greedy_max_flow(inst, p, time_limit_s=time_limit_s, start=previous.new_stations)
+        if extended.covered_flow > start.covered_flow:
+            start = extended
+    exact = model.solve(p, time_limit_s=time_limit_s, initial=start.new_stations)
+    if exact.status not in ("optimal", "feasible") or exact.covered_flow < start.covered_flow:
+        # The solver found nothing better than its own start within the limit: keep the start.
+        exact = _with_bound(start, exact.bound_flow)
+    exact.extra["heuristic_covered_flow"] = round(heuristic.covered_flow, 6)
+    exact.extra["gap_target"] = gap_target
+    exact.extra["warm_start"] = "previous p + greedy" if start is not heuristic else "heuristic"
+    exact.extra["verdict"] = _verdict(exact, heuristic, gap_target)
+    exact.solve_time_s += heuristic.solve_time_s + (start.solve_time_s if start is not heuristic else 0.0)
+    return exact
+
+
+def _with_bound(start: PlanResult, bound: float | None) -> PlanResult:
+    gap = None
+    if bound is not None and start.covered_flow > 0:
+        gap = max(0.0, bound - start.covered_flow) / start.covered_flow
+    start.method = "exact"
+    start.status = "optimal" if gap is not None and gap <= _EXACT_GAP else "feasible"
+    start.bound_flow = bound
+    start.gap = gap
+    return start
+
+
+def _verdict(exact: PlanResult, heuristic: PlanResult, gap_target: float) -> str:
+    if exact.status == "optimal":
+        return "optimal"
+    if exact.gap is not None and exact.gap <= gap_target + 1e-12:
+        return "within_gap"
+    tolerance = 1e-9 * max(1.0, heuristic.covered_flow)
+    if exact.covered_flow <= heuristic.covered_flow + tolerance:
+        return "no_better_than_heuristic"
+    return "improved_not_certified"

@@ -14,15 +14,17 @@ from siting.fuels import FuelProfile
 from siting.models.instance import Instance, PlanResult
 from siting.networks import Dataset
 from siting.outputs.document import plan_document
-from siting.planning import coverage_curve, plan_stations
+from siting.planning import check_station_count, coverage_curve, plan_stations
+from siting.sites import candidate_gaps
 from siting.sizing import size_stations
 from siting.spacing import corridor_spacing
 
 __all__ = ["NOTES", "plan_study", "cover_study"]
 
 NOTES = {
-    "hunan": "Hunan sample network: 19 of 30 edge lengths are great-circle x 1.25 approximations and "
-    "service-area positions are evenly spaced; demand is a gravity model (see siting/data/SOURCES.md).",
+    "hunan": "Hunan sample network: 3,637 km of the 7,085 km in operation, 19 of 31 edge lengths are "
+    "great-circle x 1.25 approximations; 23 of 62 named service areas are placed, most by order along "
+    "the route; demand is a gravity model (see siting/data/hunan/README.md).",
     "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
 }
 
@@ -39,23 +41,44 @@ def plan_study(
     wait_target_min: float = 10.0,
     max_wait_prob: float = 0.05,
     time_limit_s: float | None = 60.0,
+    gap_target: float = 1e-6,
     shared_sites: Sequence[str] | None = None,
     on_step: Callable[[int, PlanResult], None] | None = None,
 ) -> dict[str, Any]:
     """Plan ``stations`` new stations, with the coverage curve p = 1..``curve_max`` (default
-    ``stations``; 0 for none), per-station sizing, corridor spacing and unservable trips."""
-    plan = plan_stations(inst, stations, method=method, time_limit_s=time_limit_s)
+    ``stations``; 0 for none), per-station sizing, corridor spacing and unservable trips.
+
+    Each exact solve stops once its MIP gap is certified below ``gap_target`` (or at
+    ``time_limit_s`` seconds per point); each result carries its verdict (see
+    :data:`siting.planning.VERDICTS`)."""
     n_curve = stations if curve_max is None else curve_max
+    check_station_count(inst, stations)
+    check_station_count(inst, n_curve, "--curve-max")
     curve: list[PlanResult] = []
-    if n_curve > 0:
-        others = coverage_curve(
+    if n_curve >= stations:
+        # The plan is one point of the curve, solved incrementally with the others.
+        curve = coverage_curve(
             inst,
-            [p for p in range(1, n_curve + 1) if p != stations],
+            range(1, n_curve + 1),
             method=method,
             time_limit_s=time_limit_s,
+            gap_target=gap_target,
             on_step=on_step,
         )
-        curve = sorted(others + ([plan] if stations <= n_curve else []), key=lambda r: r.p or 0)
+        plan = (
+            next(r for r in curve if r.p == stations) if stations else plan_stations(inst, 0, method=method)
+        )
+    else:
+        plan = plan_stations(inst, stations, method=method, time_limit_s=time_limit_s, gap_target=gap_target)
+        if n_curve > 0:
+            curve = coverage_curve(
+                inst,
+                range(1, n_curve + 1),
+                method=method,
+                time_limit_s=time_limit_s,
+                gap_target=gap_target,
+                on_step=on_step,
+            )
     sizes = size_stations(
         ds.G,
         [ds.trips[q] for q in plan.covered],
@@ -73,7 +96,11 @@ def plan_study(
         sizes=sizes,
         spacing=corridor_spacing(ds.G, plan.stations, max_gap_km),
         unservable=unservable_trips(inst),
-        extra={"note": NOTES.get(ds.name, ""), "shared_sites": list(shared_sites) if shared_sites else None},
+        extra={
+            "note": NOTES.get(ds.name, ""),
+            "shared_sites": list(shared_sites) if shared_sites else None,
+            "candidate_gaps": candidate_gaps(inst),
+        },
     )
 
 
@@ -94,5 +121,5 @@ def cover_study(
         fuel=fuel,
         unservable=report.unservable,
         spacing=corridor_spacing(ds.G, report.plan.stations),
-        extra={"note": NOTES.get(ds.name, ""), "minimise": minimise},
+        extra={"note": NOTES.get(ds.name, ""), "minimise": minimise, "candidate_gaps": candidate_gaps(inst)},
     )

@@ -23,7 +23,7 @@ from siting.errors import SitingError
 from siting.models._highs import add_columns, quiet_highs, status_of
 from siting.models.instance import FloatArray, IndexArray, Instance, PlanResult
 
-__all__ = ["solve_max_flow", "solve_cover"]
+__all__ = ["MaxFlowModel", "solve_max_flow", "solve_cover"]
 
 _INF = highspy.kHighsInf
 
@@ -68,6 +68,57 @@ class _Groups:
         self.row_group = np.array(grp, dtype=np.int64)
 
 
+class MaxFlowModel:
+    """The ACPC MILP built once and solved for many ``p`` (a coverage curve).
+
+    Only the bounds of the cardinality row change between solves, so the expensive part (the
+    cover rows) is built once; each solve is warm-started from the caller's incumbent.
+    ``mip_rel_gap`` is the target: HiGHS stops once the gap is certified below it.
+    """
+
+    def __init__(self, inst: Instance, *, budget: float | None = None, mip_rel_gap: float = 1e-6) -> None:
+        self.inst = inst
+        n_cand = len(inst.candidates)
+        self.groups = _Groups(inst)
+        h = quiet_highs(None, mip_rel_gap)
+        add_columns(h, np.concatenate([np.zeros(n_cand), self.groups.flow]), n_cand)
+        _add_cover_rows(h, self.groups, n_cand)
+        self.card_row = h.getNumRow()
+        _add_row(h, np.arange(n_cand), np.ones(n_cand), -_INF, _INF)
+        if budget is not None:
+            _add_row(h, np.arange(n_cand), inst.costs, -_INF, float(budget))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.changeObjectiveOffset(inst.base_flow)
+        self.h = h
+
+    def solve(
+        self,
+        p: int | None,
+        *,
+        time_limit_s: float | None = 60.0,
+        initial: Collection[str] | None = None,
+        started: float | None = None,
+    ) -> PlanResult:
+        """Best plan with exactly ``p`` new stations (None: any number, within the budget).
+
+        ``started`` (a ``time.perf_counter()`` reading) lets the time limit include work done
+        before this call, such as building the model.
+        """
+        started = time.perf_counter() if started is None else started
+        h = self.h
+        lower, upper = (-_INF, _INF) if p is None else (float(p), float(p))
+        h.changeRowBounds(self.card_row, lower, upper)
+        if initial is not None:
+            _set_start(h, self.inst, self.groups, initial)
+        _spend_rest_of(h, time_limit_s, started)
+        h.run()
+        result = _result(h, self.inst, "exact", p, started, maximise=True)
+        result.extra.update(
+            {"milp_rows": h.getNumRow(), "milp_cols": h.getNumCol(), "trip_groups": len(self.groups.rep)}
+        )
+        return result
+
+
 def solve_max_flow(
     inst: Instance,
     p: int | None,
@@ -88,13 +139,16 @@ def solve_max_flow(
         Upper bound on the summed cost of the new stations.
     time_limit_s : float, optional
         HiGHS time limit [s]; on expiry the best solution is returned as ``feasible`` with its gap.
+    mip_rel_gap : float
+        Stop once the relative gap is certified below this (1e-6: prove optimality).
     initial : collection of str, optional
         A starting station set (for example the heuristic's), passed to HiGHS as an incumbent.
 
     Returns
     -------
     PlanResult
-        ``status`` is optimal, feasible, infeasible or unknown; ``gap`` the relative MIP gap.
+        ``status`` is optimal (gap at most 1e-6), feasible, infeasible or unknown; ``gap`` the
+        relative MIP gap.
 
     Examples
     --------
@@ -112,26 +166,8 @@ def solve_max_flow(
     4.0
     """
     started = time.perf_counter()
-    n_cand = len(inst.candidates)
-    groups = _Groups(inst)
-    h = quiet_highs(time_limit_s, mip_rel_gap)
-    add_columns(h, np.concatenate([np.zeros(n_cand), groups.flow]), n_cand)
-    _add_cover_rows(h, groups, n_cand)
-    if p is not None:
-        _add_row(h, np.arange(n_cand), np.ones(n_cand), float(p), float(p))
-    if budget is not None:
-        _add_row(h, np.arange(n_cand), inst.costs, -_INF, float(budget))
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    h.changeObjectiveOffset(inst.base_flow)
-    if initial is not None:
-        _set_start(h, inst, groups, initial)
-    _spend_rest_of(h, time_limit_s, started)
-    h.run()
-    result = _result(h, inst, "exact", p, started, maximise=True)
-    result.extra.update(
-        {"milp_rows": h.getNumRow(), "milp_cols": h.getNumCol(), "trip_groups": len(groups.rep)}
-    )
-    return result
+    model = MaxFlowModel(inst, budget=budget, mip_rel_gap=mip_rel_gap)
+    return model.solve(p, time_limit_s=time_limit_s, initial=initial, started=started)
 
 
 def solve_cover(
@@ -248,7 +284,11 @@ def _result(
     covered_flow = float(inst.trip_flow[covered].sum())
     gap = bound = None
     if status in ("optimal", "feasible"):
-        gap = 0.0 if status == "optimal" and info.mip_gap <= 1e-6 else float(info.mip_gap)
+        empty = h.getModelStatus() == highspy.HighsModelStatus.kModelEmpty
+        gap = 0.0 if status == "optimal" and (empty or info.mip_gap <= 1e-6) else float(info.mip_gap)
+        if gap > 1e-6:
+            # HiGHS says "optimal" once the gap is below its target; only a closed gap is optimal here.
+            status = "feasible"
         if maximise:
             bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
             if status == "optimal":

@@ -10,6 +10,7 @@ phase then exchanges an open site for a closed one while that raises the refuell
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 
 import numpy as np
 
@@ -70,6 +71,7 @@ def greedy_max_flow(
     *,
     improve: bool = True,
     time_limit_s: float | None = None,
+    start: Collection[str] = (),
 ) -> PlanResult:
     """Heuristic maximum refuelled flow with ``p`` new stations.
 
@@ -82,6 +84,8 @@ def greedy_max_flow(
         Run the swap phase after greedy.
     time_limit_s : float, optional
         Stop swapping after this many seconds (the greedy phase always completes).
+    start : collection of str
+        Candidates open from the outset (for example the plan for ``p - 1``); greedy adds the rest.
 
     Returns
     -------
@@ -104,8 +108,9 @@ def greedy_max_flow(
     if p > state.n_cand or p < 0:
         return _plan(inst, "infeasible", [], p, started)
     is_open = np.zeros(state.n_cand, dtype=bool)
-    order: list[int] = []
-    for _ in range(p):
+    order = [inst.candidates.index(c) for c in dict.fromkeys(start) if c in inst.candidates][:p]
+    is_open[order] = True
+    for _ in range(p - len(order)):
         gain, partial = state.gains(is_open)
         gain[is_open] = -np.inf
         partial[is_open] = -np.inf

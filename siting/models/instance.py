@@ -145,9 +145,14 @@ class PlanResult:
 
 
 def default_candidates(G: RoadGraph) -> list[str]:
-    """Service areas when the graph has any, otherwise every node."""
+    """The service areas: cities are trip ends, not buildable sites, unless a caller names them."""
     areas = [n for n, data in G.nodes(data=True) if data.get("kind") == "service_area"]
-    return areas or list(G.nodes)
+    if not areas:
+        raise GraphError(
+            "the network has no service_area nodes, and cities are not candidate sites unless asked: "
+            "pass the candidate sites explicitly"
+        )
+    return areas
 
 
 def unservable_reason(G: RoadGraph, trip: Trip, sites: Collection[str], range_km: float) -> str:

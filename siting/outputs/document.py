@@ -83,6 +83,8 @@ def plan_document(
                     "method": r.method,
                     "stations": r.stations,
                     "heuristic_covered_flow": r.extra.get("heuristic_covered_flow"),
+                    "verdict": r.extra.get("verdict"),
+                    "gap_target": r.extra.get("gap_target"),
                     "solve_time_s": round(r.solve_time_s, 4),
                 }
                 for r in curve

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from siting.i18n import t
 from siting.models.instance import PlanResult
@@ -73,10 +74,34 @@ def _print_spacing(console: Console, doc: dict[str, Any], lang: str) -> None:
     console.print(table)
 
 
+def _print_gaps(console: Console, doc: dict[str, Any], lang: str, limit: int = 10) -> None:
+    """The stretches no candidate site closes, with the trips and flow each one cuts."""
+    gaps = doc.get("candidate_gaps") or []
+    if not gaps:
+        return
+    total = doc.get("total_flow") or 0.0
+    table = Table(title=t("candidate_gaps", lang))
+    for col in ("gap_where", "gap_length", "gap_trips", "gap_flow", "gap_hint"):
+        table.add_column(t(col, lang))
+    for g in gaps[:limit]:
+        share = f" ({100 * g['flow'] / total:.1f}%)" if total else ""
+        table.add_row(
+            f"{g['from_node']}-{g['to_node']} {' '.join(g['corridors'])}".strip(),
+            f"{g['length_km']:.1f} km",
+            str(g["trips"]),
+            f"{g['flow']:.4g}{share}",
+            Text(g["hint"]),  # plain text: "U:V:KM" would otherwise be read as an emoji code
+        )
+    console.print(table)
+    if len(gaps) > limit:
+        console.print(f"  ... +{len(gaps) - limit}")
+
+
 def _print_unservable(console: Console, doc: dict[str, Any], lang: str, limit: int = 10) -> None:
     rows = doc.get("unservable") or []
     if not rows:
         return
+    _print_gaps(console, doc, lang)
     console.print(
         f"[yellow]{t('unservable', lang)}: {len(rows)} ({doc.get('unservable_flow', 0):.6g})[/yellow]"
     )
@@ -86,10 +111,33 @@ def _print_unservable(console: Console, doc: dict[str, Any], lang: str, limit: i
         console.print(f"  ... +{len(rows) - limit}")
 
 
+def _print_curve(console: Console, doc: dict[str, Any], lang: str) -> None:
+    """Each point of the curve with its certified gap and verdict, so no point is over-claimed."""
+    curve = doc.get("curve") or []
+    if len(curve) < 2:
+        return
+    table = Table(title=t("curve_table", lang))
+    for col in ("curve_x", "covered", "gap", "verdict", "time"):
+        table.add_column(t(col, lang))
+    for c in curve:
+        gap = "-" if c.get("gap") is None else f"{100 * c['gap']:.2f}%"
+        table.add_row(
+            str(c["p"]),
+            f"{c['covered_flow_pct']:.2f}%",
+            gap,
+            t(c.get("verdict") or c["status"], lang),
+            f"{c['solve_time_s']:.1f}",
+        )
+    console.print(table)
+
+
 def print_plan(console: Console, doc: dict[str, Any], lang: str = "en") -> None:
     console.rule(t("title_plan", lang))
     console.print(_headline(doc, lang))
+    if doc.get("verdict"):
+        console.print(f"{t('verdict', lang)}: {t(doc['verdict'], lang)}")
     print_sizes(console, doc.get("station_details", []), lang)
+    _print_curve(console, doc, lang)
     _print_spacing(console, doc, lang)
     _print_unservable(console, doc, lang)
     if doc.get("note"):
@@ -144,6 +192,7 @@ def curve_progress(
         task = progress.add_task(t("computing_curve", lang), total=total)
 
         def advance(p: int, result: PlanResult) -> None:
-            progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}")
+            gap = "" if result.gap is None else f", {t('gap', lang)} {100 * result.gap:.2f}%"
+            progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}{gap}")
 
         yield advance

@@ -21,7 +21,8 @@ def test_plan_hunan_json_and_output_folder(tmp_path, capsys):
     assert doc["status"] == "optimal" and doc["gap"] == 0.0
     assert len(doc["stations"]) == 5
     ds = load_hunan()
-    expected = solve_max_flow(build_instance(ds.G, ds.trips, 300.0, candidates=list(ds.G)), 5)
+    areas = [n for n, kind in ds.G.nodes(data="kind") if kind == "service_area"]
+    expected = solve_max_flow(build_instance(ds.G, ds.trips, 300.0, candidates=areas), 5)
     assert doc["covered_flow"] == pytest.approx(expected.covered_flow, rel=1e-6)
     assert doc["covered_flow_pct"] == pytest.approx(100 * doc["covered_flow"] / doc["total_flow"], abs=1e-3)
     assert [c["p"] for c in doc["curve"]] == [1, 2, 3, 4, 5]
@@ -43,7 +44,7 @@ def test_plan_from_exported_csv_files_matches_builtin(tmp_path, capsys):
     capsys.readouterr()
     files = f"--nodes {tmp_path / 'nodes.csv'} --edges {tmp_path / 'edges.csv'} --flows {tmp_path / 'od.csv'}"
     plan = "plan --range-km 300 --stations 3 --curve-max 0"
-    from_files = _json(capsys, f"{plan} {files} --candidates all")
+    from_files = _json(capsys, f"{plan} {files}")
     builtin = _json(capsys, f"{plan} --network hunan")
     assert from_files["covered_flow"] == pytest.approx(builtin["covered_flow"], rel=1e-6)
     assert from_files["curve"] == []
@@ -55,15 +56,30 @@ def test_bad_inputs_exit_2_with_named_rows(tmp_path, capsys):
     assert "disconnected: 2 components; component 2 holds c, d" in capsys.readouterr().err
     (tmp_path / "e2.csv").write_text("from,to,length_km\na,b,10\nb,c,400\n", encoding="utf-8")
     (tmp_path / "od.csv").write_text("origin,destination,flow,path\na,c,5,\na,q,1,\n", encoding="utf-8")
-    files = ["--edges", str(tmp_path / "e2.csv"), "--flows", str(tmp_path / "od.csv")]
+    files = ["--edges", str(tmp_path / "e2.csv"), "--flows", str(tmp_path / "od.csv"), "--candidates", "all"]
     assert main(["plan", *files, "--stations", "1"]) == 2
     assert "row 3: destination q" in capsys.readouterr().err
     (tmp_path / "od.csv").write_text("origin,destination,flow,path\na,c,5,\na,b,1,a b\n", encoding="utf-8")
-    assert main(["plan", *files, "--stations", "1", "--range-km", "300"]) == 2
+    assert main(["plan", *files, "--stations", "1", "--range-km", "300", "--refuse-unservable"]) == 2
     assert "trip 1 (a->c) crosses edge b-c of 400 km" in capsys.readouterr().err
-    doc = _json(capsys, "plan --stations 1 --range-km 300 --skip-unservable", *files)
+    # By default the long edge is a report, and the rest is planned.
+    doc = _json(capsys, "plan --stations 1 --range-km 300", *files)
     assert doc["unservable"][0]["reason"] == "edge b-c is 400 km, longer than the range 300 km"
     assert doc["covered_flow"] == 1.0 and doc["total_flow"] == 6.0
+    gap = doc["candidate_gaps"][0]
+    assert (gap["kind"], gap["from_node"], gap["to_node"], gap["trips"], gap["flow"]) == (
+        "edge",
+        "b",
+        "c",
+        1,
+        5.0,
+    )
+    assert "--add-candidate b:c:200" in gap["hint"]
+    # The planner adds two sites inside the long edge: the trip becomes servable and is refuelled.
+    add = ["--add-candidate", "b:c:150", "--add-candidate", "b:c:300"]
+    doc = _json(capsys, "plan --stations 3 --range-km 300", *files, *add)
+    assert doc["unservable"] == [] and doc["candidate_gaps"] == []
+    assert "b-c@300" in doc["stations"] and doc["covered_flow"] == 6.0
 
 
 def test_cover_size_and_compare(tmp_path, capsys):
