@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from csms.domain.access import Principal, Role
 from csms.services import Services
 
 _bearer = HTTPBearer(auto_error=False)
+
+DB_INT_MAX = 2**31 - 1
+"""Largest value an Integer column holds (PostgreSQL int4): a larger id or offset is a 422, not a 500."""
+
+RowId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
+Offset = Annotated[int, Query(ge=0, le=DB_INT_MAX)]
 
 
 def get_services(request: Request) -> Services:

@@ -23,6 +23,8 @@ SiteId = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
 class StationElectrical(BaseModel):
     """A station's electrical data on its site (the body of ``PUT /sites/{id}/stations/{station_id}``)."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
+
     current_type: Literal["AC", "DC"] = "AC"
     phases: int = Field(default=3, ge=1, le=3)
     max_power_w: float = Field(default=22_000.0, gt=0)
@@ -46,7 +48,7 @@ class SiteStationIn(StationElectrical):
 
 
 class SiteUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str | None = Field(default=None, max_length=100)
     area: str | None = Field(default=None, max_length=100)
     grid_limit_kw: float | None = Field(default=None, ge=0)
@@ -104,7 +106,7 @@ class SitePublic(BaseModel):
 class TelemetryIn(BaseModel):
     """What a site controller (or the simulator's site mode) sends."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     timestamp: AwareDatetime
     pv_power_w: float = Field(ge=0)
     base_load_w: float = Field(ge=0)
