@@ -46,5 +46,11 @@ def allow(*roles: Role):
     return check
 
 
-Reader = Annotated[Principal, Depends(allow(*Role))]
+# Least privilege: each role reads what its job needs. Stations, sessions (with their RFID tags), id tokens
+# and stored station messages are for the operator's staff; the load-management centre reads sites and
+# demand response in aggregate; inspectors (compliance routes) and planners (siting routes) read neither.
+Reader = Annotated[Principal, Depends(allow(Role.viewer, Role.operator))]
+"""Station, transaction, id-token, message and per-session (carbon, allocation) data."""
+SiteReader = Annotated[Principal, Depends(allow(Role.viewer, Role.operator, Role.load_centre))]
+"""Sites, their telemetry, demand-response events and flexibility: what the load-management centre needs."""
 Operator = Annotated[Principal, Depends(allow(Role.operator))]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from csms.api.deps import Reader, ServicesDep, allow
+from csms.api.deps import ServicesDep, SiteReader, allow
 from csms.domain.access import Principal, Role
 from csms.domain.demand_response import DemandResponseEvent, EventPerformance
 from csms.errors import Unavailable
@@ -151,7 +151,7 @@ async def create_event(body: EventCreate, services: ServicesDep, token: LoadCent
 
 @router.get("/events")
 async def list_events(
-    services: ServicesDep, _: Reader, site_id: str | None = None, live: bool = False
+    services: ServicesDep, _: SiteReader, site_id: str | None = None, live: bool = False
 ) -> list[EventPublic]:
     """Every event (``live=true``: only those not cancelled and not over)."""
     now = services.now()
@@ -165,7 +165,7 @@ async def list_events(
 async def get_event(
     event_id: str,
     services: ServicesDep,
-    _: Reader,
+    _: SiteReader,
     tolerance_kw: float = Query(0.0, ge=0, allow_inf_nan=False),
 ) -> EventDetail:
     """The event with, per site, its baseline, target and measured import so far (from site telemetry)."""
@@ -185,7 +185,7 @@ async def cancel_event(event_id: str, services: ServicesDep, _: LoadCentre) -> E
 @router.get("/flexibility")
 async def flexibility(
     services: ServicesDep,
-    _: Reader,
+    _: SiteReader,
     site_id: list[str] = Query(default=[]),  # noqa: B008
     area: str | None = None,
 ) -> FlexibilityPublic:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from csms.api.deps import Operator, Reader, ServicesDep
+from csms.api.deps import Operator, Reader, ServicesDep, SiteReader
 from csms.domain.energy import Allocation, CurrentType, Member, PriorityClass, TelemetrySample
 from csms.errors import Unavailable
 from csms.services import Services
@@ -226,12 +226,12 @@ async def create_site(body: SiteCreate, services: ServicesDep, _: Operator) -> S
 
 
 @router.get("")
-async def list_sites(services: ServicesDep, _: Reader, area: str | None = None) -> list[SitePublic]:
+async def list_sites(services: ServicesDep, _: SiteReader, area: str | None = None) -> list[SitePublic]:
     return [_public(services, s, m) for s, m in await services.sites.list(area)]
 
 
 @router.get("/{site_id}")
-async def get_site(site_id: str, services: ServicesDep, _: Reader) -> SitePublic:
+async def get_site(site_id: str, services: ServicesDep, _: SiteReader) -> SitePublic:
     return _public(services, *await services.sites.get(site_id))
 
 
@@ -289,7 +289,7 @@ async def post_telemetry(
 async def get_telemetry(
     site_id: str,
     services: ServicesDep,
-    _: Reader,
+    _: SiteReader,
     since: AwareDatetime | None = Query(None, alias="from"),  # noqa: B008
     until: AwareDatetime | None = Query(None, alias="to"),  # noqa: B008
     limit: int = Query(1000, ge=1, le=100_000),
