@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from csms.api import install_routes
+from csms.api.limits import DEFAULT_LIMITS, BodyLimitMiddleware
 from csms.config import Settings, get_settings
 from csms.db.session import create_engine, create_session_factory
 from csms.domain.timeutil import Clock, utcnow
@@ -73,4 +74,6 @@ def create_app(
         lifespan=lifespan,
     )
     install_routes(app)
+    # Outermost but for Starlette's error middleware: limits apply before routing, parsing and auth.
+    app.add_middleware(BodyLimitMiddleware, limits=DEFAULT_LIMITS)
     return app

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from csms.domain.access import Principal, Role
 from csms.services import Services
 
 _bearer = HTTPBearer(auto_error=False)
+
+DB_INT_MAX = 2**31 - 1
+"""Largest value an Integer column holds (PostgreSQL int4): a larger id or offset is a 422, not a 500."""
+
+RowId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
+Offset = Annotated[int, Query(ge=0, le=DB_INT_MAX)]
 
 
 def get_services(request: Request) -> Services:
@@ -40,5 +46,11 @@ def allow(*roles: Role):
     return check
 
 
-Reader = Annotated[Principal, Depends(allow(*Role))]
+# Least privilege: each role reads what its job needs. Stations, sessions (with their RFID tags), id tokens
+# and stored station messages are for the operator's staff; the load-management centre reads sites and
+# demand response in aggregate; inspectors (compliance routes) and planners (siting routes) read neither.
+Reader = Annotated[Principal, Depends(allow(Role.viewer, Role.operator))]
+"""Station, transaction, id-token, message and per-session (carbon, allocation) data."""
+SiteReader = Annotated[Principal, Depends(allow(Role.viewer, Role.operator, Role.load_centre))]
+"""Sites, their telemetry, demand-response events and flexibility: what the load-management centre needs."""
 Operator = Annotated[Principal, Depends(allow(Role.operator))]

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from csms.api.deps import Operator, ServicesDep
+from csms.api.deps import DB_INT_MAX, Operator, ServicesDep
 from csms.domain.commands import COMMANDS
 
 router = APIRouter(prefix="/api/v1/stations/{station_id}", tags=["commands"])
@@ -18,11 +18,13 @@ CommandName = Literal[COMMANDS]  # type: ignore[valid-type]
 class CommandBody(BaseModel):
     """Parameters of a command; each command reads the ones it needs and names any that are missing."""
 
-    evse_id: int | None = Field(default=None, ge=0)
-    connector_id: int | None = Field(default=None, ge=1)
+    evse_id: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
+    connector_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
     id_token: str | None = Field(default=None, max_length=36)
     id_token_type: str | None = None
-    transaction_id: int | None = Field(default=None, description="the CSMS's transaction id")
+    transaction_id: int | None = Field(
+        default=None, ge=1, le=DB_INT_MAX, description="the CSMS's transaction id"
+    )
     type: Literal["soft", "hard"] | None = None
     operative: bool | None = None
     keys: list[str] | None = None

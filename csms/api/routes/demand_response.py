@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from csms.api.deps import Reader, ServicesDep, allow
+from csms.api.deps import ServicesDep, SiteReader, allow
 from csms.domain.access import Principal, Role
 from csms.domain.demand_response import DemandResponseEvent, EventPerformance
 from csms.errors import Unavailable
@@ -21,6 +21,8 @@ LoadCentre = Annotated[Principal, Depends(allow(Role.load_centre))]
 
 class EventCreate(BaseModel):
     """Give ``site_id`` or ``site_ids``, and exactly one of the three goals."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     id: str | None = Field(default=None, min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
     site_id: str | None = None
@@ -149,7 +151,7 @@ async def create_event(body: EventCreate, services: ServicesDep, token: LoadCent
 
 @router.get("/events")
 async def list_events(
-    services: ServicesDep, _: Reader, site_id: str | None = None, live: bool = False
+    services: ServicesDep, _: SiteReader, site_id: str | None = None, live: bool = False
 ) -> list[EventPublic]:
     """Every event (``live=true``: only those not cancelled and not over)."""
     now = services.now()
@@ -161,7 +163,10 @@ async def list_events(
 
 @router.get("/events/{event_id}")
 async def get_event(
-    event_id: str, services: ServicesDep, _: Reader, tolerance_kw: float = Query(0.0, ge=0)
+    event_id: str,
+    services: ServicesDep,
+    _: SiteReader,
+    tolerance_kw: float = Query(0.0, ge=0, allow_inf_nan=False),
 ) -> EventDetail:
     """The event with, per site, its baseline, target and measured import so far (from site telemetry)."""
     row, ev = await services.demand_response.get(event_id)
@@ -180,7 +185,7 @@ async def cancel_event(event_id: str, services: ServicesDep, _: LoadCentre) -> E
 @router.get("/flexibility")
 async def flexibility(
     services: ServicesDep,
-    _: Reader,
+    _: SiteReader,
     site_id: list[str] = Query(default=[]),  # noqa: B008
     area: str | None = None,
 ) -> FlexibilityPublic:

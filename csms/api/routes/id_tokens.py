@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from csms.api.deps import Operator, Reader, ServicesDep
+from csms.api.deps import Offset, Operator, Reader, ServicesDep
 from csms.api.schemas import IdTokenCreate, IdTokenPublic, IdTokenUpdate
 
 router = APIRouter(prefix="/api/v1/id-tokens", tags=["id tokens"])
@@ -16,7 +16,7 @@ async def create_token(body: IdTokenCreate, services: ServicesDep, _: Operator) 
 
 @router.get("")
 async def list_tokens(
-    services: ServicesDep, _: Reader, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    services: ServicesDep, _: Reader, limit: int = Query(100, ge=1, le=1000), offset: Offset = 0
 ) -> list[IdTokenPublic]:
     return [IdTokenPublic.model_validate(r) for r in await services.tokens.list(limit=limit, offset=offset)]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from csms.api.deps import Operator, Reader, ServicesDep
+from csms.api.deps import Operator, Reader, ServicesDep, SiteReader
 from csms.domain.energy import Allocation, CurrentType, Member, PriorityClass, TelemetrySample
 from csms.errors import Unavailable
 from csms.services import Services
@@ -22,6 +22,8 @@ SiteId = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
 
 class StationElectrical(BaseModel):
     """A station's electrical data on its site (the body of ``PUT /sites/{id}/stations/{station_id}``)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     current_type: Literal["AC", "DC"] = "AC"
     phases: int = Field(default=3, ge=1, le=3)
@@ -46,7 +48,7 @@ class SiteStationIn(StationElectrical):
 
 
 class SiteUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str | None = Field(default=None, max_length=100)
     area: str | None = Field(default=None, max_length=100)
     grid_limit_kw: float | None = Field(default=None, ge=0)
@@ -104,7 +106,7 @@ class SitePublic(BaseModel):
 class TelemetryIn(BaseModel):
     """What a site controller (or the simulator's site mode) sends."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     timestamp: AwareDatetime
     pv_power_w: float = Field(ge=0)
     base_load_w: float = Field(ge=0)
@@ -224,12 +226,12 @@ async def create_site(body: SiteCreate, services: ServicesDep, _: Operator) -> S
 
 
 @router.get("")
-async def list_sites(services: ServicesDep, _: Reader, area: str | None = None) -> list[SitePublic]:
+async def list_sites(services: ServicesDep, _: SiteReader, area: str | None = None) -> list[SitePublic]:
     return [_public(services, s, m) for s, m in await services.sites.list(area)]
 
 
 @router.get("/{site_id}")
-async def get_site(site_id: str, services: ServicesDep, _: Reader) -> SitePublic:
+async def get_site(site_id: str, services: ServicesDep, _: SiteReader) -> SitePublic:
     return _public(services, *await services.sites.get(site_id))
 
 
@@ -287,7 +289,7 @@ async def post_telemetry(
 async def get_telemetry(
     site_id: str,
     services: ServicesDep,
-    _: Reader,
+    _: SiteReader,
     since: AwareDatetime | None = Query(None, alias="from"),  # noqa: B008
     until: AwareDatetime | None = Query(None, alias="to"),  # noqa: B008
     limit: int = Query(1000, ge=1, le=100_000),

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from fastapi import APIRouter, Query
 
-from csms.api.deps import Operator, Reader, ServicesDep
+from csms.api.deps import Offset, Operator, Reader, ServicesDep
 from csms.api.schemas import (
     ConnectorPublic,
     EvsePublic,
@@ -71,7 +71,7 @@ async def status_history(
     services: ServicesDep,
     _: Reader,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Paged[StatusEventPublic]:
     rows, total = await services.stations.status_history(station_id, Page(limit, offset))
     return Paged(

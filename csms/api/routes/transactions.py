@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from csms.api.deps import Reader, ServicesDep
+from csms.api.deps import Offset, Reader, RowId, ServicesDep
 from csms.api.schemas import MeterValuePublic, Paged, TransactionDetail, TransactionPublic
 from csms.domain.paging import Page
 
@@ -19,7 +19,7 @@ async def list_transactions(
     since: AwareDatetime | None = Query(None, description="started at or after (RFC 3339 with offset)"),
     until: AwareDatetime | None = Query(None, description="started before"),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Paged[TransactionPublic]:
     rows, total = await services.transactions.search(
         Page(limit, offset), station_id=station_id, id_token=id_token, since=since, until=until
@@ -30,7 +30,7 @@ async def list_transactions(
 
 
 @router.get("/{transaction_id}")
-async def transaction_detail(transaction_id: int, services: ServicesDep, _: Reader) -> TransactionDetail:
+async def transaction_detail(transaction_id: RowId, services: ServicesDep, _: Reader) -> TransactionDetail:
     tx, values = await services.transactions.detail(transaction_id)
     detail = TransactionDetail.model_validate(tx)
     return detail.model_copy(update={"meter_values": [MeterValuePublic.model_validate(v) for v in values]})
