@@ -20,6 +20,9 @@ from enum import StrEnum
 from compliance.errors import TelemetryError
 from compliance.model import CarPark
 
+MAX_SILENT_DAYS = 3650.0
+"""The longest silence threshold accepted [days] (ten years; a larger one would overflow a timedelta)."""
+
 
 class StationStatus(StrEnum):
     ONLINE = "online"
@@ -113,8 +116,10 @@ def cross_check(
     'B silent 29.0 d; C never seen'
     """
     _require_aware(now, "now")
-    if silent_after_days < 0:
-        raise TelemetryError(f"silent_after_days must not be negative, got {silent_after_days}")
+    if not 0 <= silent_after_days <= MAX_SILENT_DAYS:
+        raise TelemetryError(
+            f"silent_after_days must be between 0 and {MAX_SILENT_DAYS} days, got {silent_after_days}"
+        )
     threshold = timedelta(days=silent_after_days)
     findings = []
     for station_id in dict.fromkeys(station_ids):  # a station listed twice is checked once

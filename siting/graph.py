@@ -85,7 +85,7 @@ def build_graph(
     >>> build_graph([{"id": "a"}, {"id": "b"}], [{"from": "a", "to": "b", "length_km": 0}])
     Traceback (most recent call last):
     ...
-    siting.errors.GraphError: edge 1 (a-b): length_km must be positive, got 0.0
+    siting.errors.GraphError: edge 1 (a-b): length_km must be positive and finite, got 0.0
     """
     G: RoadGraph = nx.Graph()
     for rec in nodes:
@@ -103,6 +103,9 @@ def build_graph(
         )
     chains: dict[str, list[tuple[str, str]]] = {}
     for i, rec in enumerate(edges, start=1):
+        missing = [key for key in ("from", "to", "length_km") if rec.get(key) is None]
+        if missing:
+            raise GraphError(f"edge {i}: no {', '.join(missing)}")
         u, v = str(rec["from"]), str(rec["to"])
         for end in (u, v):
             if end not in G:
@@ -111,9 +114,13 @@ def build_graph(
                 G.add_node(end, kind="interchange", weight=0.0, x=None, y=None, name=end)
         if u == v:
             raise GraphError(f"edge {i} ({u}-{v}): an edge must join two different nodes")
-        length_km = float(rec["length_km"])
-        if not length_km > 0:
-            raise GraphError(f"edge {i} ({u}-{v}): length_km must be positive, got {length_km}")
+        try:
+            length_km = float(rec["length_km"])
+        except (TypeError, ValueError):
+            value = rec["length_km"]
+            raise GraphError(f"edge {i} ({u}-{v}): length_km must be a number, got {value!r}") from None
+        if not 0 < length_km < float("inf"):
+            raise GraphError(f"edge {i} ({u}-{v}): length_km must be positive and finite, got {length_km}")
         code = str(rec.get("corridor") or "").strip()
         if G.has_edge(u, v):
             data = G.edges[u, v]

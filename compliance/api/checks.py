@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from compliance.api.common import Deps, RulesQuery, check, packs_of
 from compliance.api.schemas import CarParkResultPublic, CheckReport, CheckRequest
 from compliance.evaluate import CarParkResult, Status
 from compliance.repository import CarParkRepository, TelemetrySource
-from compliance.telemetry import TelemetryCheck
+from compliance.telemetry import MAX_SILENT_DAYS, TelemetryCheck
 
 
 def _report(checked: list[tuple[CarParkResult, TelemetryCheck | None]]) -> CheckReport:
@@ -47,7 +47,7 @@ def checks_router(deps: Deps) -> APIRouter:
         telemetry: Annotated[TelemetrySource | None, deps.telemetry],
         rules: RulesQuery = "xiangjiang-2023",
         strict: bool = False,
-        silent_after_days: float = 7.0,
+        silent_after_days: Annotated[float, Query(ge=0, le=MAX_SILENT_DAYS)] = 7.0,
     ) -> CarParkResultPublic:
         [(result, telemetry_check)] = await check(
             deps.compute,

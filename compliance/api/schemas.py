@@ -20,7 +20,7 @@ from compliance.model import CarPark
 from compliance.repository import Inspection
 from compliance.rules import Rule, RulePack
 from compliance.schema import Kind, fields_of
-from compliance.telemetry import TelemetryCheck
+from compliance.telemetry import MAX_SILENT_DAYS, TelemetryCheck
 from compliance.verdict_row import VerdictRow
 
 
@@ -147,7 +147,7 @@ class CheckRequest(BaseModel):
     rules: list[str] = ["xiangjiang-2023"]
     car_park_ids: list[str] | None = None
     strict: bool = False
-    silent_after_days: float = Field(default=7.0, ge=0)
+    silent_after_days: float = Field(default=7.0, ge=0, le=MAX_SILENT_DAYS)
 
 
 class CheckReport(BaseModel):

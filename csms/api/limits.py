@@ -8,7 +8,9 @@ comes too late to protect memory: four unauthenticated 100 MB bodies once took t
   checked for shape here; the token itself is resolved by the route's dependency, as before);
 - a declared ``Content-Length`` over the route's limit gets 413;
 - a streamed (chunked) body is counted as it arrives, and the read that passes the limit ends the request
-  with 413 too.
+  with 413 too;
+- text with a NUL character (the escape ``\\u0000`` in a JSON body, ``%00`` in the query) gets 422:
+  PostgreSQL cannot store it in a text column, and no field of this API has a use for it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body over the limit of {limit} bytes for this route")
         self.limit = limit
+
+
+class NulInText(HTTPException):
+    """Raised from ``receive`` when a JSON body carries a NUL character (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__(422, "text may not contain the NUL character (\\u0000)")
+
+
+_NUL_ESCAPE = b"\\u0000"
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -89,16 +101,24 @@ class BodyLimitMiddleware:
         if declared is not None and declared > limit:
             await _answer(send, 413, f"request body over the limit of {limit} bytes for this route")
             return
-
+        if b"%00" in scope.get("query_string", b""):
+            await _answer(send, 422, NulInText().detail)
+            return
+        is_json = headers.get(b"content-type", b"").split(b";")[0].strip().endswith(b"json")
         received = 0
+        tail = b""  # the end of the previous chunk: an escape may be split across two
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, tail
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     raise BodyTooLarge(limit)
+                if is_json and _NUL_ESCAPE in tail + chunk:
+                    raise NulInText()
+                tail = chunk[-(len(_NUL_ESCAPE) - 1):]
             return message
 
         started = False
@@ -110,7 +130,7 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counted, tracked)
-        except BodyTooLarge as exc:  # read outside the app's own error handling
+        except (BodyTooLarge, NulInText) as exc:  # read outside the app's own error handling
             if started:
                 raise
-            await _answer(send, 413, str(exc.detail))
+            await _answer(send, exc.status_code, str(exc.detail))

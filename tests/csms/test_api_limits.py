@@ -118,3 +118,16 @@ async def test_a_422_over_many_bad_items_is_capped(csms: Csms) -> None:
     body = r.json()
     assert (len(body["detail"]), body["errors_total"]) == (20, 15000)
     assert len(r.content) < 8000
+
+
+async def test_text_with_a_nul_character_is_refused_at_the_edge(csms: Csms) -> None:
+    """PostgreSQL cannot store NUL in text: it is a 422 before any route runs, on every database."""
+    body = b'{"id": "S-\\u0000", "name": "x", "grid_limit_kw": 100}'
+    headers = {**csms.headers, "content-type": "application/json"}
+    r = await csms.api.post("/api/v1/sites", content=body, headers=headers)
+    assert (r.status_code, r.json()["detail"]) == (422, "text may not contain the NUL character (\\u0000)")
+    r = await csms.api.get("/api/v1/stations", params={"station_id": "a\x00b"}, headers=csms.headers)
+    assert r.status_code == 422
+    split = {**headers, "transfer-encoding": "chunked"}
+    r2 = await Asgi(csms, "POST", "/api/v1/sites", split, [b'{"id": "S-\\u0', b'000"}']).run()  # two chunks
+    assert r2.status == 422
