@@ -88,19 +88,18 @@ def build_graph(
     siting.errors.GraphError: edge 1 (a-b): length_km must be positive and finite, got 0.0
     """
     G: RoadGraph = nx.Graph()
-    for rec in nodes:
+    for i, rec in enumerate(nodes, start=1):
+        if rec.get("id") in (None, ""):
+            raise GraphError(f"node {i}: no id")
         node = str(rec["id"])
         kind = str(rec.get("kind") or "city")
         if kind not in NODE_KINDS:
             raise GraphError(f"node {node}: kind must be one of {', '.join(NODE_KINDS)}, got {kind!r}")
-        G.add_node(
-            node,
-            kind=kind,
-            weight=float(rec.get("weight") or 0.0),
-            x=_opt_float(rec.get("x")),
-            y=_opt_float(rec.get("y")),
-            name=str(rec.get("name") or node),
-        )
+        try:
+            weight, x, y = float(rec.get("weight") or 0.0), _opt_float(rec.get("x")), _opt_float(rec.get("y"))
+        except (TypeError, ValueError):
+            raise GraphError(f"node {node}: weight, x and y must be numbers") from None
+        G.add_node(node, kind=kind, weight=weight, x=x, y=y, name=str(rec.get("name") or node))
     chains: dict[str, list[tuple[str, str]]] = {}
     for i, rec in enumerate(edges, start=1):
         missing = [key for key in ("from", "to", "length_km") if rec.get(key) is None]
