@@ -25,6 +25,7 @@ Callers submit from the server's loop and are woken there, all of one commit's c
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sys
 import threading
@@ -32,7 +33,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 from csms.db.session import create_engine, create_sqlite_writer_engine, is_lock_busy
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.001
 LOCK_RETRY_S = 0.002
 """SQLite: how long a batch waits before trying again for a write lock another connection held."""
+
+_COMMITTER_CONNECTION = "csms.group_commit"
+_DATA_VERSION = text("PRAGMA data_version")
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -92,6 +96,7 @@ class GroupCommitter:
         self._stopping = False
         if database_url.startswith("sqlite"):
             self._sqlite = create_sqlite_writer_engine(database_url)
+            event.listen(self._sqlite, "connect", _mark_committer_connection)
             return
         # The committer's thread takes the GIL back after each database call; with the event loop busy, each
         # take waits out the interpreter's switch interval (5 ms by default). 1 ms keeps commits short.
@@ -197,6 +202,36 @@ class GroupCommitter:
                     return
         finally:
             await engine.dispose()
+
+
+_connection_serials = itertools.count(1)
+
+
+def _mark_committer_connection(_dbapi_connection: Any, record: Any) -> None:  # noqa: ANN401
+    record.info[_COMMITTER_CONNECTION] = next(_connection_serials)  # unlike id(), never reused
+
+
+def others_wrote_since(session: Session, last: object) -> tuple[bool, object]:
+    """SQLite, inside a batch of the group committer: whether a connection other than the committer's has
+    committed since ``last`` (this function's previous token), and the token to pass next time.
+
+    Every writer that runs on the committer's connection is one of this process's :class:`BatchWriter`, so
+    a writer that keeps what it wrote in memory (and applies it only :func:`after_commit`) can trust it as
+    long as no other connection wrote: SQLite's ``PRAGMA data_version`` changes exactly then. It is read
+    with the write lock held, so nothing can commit between the check and this batch's commit. Anywhere
+    else (another database, a unit of work of its own) the answer is always yes.
+    """
+    connection = session.connection()
+    serial = connection.connection.info.get(_COMMITTER_CONNECTION)
+    if serial is None:
+        return True, None
+    token = (serial, connection.execute(_DATA_VERSION).scalar())
+    return token != last, token
+
+
+def after_commit(session: Session, apply: Any) -> None:  # noqa: ANN401
+    """Call ``apply()`` once ``session``'s transaction has committed (never if it rolls back)."""
+    event.listen(session, "after_commit", lambda _: apply(), once=True)
 
 
 class _LockBusy(Exception):
