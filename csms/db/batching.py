@@ -63,11 +63,11 @@ class BatchWriter(Protocol[T_contra]):
 class _Pending(Generic[T]):
     __slots__ = ("writer", "item", "future")
 
-    def __init__(self, writer: BatchWriter[T], item: T, future: asyncio.Future[Any]) -> None:
-        self.writer, self.item, self.future = writer, item, future
+    def __init__(self, writer: BatchWriter[T], item: T, future: asyncio.Future[Any] | None) -> None:
+        self.writer, self.item, self.future = writer, item, future  # no future: nobody waits for it
 
 
-Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
+Outcome = tuple[asyncio.Future[Any] | None, Any, BaseException | None]
 
 
 class GroupCommitter:
@@ -125,23 +125,28 @@ class GroupCommitter:
             self._thread = self._commit_loop = self._wake = None
         while self._items:
             pending = self._items.popleft()
-            if not pending.future.done():
+            if pending.future is not None and not pending.future.done():
                 pending.future.set_exception(RuntimeError("server shutting down"))
 
-    async def submit(self, writer: BatchWriter[T], item: T) -> Any:  # noqa: ANN401
-        """Write ``item`` with ``writer``; return its result once the transaction holding it has committed."""
+    async def submit(self, writer: BatchWriter[T], item: T, *, wait: bool = True) -> Any:  # noqa: ANN401
+        """Write ``item`` with ``writer``; return its result once the transaction holding it has committed.
+
+        ``wait=False``: return ``None`` at once; the item goes into the next batch (within ``max_delay_s``)
+        and a failure is only logged. For writes nobody is answered about and a crash may lose (a
+        station's last-seen time), never for data a station's answer vouches for.
+        """
         if not self.running:  # no committer running (a CLI, a unit test): a unit of work of its own
             async with self._uow() as session:
                 results = await session.run_sync(writer.write_many, [item])
             return results[0] if results else None
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] | None = asyncio.get_running_loop().create_future() if wait else None
         self._items.append(_Pending(writer, item, future))
         if self._sqlite is not None:
             if self._scheduled is None:
                 self._scheduled = self._caller_loop.call_later(self._max_delay_s, self._commit_on_loop)  # type: ignore[union-attr]
         elif not self._signalled:  # after the append: a committer that has just drained will be woken again
             self._signal()
-        return await future
+        return await future if future is not None else None
 
     # -- SQLite: on the server's loop ------------------------------------------------------------------
     def _commit_on_loop(self) -> bool:
@@ -311,7 +316,7 @@ def _by_writer(batch: list[_Pending[Any]]) -> list[tuple[BatchWriter[Any], list[
 def _deliver(outcomes: list[Outcome]) -> None:
     """On the callers' loop: wake every caller of one commit."""
     for future, result, error in outcomes:
-        if future.done():
+        if future is None or future.done():
             continue
         if error is None:
             future.set_result(result)
