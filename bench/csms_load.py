@@ -6,7 +6,8 @@ separate load-generator processes over loopback. Printed for each: messages/s, p
 RSS with every station connected, the server's CPU over the measured window (cores busy, and CPU time per
 message answered [µs], user + system from ``/proc/<pid>/stat``: a figure that moves far less with the
 machine's other load than messages/s), and CSMS/reference ratios. The CSMS runs as in production: schema
-validation on, every state change stored in SQLite (synchronous=FULL), each answer sent after its commit.
+validation on, every state change stored in SQLite (synchronous=FULL), each answer sent after its commit
+(a Heartbeat's last-seen time goes into the next commit unawaited).
 
 Targets (issue 12), printed with each run: CSMS throughput >= 0.85x the reference's, CSMS p99 <= 2x.
 
