@@ -3,10 +3,10 @@
 ``STATIONS`` closed-loop stations (asyncio tasks) call the services a station's messages reach (MeterValues
 with 4 samples, Heartbeat, StatusNotification, mixed as in ``bench.csms_load``) on SQLite
 (``synchronous=FULL``, each call returns after its commit; a heartbeat's last-seen time is committed
-unawaited), on one event loop. Printed: the process's CPU time
-(user + system) per message [µs] over the measured messages, the median of ``--rounds`` runs. CPU time moves
-far less with the machine's other load than a throughput does, so a change to the write path can be judged
-on a shared machine; it is not a throughput.
+unawaited), on one event loop. Printed: the process's CPU time (user + system) per message [µs] over the
+measured messages, the median of ``--rounds`` runs. CPU time moves far less with the machine's other load
+than a throughput does, so a change to the write path can be judged on a shared machine; it is not a
+throughput.
 
 Run: ``python -m bench.write_path [--stations 1000] [--messages 40000] [--rounds 5] [--mix mv,hb,sn]``
 """
