@@ -128,12 +128,17 @@ async def test_a_database_error_fails_alone(services: Services, committer: Group
 
 
 async def test_an_unawaited_write_returns_at_once_and_goes_into_the_next_batch(
-    services: Services, committer: GroupCommitter
+    services: Services, database_url: str
 ) -> None:
+    committer = GroupCommitter(services.uow, max_delay_s=0.3)  # long enough to look before it commits
+    committer.start(database_url)
     writer = MessageWriter()
-    assert await committer.submit(writer, _item(0), wait=False) is None
-    assert writer.batches == [] and await _stored(services) == []  # not yet written, the caller went on
-    assert await committer.submit(writer, _item(1)) == "w:S2/1"
+    try:
+        assert await committer.submit(writer, _item(0), wait=False) is None
+        assert writer.batches == [] and await _stored(services) == []  # not yet written, the caller went on
+        assert await committer.submit(writer, _item(1)) == "w:S2/1"
+    finally:
+        await committer.stop()
     assert writer.batches == [2]  # one commit for both
     assert await _stored(services) == [("S1", "w-0"), ("S2", "w-1")]
 
