@@ -79,15 +79,15 @@ def run_one(
                    str(warmup_s), str(duration_s), str(rate))
             for i in range(procs)
         ]
-        spy = None
-        if profile and kind == "csms":  # sample the CSMS over the measured window (py-spy must be installed)
-            py_spy = str(Path(sys.executable).with_name("py-spy"))
-            spy = subprocess.Popen([py_spy, "record", "-o", profile, "--pid", str(server.pid), "--duration",
-                                    str(int(warmup_s + duration_s)), "--nonblocking",
-                                    "--format", "flamegraph" if profile.endswith(".svg") else "raw"])
         for g in gens:  # every generator's measured window has opened
             json.loads(g.stdout.readline())
         cpu_start, wall_start = cpu_s(server.pid), time.perf_counter()
+        spy = None
+        if profile and kind == "csms":  # the measured window only: not the stations' connects and boots
+            py_spy = str(Path(sys.executable).with_name("py-spy"))  # py-spy must be installed
+            spy = subprocess.Popen([py_spy, "record", "-o", profile, "--pid", str(server.pid), "--duration",
+                                    str(max(1, int(duration_s) - 1)), "--nonblocking",
+                                    "--format", "flamegraph" if profile.endswith(".svg") else "raw"])
         results = [json.loads(g.stdout.readline()) for g in gens]
         cpu_rate = (cpu_s(server.pid) - cpu_start) / (time.perf_counter() - wall_start)  # cores busy
         if spy is not None:
