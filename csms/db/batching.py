@@ -19,7 +19,9 @@ Writers are synchronous functions of a SQLAlchemy ``Session``; where the commits
   writers run through ``AsyncSession.run_sync``. On the server's loop each statement would wait behind every
   station message ready at that moment.
 
-Callers submit from the server's loop and are woken there, all of one commit's callers together.
+Callers submit from the server's loop and are woken there, all of one commit's callers together; a caller
+that vouches for nothing stored (a heartbeat's last-seen time) submits with ``wait=False`` and goes on. A
+writer may keep what it committed in memory while :func:`others_wrote_since` says no other connection wrote.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import logging
 import sys
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, event, text
@@ -234,7 +236,7 @@ def others_wrote_since(session: Session, last: object) -> tuple[bool, object]:
     return token != last, token
 
 
-def after_commit(session: Session, apply: Any) -> None:  # noqa: ANN401
+def after_commit(session: Session, apply: Callable[[], None]) -> None:
     """Call ``apply()`` once ``session``'s transaction has committed (never if it rolls back)."""
     event.listen(session, "after_commit", lambda _: apply(), once=True)
 
