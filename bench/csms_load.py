@@ -3,8 +3,11 @@
 For 1,000 stations (closed loop: each station sends its next message as soon as the last is answered) and
 10,000 stations (each sends one message every 10 s, like a real fleet), both servers get the same load from
 separate load-generator processes over loopback. Printed for each: messages/s, p50/p99 round trip, server
-RSS with every station connected, and CSMS/reference ratios. The CSMS runs as in production: schema
-validation on, every state change stored in SQLite (synchronous=FULL), each answer sent after its commit.
+RSS with every station connected, the server's CPU over the measured window (cores busy, and CPU time per
+message answered [µs], user + system from ``/proc/<pid>/stat``: a figure that moves far less with the
+machine's other load than messages/s), and CSMS/reference ratios. The CSMS runs as in production: schema
+validation on, every state change stored in SQLite (synchronous=FULL), each answer sent after its commit
+(a Heartbeat's last-seen time goes into the next commit unawaited).
 
 Targets (issue 12), printed with each run: CSMS throughput >= 0.85x the reference's, CSMS p99 <= 2x.
 
@@ -23,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._load.common import rss_mib
+from bench._load.common import cpu_s, rss_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_THROUGHPUT = 0.85
@@ -76,13 +79,17 @@ def run_one(
                    str(warmup_s), str(duration_s), str(rate))
             for i in range(procs)
         ]
+        for g in gens:  # every generator's measured window has opened
+            json.loads(g.stdout.readline())
+        cpu_start, wall_start = cpu_s(server.pid), time.perf_counter()
         spy = None
-        if profile and kind == "csms":  # sample the CSMS over the measured window (py-spy must be installed)
-            py_spy = str(Path(sys.executable).with_name("py-spy"))
+        if profile and kind == "csms":  # the measured window only: not the stations' connects and boots
+            py_spy = str(Path(sys.executable).with_name("py-spy"))  # py-spy must be installed
             spy = subprocess.Popen([py_spy, "record", "-o", profile, "--pid", str(server.pid), "--duration",
-                                    str(int(warmup_s + duration_s)), "--nonblocking",
+                                    str(max(1, int(duration_s) - 1)), "--nonblocking",
                                     "--format", "flamegraph" if profile.endswith(".svg") else "raw"])
         results = [json.loads(g.stdout.readline()) for g in gens]
+        cpu_rate = (cpu_s(server.pid) - cpu_start) / (time.perf_counter() - wall_start)  # cores busy
         if spy is not None:
             spy.wait(timeout=120)
         rss = rss_mib(server.pid)
@@ -96,12 +103,14 @@ def run_one(
         server.wait(timeout=30)
     count = sum(r["count"] for r in results)
     elapsed = max(r["elapsed_s"] for r in results)
+    msgs_per_s = sum(r["count"] / r["elapsed_s"] for r in results)
     rtts = [x for r in results for x in r["rtts_ms"]]
     return {
         "kind": kind, "stations": stations, "connected": sum(r["connected"] for r in results),
         "errors": sum(r["errors"] for r in results), "msgs_per_s": count / elapsed,
         "p50_ms": statistics.median(rtts) if rtts else float("nan"), "p99_ms": _pct(rtts, 0.99),
         "rss_mib": rss,
+        "cpu_share": cpu_rate, "cpu_us_per_msg": cpu_rate / msgs_per_s * 1e6 if msgs_per_s else float("nan"),
         "meter_samples_per_s": count / elapsed * 0.75 * 4,
         "error_kinds": {
             k: sum(r["error_kinds"].get(k, 0) for r in results) for r in results for k in r["error_kinds"]
@@ -114,10 +123,10 @@ def _report(stations: int, mode: str, rows: list[dict]) -> tuple[float, float]:
     print(f"\n{stations} stations, {mode}; "
           "mix 75% MeterValues (4 samples), 12.5% Heartbeat, 12.5% StatusNotification")
     print(f"{'server':<10}{'connected':>10}{'errors':>8}{'msg/s':>10}"
-          f"{'p50 ms':>9}{'p99 ms':>9}{'RSS MiB':>9}")
+          f"{'p50 ms':>9}{'p99 ms':>9}{'RSS MiB':>9}{'CPU':>6}{'CPU us/msg':>12}")
     for r in rows:
         print(f"{r['kind']:<10}{r['connected']:>10}{r['errors']:>8}{r['msgs_per_s']:>10.0f}{r['p50_ms']:>9.1f}"
-              f"{r['p99_ms']:>9.1f}{r['rss_mib']:>9.0f}")
+              f"{r['p99_ms']:>9.1f}{r['rss_mib']:>9.0f}{r['cpu_share']:>6.2f}{r['cpu_us_per_msg']:>12.1f}")
     for r in rows:
         if r["error_kinds"]:
             print(f"{r['kind']} errors by kind: {r['error_kinds']}")
@@ -125,7 +134,8 @@ def _report(stations: int, mode: str, rows: list[dict]) -> tuple[float, float]:
     throughput, p99 = csms["msgs_per_s"] / ref["msgs_per_s"], csms["p99_ms"] / ref["p99_ms"]
     p50 = csms["p50_ms"] / ref["p50_ms"]
     print(f"ratio csms/reference: throughput {throughput:.2f}, p50 {p50:.2f}x, p99 {p99:.2f}x, "
-          f"RSS {csms['rss_mib'] / ref['rss_mib']:.2f}x")
+          f"RSS {csms['rss_mib'] / ref['rss_mib']:.2f}x, "
+          f"CPU per message {csms['cpu_us_per_msg'] / ref['cpu_us_per_msg']:.2f}x")
     _verdict(throughput, p99)
     print(f"csms meter samples stored (answered after commit): {csms['meter_samples_per_s']:.0f}/s")
     return throughput, p99

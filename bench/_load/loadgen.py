@@ -1,8 +1,8 @@
 """A lean OCPP 1.6J load generator: each station boots, then sends a closed loop of messages.
 
-Run: ``python -m bench._load.loadgen URL FIRST COUNT WARMUP_S DURATION_S RATE``; prints one JSON line with
-the messages answered during the measured window and their round-trip times. RATE 0 is a closed loop as fast
-as the server answers; otherwise each station sends one message every 1/RATE seconds.
+Run: ``python -m bench._load.loadgen URL FIRST COUNT WARMUP_S DURATION_S RATE``; prints a JSON line as the
+measured window opens, then one with the messages answered during it and their round-trip times. RATE 0 is a
+closed loop as fast as the server answers; otherwise each station sends one message every 1/RATE seconds.
 
 Each station is an asyncio ``Protocol`` driving the ``websockets`` library's sans-I/O client (handshake,
 masking, framing) directly, without the library's asyncio connection layer (a task, a receive queue and a
@@ -194,6 +194,7 @@ async def main(url: str, first: int, count: int, warmup_s: float, duration_s: fl
         await asyncio.sleep(0.2)
     await asyncio.sleep(warmup_s)
     stats.measuring, started = True, time.perf_counter()
+    print(json.dumps({"measuring": True}), flush=True)  # the parent samples the server's CPU time from here
     await asyncio.sleep(duration_s)
     stats.measuring = False
     elapsed = time.perf_counter() - started

@@ -19,20 +19,23 @@ Writers are synchronous functions of a SQLAlchemy ``Session``; where the commits
   writers run through ``AsyncSession.run_sync``. On the server's loop each statement would wait behind every
   station message ready at that moment.
 
-Callers submit from the server's loop and are woken there, all of one commit's callers together.
+Callers submit from the server's loop and are woken there, all of one commit's callers together; a caller
+that vouches for nothing stored (a heartbeat's last-seen time) submits with ``wait=False`` and goes on. A
+writer may keep what it committed in memory while :func:`others_wrote_since` says no other connection wrote.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sys
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 from csms.db.session import create_engine, create_sqlite_writer_engine, is_lock_busy
@@ -43,6 +46,9 @@ log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.001
 LOCK_RETRY_S = 0.002
 """SQLite: how long a batch waits before trying again for a write lock another connection held."""
+
+_COMMITTER_CONNECTION = "csms.group_commit"
+_DATA_VERSION = text("PRAGMA data_version")
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -59,11 +65,11 @@ class BatchWriter(Protocol[T_contra]):
 class _Pending(Generic[T]):
     __slots__ = ("writer", "item", "future")
 
-    def __init__(self, writer: BatchWriter[T], item: T, future: asyncio.Future[Any]) -> None:
-        self.writer, self.item, self.future = writer, item, future
+    def __init__(self, writer: BatchWriter[T], item: T, future: asyncio.Future[Any] | None) -> None:
+        self.writer, self.item, self.future = writer, item, future  # no future: nobody waits for it
 
 
-Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
+Outcome = tuple[asyncio.Future[Any] | None, Any, BaseException | None]
 
 
 class GroupCommitter:
@@ -92,6 +98,7 @@ class GroupCommitter:
         self._stopping = False
         if database_url.startswith("sqlite"):
             self._sqlite = create_sqlite_writer_engine(database_url)
+            event.listen(self._sqlite, "connect", _mark_committer_connection)
             return
         # The committer's thread takes the GIL back after each database call; with the event loop busy, each
         # take waits out the interpreter's switch interval (5 ms by default). 1 ms keeps commits short.
@@ -120,23 +127,28 @@ class GroupCommitter:
             self._thread = self._commit_loop = self._wake = None
         while self._items:
             pending = self._items.popleft()
-            if not pending.future.done():
+            if pending.future is not None and not pending.future.done():
                 pending.future.set_exception(RuntimeError("server shutting down"))
 
-    async def submit(self, writer: BatchWriter[T], item: T) -> Any:  # noqa: ANN401
-        """Write ``item`` with ``writer``; return its result once the transaction holding it has committed."""
+    async def submit(self, writer: BatchWriter[T], item: T, *, wait: bool = True) -> Any:  # noqa: ANN401
+        """Write ``item`` with ``writer``; return its result once the transaction holding it has committed.
+
+        ``wait=False``: return ``None`` at once; the item goes into the next batch (within ``max_delay_s``)
+        and a failure is only logged. For writes nobody is answered about and a crash may lose (a
+        station's last-seen time), never for data a station's answer vouches for.
+        """
         if not self.running:  # no committer running (a CLI, a unit test): a unit of work of its own
             async with self._uow() as session:
                 results = await session.run_sync(writer.write_many, [item])
             return results[0] if results else None
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] | None = asyncio.get_running_loop().create_future() if wait else None
         self._items.append(_Pending(writer, item, future))
         if self._sqlite is not None:
             if self._scheduled is None:
                 self._scheduled = self._caller_loop.call_later(self._max_delay_s, self._commit_on_loop)  # type: ignore[union-attr]
         elif not self._signalled:  # after the append: a committer that has just drained will be woken again
             self._signal()
-        return await future
+        return await future if future is not None else None
 
     # -- SQLite: on the server's loop ------------------------------------------------------------------
     def _commit_on_loop(self) -> bool:
@@ -197,6 +209,36 @@ class GroupCommitter:
                     return
         finally:
             await engine.dispose()
+
+
+_connection_serials = itertools.count(1)
+
+
+def _mark_committer_connection(_dbapi_connection: Any, record: Any) -> None:  # noqa: ANN401
+    record.info[_COMMITTER_CONNECTION] = next(_connection_serials)  # unlike id(), never reused
+
+
+def others_wrote_since(session: Session, last: object) -> tuple[bool, object]:
+    """SQLite, inside a batch of the group committer: whether a connection other than the committer's has
+    committed since ``last`` (this function's previous token), and the token to pass next time.
+
+    Every writer that runs on the committer's connection is one of this process's :class:`BatchWriter`, so
+    a writer that keeps what it wrote in memory (and applies it only :func:`after_commit`) can trust it as
+    long as no other connection wrote: SQLite's ``PRAGMA data_version`` changes exactly then. It is read
+    with the write lock held, so nothing can commit between the check and this batch's commit. Anywhere
+    else (another database, a unit of work of its own) the answer is always yes.
+    """
+    connection = session.connection()
+    serial = connection.connection.info.get(_COMMITTER_CONNECTION)
+    if serial is None:
+        return True, None
+    token = (serial, connection.execute(_DATA_VERSION).scalar())
+    return token != last, token
+
+
+def after_commit(session: Session, apply: Callable[[], None]) -> None:
+    """Call ``apply()`` once ``session``'s transaction has committed (never if it rolls back)."""
+    event.listen(session, "after_commit", lambda _: apply(), once=True)
 
 
 class _LockBusy(Exception):
@@ -276,7 +318,7 @@ def _by_writer(batch: list[_Pending[Any]]) -> list[tuple[BatchWriter[Any], list[
 def _deliver(outcomes: list[Outcome]) -> None:
     """On the callers' loop: wake every caller of one commit."""
     for future, result, error in outcomes:
-        if future.done():
+        if future is None or future.done():
             continue
         if error is None:
             future.set_result(result)

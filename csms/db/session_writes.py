@@ -13,7 +13,7 @@ Read-decide-write is guarded against the other writers of the same transaction r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from csms.db.base import UtcDateTime
+from csms.db.batching import after_commit, others_wrote_since
 from csms.db.bulk import BulkStatement, RowsUpdate
 from csms.db.models import MeterReading, Transaction
 from csms.domain.authorization import TokenInfo
@@ -134,18 +135,35 @@ class StartWriter:
 
 
 class MeterWriter:
-    """MeterValues: the readings inserted in bulk, each open session's window decided by the domain."""
+    """MeterValues: the readings inserted in bulk, each open session's window decided by the domain.
+
+    On SQLite the group committer's connection is the database's only writer of meter readings, and no other
+    writer of its connection changes a stored transaction (:class:`StartWriter` only adds new ones). So the
+    sessions this writer has read or written stay true until another connection commits, which
+    :func:`others_wrote_since` tells: they are kept, and a batch reads only the sessions it has not seen
+    (a closed-loop fleet's batch reads none).
+    """
+
+    MAX_KEPT = 50_000
+    """Sessions kept at most; past that, the memory is dropped and refilled from the database."""
+
+    def __init__(self) -> None:
+        self._kept: dict[object, _Found] = {}
+        self._token: object = None
 
     def write_many(self, session: Session, reports: Sequence[MeterReport]) -> None:
         if session.get_bind().dialect.name == "sqlite":
             session.execute(_NO_OP_WRITE)  # the committer holds the lock already; a unit of work takes it
-        known = _sessions(session, reports)
+        stale, token = others_wrote_since(session, self._token)
+        if stale or len(self._kept) > self.MAX_KEPT:
+            self._kept, self._token = {}, None
+        kept = self._kept
+        known = {k: kept[k] for r in reports if (k := _key(r)) is not None and k in kept}
+        if len(known) < len(reports):
+            known.update(_sessions(session, [r for r in reports if _key(r) not in known]))
         rows, changed = [], {}
         for report in reports:
-            key = (
-                report.transaction_id if report.transaction_uid is None
-                else (report.station_id, report.transaction_uid)
-            )
+            key = _key(report)
             found = known.get(key) if key is not None else None
             if found is not None and found[0] != report.station_id:
                 found = None  # a station cannot write into another station's transaction
@@ -161,6 +179,20 @@ class MeterWriter:
         _STORE_WINDOW.execute(
             session, [(tx_id, *_window_columns(s), s.energy_wh) for tx_id, s in changed.items()]
         )
+        if token is not None:  # only what is committed is kept: a batch rolled back leaves no trace
+            after_commit(session, lambda: self._keep(token, known))
+
+    def _keep(self, token: object, found: dict[object, _Found]) -> None:
+        if self._token is None or self._token == token:
+            self._kept.update(found)
+            self._token = token
+
+
+def _key(report: MeterReport) -> object:
+    """How a report names its transaction: the 1.6 row id, or (station, 2.0.1 uid); ``None``: no session."""
+    if report.transaction_uid is None:
+        return report.transaction_id
+    return report.station_id, report.transaction_uid
 
 
 def _store_window(v: Any) -> Any:  # noqa: ANN401
@@ -192,7 +224,7 @@ _STORE_WINDOW = RowsUpdate(
 _Found = tuple[str, int, ChargingSession]
 
 
-def _sessions(session: Session, reports: Sequence[MeterReport]) -> dict[object, _Found]:
+def _sessions(session: Session, reports: Iterable[MeterReport]) -> dict[object, _Found]:
     """``(station, row id, session)`` of the transactions the reports refer to, by 1.6 id and by (station,
     2.0.1 uid), in at most two queries; locked for update (PostgreSQL) in id order."""
     c = Transaction.__table__.c
@@ -200,6 +232,7 @@ def _sessions(session: Session, reports: Sequence[MeterReport]) -> dict[object, 
         c.id, c.station_id, c.uid, c.status, c.meter_start_wh, c.register_start_at, c.meter_stop_wh,
         c.register_stop_at, c.started_at,
     )
+    reports = list(reports)
     ids = {r.transaction_id for r in reports if r.transaction_id is not None and r.transaction_uid is None}
     uids = {(r.station_id, r.transaction_uid) for r in reports if r.transaction_uid is not None}
     known: dict[object, _Found] = {}

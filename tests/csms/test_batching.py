@@ -127,6 +127,32 @@ async def test_a_database_error_fails_alone(services: Services, committer: Group
     assert await _stored(services) == [("S1", "w-0"), ("S3", "w-2")]
 
 
+async def test_an_unawaited_write_returns_at_once_and_goes_into_the_next_batch(
+    services: Services, database_url: str
+) -> None:
+    committer = GroupCommitter(services.uow, max_delay_s=0.3)  # long enough to look before it commits
+    committer.start(database_url)
+    writer = MessageWriter()
+    try:
+        assert await committer.submit(writer, _item(0), wait=False) is None
+        assert writer.batches == [] and await _stored(services) == []  # not yet written, the caller went on
+        assert await committer.submit(writer, _item(1)) == "w:S2/1"
+    finally:
+        await committer.stop()
+    assert writer.batches == [2]  # one commit for both
+    assert await _stored(services) == [("S1", "w-0"), ("S2", "w-1")]
+
+
+async def test_an_unawaited_write_that_fails_is_logged_and_fails_alone(
+    services: Services, committer: GroupCommitter, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = MessageWriter(fail_on=_item(0))
+    await committer.submit(writer, _item(0), wait=False)
+    assert await committer.submit(writer, _item(1)) == "w:S2/1"
+    assert await _stored(services) == [("S2", "w-1")]
+    assert any(r.exc_info and str(r.exc_info[1]) == "bad item S1/0" for r in caplog.records)
+
+
 async def test_sqlite_a_held_write_lock_delays_the_batch_but_never_blocks_the_loop(
     services: Services, committer: GroupCommitter, database_url: str
 ) -> None:

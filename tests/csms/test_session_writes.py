@@ -4,7 +4,7 @@ the register window guarded against the group committer running concurrently (Po
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,3 +105,49 @@ async def test_a_stop_and_a_concurrent_meter_batch_keep_every_reading_before_the
         assert tx is not None
         # meterStop at 40 min is older than the batch's 9000 Wh at 50 min: the window ends at the latter
         assert (tx.status, tx.meter_stop_wh, tx.energy_wh) == ("Completed", 9000.0, 8000.0)
+
+
+async def _window(services: Services, tx_id: int) -> tuple[str, float | None, float | None]:
+    async with services.uow.read() as session:
+        tx = await session.get(Transaction, tx_id)
+        assert tx is not None
+        return tx.status, tx.meter_stop_wh, tx.energy_wh
+
+
+async def test_a_session_ended_by_another_connection_is_not_metered_from_memory(
+    services: Services, database_url: str
+) -> None:
+    """The meter writer keeps the sessions it wrote (SQLite); a stop committed by a unit of work of its own
+    must reach its next batch, or the kept, still charging session would move the ended one's window."""
+    services.committer.start(database_url)
+    try:
+        tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1000.0, T0))
+        await services.meters.write(MeterReport("S1", 1, [_register(3000.0, 10)], tx_id))
+        await services.transactions.stop(StopRequest("S1", tx_id, 4000.0, _at(20)))
+        await services.meters.write(MeterReport("S1", 1, [_register(6000.0, 30)], tx_id))
+    finally:
+        await services.committer.stop()
+    assert await _window(services, tx_id) == ("Completed", 4000.0, 3000.0)
+
+
+class _Failing:
+    def write_many(self, session: object, items: Sequence[object]) -> None:
+        raise ValueError("a bad write")
+
+
+async def test_a_rolled_back_meter_batch_is_not_kept(services: Services, database_url: str) -> None:
+    """A batch that fails is rolled back and its writes retried one by one: the retry must decide on the
+    committed session, not on what the rolled-back batch had computed."""
+    services.committer.start(database_url)
+    try:
+        tx_id, _ = await services.transactions.start(StartRequest("S1", 1, "CARD", 1000.0, T0))
+        await services.meters.write(MeterReport("S1", 1, [_register(3000.0, 10)], tx_id))
+        both = await asyncio.gather(
+            services.meters.write(MeterReport("S1", 1, [_register(5000.0, 20)], tx_id)),
+            services.committer.submit(_Failing(), "x"),
+            return_exceptions=True,
+        )
+    finally:
+        await services.committer.stop()
+    assert both[0] is None and isinstance(both[1], ValueError)
+    assert await _window(services, tx_id) == ("Active", 5000.0, 4000.0)
