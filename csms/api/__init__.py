@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from csms.errors import (
@@ -22,6 +27,18 @@ _STATUS = {
     NotFound: 404, Conflict: 409, StationNotConnected: 409, InvalidInput: 422, Unavailable: 503,
     StationTimeout: 504,
 }
+
+
+def _json_safe(value: Any) -> Any:  # noqa: ANN401 - any part of a validation error
+    """``value`` with non-finite floats spelled as strings: a 422 that echoes ``NaN`` must not become a 500
+    (JSON has no NaN, and the response encoder refuses it)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def install_routes(app: FastAPI) -> None:
@@ -66,5 +83,10 @@ def install_routes(app: FastAPI) -> None:
             status_code=422, content={"detail": str(exc), "code": exc.code, "path": exc.path}
         )
 
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, except that the echoed input may hold NaN or infinity.
+        return JSONResponse(status_code=422, content={"detail": _json_safe(jsonable_encoder(exc.errors()))})
+
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(StationCallError, station_error)  # type: ignore[arg-type]
     app.add_exception_handler(PayloadInvalid, payload_invalid)  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from csms.services.demand_response import EventRequest as DrRequest
 from csms.services.energy_manager import EnergyManager
 from csms.services.transactions import EventRequest, StartRequest
 from tests.csms.conftest import make_settings
+from tests.harness import OPEN_LOOP
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 15:00 in Changsha: a flat-price hour
 
@@ -135,7 +136,9 @@ async def env(database_url: str) -> AsyncIterator[Env]:
     engine = create_engine(database_url)
     time = FakeTime(T0)
     # Only events and the fake time wake the loop: the period is long.
-    settings = make_settings(database_url, energy_period_s=30.0)
+    # Open loop (no margin): these tests check the plan and its messages; tests/csms/test_sites_control.py
+    # checks the closed loop.
+    settings = make_settings(database_url, energy_period_s=30.0, **OPEN_LOOP)
     services = build_services(settings, create_session_factory(engine), time)
     gw = Gateway({"AC1": Conn("1.6"), "AC2": Conn("1.6"), "DC1": Conn("2.0.1")})
     manager = EnergyManager(
@@ -309,11 +312,11 @@ async def test_the_loop_survives_a_failed_cycle_and_wakes_at_the_event_start(
     await env.telemetry(base_w=30_000)
     real, calls = s.sites.snapshots, []
 
-    async def flaky(site_ids: Any = None) -> Any:  # noqa: ANN401
+    async def flaky(site_ids: Any = None, **kw: Any) -> Any:  # noqa: ANN401
         calls.append(site_ids)
         if len(calls) == 1:
             raise RuntimeError("database went away")
-        return await real(site_ids)
+        return await real(site_ids, **kw)
 
     monkeypatch.setattr(s.sites, "snapshots", flaky)
     start = T0 + timedelta(seconds=3)
@@ -363,14 +366,12 @@ async def test_published_events_run_the_site_concerned_at_once(env: Env) -> None
     await manager.wait_for_cycles(2)
     assert ("AC1", "TxProfile") in {(sid, purpose) for sid, purpose, _ in env.gw.calls_of(connector=2)}
     env.gw.take()
-    # Stored telemetry publishes TelemetryReceived. 60 kW for 4 sessions: above the AC minimums (3,960 W)
-    # the rest is shared alike, DC 12,030 W, AC 15,990 W (24.2 A).
+    # Stored telemetry publishes TelemetryReceived. 60 kW for 4 sessions: AC1's two EVSEs share its 21,120 W
+    # (10,560 W, 16.0 A each, as since the second session started), AC2 stays at its 32 A, so only the DC
+    # session moves: 60,000 - 2 x 10,560 - 21,120 = 17,760 W.
     await env.telemetry(base_w=40_000)
     await manager.wait_for_cycles(3)
-    assert sorted(env.gw.take()) == [
-        ("AC1", "TxProfile", 24.2), ("AC1", "TxProfile", 24.2), ("AC2", "TxProfile", 24.2),
-        ("DC1", "TxProfile", 12_030.0),
-    ]  # fmt: skip
+    assert sorted(env.gw.take()) == [("DC1", "TxProfile", 17_760.0)]
     # A demand-response event created by its service publishes DemandResponseChanged.
     req = DrRequest(
         ["S"], T0, T0 + timedelta(hours=1), target_import_kw=60, baseline_kw_by_site={"S": 90}, event_id="E1"
@@ -389,11 +390,12 @@ async def test_published_events_run_the_site_concerned_at_once(env: Env) -> None
     env.gw.take()
     await s.sites.update("S", {"grid_limit_kw": 90})
     await manager.wait_for_cycles(6)
-    # 50 kW for charging: DC 9,530 W, AC 13,490 W (20.4 A); the safe default (90 - 40) / 3 kW, floored.
+    # 50 kW for charging: AC1's sessions stay at their share of the station (16.0 A, not resent); above the
+    # minimums AC2 and DC split the rest: DC 12,460 W, AC2 16,420 W (24.8 A); safe default (90 - 40) / 3 kW.
     assert sorted(env.gw.take()) == [
-        ("AC1", "TxDefaultProfile", 25.1), ("AC1", "TxProfile", 20.4), ("AC1", "TxProfile", 20.4),
-        ("AC2", "TxDefaultProfile", 25.1), ("AC2", "TxProfile", 20.4),
-        ("DC1", "TxDefaultProfile", 16_600.0), ("DC1", "TxProfile", 9_530.0),
+        ("AC1", "TxDefaultProfile", 25.1),
+        ("AC2", "TxDefaultProfile", 25.1), ("AC2", "TxProfile", 24.8),
+        ("DC1", "TxDefaultProfile", 16_600.0), ("DC1", "TxProfile", 12_460.0),
     ]  # fmt: skip
 
 

@@ -23,6 +23,8 @@ SiteId = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
 class StationElectrical(BaseModel):
     """A station's electrical data on its site (the body of ``PUT /sites/{id}/stations/{station_id}``)."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
+
     current_type: Literal["AC", "DC"] = "AC"
     phases: int = Field(default=3, ge=1, le=3)
     max_power_w: float = Field(default=22_000.0, gt=0)
@@ -46,7 +48,7 @@ class SiteStationIn(StationElectrical):
 
 
 class SiteUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str | None = Field(default=None, max_length=100)
     area: str | None = Field(default=None, max_length=100)
     grid_limit_kw: float | None = Field(default=None, ge=0)
@@ -102,9 +104,10 @@ class SitePublic(BaseModel):
 
 
 class TelemetryIn(BaseModel):
-    """What a site controller (or the simulator's site mode) sends."""
+    """What a site controller (or the simulator's site mode) sends: finite numbers, no other field; a
+    timestamp further in the future than ``CSMS_ENERGY_TELEMETRY_MAX_FUTURE_S`` is refused by the service."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     timestamp: AwareDatetime
     pv_power_w: float = Field(ge=0)
     base_load_w: float = Field(ge=0)
@@ -126,7 +129,7 @@ class TelemetryIn(BaseModel):
 
 
 class TelemetryPublic(TelemetryIn):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, allow_inf_nan=True)  # reads what is stored, as stored
     timestamp: datetime  # type: ignore[assignment]
     received_at: datetime
 
@@ -186,6 +189,8 @@ class AllocationPublic(BaseModel):
     grid_import_w: float
     sessions: list[SessionLimitPublic]
     reasons: list[ReasonPublic]
+    planned_limit_w: float | None = None
+    """The import the plan aimed at: the limit less the safety margin and the metered correction [W]."""
 
     @classmethod
     def of(cls, a: Allocation) -> AllocationPublic:
