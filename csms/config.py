@@ -127,9 +127,12 @@ class Settings(BaseSettings):
     """Integral of the metered import's error above the planned target: a constant error held this long is
     corrected in full [s] (stations drawing more than planned: a higher voltage, a meter offset)."""
 
-    energy_pv_window_s: float = Field(default=60.0, ge=0)
-    """PV is planned at its minimum and the base load at its maximum over this recent window [s]: a cloud
-    can take most of the PV between two samples."""
+    energy_pv_window_s: float = Field(default=30.0, ge=0)
+    """PV is planned at its minimum and the base load at its maximum over this recent window [s], less its
+    steepest one-sample drop in it: a cloud edge can take a tenth of the PV from one second to the next."""
+
+    energy_pv_reserve_pct: float = Field(default=10.0, ge=0, le=100)
+    """PV is planned at least this share below its latest output [%] (the first cloud after a clear spell)."""
 
     grid_emission_factor_key: str | None = None
     """Shipped grid emission factor (csms/domain/data/grid_emission_factors.json); default: latest

@@ -80,6 +80,9 @@ RETRY_S = 1.0
 #: How long after a demand-response boundary the cycle runs [s], so the event is in force (or over) when read.
 BOUNDARY_LAG_S = 0.01
 
+#: Without an injected ``sleep_until`` the loop re-reads its clock at least this often while it waits [s].
+POLL_S = 0.02
+
 SleepUntil = Callable[[datetime], Awaitable[None]]
 """Returns once the clock reads at least the given time (tests inject one driven by their fake clock)."""
 
@@ -124,6 +127,7 @@ class EnergyManager:
             margin_w=settings.energy_margin_w,
             window_s=settings.energy_feedback_window_s,
             pv_window_s=settings.energy_pv_window_s,
+            pv_reserve_pct=settings.energy_pv_reserve_pct,
         )
         self._control: dict[str, ImportController] = {}
         self._dirty: set[str] = set()
@@ -240,7 +244,10 @@ class EnergyManager:
             slept.cancel()
 
     async def _real_sleep_until(self, deadline: datetime) -> None:
-        await asyncio.sleep(max(0.0, (deadline - self._clock()).total_seconds()))
+        # In short slices, re-reading the clock: it may be a simulated one running faster than real time
+        # (a CSMS on the site simulator's clock), when a plain sleep of the difference would be far too long.
+        while (left := (deadline - self._clock()).total_seconds()) > 0:  # noqa: ASYNC110 - polls a clock
+            await asyncio.sleep(min(left, POLL_S))
 
     # -- one cycle -----------------------------------------------------------------------------------------
     async def run_cycle(

@@ -14,8 +14,8 @@ takes a second to follow). The site meter (``grid_import_w``) says by how much, 
 * **Settling.** Samples taken within ``settle_s`` of a change of the limit (a demand-response start or end)
   are not integrated: the stations are still following the new limit and the error says nothing of the model.
 * **Variability.** PV is planned at its minimum and the base load at its maximum over ``pv_window_s``, and PV
-  further reduced by its largest one-sample drop in that window: the next cloud edge is likely as steep as the
-  last one.
+  further reduced by its largest one-sample drop in that window (the next cloud edge is likely as steep as the
+  last one), and by at least ``pv_reserve_pct`` of its present output (the first edge after a clear spell).
 
 :class:`ImportController` holds one site's state; time comes only with the samples (no clock is read).
 """
@@ -41,7 +41,8 @@ class ControlPolicy:
     margin_w: float = 1_000.0
     window_s: float = 10.0
     settle_s: float = 2.0
-    pv_window_s: float = 60.0
+    pv_window_s: float = 30.0
+    pv_reserve_pct: float = 10.0
     max_step_s: float = 5.0
     """A gap between samples counts at most this long (a pause in telemetry is not a long error)."""
 
@@ -59,15 +60,18 @@ def planning_inputs_w(
     samples: Sequence[TelemetrySample], now: datetime, policy: ControlPolicy
 ) -> tuple[float, float] | None:
     """``(pv_w, base_load_w)`` to plan with: PV at its recent minimum less its steepest recent one-sample
-    drop, the base load at its recent maximum, over ``[now - pv_window_s, now]`` (``samples`` in time
-    order; the latest one always counts). ``None`` without samples.
+    drop (at least ``pv_reserve_pct`` of the latest PV), the base load at its recent maximum, over
+    ``[now - pv_window_s, now]`` (``samples`` in time order; the latest one always counts). ``None`` without
+    samples.
 
     >>> from datetime import UTC, datetime, timedelta
     >>> t0 = datetime(2026, 6, 21, 4, tzinfo=UTC)
     >>> pv = [50e3, 40e3, 45e3]
     >>> s = [TelemetrySample(t0 + timedelta(seconds=i), w, 20_000 + i) for i, w in enumerate(pv)]
-    >>> planning_inputs_w(s, t0 + timedelta(seconds=2), ControlPolicy())
+    >>> planning_inputs_w(s, t0 + timedelta(seconds=2), ControlPolicy(pv_reserve_pct=10))
     (30000.0, 20002)
+    >>> planning_inputs_w(s[:1], t0, ControlPolicy(pv_reserve_pct=10))
+    (45000.0, 20000)
     """
     if not samples:
         return None
@@ -76,7 +80,8 @@ def planning_inputs_w(
     pv = min(s.pv_power_w for s in recent)
     drop = max((a.pv_power_w - b.pv_power_w for a, b in zip(recent, recent[1:], strict=False)), default=0.0)
     base = max(s.base_load_w for s in recent)
-    return max(0.0, pv - max(0.0, drop)), base
+    reserve = max(drop, policy.pv_reserve_pct / 100 * samples[-1].pv_power_w)
+    return max(0.0, pv - reserve), base
 
 
 @dataclass

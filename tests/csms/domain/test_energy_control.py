@@ -18,7 +18,7 @@ from csms.domain.tariff import hunan_default_tariff
 
 T0 = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)  # 14:00 in Changsha: a valley hour, no deferral, no peak shaving
 SPEC = SiteSpec("S", grid_limit_kw=100, base_load_kw=40)
-POLICY = ControlPolicy(margin_pct=3, margin_w=1_000, window_s=10, settle_s=2)
+POLICY = ControlPolicy(margin_pct=3, margin_w=1_000, window_s=10, settle_s=2, pv_reserve_pct=5)
 
 
 def _sessions(n: int = 6) -> tuple[SessionDemand, ...]:
@@ -87,9 +87,9 @@ def test_pv_is_planned_at_its_recent_minimum_less_its_steepest_drop() -> None:
         TelemetrySample(T0 + timedelta(seconds=i), w, 20_000 + 1_000 * (i == 1)) for i, w in enumerate(pv)
     ]
     assert planning_inputs_w(samples, T0 + timedelta(seconds=4), POLICY) == (42_000, 21_000)
-    # Outside the window the cloud is forgotten; the latest sample always counts.
+    # Outside the window the cloud is forgotten; the latest sample always counts, less the 5 % reserve.
     later = T0 + timedelta(seconds=4 + POLICY.pv_window_s + 10)
-    assert planning_inputs_w(samples, later, POLICY) == (70_000, 20_000)
+    assert planning_inputs_w(samples, later, POLICY) == (66_500, 20_000)
     assert planning_inputs_w([], later, POLICY) is None
 
 
