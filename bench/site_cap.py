@@ -116,6 +116,8 @@ async def run_site_cap(
     factor: float = 10.0,
     seed: int = 1,
     dr: bool = True,
+    dr_after_s: float = DR_AFTER_S,
+    dr_for_s: float = DR_FOR_S,
     on_sample: Callable[[SiteSample, Any], None] | None = None,
 ) -> tuple[CapResult, list[SiteSample]]:
     """One run on a migrated database; returns the figures and the site's samples.
@@ -144,8 +146,8 @@ async def run_site_cap(
                            "battery_power_kw": 50, "battery_soc_max_pct": 95, "base_load_kw": 40}  # fmt: skip
             await services.sites.create("CAP", site_fields, members)
             cfg.start = clock.now()  # the run starts now on the shared clock (setting up took some of it)
-            dr_start = cfg.start + timedelta(seconds=DR_AFTER_S)
-            dr_end = dr_start + timedelta(seconds=DR_FOR_S)
+            dr_start = cfg.start + timedelta(seconds=dr_after_s)
+            dr_end = dr_start + timedelta(seconds=dr_for_s)
             if dr:
                 await services.demand_response.create(
                     EventRequest(["CAP"], dr_start, dr_end, target_import_kw=DR_TARGET_KW, event_id="DR-CAP")

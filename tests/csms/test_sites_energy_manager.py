@@ -14,7 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from csms.db.models import MeterReading, Transaction
 from csms.db.session import create_engine, create_session_factory
 from csms.domain.energy import CurrentType, Member, TelemetrySample
 from csms.domain.events import SessionStarted, StationBooted, StationConnected
@@ -442,3 +444,41 @@ async def test_an_ocpp21_station_gets_the_same_profiles_as_a_201_one(env: Env) -
         ("DC1", "TxDefaultProfile", 20_000.0),
         ("DC1", "TxProfile", 27_760.0),
     ]
+
+
+async def test_an_ac_station_is_planned_at_the_voltage_its_meter_reports(env: Env) -> None:
+    await env.telemetry(base_w=30_000)
+    async with env.services.uow() as session:
+        (pk,) = (await session.scalars(select(Transaction.id).where(Transaction.station_id == "AC1"))).all()
+        session.add(
+            MeterReading(
+                station_id="AC1", transaction_pk=pk, evse_id=1, timestamp=T0,
+                samples=[{"measurand": "Voltage", "value": 240.0, "unit": "V", "phase": "L1-N"},
+                         {"measurand": "Power.Active.Import", "value": 7_000.0, "unit": "W"}],
+            )
+        )  # fmt: skip
+    await env.manager.run_cycle()
+    sent = env.gw.take()
+    # AC1's 21,120 W are 29.3 A at the 240 V its meter reports; AC2 has reported nothing: 32.0 A at 220 V.
+    assert ("AC1", "ChargePointMaxProfile", 29.3) in sent and ("AC1", "TxProfile", 29.3) in sent
+    assert ("AC2", "ChargePointMaxProfile", 32.0) in sent and ("AC2", "TxProfile", 32.0) in sent
+
+
+async def test_a_metered_import_over_the_limit_is_taken_off_the_next_plan_at_once(env: Env) -> None:
+    await env.telemetry(base_w=30_000)
+    await env.manager.run_cycle()
+    env.gw.take()  # DC1 planned at 70,000 - 2 x 21,120 = 27,760 W
+    # The meter reads 3.2 kW over the 100 kW limit (the open-loop settings: no margin, so the aim is 100 kW).
+    over = TelemetrySample(env.time.now, 0.0, 30_000.0, 0.0, None, 103_200.0)
+    await env.services.sites.ingest("S", [over])
+    await env.manager.run_cycle(["S"])
+    assert env.gw.take() == [("DC1", "TxProfile", 24_560.0)]
+    alloc = await env.manager.allocation("S")
+    assert alloc.planned_limit_w == pytest.approx(96_800)
+    assert "metered_correction" in {r.code for r in alloc.reasons}
+    # The meter back under the aim: the correction is given back over the feedback window (10 s), not at once.
+    await env.time.advance(5)
+    under = TelemetrySample(env.time.now, 0.0, 30_000.0, 0.0, None, 96_800.0)
+    await env.services.sites.ingest("S", [under])
+    await env.manager.run_cycle(["S"])
+    assert (await env.manager.allocation("S")).planned_limit_w == pytest.approx(96_800 + 3_200 * 5 / 10)
