@@ -181,7 +181,9 @@ class Site:
                     await self.clock.sleep((target - self.clock.now()).total_seconds())
                     for st in self.stations:
                         st.tick()
-                    s = self.sample(cfg.step_s, target)
+                    # Stamped when the meter is read, not when it was due: a busy event loop can read it late,
+                    # and the chargers' power is what it is at the reading.
+                    s = self.sample(cfg.step_s, max(target, self.clock.now()))
                     self.totals.add(s, cfg.step_s)
                     await sink.send(s.telemetry())
                     if on_sample:
