@@ -19,6 +19,7 @@ from charger_simulator.profiles import (
     CompositeSchedule,
     LimitContext,
     composite_schedule,
+    on_station_clock,
 )
 
 if TYPE_CHECKING:
@@ -184,6 +185,8 @@ def set_profile(station: Station, profile: ChargingProfile, max_stack_level: int
     model = station.model
     if profile.stack_level > max_stack_level or profile.rate_unit not in ("W", "A"):
         return False
+    if station.csms_time_factor:
+        profile = on_station_clock(profile, station.clock.now(), station.csms_time_factor)
     if profile.purpose == PURPOSE_STATION_MAX and profile.connector_id != 0:
         return False
     if profile.connector_id != 0 and profile.connector_id not in model.connectors:

@@ -14,7 +14,7 @@ profiles are turned into :class:`ChargingProfile` by the adapters. The rules fol
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 #: Neutral purpose names; adapters map version spellings onto them.
@@ -161,6 +161,41 @@ def profile_from_payload(
         valid_to=parse_time(d["valid_to"]) if d.get("valid_to") else None,
         transaction_id=str(d["transaction_id"]) if d.get("transaction_id") is not None else None,
         min_rate=schedule.get("min_charging_rate"),
+    )
+
+
+def on_station_clock(profile: ChargingProfile, now: datetime, factor: float) -> ChargingProfile:
+    """``profile`` as a station whose clock runs ``factor`` times faster than the CSMS's reads it.
+
+    A CSMS on the real clock stamps the profiles it sends with its own time (an energy manager's start now,
+    a fallback period 900 s on), while a simulated station at a time factor lives elsewhere in time: it
+    would find the start in its future or past and ignore the profile. So the profile's anchor
+    (``startSchedule``, else ``validFrom``) is read as the moment it arrives (``now`` on the station's clock)
+    and every time after it is stretched by ``factor``: 900 CSMS seconds are 900 real seconds, as long as
+    the CSMS waits before it refreshes the profile. Relative and Recurring profiles need no mapping.
+
+    >>> from datetime import UTC
+    >>> periods = (SchedulePeriod(0, 9e3), SchedulePeriod(900, 4e3))
+    >>> p = ChargingProfile(1, 0, PURPOSE_TX, "Absolute", "W", periods,
+    ...                     start_schedule=datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
+    >>> q = on_station_clock(p, datetime(2026, 6, 21, 0, 0, tzinfo=UTC), 10)
+    >>> q.start_schedule.isoformat(), [x.start_s for x in q.periods]
+    ('2026-06-21T00:00:00+00:00', [0, 9000])
+    """
+    anchor = profile.start_schedule or profile.valid_from
+    if profile.kind != "Absolute" or anchor is None or factor == 1:
+        return profile
+
+    def mapped(t: datetime | None) -> datetime | None:
+        return None if t is None else now + (t - anchor) * factor
+
+    return replace(
+        profile,
+        start_schedule=mapped(profile.start_schedule),
+        valid_from=mapped(profile.valid_from),
+        valid_to=mapped(profile.valid_to),
+        duration_s=None if profile.duration_s is None else round(profile.duration_s * factor),
+        periods=tuple(replace(p, start_s=round(p.start_s * factor)) for p in profile.periods),
     )
 
 

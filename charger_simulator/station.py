@@ -48,10 +48,14 @@ class Station(LinkMixin):
         rng: random.Random | None = None,
         id_factory: Callable[[], str] | None = None,
         tick_s: float = 1.0,
+        csms_time_factor: float | None = None,
     ) -> None:
         from charger_simulator.protocols import adapter_for
 
         self.config = config
+        # Set when the CSMS runs on the real clock and this station on a faster simulated one: the times of
+        # the profiles it receives are mapped onto the station's clock (profiles.on_station_clock).
+        self.csms_time_factor = csms_time_factor
         self.clock = clock or ScaledClock()
         self.rng = rng or random.Random(config.station_id)
         self.new_id = id_factory or (lambda: str(uuid.uuid4()))

@@ -113,6 +113,27 @@ class Settings(BaseSettings):
     energy_telemetry_max_age_s: float = Field(default=300.0, gt=0)
     """Older telemetry is not trusted for PV and battery."""
 
+    energy_telemetry_max_future_s: float = Field(default=60.0, ge=0)
+    """Clock-skew allowance: a telemetry sample dated further ahead of the CSMS's clock is refused (422), and
+    a stored one is not read as the latest (it would plan every later cycle on a reading from the future)."""
+
+    # -- closed-loop control (issue 17) --
+    energy_margin_pct: float = Field(default=3.0, ge=0, lt=50)
+    energy_margin_w: float = Field(default=1_000.0, ge=0)
+    """Safety margin: the site plans its import to ``limit x (1 - pct/100) - W``, never to the limit itself
+    (metering error, the seconds a station takes to follow, load steps between samples)."""
+
+    energy_feedback_window_s: float = Field(default=10.0, gt=0)
+    """Integral of the metered import's error above the planned target: a constant error held this long is
+    corrected in full [s] (stations drawing more than planned: a higher voltage, a meter offset)."""
+
+    energy_pv_window_s: float = Field(default=30.0, ge=0)
+    """PV is planned at its minimum and the base load at its maximum over this recent window [s], less its
+    steepest one-sample drop in it: a cloud edge can take a tenth of the PV from one second to the next."""
+
+    energy_pv_reserve_pct: float = Field(default=10.0, ge=0, le=100)
+    """PV is planned at least this share below its latest output [%] (the first cloud after a clear spell)."""
+
     grid_emission_factor_key: str | None = None
     """Shipped grid emission factor (csms/domain/data/grid_emission_factors.json); default: latest
     national."""

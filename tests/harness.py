@@ -50,6 +50,13 @@ class Csms:
         return connect(f"{self.ocpp_url}/{station_id}", additional_headers=headers, **kw)
 
 
+#: Settings of an open-loop energy manager (no safety margin, PV as last measured): tests of the plan and its
+#: messages that check exact limits; the closed loop has its own tests.
+OPEN_LOOP: dict[str, float] = {
+    "energy_margin_pct": 0.0, "energy_margin_w": 0.0, "energy_pv_window_s": 0.0, "energy_pv_reserve_pct": 0.0,
+}  # fmt: skip
+
+
 def make_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(
         database_url=database_url,

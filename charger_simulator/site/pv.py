@@ -68,3 +68,66 @@ class CloudNoise:
 def pv_power_w(kwp: float, ghi_w_m2: float, clearness: float, performance_ratio: float = 0.8) -> float:
     """AC output [W] of a ``kwp`` array: rated at 1000 W/m², derated by the performance ratio."""
     return kwp * 1000.0 * ghi_w_m2 / 1000.0 * clearness * performance_ratio
+
+
+class CloudPassages:
+    """Clearness factor in [floor, 1] from discrete cloud passages, correlated in time.
+
+    Clouds arrive as a seeded Poisson process (mean gap ``mean_gap_s`` of clear sky between them); each has a
+    depth (the share of irradiance it takes, uniform in ``depth``), a duration (exponential, mean
+    ``mean_duration_s``) and edges that take ``edge_s`` seconds to pass over the array, so the PV output ramps
+    down and up over seconds (the steep but finite ramps measured under cumulus) instead of jumping at random
+    at every step. ``cloudiness`` scales how often clouds come (0: a clear day). ``at(t_s)`` is deterministic
+    for a seed and must be asked in non-decreasing time.
+
+    >>> c = CloudPassages(seed=1, cloudiness=0.5)
+    >>> values = [c.at(t) for t in range(0, 600)]
+    >>> round(min(values), 2) < 0.8 and max(values) == 1.0
+    True
+    >>> max(abs(a - b) for a, b in zip(values, values[1:])) <= 0.85 / c.edge_s + 1e-9
+    True
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        cloudiness: float = 0.3,
+        *,
+        mean_gap_s: float = 180.0,
+        mean_duration_s: float = 60.0,
+        edge_s: float = 8.0,
+        depth: tuple[float, float] = (0.3, 0.85),
+    ) -> None:
+        self.rng = random.Random(seed)
+        self.cloudiness = cloudiness
+        self.mean_gap_s = mean_gap_s
+        self.mean_duration_s = mean_duration_s
+        self.edge_s = edge_s
+        self.depth = depth
+        self._clouds: list[tuple[float, float, float]] = []  # (start, end, depth), in time order
+        self._horizon = 0.0
+        self._draw_until(0.0)
+
+    def _draw_until(self, t_s: float) -> None:
+        while self._horizon <= t_s + self.mean_duration_s * 10:
+            if self.cloudiness <= 0:
+                self._horizon = math.inf
+                return
+            gap = self.rng.expovariate(self.cloudiness / self.mean_gap_s)
+            duration = max(2 * self.edge_s, self.rng.expovariate(1 / self.mean_duration_s))
+            start = self._horizon + gap
+            self._clouds.append((start, start + duration, self.rng.uniform(*self.depth)))
+            self._horizon = start + duration
+
+    def at(self, t_s: float) -> float:
+        """Clearness at ``t_s`` seconds after the start of the run."""
+        self._draw_until(t_s)
+        while self._clouds and self._clouds[0][1] < t_s:
+            self._clouds.pop(0)
+        shade = 0.0
+        for start, end, depth in self._clouds:
+            if start > t_s:
+                break
+            ramp = min(1.0, (t_s - start) / self.edge_s, (end - t_s) / self.edge_s)
+            shade = max(shade, depth * max(0.0, ramp))
+        return 1.0 - shade

@@ -17,7 +17,13 @@ from charger_simulator.clock import ScaledClock
 from charger_simulator.config import StationConfig
 from charger_simulator.site.config import SiteConfig
 from charger_simulator.site.energy import Battery, SiteSample, balance, base_load_w
-from charger_simulator.site.pv import CloudNoise, clear_sky_ghi_w_m2, pv_power_w, solar_elevation_deg
+from charger_simulator.site.pv import (
+    CloudNoise,
+    CloudPassages,
+    clear_sky_ghi_w_m2,
+    pv_power_w,
+    solar_elevation_deg,
+)
 from charger_simulator.site.telemetry import TelemetrySink
 from charger_simulator.station import Station
 
@@ -57,12 +63,18 @@ class SiteTotals:
 class Site:
     """A site run; ``await Site(cfg).run(on_sample)`` returns the totals."""
 
-    def __init__(self, cfg: SiteConfig, transport=None) -> None:
+    def __init__(self, cfg: SiteConfig, transport=None, clock: ScaledClock | None = None) -> None:
         self.cfg = cfg
         self.transport = transport
-        self.clock = ScaledClock(cfg.time_factor, start=cfg.start)
+        # A clock may be given so that a CSMS under test runs on the same simulated time
+        # (csms_clock: simulated).
+        self.clock = clock or ScaledClock(cfg.time_factor, start=cfg.start)
         self.rng = random.Random(cfg.seed)
         self.clouds = CloudNoise(cfg.seed, cfg.cloudiness)
+        self.passages = CloudPassages(
+            cfg.seed, cfg.cloudiness, mean_gap_s=cfg.cloud_mean_gap_s,
+            mean_duration_s=cfg.cloud_mean_duration_s, edge_s=cfg.cloud_edge_s,
+        )  # fmt: skip
         self.battery = Battery(
             cfg.battery_kwh,
             cfg.battery_kw,
@@ -70,25 +82,31 @@ class Site:
             cfg.battery_soc_max_pct,
             cfg.battery_initial_soc_pct,
         )
+        # A CSMS on the real clock stamps profiles in real time: the stations map them onto the site's clock.
+        factor = cfg.time_factor if cfg.csms_clock == "wall" and cfg.time_factor != 1 else None
         self.stations = [
             Station(
                 StationConfig(
-                    station_id=f"{cfg.id_prefix}{i:02d}",
+                    station_id=f"{g.id_prefix}{i:02d}",
                     url=cfg.url,
-                    protocol=cfg.protocol,
-                    dc=cfg.charger_dc,
-                    max_power_w=cfg.charger_kw * 1000,
-                    model="SIM-DC" if cfg.charger_dc else "SIM-AC",
-                    serial_number=f"{cfg.site_id}-{i:02d}",
+                    protocol=g.protocol,
+                    dc=g.dc,
+                    max_power_w=g.max_power_kw * 1000,
+                    phases=g.phases,
+                    model="SIM-DC" if g.dc else "SIM-AC",
+                    serial_number=f"{cfg.site_id}-{g.id_prefix}{i:02d}",
                     password=cfg.password,
                     sample_interval_s=max(60.0, cfg.step_s),
                     heartbeat_s=300,
                 ),
                 clock=self.clock,
-                rng=random.Random(cfg.seed * 100 + i),
+                rng=random.Random(cfg.seed * 100 + n),
                 tick_s=min(10.0, cfg.step_s),
+                csms_time_factor=factor,
             )
-            for i in range(1, cfg.charger_count + 1)
+            for n, (g, i) in enumerate(
+                ((g, i) for g in cfg.charger_groups() for i in range(1, g.count + 1)), start=1
+            )
         ]
         self.totals = SiteTotals()
         self._arrivals: dict[str, asyncio.Task] = {}
@@ -98,7 +116,11 @@ class Site:
         now = now or self.clock.now()
         cfg = self.cfg
         ghi = clear_sky_ghi_w_m2(solar_elevation_deg(now, cfg.latitude, cfg.longitude))
-        pv_w = pv_power_w(cfg.pv_kwp, ghi, self.clouds.next(), cfg.pv_performance_ratio)
+        if cfg.clouds == "passages":
+            clearness = self.passages.at((now - cfg.start).total_seconds())
+        else:
+            clearness = self.clouds.next()
+        pv_w = pv_power_w(cfg.pv_kwp, ghi, clearness, cfg.pv_performance_ratio)
         local_h = (now.hour + now.minute / 60 + cfg.utc_offset_h) % 24
         load_w = base_load_w(local_h, cfg.base_load_kw, self.rng.gauss(0, 0.05))
         chargers_w = sum(c.power_w for s in self.stations for c in s.model.connectors.values())
@@ -109,8 +131,14 @@ class Site:
         cfg, rng = self.cfg, station.rng
         rate_per_s = cfg.sessions_per_charger_per_day / 86_400
         c = station.model.connectors[1]
+        first = cfg.occupied_at_start
         while True:
-            await station.clock.sleep(rng.expovariate(rate_per_s) if rate_per_s > 0 else 10**9)
+            if first:  # a busy hour: the EVs arrive in the first seconds (once the station has booted)
+                await station.wait_for(lambda: station.online, self.clock.to_real_s(600) + 10)
+                await station.clock.sleep(rng.uniform(1, 10))
+                first = False
+            else:
+                await station.clock.sleep(rng.expovariate(rate_per_s) if rate_per_s > 0 else 10**9)
             need_wh = rng.uniform(*cfg.session_energy_kwh) * 1000
             await station.plug_in(1, soc_pct=rng.uniform(10, 50))
             await station.present_token(rng.choice(cfg.id_tags), 1)
@@ -153,7 +181,9 @@ class Site:
                     await self.clock.sleep((target - self.clock.now()).total_seconds())
                     for st in self.stations:
                         st.tick()
-                    s = self.sample(cfg.step_s, target)
+                    # Stamped when the meter is read, not when it was due: a busy event loop can read it late,
+                    # and the chargers' power is what it is at the reading.
+                    s = self.sample(cfg.step_s, max(target, self.clock.now()))
                     self.totals.add(s, cfg.step_s)
                     await sink.send(s.telemetry())
                     if on_sample:

@@ -85,6 +85,8 @@ class DrEvent(Base):
     target_import_kw: Mapped[float | None] = mapped_column(Float)
     reduction_kw: Mapped[float | None] = mapped_column(Float)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When it was cancelled (``NULL`` for events cancelled before this was recorded, and live ones)."""
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

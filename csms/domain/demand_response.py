@@ -12,6 +12,7 @@ a baseline may also be given explicitly on the event.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -58,7 +59,8 @@ class DemandResponseEvent:
     ``reduction_kw`` (a cut [kW] from each site's baseline) is set. ``baseline_kw_by_site``
     holds the baseline [kW] the service fixed when the event was created (required for a
     reduction event). ``target_import_kw_by_site`` may split a group's aggregate target.
-    The event is in force on ``[start, end)`` unless ``cancelled``.
+    The event is in force on ``[start, end)`` unless ``cancelled``; ``cancelled_at`` (when known) is when
+    it stopped being in force, so a report covers ``[start, min(end, cancelled_at))``.
     """
 
     event_id: str
@@ -70,6 +72,7 @@ class DemandResponseEvent:
     baseline_kw_by_site: Mapping[str, float] = field(default_factory=dict)
     target_import_kw_by_site: Mapping[str, float] = field(default_factory=dict)
     cancelled: bool = False
+    cancelled_at: datetime | None = None
 
     def __post_init__(self) -> None:
         _aware(self.start, f"event {self.event_id}: start")
@@ -83,9 +86,24 @@ class DemandResponseEvent:
             raise DemandResponseError(
                 f"event {self.event_id}: give exactly one of target_import_kw and reduction_kw"
             )
-        for name, value in (("target_import_kw", self.target_import_kw), ("reduction_kw", self.reduction_kw)):
-            if value is not None and value < 0:
-                raise DemandResponseError(f"event {self.event_id}: {name} must be >= 0, got {value}")
+        values = [("target_import_kw", self.target_import_kw), ("reduction_kw", self.reduction_kw)]
+        values += [(f"target_import_kw_by_site[{s!r}]", v) for s, v in self.target_import_kw_by_site.items()]
+        values += [(f"baseline_kw_by_site[{s!r}]", v) for s, v in self.baseline_kw_by_site.items()]
+        for name, value in values:
+            # NaN compares false with everything and infinity is no limit: both would silently disable it.
+            if value is not None and not (math.isfinite(value) and value >= 0):
+                raise DemandResponseError(
+                    f"event {self.event_id}: {name} must be finite and >= 0, got {value}"
+                )
+        if self.cancelled_at is not None:
+            _aware(self.cancelled_at, f"event {self.event_id}: cancelled_at")
+
+    @property
+    def effective_end(self) -> datetime:
+        """When the event stopped being in force: its end, or its cancellation if that came first."""
+        if self.cancelled and self.cancelled_at is not None:
+            return max(self.start, min(self.end, self.cancelled_at))
+        return self.end
 
     def in_force(self, site_id: str, t: datetime) -> bool:
         return not self.cancelled and site_id in self.site_ids and self.start <= t < self.end
@@ -247,7 +265,7 @@ def event_performance(
     tolerance_kw: float = 0.0,
     max_hold_s: float = 900.0,
 ) -> EventPerformance:
-    """Compare measured grid import with the event's target over ``[start, min(end, now))``.
+    """Compare measured grid import with the event's target over ``[start, min(end, cancelled_at, now))``.
 
     ``within_target`` is judged on the time-weighted mean (how load-management centres settle
     an event) plus ``tolerance_kw``; the max is reported so a spike is visible too.
@@ -255,7 +273,7 @@ def event_performance(
     _check_sorted(samples)
     target = event.limit_kw(site_id)
     baseline = event.baseline_kw_by_site.get(site_id)
-    end = min(event.end, now)
+    end = min(event.effective_end, now)
     mean, covered = (
         (None, 0.0)
         if end <= event.start

@@ -78,6 +78,9 @@ class TelemetryReceived(Event):
     site_id: str
     latest: datetime
     """The newest sample's timestamp."""
+    max_grid_import_w: float | None = None
+    """The highest metered import among the samples [W] (``None``: no meter reading): the energy manager's
+    fast path corrects a site whose meter reads over its limit at once."""
 
 
 @dataclass(frozen=True, slots=True)

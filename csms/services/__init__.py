@@ -96,7 +96,7 @@ def build_services(
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),
-        sites=SiteService(uow, clock, events),
+        sites=SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s),
         demand_response=DemandResponseService(uow, clock, events),
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2

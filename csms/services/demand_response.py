@@ -69,6 +69,7 @@ def to_domain(event: DrEvent, sites: Sequence[DrEventSite]) -> DemandResponseEve
             s.site_id: s.target_import_kw for s in sites if s.target_import_kw is not None
         },
         cancelled=event.cancelled,
+        cancelled_at=event.cancelled_at,
     )
 
 
@@ -89,6 +90,9 @@ class DemandResponseService:
         if not site_ids:
             raise InvalidInput("site_ids is empty", field="site_ids")
         event_id = req.event_id or f"DR-{uuid.uuid4().hex[:12]}"
+        if req.end <= self._clock():
+            # Nothing could be curtailed any more; its report would judge a past no one was asked about.
+            raise InvalidInput(f"end: the event is entirely in the past ({req.end.isoformat()})", field="end")
         async with self._uow() as session:
             if await session.get(DrEvent, event_id) is not None:
                 raise Conflict(f"event {event_id!r} already exists")
@@ -158,12 +162,22 @@ class DemandResponseService:
             ) from None
 
     async def cancel(self, event_id: str) -> DemandResponseEvent:
+        """Cancel from now on (the time is stored: the report covers the window actually in force).
+
+        Cancelling a cancelled event changes nothing; an event that has ended is a record and stays as it was
+        (:class:`Conflict`).
+        """
+        now = self._clock()
         async with self._uow() as session:
             row = await session.get(DrEvent, event_id)
             if row is None:
                 raise NotFound(f"event {event_id!r} does not exist")
-            row.cancelled = True
             links = await _links(session, [event_id])
+            if row.cancelled:
+                return to_domain(row, links[event_id])
+            if row.end_at <= now:
+                raise Conflict(f"event {event_id!r} ended at {row.end_at.isoformat()}: it stays as it was")
+            row.cancelled, row.cancelled_at = True, now
             event = to_domain(row, links[event_id])
         self._changed(event)
         return event
@@ -216,7 +230,7 @@ class DemandResponseService:
             for site_id in sorted(event.site_ids):
                 # One sample before the start holds into the event, as the time-weighted mean expects.
                 rows = await telemetry_between(
-                    session, site_id, event.start - timedelta(minutes=15), event.end
+                    session, site_id, event.start - timedelta(minutes=15), event.effective_end
                 )
                 out.append(
                     event_performance(event, site_id, import_samples(rows), now, tolerance_kw=tolerance_kw)

@@ -17,6 +17,12 @@ OCPP version module spells them as SetChargingProfile, through ``gateway.command
 
 Decreases go out before increases, and while a demand-response limit binds (or the old limits would
 overrun the power for charging) every decrease is sent at once, whatever the hysteresis.
+
+The loop is closed on the site meter (:mod:`csms.domain.energy.control`): each site's
+:class:`~csms.domain.energy.control.ImportController` integrates the metered import's error against the aim
+(the limit less a safety margin), PV is planned at its recent minimum and the base load at its recent maximum,
+AC stations are planned at the voltage their meters report, and a sample over the limit runs the site at once
+with the whole excess taken off (the fast path).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import asyncio
 import itertools
 import logging
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +53,7 @@ from csms.domain.energy import (
     SiteState,
     allocate,
 )
+from csms.domain.energy.control import ControlPolicy, ImportController, planning_inputs_w
 from csms.domain.energy.planning import Policy, ProfileMessage, Sent, SentKey, plan_profiles, safe_w
 from csms.domain.events import (
     DemandResponseChanged,
@@ -72,6 +79,9 @@ RETRY_S = 1.0
 
 #: How long after a demand-response boundary the cycle runs [s], so the event is in force (or over) when read.
 BOUNDARY_LAG_S = 0.01
+
+#: Without an injected ``sleep_until`` the loop re-reads its clock at least this often while it waits [s].
+POLL_S = 0.02
 
 SleepUntil = Callable[[datetime], Awaitable[None]]
 """Returns once the clock reads at least the given time (tests inject one driven by their fake clock)."""
@@ -112,6 +122,14 @@ class EnergyManager:
         self._policy = Policy(
             settings.energy_hysteresis_w, settings.energy_hysteresis_pct, settings.energy_profile_validity_s
         )
+        self._control_policy = ControlPolicy(
+            margin_pct=settings.energy_margin_pct,
+            margin_w=settings.energy_margin_w,
+            window_s=settings.energy_feedback_window_s,
+            pv_window_s=settings.energy_pv_window_s,
+            pv_reserve_pct=settings.energy_pv_reserve_pct,
+        )
+        self._control: dict[str, ImportController] = {}
         self._dirty: set[str] = set()
         self._full_now = False
         self._station_site: dict[str, str] = {}
@@ -127,7 +145,7 @@ class EnergyManager:
         if self._events is not None:
             bus, on_station = self._events, self._on_station
             self._unsubscribe = [
-                bus.subscribe(TelemetryReceived, lambda e: self.trigger([e.site_id])),
+                bus.subscribe(TelemetryReceived, self._on_telemetry),
                 bus.subscribe(SiteChanged, lambda e: self.trigger([e.site_id])),
                 bus.subscribe(DemandResponseChanged, lambda e: self.trigger(e.site_ids)),
                 bus.subscribe(StationConnected, on_station),
@@ -148,6 +166,17 @@ class EnergyManager:
         # A boot that is not accepted leaves the station unready: nothing to send it.
         if not isinstance(event, StationBooted) or event.registration_status == "Accepted":
             self.station_changed(event.station_id)
+
+    def _on_telemetry(self, event: TelemetryReceived) -> None:
+        last = self._latest.get(event.site_id)
+        if last is not None and event.max_grid_import_w is not None:
+            if event.max_grid_import_w > last.import_limit_w:
+                # The fast path: this site's cycle runs next, with the excess taken off its plan.
+                log.warning(
+                    "site=%s event=import_over_limit metered_w=%.0f limit_w=%.0f",
+                    event.site_id, event.max_grid_import_w, last.import_limit_w,
+                )  # fmt: skip
+        self.trigger([event.site_id])
 
     def trigger(self, site_ids: Iterable[str]) -> None:
         """Run these sites' cycle soon (telemetry arrived, the site or a demand-response event changed)."""
@@ -215,7 +244,10 @@ class EnergyManager:
             slept.cancel()
 
     async def _real_sleep_until(self, deadline: datetime) -> None:
-        await asyncio.sleep(max(0.0, (deadline - self._clock()).total_seconds()))
+        # In short slices, re-reading the clock: it may be a simulated one running faster than real time
+        # (a CSMS on the site simulator's clock), when a plain sleep of the difference would be far too long.
+        while (left := (deadline - self._clock()).total_seconds()) > 0:  # noqa: ASYNC110 - polls a clock
+            await asyncio.sleep(min(left, POLL_S))
 
     # -- one cycle -----------------------------------------------------------------------------------------
     async def run_cycle(
@@ -223,7 +255,7 @@ class EnergyManager:
     ) -> dict[str, Allocation]:
         """Allocate the sites (all when ``None``) and, with ``send``, send the profiles that changed."""
         now = self._clock()
-        snaps = await self._sites.snapshots(site_ids)
+        snaps = await self._sites.snapshots(site_ids, recent_s=self._s.energy_pv_window_s)
         self._mapped = self._mapped or site_ids is None
         events = await self._dr.live_events(now)
         self._next_boundary = next_event_boundary(events, now)
@@ -231,6 +263,8 @@ class EnergyManager:
         messages: list[ProfileMessage] = []
         for snap in snaps:
             self._station_site.update((m.station_id, snap.spec.site_id) for m in snap.members)
+            control = self._control.setdefault(snap.spec.site_id, ImportController(self._control_policy))
+            control.feed(snap.spec.site_id, snap.recent, snap.spec.connection_limit_kw * 1000, events)
             try:
                 alloc = allocate(
                     snap.spec,
@@ -240,6 +274,9 @@ class EnergyManager:
                     events,
                     control_period_s=self._s.energy_control_period_s,
                     telemetry_max_age_s=self._s.energy_telemetry_max_age_s,
+                    margin_pct=self._control_policy.margin_pct,
+                    margin_w=self._control_policy.margin_w,
+                    correction_w=control.correction_w,
                 )
             except ValueError:
                 log.exception("site=%s event=allocation_failed", snap.spec.site_id)
@@ -270,11 +307,14 @@ class EnergyManager:
     def _state(self, snap: SiteSnapshot, now: datetime) -> SiteState:
         spec, t = snap.spec, snap.latest
         members = {m.station_id: m for m in snap.members}
+        per_station = Counter(s.station_id for s in snap.sessions)
         sessions = []
         for s in snap.sessions:
             m = members[s.station_id]
             if self._gw.is_online(s.station_id):
-                low, high, prio = m.minimum_w(spec.voltage_v), m.max_power_w, m.priority
+                # The EVSEs of one station share its rating: an equal share each, never the rating each.
+                high = m.max_power_w / per_station[s.station_id]
+                low, prio = min(m.minimum_w(spec.voltage_v), high), m.priority
             else:
                 # It charges on at whatever it was last told, unseen: reserve exactly that, first.
                 sent = self._sent.get((s.station_id, s.evse_id, ProfilePurpose.TX))
@@ -292,11 +332,13 @@ class EnergyManager:
                     s.started_at,
                     phases=m.phases,
                     priority=prio,
+                    voltage_v=m.voltage_v,
                 )
             )
         if t is None:  # no telemetry yet: no PV, no battery, the building at its declared maximum
             return SiteState(now, 0.0, spec.base_load_kw * 1000, None, tuple(sessions))
-        return SiteState(t.timestamp, t.pv_power_w, t.base_load_w, t.battery_soc_pct, tuple(sessions))
+        pv_w, base_w = planning_inputs_w(snap.recent or (t,), t.timestamp, self._control_policy) or (0.0, 0.0)
+        return SiteState(t.timestamp, pv_w, base_w, t.battery_soc_pct, tuple(sessions))
 
     def _ready(self, snap: SiteSnapshot) -> dict[str, str]:
         """Stations of the site that may be sent to now: ``station -> connection ref``."""

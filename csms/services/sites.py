@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.db.models import Station, Transaction
+from csms.db.models import MeterReading, Station, Transaction
 from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
 from csms.db.uow import UnitOfWork
 from csms.domain.energy import (
@@ -86,7 +87,10 @@ def spec_of(site: Site) -> SiteSpec:
 
 
 class SiteService:
-    def __init__(self, uow: UnitOfWork, clock: Clock, events: EventBus) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, events: EventBus, *, max_future_s: float = 60.0
+    ) -> None:
+        self._max_future = timedelta(seconds=max_future_s)
         self._events = events
         self._uow = uow
         self._clock = clock
@@ -181,7 +185,16 @@ class SiteService:
 
     # -- telemetry ---------------------------------------------------------------------------------------
     async def ingest(self, site_id: str, samples: Sequence[TelemetrySample]) -> int:
+        """Store the samples (all or none). One dated beyond the clock-skew allowance in the future is
+        refused: it would stay the latest sample and plan every cycle until then on it."""
         received = self._clock()
+        for i, s in enumerate(samples):
+            if s.timestamp > received + self._max_future:
+                raise InvalidInput(
+                    f"samples[{i}].timestamp: {s.timestamp.isoformat()} is ahead of the CSMS clock "
+                    f"({received.isoformat()}) by more than {self._max_future.total_seconds():g} s",
+                    field="timestamp",
+                )
         async with self._uow() as session:
             await _site(session, site_id)
             session.add_all(
@@ -198,7 +211,12 @@ class SiteService:
                 for s in samples
             )
         if samples:
-            self._events.publish(TelemetryReceived(received, site_id, max(s.timestamp for s in samples)))
+            metered = [s.grid_import_w for s in samples if s.grid_import_w is not None]
+            self._events.publish(
+                TelemetryReceived(
+                    received, site_id, max(s.timestamp for s in samples), max(metered) if metered else None
+                )
+            )
         return len(samples)
 
     async def telemetry(
@@ -233,9 +251,17 @@ class SiteService:
                 await session.execute(insert(table), list(chunk))
 
     # -- the energy manager's view -------------------------------------------------------------------------
-    async def snapshots(self, site_ids: Sequence[str] | None = None) -> list[SiteSnapshot]:
-        """Spec, tariff, stations, latest telemetry and active sessions of the sites (all when ``None``),
-        in four queries whatever the number of sites."""
+    async def snapshots(
+        self, site_ids: Sequence[str] | None = None, *, recent_s: float = 0.0
+    ) -> list[SiteSnapshot]:
+        """Spec, tariff, stations (with their metered voltage), latest and recent telemetry and active
+        sessions of the sites (all when ``None``), in six queries whatever the number of sites.
+
+        A sample dated beyond the clock-skew allowance in the future (stored before such samples were refused)
+        is not read: it would be "the latest" until then. ``recent`` holds the samples of the last
+        ``recent_s`` seconds before the latest one.
+        """
+        horizon = self._clock() + self._max_future
         async with self._uow.read() as session:
             query = select(Site).order_by(Site.id)
             if site_ids is not None:
@@ -252,7 +278,7 @@ class SiteService:
                 station_site[m[0]] = site_id
             latest_ts = (
                 select(SiteTelemetry.site_id, func.max(SiteTelemetry.timestamp).label("ts"))
-                .where(SiteTelemetry.site_id.in_(ids))
+                .where(SiteTelemetry.site_id.in_(ids), SiteTelemetry.timestamp <= horizon)
                 .group_by(SiteTelemetry.site_id)
                 .subquery()
             )
@@ -268,6 +294,7 @@ class SiteService:
             )
             for row in rows:
                 latest[row.site_id] = row  # the last received wins a tie on timestamp
+            recent = await _recent(session, latest, recent_s)
             sessions: dict[str, list[ActiveSession]] = {i: [] for i in ids}
             tx = Transaction
             txs = await session.execute(
@@ -275,18 +302,25 @@ class SiteService:
                 .where(tx.status.in_(OPEN_STATUSES), tx.station_id.in_(list(station_site)))
                 .order_by(tx.id)
             )
+            open_pks: list[int] = []
             for pk, station_id, evse_id, started_at, uid in txs:
+                open_pks.append(pk)
                 sessions[station_site[station_id]].append(
                     ActiveSession(str(pk), station_id, evse_id, started_at, pk, uid)
                 )
+            volts = await station_voltages(session, open_pks)
         return [
             SiteSnapshot(
                 spec_of(s),
                 self.tariff_of(s),
                 s.area,
-                tuple(sorted(members[s.id], key=lambda m: m.station_id)),
+                tuple(
+                    replace(m, voltage_v=volts.get(m.station_id)) if m.current_type is CurrentType.AC else m
+                    for m in sorted(members[s.id], key=lambda m: m.station_id)
+                ),
                 _sample(latest[s.id]) if s.id in latest else None,
                 tuple(sessions[s.id]),
+                recent.get(s.id, ()),
             )
             for s in sites
         ]
@@ -304,6 +338,52 @@ async def telemetry_between(
         query.order_by(SiteTelemetry.timestamp.desc(), SiteTelemetry.id.desc()).limit(limit)
     )
     return list(reversed(rows.all()))
+
+
+async def _recent(
+    session: AsyncSession, latest: Mapping[str, SiteTelemetry], window_s: float
+) -> dict[str, tuple[TelemetrySample, ...]]:
+    """Per site, the samples of ``[latest - window_s, latest]`` in time order (columns only: every cycle)."""
+    if window_s <= 0 or not latest:
+        return {site_id: (_sample(row),) for site_id, row in latest.items()}
+    t = SiteTelemetry
+    first = min(row.timestamp for row in latest.values()) - timedelta(seconds=window_s)
+    last = max(row.timestamp for row in latest.values())
+    rows = await session.execute(
+        select(t.site_id, t.timestamp, t.pv_power_w, t.base_load_w, t.battery_power_w, t.battery_soc_pct,
+               t.grid_import_w)
+        .where(t.site_id.in_(list(latest)), t.timestamp >= first, t.timestamp <= last)
+        .order_by(t.site_id, t.timestamp, t.id)
+    )  # fmt: skip
+    out: dict[str, list[TelemetrySample]] = {site_id: [] for site_id in latest}
+    for site_id, *values in rows:
+        end = latest[site_id].timestamp
+        if end - timedelta(seconds=window_s) <= values[0] <= end:
+            out[site_id].append(TelemetrySample(*values))
+    return {site_id: tuple(samples) for site_id, samples in out.items()}
+
+
+async def station_voltages(session: AsyncSession, transaction_pks: Sequence[int]) -> dict[str, float]:
+    """The phase voltage [V] each station's meter last reported for its open transactions (the highest of its
+    phases and EVSEs: planning at the higher voltage never draws more than planned)."""
+    if not transaction_pks:
+        return {}
+    last = (
+        select(func.max(MeterReading.id))
+        .where(MeterReading.transaction_pk.in_(list(transaction_pks)))
+        .group_by(MeterReading.transaction_pk)
+    )
+    out: dict[str, float] = {}
+    rows = await session.execute(
+        select(MeterReading.station_id, MeterReading.samples).where(MeterReading.id.in_(last))
+    )
+    for station_id, samples in rows:
+        for v in samples or ():
+            value = v.get("value")
+            if v.get("measurand") == "Voltage" and isinstance(value, int | float) and 150 <= value <= 300:
+                # Only a plausible phase-to-neutral voltage: a DC link or a line-to-line reading is no use.
+                out[station_id] = max(out.get(station_id, 0.0), float(value))
+    return out
 
 
 def _sample(row: SiteTelemetry) -> TelemetrySample:

@@ -163,9 +163,11 @@ async def test_allocation_of_a_site_reads_its_latest_telemetry(csms: Csms, site:
     assert (await csms.api.post("/api/v1/sites/S1/telemetry", json=body, headers=h)).status_code == 202
     await csms.runtime.services.energy.run_cycle(["S1"])
     a = (await csms.api.get("/api/v1/sites/S1/allocation", headers=h)).json()
-    # transformer 160 kW binds; 160 - 50 + 30 + 0 (battery at its floor) = 140 kW for charging
+    # transformer 160 kW binds; the plan aims at 160 x 0.97 - 1 = 154.2 kW (the safety margin) and counts PV
+    # 10 % below its output (27 kW), so 154.2 - 50 + 27 + 0 (battery at its floor) = 131.2 kW for charging
     assert a["binding_limit"] == "transformer" and a["import_limit_w"] == 160_000
-    assert a["available_for_charging_w"] == pytest.approx(140_000)
+    assert a["planned_limit_w"] == pytest.approx(154_200) and a["pv_power_w"] == pytest.approx(27_000)
+    assert a["available_for_charging_w"] == pytest.approx(131_200)
     assert a["battery_discharge_max_w"] == 0 and a["sessions"] == []
     assert a["tariff_period"] in {"valley", "flat", "peak", "sharp"}
     assert (await csms.api.get("/api/v1/sites/NOPE/allocation", headers=h)).status_code == 404

@@ -9,13 +9,15 @@ import pytest
 
 from csms.config import Settings
 from tests.csms.conftest import Csms, Wire, make_settings
+from tests.harness import OPEN_LOOP
 
 BOOT16 = {"chargePointVendor": "V", "chargePointModel": "M"}
 
 
 @pytest.fixture
 def csms_settings(database_url: str) -> Settings:
-    return make_settings(database_url, energy_period_s=30.0)  # the period cannot be what sends them
+    # The period cannot be what sends them; open loop (no margin): the exact limits are checked.
+    return make_settings(database_url, energy_period_s=30.0, **OPEN_LOOP)
 
 
 async def test_a_reconnecting_station_gets_its_safe_default_at_once(csms: Csms) -> None:

@@ -18,6 +18,7 @@ from tests.csms.conftest import Csms
 
 T0 = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)  # 14:00 in Changsha
 NOW = datetime(2026, 7, 2, 6, 30, tzinfo=UTC)  # 14:30 in Changsha the next day: a flat hour, the events over
+BEFORE = T0 - timedelta(minutes=5)  # when the centre announces the events (an event in the past is refused)
 
 
 @pytest.fixture
@@ -73,7 +74,10 @@ def _event(**kw) -> dict:
     return {"start": _iso(T0), "end": _iso(T0 + timedelta(hours=1)), **kw}
 
 
-async def test_only_the_load_centre_creates_and_cancels_events(csms: Csms, sites: dict) -> None:
+async def test_only_the_load_centre_creates_and_cancels_events(
+    csms: Csms, sites: dict, now: list[datetime]
+) -> None:
+    now[0] = BEFORE
     body = _event(id="E1", site_id="A", target_import_kw=60)
     assert (
         await csms.api.post("/api/v1/demand-response/events", json=body, headers=csms.headers)
@@ -104,8 +108,9 @@ async def test_only_the_load_centre_creates_and_cancels_events(csms: Csms, sites
 
 
 async def test_group_total_is_split_by_baseline_and_a_reduction_is_taken_from_it(
-    csms: Csms, sites: dict
+    csms: Csms, sites: dict, now: list[datetime]
 ) -> None:
+    now[0] = BEFORE
     r = await csms.api.post(
         "/api/v1/demand-response/events",
         json=_event(site_ids=["A", "B"], target_import_kw_total=90),
@@ -130,7 +135,8 @@ async def test_group_total_is_split_by_baseline_and_a_reduction_is_taken_from_it
     assert r.status_code == 201 and r.json()["baseline_kw_by_site"] == {"C": 70.0}
 
 
-async def test_bad_events_name_the_field(csms: Csms, sites: dict) -> None:
+async def test_bad_events_name_the_field(csms: Csms, sites: dict, now: list[datetime]) -> None:
+    now[0] = BEFORE
     post = lambda body: csms.api.post("/api/v1/demand-response/events", json=body, headers=sites)  # noqa: E731
     r = await post(_event(site_id="A", target_import_kw=60, reduction_kw=5))
     assert r.status_code == 422 and r.json()["field"] == "target_import_kw"
@@ -148,13 +154,17 @@ async def test_bad_events_name_the_field(csms: Csms, sites: dict) -> None:
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "start"]
 
 
-async def test_event_detail_reports_baseline_target_and_measured_import(csms: Csms, sites: dict) -> None:
+async def test_event_detail_reports_baseline_target_and_measured_import(
+    csms: Csms, sites: dict, now: list[datetime]
+) -> None:
+    now[0] = BEFORE
     r = await csms.api.post(
         "/api/v1/demand-response/events",
         json=_event(id="E2", site_ids=["A", "B"], reduction_kw=20),
         headers=sites,
     )
     assert r.status_code == 201
+    now[0] = NOW
     # During the event A imports 70 kW for 30 min then 50 kW: mean 60 kW so far (the clock is past the end).
     rows = [
         {"timestamp": _iso(T0), "pv_power_w": 0, "base_load_w": 0, "grid_import_w": 70_000},

@@ -14,7 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from csms.db.models import MeterReading, Transaction
 from csms.db.session import create_engine, create_session_factory
 from csms.domain.energy import CurrentType, Member, TelemetrySample
 from csms.domain.events import SessionStarted, StationBooted, StationConnected
@@ -25,6 +27,7 @@ from csms.services.demand_response import EventRequest as DrRequest
 from csms.services.energy_manager import EnergyManager
 from csms.services.transactions import EventRequest, StartRequest
 from tests.csms.conftest import make_settings
+from tests.harness import OPEN_LOOP
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 15:00 in Changsha: a flat-price hour
 
@@ -135,7 +138,9 @@ async def env(database_url: str) -> AsyncIterator[Env]:
     engine = create_engine(database_url)
     time = FakeTime(T0)
     # Only events and the fake time wake the loop: the period is long.
-    settings = make_settings(database_url, energy_period_s=30.0)
+    # Open loop (no margin): these tests check the plan and its messages; tests/csms/test_sites_control.py
+    # checks the closed loop.
+    settings = make_settings(database_url, energy_period_s=30.0, **OPEN_LOOP)
     services = build_services(settings, create_session_factory(engine), time)
     gw = Gateway({"AC1": Conn("1.6"), "AC2": Conn("1.6"), "DC1": Conn("2.0.1")})
     manager = EnergyManager(
@@ -309,11 +314,11 @@ async def test_the_loop_survives_a_failed_cycle_and_wakes_at_the_event_start(
     await env.telemetry(base_w=30_000)
     real, calls = s.sites.snapshots, []
 
-    async def flaky(site_ids: Any = None) -> Any:  # noqa: ANN401
+    async def flaky(site_ids: Any = None, **kw: Any) -> Any:  # noqa: ANN401
         calls.append(site_ids)
         if len(calls) == 1:
             raise RuntimeError("database went away")
-        return await real(site_ids)
+        return await real(site_ids, **kw)
 
     monkeypatch.setattr(s.sites, "snapshots", flaky)
     start = T0 + timedelta(seconds=3)
@@ -363,14 +368,12 @@ async def test_published_events_run_the_site_concerned_at_once(env: Env) -> None
     await manager.wait_for_cycles(2)
     assert ("AC1", "TxProfile") in {(sid, purpose) for sid, purpose, _ in env.gw.calls_of(connector=2)}
     env.gw.take()
-    # Stored telemetry publishes TelemetryReceived. 60 kW for 4 sessions: above the AC minimums (3,960 W)
-    # the rest is shared alike, DC 12,030 W, AC 15,990 W (24.2 A).
+    # Stored telemetry publishes TelemetryReceived. 60 kW for 4 sessions: AC1's two EVSEs share its 21,120 W
+    # (10,560 W, 16.0 A each, as since the second session started), AC2 stays at its 32 A, so only the DC
+    # session moves: 60,000 - 2 x 10,560 - 21,120 = 17,760 W.
     await env.telemetry(base_w=40_000)
     await manager.wait_for_cycles(3)
-    assert sorted(env.gw.take()) == [
-        ("AC1", "TxProfile", 24.2), ("AC1", "TxProfile", 24.2), ("AC2", "TxProfile", 24.2),
-        ("DC1", "TxProfile", 12_030.0),
-    ]  # fmt: skip
+    assert sorted(env.gw.take()) == [("DC1", "TxProfile", 17_760.0)]
     # A demand-response event created by its service publishes DemandResponseChanged.
     req = DrRequest(
         ["S"], T0, T0 + timedelta(hours=1), target_import_kw=60, baseline_kw_by_site={"S": 90}, event_id="E1"
@@ -389,11 +392,12 @@ async def test_published_events_run_the_site_concerned_at_once(env: Env) -> None
     env.gw.take()
     await s.sites.update("S", {"grid_limit_kw": 90})
     await manager.wait_for_cycles(6)
-    # 50 kW for charging: DC 9,530 W, AC 13,490 W (20.4 A); the safe default (90 - 40) / 3 kW, floored.
+    # 50 kW for charging: AC1's sessions stay at their share of the station (16.0 A, not resent); above the
+    # minimums AC2 and DC split the rest: DC 12,460 W, AC2 16,420 W (24.8 A); safe default (90 - 40) / 3 kW.
     assert sorted(env.gw.take()) == [
-        ("AC1", "TxDefaultProfile", 25.1), ("AC1", "TxProfile", 20.4), ("AC1", "TxProfile", 20.4),
-        ("AC2", "TxDefaultProfile", 25.1), ("AC2", "TxProfile", 20.4),
-        ("DC1", "TxDefaultProfile", 16_600.0), ("DC1", "TxProfile", 9_530.0),
+        ("AC1", "TxDefaultProfile", 25.1),
+        ("AC2", "TxDefaultProfile", 25.1), ("AC2", "TxProfile", 24.8),
+        ("DC1", "TxDefaultProfile", 16_600.0), ("DC1", "TxProfile", 12_460.0),
     ]  # fmt: skip
 
 
@@ -440,3 +444,41 @@ async def test_an_ocpp21_station_gets_the_same_profiles_as_a_201_one(env: Env) -
         ("DC1", "TxDefaultProfile", 20_000.0),
         ("DC1", "TxProfile", 27_760.0),
     ]
+
+
+async def test_an_ac_station_is_planned_at_the_voltage_its_meter_reports(env: Env) -> None:
+    await env.telemetry(base_w=30_000)
+    async with env.services.uow() as session:
+        (pk,) = (await session.scalars(select(Transaction.id).where(Transaction.station_id == "AC1"))).all()
+        session.add(
+            MeterReading(
+                station_id="AC1", transaction_pk=pk, evse_id=1, timestamp=T0,
+                samples=[{"measurand": "Voltage", "value": 240.0, "unit": "V", "phase": "L1-N"},
+                         {"measurand": "Power.Active.Import", "value": 7_000.0, "unit": "W"}],
+            )
+        )  # fmt: skip
+    await env.manager.run_cycle()
+    sent = env.gw.take()
+    # AC1's 21,120 W are 29.3 A at the 240 V its meter reports; AC2 has reported nothing: 32.0 A at 220 V.
+    assert ("AC1", "ChargePointMaxProfile", 29.3) in sent and ("AC1", "TxProfile", 29.3) in sent
+    assert ("AC2", "ChargePointMaxProfile", 32.0) in sent and ("AC2", "TxProfile", 32.0) in sent
+
+
+async def test_a_metered_import_over_the_limit_is_taken_off_the_next_plan_at_once(env: Env) -> None:
+    await env.telemetry(base_w=30_000)
+    await env.manager.run_cycle()
+    env.gw.take()  # DC1 planned at 70,000 - 2 x 21,120 = 27,760 W
+    # The meter reads 3.2 kW over the 100 kW limit (the open-loop settings: no margin, so the aim is 100 kW).
+    over = TelemetrySample(env.time.now, 0.0, 30_000.0, 0.0, None, 103_200.0)
+    await env.services.sites.ingest("S", [over])
+    await env.manager.run_cycle(["S"])
+    assert env.gw.take() == [("DC1", "TxProfile", 24_560.0)]
+    alloc = await env.manager.allocation("S")
+    assert alloc.planned_limit_w == pytest.approx(96_800)
+    assert "metered_correction" in {r.code for r in alloc.reasons}
+    # The meter back under the aim: the correction is given back over the feedback window (10 s), not at once.
+    await env.time.advance(5)
+    under = TelemetrySample(env.time.now, 0.0, 30_000.0, 0.0, None, 96_800.0)
+    await env.services.sites.ingest("S", [under])
+    await env.manager.run_cycle(["S"])
+    assert (await env.manager.allocation("S")).planned_limit_w == pytest.approx(96_800 + 3_200 * 5 / 10)

@@ -13,7 +13,7 @@ import pytest
 
 from csms.config import Settings
 from tests.e2e.site_stations import Evse, ScriptedStation
-from tests.harness import Csms, make_settings
+from tests.harness import OPEN_LOOP, Csms, make_settings
 
 PASSWORD = "site-password-1"
 AC_MAX_W = 32 * 220 * 3  # 21,120 W: a 32 A three-phase wallbox
@@ -24,7 +24,9 @@ SERVICE_LEVEL_S = 5.0
 @pytest.fixture
 def csms_settings(database_url: str) -> Settings:
     # A long period: what moves the stations here is an event (telemetry, a DR event), not the clock.
-    return make_settings(database_url, energy_period_s=30.0, energy_hysteresis_w=300.0)
+    return make_settings(
+        database_url, energy_period_s=30.0, energy_hysteresis_w=300.0, **OPEN_LOOP
+    )
 
 
 async def _telemetry(csms: Csms, pv_w: float, base_w: float, soc: float, battery_w: float = 0.0) -> datetime:

@@ -15,7 +15,7 @@ from charger_simulator.clock import ScaledClock
 from charger_simulator.config import StationConfig
 from charger_simulator.station import Station
 from csms.config import Settings
-from tests.harness import Csms, make_settings
+from tests.harness import OPEN_LOOP, Csms, make_settings
 
 PASSWORD = "sim-site-pass-1"
 SERVICE_LEVEL_S = 5.0
@@ -23,7 +23,7 @@ SERVICE_LEVEL_S = 5.0
 
 @pytest.fixture
 def csms_settings(database_url: str) -> Settings:
-    return make_settings(database_url, energy_period_s=0.5)
+    return make_settings(database_url, energy_period_s=0.5, **OPEN_LOOP)
 
 
 async def _station(csms: Csms, sid: str, protocol: str, **kw: object) -> Station:

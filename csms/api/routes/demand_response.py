@@ -20,9 +20,10 @@ LoadCentre = Annotated[Principal, Depends(allow(Role.load_centre))]
 
 
 class EventCreate(BaseModel):
-    """Give ``site_id`` or ``site_ids``, and exactly one of the three goals."""
+    """Give ``site_id`` or ``site_ids``, and exactly one of the three goals (finite numbers only;
+    no other field)."""
 
-    model_config = ConfigDict(allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str | None = Field(default=None, min_length=1, max_length=48, pattern=r"^[A-Za-z0-9._:\-]+$")
     site_id: str | None = None
@@ -56,6 +57,8 @@ class EventPublic(BaseModel):
     target_import_kw_by_site: dict[str, float]
     baseline_kw_by_site: dict[str, float]
     cancelled: bool
+    cancelled_at: datetime | None = None
+    """When it was cancelled: its report covers ``[start, min(end, cancelled_at))``."""
     status: str
     """scheduled, active, ended or cancelled (at the time of the request)."""
     note: str | None = None
@@ -111,6 +114,7 @@ def _public(ev: DemandResponseEvent, now: datetime, row: Any = None) -> EventPub
         target_import_kw_by_site=dict(ev.target_import_kw_by_site),
         baseline_kw_by_site=dict(ev.baseline_kw_by_site),
         cancelled=ev.cancelled,
+        cancelled_at=ev.cancelled_at,
         status=_status(ev, now),
         note=getattr(row, "note", None),
         created_by=getattr(row, "created_by", None),

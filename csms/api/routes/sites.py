@@ -104,7 +104,8 @@ class SitePublic(BaseModel):
 
 
 class TelemetryIn(BaseModel):
-    """What a site controller (or the simulator's site mode) sends."""
+    """What a site controller (or the simulator's site mode) sends: finite numbers, no other field; a
+    timestamp further in the future than ``CSMS_ENERGY_TELEMETRY_MAX_FUTURE_S`` is refused by the service."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     timestamp: AwareDatetime
@@ -128,7 +129,7 @@ class TelemetryIn(BaseModel):
 
 
 class TelemetryPublic(TelemetryIn):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, allow_inf_nan=True)  # reads what is stored, as stored
     timestamp: datetime  # type: ignore[assignment]
     received_at: datetime
 
@@ -188,6 +189,8 @@ class AllocationPublic(BaseModel):
     grid_import_w: float
     sessions: list[SessionLimitPublic]
     reasons: list[ReasonPublic]
+    planned_limit_w: float | None = None
+    """The import the plan aimed at: the limit less the safety margin and the metered correction [W]."""
 
     @classmethod
     def of(cls, a: Allocation) -> AllocationPublic:

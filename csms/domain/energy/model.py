@@ -6,6 +6,7 @@ timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -88,8 +89,8 @@ class SiteSpec:
     def __post_init__(self) -> None:
         w = f"site {self.site_id}"
         for name in ("grid_limit_kw", "pv_kwp", "battery_capacity_kwh", "battery_power_kw", "base_load_kw"):
-            if not getattr(self, name) >= 0:
-                raise AllocationInputError(f"{w}: {name} must be >= 0, got {getattr(self, name)}")
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) >= 0):
+                raise AllocationInputError(f"{w}: {name} must be finite and >= 0, got {getattr(self, name)}")
         if self.transformer_limit_kw is not None and not self.transformer_limit_kw >= 0:
             raise AllocationInputError(f"{w}: transformer_limit_kw must be >= 0")
         if not 0 <= self.battery_soc_min_pct <= self.battery_soc_max_pct <= 100:
@@ -126,10 +127,12 @@ class SessionDemand:
     energy_requested_wh: float | None = None
     energy_delivered_wh: float = 0.0
     departure_at: datetime | None = None
+    voltage_v: float | None = None
+    """The station's phase voltage [V] (measured or configured); ``None``: the site's."""
 
     def __post_init__(self) -> None:
         w = f"session {self.session_id}"
-        if not 0 <= self.min_power_w <= self.max_power_w:
+        if not (math.isfinite(self.max_power_w) and 0 <= self.min_power_w <= self.max_power_w):
             raise AllocationInputError(
                 f"{w}: need 0 <= min_power_w <= max_power_w, got {self.min_power_w}, {self.max_power_w}"
             )
@@ -138,6 +141,8 @@ class SessionDemand:
         _aware(self.started_at, f"{w}: started_at")
         if self.departure_at is not None:
             _aware(self.departure_at, f"{w}: departure_at")
+        if self.voltage_v is not None and not (math.isfinite(self.voltage_v) and self.voltage_v > 0):
+            raise AllocationInputError(f"{w}: voltage_v must be finite and > 0, got {self.voltage_v}")
         if self.energy_requested_wh is not None and self.energy_requested_wh < 0:
             raise AllocationInputError(f"{w}: energy_requested_wh must be >= 0")
 
@@ -160,8 +165,8 @@ class SiteState:
 
     def __post_init__(self) -> None:
         _aware(self.measured_at, "state.measured_at")
-        if self.pv_power_w < 0 or self.base_load_w < 0:
-            raise AllocationInputError("state: pv_power_w and base_load_w must be >= 0")
+        if not all(math.isfinite(v) and v >= 0 for v in (self.pv_power_w, self.base_load_w)):
+            raise AllocationInputError("state: pv_power_w and base_load_w must be finite and >= 0")
         if self.battery_soc_pct is not None and not 0 <= self.battery_soc_pct <= 100:
             raise AllocationInputError(
                 f"state: battery_soc_pct must be in 0..100, got {self.battery_soc_pct}"
@@ -227,6 +232,8 @@ class Allocation:
     grid_import_w: float
     sessions: tuple[SessionLimit, ...]
     reasons: tuple[Reason, ...] = ()
+    planned_limit_w: float | None = None
+    """The import the plan aimed at: the limit less the safety margin and the metered correction [W]."""
 
     def limit_for(self, session_id: str) -> SessionLimit:
         for s in self.sessions:

@@ -139,7 +139,7 @@ def plan_profiles(
                 and not needs_update(old.limit_w, limit_w, **hyst, decrease_always=True)
             ):
                 continue
-            value, unit, phases = rate(m.current_type, m.phases, limit_w, spec.voltage_v)
+            value, unit, phases = rate(m.current_type, m.phases, limit_w, m.volts(spec.voltage_v))
             profile = charging_profile(purpose, value, unit, profile_id=pid, start=now, number_phases=phases)
             add(station, conn_ref, limit_w, value, profile)
 
@@ -169,7 +169,7 @@ def plan_profiles(
             evse_id=lim.evse_id, transaction=TransactionRef(session.transaction_id, session.uid),
             number_phases=phases,
         )  # fmt: skip
-        fallback = rate(m.current_type, m.phases, safe_w(snap, m, dr_limit_kw), spec.voltage_v)
+        fallback = rate(m.current_type, m.phases, safe_w(snap, m, dr_limit_kw), m.volts(spec.voltage_v))
         profile = with_fallback(profile, policy.validity_s, fallback[0], fallback[2])
         add(lim.station_id, lim.session_id, lim.limit_w, value, profile)
     return out

@@ -26,13 +26,19 @@ class Member:
     max_power_w: float = 22_000.0
     min_power_w: float | None = None
     priority: PriorityClass = PriorityClass.STANDARD
+    voltage_v: float | None = None
+    """The station's phase voltage [V] as its meter last reported it (AC); ``None``: the site's nominal."""
+
+    def volts(self, site_voltage_v: float) -> float:
+        """The voltage to turn this station's W into A [V]: its own when known, else the site's."""
+        return self.voltage_v or site_voltage_v
 
     def minimum_w(self, voltage_v: float) -> float:
         """Lowest power a session charges at [W]: as declared, else 6 A per phase for AC and 0 W for DC."""
         if self.min_power_w is not None:
             return self.min_power_w
         if self.current_type is CurrentType.AC:
-            return AC_MIN_CURRENT_A * voltage_v * self.phases
+            return AC_MIN_CURRENT_A * self.volts(voltage_v) * self.phases
         return 0.0
 
 
@@ -63,7 +69,11 @@ class ActiveSession:
 
 @dataclass(frozen=True)
 class SiteSnapshot:
-    """Everything one allocation cycle of a site reads from storage."""
+    """Everything one allocation cycle of a site reads from storage.
+
+    ``recent`` are the samples of the last minute or so, in time order (``latest`` is the last of them when
+    any): the closed loop reads the metered import and PV variability from them.
+    """
 
     spec: SiteSpec
     tariff: TouTariff
@@ -71,3 +81,4 @@ class SiteSnapshot:
     members: tuple[Member, ...]
     latest: TelemetrySample | None
     sessions: tuple[ActiveSession, ...]
+    recent: tuple[TelemetrySample, ...] = ()

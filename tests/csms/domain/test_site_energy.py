@@ -355,7 +355,7 @@ def test_water_fill_weighted_and_capped() -> None:
 def test_bad_input_names_the_field() -> None:
     with pytest.raises(AllocationInputError, match="session bad: need 0 <= min_power_w <= max_power_w"):
         dc("bad", 1_000, min_w=2_000)
-    with pytest.raises(AllocationInputError, match="site X: grid_limit_kw must be >= 0"):
+    with pytest.raises(AllocationInputError, match="site X: grid_limit_kw must be finite and >= 0"):
         SiteSpec("X", grid_limit_kw=-1)
     with pytest.raises(AllocationInputError, match="started_at must be timezone-aware"):
         SessionDemand("n", "st", 1, CurrentType.DC, 0, 1, datetime(2026, 1, 1))
