@@ -33,13 +33,17 @@ from csms.ocpp_handlers.validation import (
     ErrorCodes,
     SchemaViolation,
     action_known,
+    free_form,
     request_validator,
+    too_deep,
     validate,
 )
 
 log = logging.getLogger("csms.ocpp")
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
+MAX_MESSAGE_ID_CHARS = 36
+"""OCPP-J 1.6 §4.1.3 and 2.0.1 Part 4 §4.2.1: a message id is a string of at most 36 characters."""
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 MessageIds = Callable[[], str]
@@ -139,6 +143,10 @@ class StationConnection:
             await self._error(_id_of(frame), RpcError(self.codes.framework, "frame is not an OCPP-J array"))
             return
         kind = frame[0]
+        if not 0 < len(frame[1]) <= MAX_MESSAGE_ID_CHARS and kind != CALLRESULT and kind != CALLERROR:
+            # Not echoed: an id the spec does not allow is not an id ("-1", as for an unreadable one).
+            await self._error("-1", RpcError(self.codes.framework, "message id must be 1 to 36 characters"))
+            return
         if kind == CALL:
             await self._handle(frame)
         elif kind == CALLRESULT or kind == CALLERROR:
@@ -212,6 +220,8 @@ class StationConnection:
             checker = self._validators[action] = request_validator(self.ocpp_version, action)
         if checker is None or type(payload) is not dict or not checker.is_valid(payload):
             validate(self.ocpp_version, action, payload, self.codes)
+        if free_form(self.ocpp_version, action) and too_deep(payload):
+            raise SchemaViolation(self.codes.format, "payload nests too deep", "")
         return await handler(self, payload)
 
     async def _error(self, unique_id: str, error: RpcError) -> None:

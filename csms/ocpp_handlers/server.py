@@ -16,6 +16,7 @@ import logging
 import ssl
 from collections.abc import Sequence
 from http import HTTPStatus
+from math import ceil
 from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -191,10 +192,16 @@ class OcppServer:
         creds = None if certified else basic_credentials(request.headers)
         if creds is not None and creds[0] != station_id:
             creds = None  # the user name must be the station id (OCPP security profile 1)
-        verdict, booted = await self.services.stations.authenticate(
-            station_id, creds[1] if creds else None, certified=certified is not None
+        source = connection.remote_address[0] if connection.remote_address else None
+        verdict, booted, retry_after_s = await self.services.stations.authenticate(
+            station_id, creds[1] if creds else None, certified=certified is not None, source=source
         )
         self._booted[id(connection)] = booted
+        if verdict is HandshakeVerdict.throttled:
+            log.warning("station=%s event=handshake_refused reason=throttled source=%s retry_after_s=%d",
+                        station_id, source, ceil(retry_after_s))
+            return _reply(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts; retry later",
+                          **{"Retry-After": str(ceil(retry_after_s))})
         if verdict is HandshakeVerdict.unknown and creds is not None:
             await self.services.stations.admit_unknown(station_id, creds[1])
             log.info("station=%s event=admitted_pending", station_id)
