@@ -219,15 +219,18 @@ class StationConnection:
         if checker is None:
             checker = self._validators[action] = request_validator(self.ocpp_version, action)
         if checker is None or type(payload) is not dict or not checker.is_valid(payload):
+            if type(payload) is dict and too_deep(payload):  # before its error is looked for: that recurses
+                raise SchemaViolation(self.codes.format, "payload nests too deep", "")
             validate(self.ocpp_version, action, payload, self.codes)
         if free_form(self.ocpp_version, action) and too_deep(payload):
             raise SchemaViolation(self.codes.format, "payload nests too deep", "")
         return await handler(self, payload)
 
     async def _error(self, unique_id: str, error: RpcError) -> None:
+        description = error.description[:255]  # it may quote the station's value, of any length
         log.info("station=%s event=callerror unique_id=%s code=%s description=%s",
-                 self.id, unique_id, error.code, error.description)
-        frame = [CALLERROR, unique_id, error.code, error.description[:255], error.details]
+                 self.id, unique_id, error.code, description)
+        frame = [CALLERROR, unique_id, error.code, description, error.details]
         await self.transport.send(orjson.dumps(frame, default=str))
 
     # -- what every version does alike -----------------------------------------------------------------
@@ -314,5 +317,6 @@ class StationConnection:
 
 def _id_of(frame: Any) -> str:
     if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str):
-        return frame[1]
+        if 0 < len(frame[1]) <= MAX_MESSAGE_ID_CHARS:
+            return frame[1]
     return "-1"

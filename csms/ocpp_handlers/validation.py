@@ -81,7 +81,7 @@ class SchemaViolation(Exception):
     path: str
 
     def details(self) -> dict[str, str]:
-        return {"path": self.path, "cause": self.description}
+        return {"path": self.path[:255], "cause": self.description[:255]}  # may quote the station's value
 
 
 def _bound(node: Any, name: str = "", in_evse: bool = False) -> Any:
@@ -182,7 +182,10 @@ def validate(
         raise SchemaViolation("NotImplemented", f"{action} is not an OCPP {ocpp_version} action", "")
     if validator.is_valid(payload):
         return
-    error = next(iter(validator.iter_errors(payload)))
+    try:
+        error = next(iter(validator.iter_errors(payload)))
+    except ValueError:  # jsonschema-rs: "Recursion limit reached" while describing a deeply nested value
+        raise SchemaViolation(codes.format, "payload nests too deep", "") from None
     path = "/" + "/".join(str(p) for p in error.instance_path)
     rule = str(error.schema_path[-1]) if error.schema_path else ""
     raise SchemaViolation(getattr(codes, _BY_RULE.get(rule, "format")), f"{path}: {error.message}", path)
