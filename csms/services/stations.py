@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -35,7 +35,7 @@ from csms.domain.stations import BootAnswer, BootInfo, StatusChange
 from csms.domain.throttle import FailureBudget
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
-from csms.services.handshake import CLEAN, SUSPECT, PriorityGate
+from csms.services.handshake import CLEAN, SUSPECT, Priority, PriorityGate
 
 # OWASP's minimum argon2id parameters: strong enough for per-station secrets, cheap enough that ten thousand
 # stations reconnecting after an outage do not stall the server for minutes.
@@ -185,36 +185,52 @@ class StationService:
         """
         now = self._clock()
         keys = [("station", station_id)] + ([("address", source)] if source else [])
-        wait = max(self._budget.retry_after_s(key, now) for key in keys)
-        if wait > 0 and (source is None or self._known_address.get(station_id) != source):
+        known_here = source is not None and self._known_address.get(station_id) == source
+
+        def wait_s() -> float:
+            at = self._clock()
+            return 0.0 if known_here else max(self._budget.retry_after_s(key, at) for key in keys)
+
+        if (wait := wait_s()) > 0:
             return Handshake(HandshakeVerdict.throttled, False, wait)
-        priority = SUSPECT if any(self._budget.failures(key, now) for key in keys) else CLEAN
-        verdict, booted = await self._check(station_id, password, certified, priority)
+        def priority() -> int:  # asked again whenever a hashing slot frees up
+            at = self._clock()
+            return SUSPECT if any(self._budget.failures(key, at) for key in keys) else CLEAN
+
+        # Re-checked when the hash's turn comes: guesses queued together must not all be heard.
+        verdict, booted = await self._check(station_id, password, certified, priority, lambda: wait_s() > 0)
+        if verdict is HandshakeVerdict.throttled:
+            return Handshake(verdict, False, wait_s())
         if verdict is HandshakeVerdict.accepted:
             self._budget.success(keys[0])
             if source:
                 self._known_address[station_id] = source
         elif verdict is HandshakeVerdict.bad_credentials:
+            now = self._clock()
             for kind, key in keys:
                 trip = self._budget.failure((kind, key), now)
                 if trip is not None:
                     self._events.publish(
                         HandshakeBudgetExceeded(now, kind, key, trip.failures, trip.retry_after_s)
                     )
-            wait = max(self._budget.retry_after_s(key, now) for key in keys)
-            if wait > 0:
+            if (wait := wait_s()) > 0:
                 return Handshake(HandshakeVerdict.throttled, False, wait)
         return Handshake(verdict, booted)
 
     async def _check(
-        self, station_id: str, password: str | None, certified: bool, priority: int
+        self, station_id: str, password: str | None, certified: bool, priority: Priority,
+        throttled: Callable[[], bool],
     ) -> tuple[HandshakeVerdict, bool]:
         station = await self._credentials.get(station_id)
         if station is None:
             if self._unknown_policy == "pending" and password is not None:
                 return HandshakeVerdict.unknown, False
             if password is not None:  # as slow as a known id with a wrong password
-                await self._hashing.run(priority, lambda: _verify(_dummy_hash(), password))
+                heard = await self._hashing.run(
+                    priority, lambda: _verify(_dummy_hash(), password), skip=throttled
+                )
+                if heard is None:
+                    return HandshakeVerdict.throttled, False
             return HandshakeVerdict.bad_credentials, False
         booted = station.registration_status == "Accepted" and station.last_boot_at is not None
         if certified or station.password_hash is None:
@@ -223,7 +239,12 @@ class StationService:
             return HandshakeVerdict.bad_credentials, False
         digest = hashlib.sha256(password.encode()).hexdigest()
         if self._verified.get(station_id) != digest:
-            if not await self._hashing.run(priority, lambda: _verify(station.password_hash, password)):
+            right = await self._hashing.run(
+                priority, lambda: _verify(station.password_hash, password), skip=throttled
+            )
+            if right is None:
+                return HandshakeVerdict.throttled, False
+            if not right:
                 return HandshakeVerdict.bad_credentials, False
             self._verified[station_id] = digest
         return HandshakeVerdict.accepted, booted

@@ -139,3 +139,62 @@ async def test_hashing_is_bounded_and_clean_handshakes_go_first() -> None:
     release.set()
     await asyncio.gather(holding, *waiting)
     assert order == ["clean", "suspect-1", "suspect-2"]
+
+
+async def test_a_waiter_that_gives_up_leaves_no_slot_behind() -> None:
+    gate = PriorityGate(1)
+    release = threading.Event()
+    holding = asyncio.create_task(gate.run(CLEAN, lambda: release.wait(5)))
+    await asyncio.sleep(0)
+    given_up = asyncio.create_task(gate.run(SUSPECT, lambda: None))
+    while gate.waiting < 1:
+        await asyncio.sleep(0)
+    given_up.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await given_up
+    assert gate.waiting == 0
+    release.set()
+    await holding
+    assert await asyncio.wait_for(gate.run(CLEAN, lambda: "ran"), 5) == "ran"  # the slot came back
+
+
+async def test_a_priority_is_read_again_when_a_slot_frees_up_and_skipped_work_costs_nothing() -> None:
+    gate = PriorityGate(1)
+    release = threading.Event()
+    order: list[str] = []
+    suspect_now = False
+    holding = asyncio.create_task(gate.run(CLEAN, lambda: release.wait(5)))
+    await asyncio.sleep(0)
+    # queued first while it looked clean; its key failed meanwhile
+    early = asyncio.create_task(
+        gate.run(lambda: SUSPECT if suspect_now else CLEAN, lambda: order.append("early"))
+    )
+    late = asyncio.create_task(gate.run(CLEAN, lambda: order.append("late")))
+    skipped = asyncio.create_task(gate.run(CLEAN, lambda: order.append("skipped"), skip=lambda: True))
+    while gate.waiting < 3:
+        await asyncio.sleep(0)
+    suspect_now = True
+    release.set()
+    await asyncio.gather(holding, early, late)
+    assert await skipped is None
+    assert order == ["late", "early"]
+
+
+async def test_guesses_queued_together_are_not_all_heard(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified: list[str] = []
+    real_verify = stations_module._verify
+    monkeypatch.setattr(stations_module, "_verify",
+                        lambda h, p: verified.append(p) or real_verify(h, p))  # type: ignore[func-returns-value]
+    settings = make_settings(database_url, handshake_failures_allowed=1, handshake_hash_concurrency=1)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        stations = app.state.runtime.services.stations
+        await stations.register("CP-Q", "right-password")
+        verdicts = await asyncio.gather(
+            *(stations.authenticate("CP-Q", f"guess-{i}", source="10.0.0.9") for i in range(10))
+        )
+    assert len(verified) == 2  # the second failure spent the budget: the eight still queued cost no hash
+    bad, throttled = HandshakeVerdict.bad_credentials, HandshakeVerdict.throttled
+    assert [v.verdict for v in verdicts] == [bad] + [throttled] * 9
