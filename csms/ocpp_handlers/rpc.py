@@ -152,7 +152,7 @@ class StationConnection:
         elif kind == CALLRESULT or kind == CALLERROR:
             future = self._pending.pop(frame[1], None)
             if future is None or future.done():
-                log.warning("station=%s event=orphan_response unique_id=%s", self.id, frame[1])
+                log.warning("station=%s event=orphan_response unique_id=%s", self.id, frame[1][:40])
             else:
                 future.set_result(frame)
         else:
