@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -16,6 +15,7 @@ from csms.db.migrate import upgrade
 from csms.db.session import create_engine, create_session_factory
 from csms.domain.access import Role
 from csms.errors import CsmsError
+from csms.logs import configure_logging
 from csms.services import Services, build_services
 
 T = TypeVar("T")
@@ -46,7 +46,7 @@ def _serve(settings: Settings) -> None:
     from csms.gc_tuning import tune_for_server
     from csms.main import create_app
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level)  # one line per record, station- and client-given values escaped
     secret = _with_services(settings, _first_admin_token)
     if secret:
         print(f"First start: an admin API token was created (shown once): {secret}", flush=True)
@@ -54,7 +54,8 @@ def _serve(settings: Settings) -> None:
           f"{settings.ocpp_port}/ocpp/{{station_id}}", flush=True)
     app = create_app(settings)
     tune_for_server()
-    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
+    # log_config=None: uvicorn's records go through the one-line handler above, not a handler of its own.
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info", log_config=None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,6 +81,30 @@ class Settings(BaseSettings):
     """``reject``: an unregistered station gets HTTP 401 at the handshake. ``pending``: it is admitted,
     stored as Pending and its boots answered Pending until an operator approves it."""
 
+    # -- hostile stations (issue 14) -------------------------------------------------------------------------
+    station_messages_max_count: int = Field(default=1000, ge=1)
+    """Free-form messages kept per station and action (DataTransfer, NotifyEvent, log and firmware status,
+    security events...); past it the station's oldest of that action are pruned."""
+
+    station_messages_max_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024)
+    """Bytes (payload JSON) kept per station and action; past it the oldest of that action are pruned."""
+
+    handshake_failures_allowed: int = Field(default=5, ge=1)
+    """Failed handshakes a station id, or a source address, may have before it is backed off (HTTP 429)."""
+
+    handshake_backoff_base_s: float = Field(default=2.0, gt=0)
+    """First back-off past the budget [s]; it doubles with each further failure."""
+
+    handshake_backoff_max_s: float = Field(default=900.0, gt=0)
+    """Longest back-off [s]."""
+
+    handshake_failure_memory_s: float = Field(default=3600.0, gt=0)
+    """A station id or address that has not failed for this long [s] starts with a full budget again."""
+
+    handshake_hash_concurrency: int = Field(default=4, ge=1)
+    """Password hashes (argon2) verified at once, in threads; others wait, stations with no recent failures
+    first."""
+
     redis_url: str | None = None
     """When set, station presence and command routing go through Redis (several CSMS nodes)."""
 

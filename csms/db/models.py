@@ -184,6 +184,8 @@ class StationMessage(Base):
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict] = mapped_column(JSON)
+    payload_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Size of ``payload`` as JSON [bytes]: what the station's storage quota counts."""
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -39,6 +39,18 @@ class StationDisconnected(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class HandshakeBudgetExceeded(Event):
+    """An alert: too many failed handshakes for one station id or from one source address (see
+    :mod:`csms.domain.throttle`); further attempts are refused with HTTP 429 for ``retry_after_s`` [s]."""
+
+    kind: str
+    """``"station"`` or ``"address"``."""
+    key: str
+    failures: int
+    retry_after_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class StationBooted(Event):
     """A BootNotification was answered with ``registration_status``."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from math import isfinite
 from typing import Any, NamedTuple
 
 from csms.errors import InvalidInput
@@ -128,23 +129,48 @@ def normalise(value: float | str, unit: str | None, measurand: str, multiplier: 
     (-1.6, 'A')
     >>> normalise("80", None, "SoC")
     (80.0, '%')
+
+    Only finite values come out: ``"NaN"``, ``"Infinity"`` or a value that overflows once scaled raise
+    :class:`InvalidInput` (the edge answers PropertyConstraintViolation), so nothing non-finite is stored.
+
+    >>> normalise("NaN", "Wh", ENERGY_REGISTER)
+    Traceback (most recent call last):
+    ...
+    csms.errors.InvalidInput: sampled value 'NaN' of Energy.Active.Import.Register is not a finite number
     """
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise InvalidInput(f"sampled value {value!r} of {measurand} is not a number", field="value") from None
+    if not isfinite(number):
+        raise _not_finite(value, measurand)
     unit = unit or _DEFAULT_UNIT_BY_MEASURAND.get(measurand, "Wh")
-    if unit == "Fahrenheit":
-        return round(((number * 10**multiplier) - 32) * 5 / 9, 6), "Celsius"
-    if unit == "K":
-        return round(number * 10**multiplier - 273.15, 6), "Celsius"
+    if unit == "Fahrenheit" or unit == "K":
+        scaled = _scaled(number, 1.0, multiplier, value, measurand)
+        celsius = (scaled - 32) * 5 / 9 if unit == "Fahrenheit" else scaled - 273.15
+        return round(celsius, 6), "Celsius"
     try:
         base, factor = _UNITS[unit]
     except KeyError:
         raise InvalidInput(f"unknown unit {unit!r} for {measurand}", field="unit") from None
     if factor == 1.0 and not multiplier:
         return number, base  # already in its base unit: nothing to scale (the common case)
-    return round(number * factor * 10**multiplier, 9), base
+    return round(_scaled(number, factor, multiplier, value, measurand), 9), base
+
+
+def _scaled(number: float, factor: float, multiplier: int, value: object, measurand: str) -> float:
+    # A float power: 10 ** 2_000_000_000 as a Python int would take minutes to build before failing.
+    try:
+        scaled = number * factor * 10.0**multiplier
+    except OverflowError:
+        raise _not_finite(value, measurand) from None
+    if not isfinite(scaled):
+        raise _not_finite(value, measurand)
+    return scaled
+
+
+def _not_finite(value: object, measurand: str) -> InvalidInput:
+    return InvalidInput(f"sampled value {value!r} of {measurand} is not a finite number", field="value")
 
 
 def session_energy_wh(meter_start_wh: float | None, meter_stop_wh: float | None) -> float | None:

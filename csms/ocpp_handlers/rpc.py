@@ -33,13 +33,17 @@ from csms.ocpp_handlers.validation import (
     ErrorCodes,
     SchemaViolation,
     action_known,
+    free_form,
     request_validator,
+    too_deep,
     validate,
 )
 
 log = logging.getLogger("csms.ocpp")
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
+MAX_MESSAGE_ID_CHARS = 36
+"""OCPP-J 1.6 §4.1.3 and 2.0.1 Part 4 §4.2.1: a message id is a string of at most 36 characters."""
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 MessageIds = Callable[[], str]
@@ -139,12 +143,16 @@ class StationConnection:
             await self._error(_id_of(frame), RpcError(self.codes.framework, "frame is not an OCPP-J array"))
             return
         kind = frame[0]
+        if not 0 < len(frame[1]) <= MAX_MESSAGE_ID_CHARS and kind != CALLRESULT and kind != CALLERROR:
+            # Not echoed: an id the spec does not allow is not an id ("-1", as for an unreadable one).
+            await self._error("-1", RpcError(self.codes.framework, "message id must be 1 to 36 characters"))
+            return
         if kind == CALL:
             await self._handle(frame)
         elif kind == CALLRESULT or kind == CALLERROR:
             future = self._pending.pop(frame[1], None)
             if future is None or future.done():
-                log.warning("station=%s event=orphan_response unique_id=%s", self.id, frame[1])
+                log.warning("station=%s event=orphan_response unique_id=%s", self.id, frame[1][:40])
             else:
                 future.set_result(frame)
         else:
@@ -211,13 +219,18 @@ class StationConnection:
         if checker is None:
             checker = self._validators[action] = request_validator(self.ocpp_version, action)
         if checker is None or type(payload) is not dict or not checker.is_valid(payload):
+            if type(payload) is dict and too_deep(payload):  # before its error is looked for: that recurses
+                raise SchemaViolation(self.codes.format, "payload nests too deep", "")
             validate(self.ocpp_version, action, payload, self.codes)
+        if free_form(self.ocpp_version, action) and too_deep(payload):
+            raise SchemaViolation(self.codes.format, "payload nests too deep", "")
         return await handler(self, payload)
 
     async def _error(self, unique_id: str, error: RpcError) -> None:
+        description = error.description[:255]  # it may quote the station's value, of any length
         log.info("station=%s event=callerror unique_id=%s code=%s description=%s",
-                 self.id, unique_id, error.code, error.description)
-        frame = [CALLERROR, unique_id, error.code, error.description[:255], error.details]
+                 self.id, unique_id, error.code, description)
+        frame = [CALLERROR, unique_id, error.code, description, error.details]
         await self.transport.send(orjson.dumps(frame, default=str))
 
     # -- what every version does alike -----------------------------------------------------------------
@@ -304,5 +317,6 @@ class StationConnection:
 
 def _id_of(frame: Any) -> str:
     if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str):
-        return frame[1]
+        if 0 < len(frame[1]) <= MAX_MESSAGE_ID_CHARS:
+            return frame[1]
     return "-1"

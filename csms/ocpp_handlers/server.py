@@ -4,18 +4,21 @@
 both sides support is chosen; a handshake offering none gets HTTP 400. Security profile 1: HTTP Basic auth
 with the station id as user name, checked before the upgrade (401 on failure); profile 2 adds TLS; profile 3
 replaces the password with a client certificate whose common name is the station id. A station that connects
-again replaces its previous connection, which is closed with code 1000 ("replaced"): a real station only
-reconnects when it believes the old socket dead, and a half-open old socket must not keep the new one out.
+again replaces its previous connection, which is closed with code 1000 ("replaced") without waiting: a real
+station only reconnects when it believes the old socket dead, and a half-open old socket must not keep the
+new one out, nor hold up its first answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
 import ssl
 from collections.abc import Sequence
 from http import HTTPStatus
+from math import ceil
 from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -45,9 +48,11 @@ VERSIONS: dict[str, type[StationConnection]] = {
 def station_id_from_path(path: str) -> str | None:
     """``/ocpp/CP-001`` or ``/CP-001`` -> ``CP-001`` (URL-decoded); anything else -> ``None``.
 
+    An id with a control character (``%0D%0A``...) is no station's: it is refused before anything else.
+
     >>> (station_id_from_path("/ocpp/CP%20001?x=1"), station_id_from_path("/CP-1"),
-    ...  station_id_from_path("/a/b/c"))
-    ('CP 001', 'CP-1', None)
+    ...  station_id_from_path("/a/b/c"), station_id_from_path("/ocpp/A16%0D%0AX-Injected:1"))
+    ('CP 001', 'CP-1', None, None)
     """
     parts = [p for p in path.split("?", 1)[0].split("/") if p]
     if len(parts) == 2 and parts[0] == "ocpp":
@@ -55,7 +60,9 @@ def station_id_from_path(path: str) -> str | None:
     if len(parts) != 1:
         return None
     station_id = unquote(parts[0])
-    return station_id if 0 < len(station_id) <= 48 else None
+    if not 0 < len(station_id) <= 48 or not station_id.isprintable():
+        return None
+    return station_id
 
 
 def select_subprotocol(_connection: ServerConnection, offered: Sequence[str]) -> str | None:
@@ -125,6 +132,7 @@ class OcppServer:
         self._server: Server | None = None
         # connection -> "already booted Accepted", learnt at the handshake so the session needs no second read
         self._booted: dict[int, bool] = {}
+        self._closing: set[asyncio.Task[None]] = set()  # replaced connections being closed
 
     @property
     def port(self) -> int:
@@ -171,6 +179,8 @@ class OcppServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
     async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         station_id = station_id_from_path(request.path)
@@ -191,10 +201,16 @@ class OcppServer:
         creds = None if certified else basic_credentials(request.headers)
         if creds is not None and creds[0] != station_id:
             creds = None  # the user name must be the station id (OCPP security profile 1)
-        verdict, booted = await self.services.stations.authenticate(
-            station_id, creds[1] if creds else None, certified=certified is not None
+        source = connection.remote_address[0] if connection.remote_address else None
+        verdict, booted, retry_after_s = await self.services.stations.authenticate(
+            station_id, creds[1] if creds else None, certified=certified is not None, source=source
         )
         self._booted[id(connection)] = booted
+        if verdict is HandshakeVerdict.throttled:
+            log.warning("station=%s event=handshake_refused reason=throttled source=%s retry_after_s=%d",
+                        station_id, source, ceil(retry_after_s))
+            return _reply(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts; retry later",
+                          **{"Retry-After": str(ceil(retry_after_s))})
         if verdict is HandshakeVerdict.unknown and creds is not None:
             await self.services.stations.admit_unknown(station_id, creds[1])
             log.info("station=%s event=admitted_pending", station_id)
@@ -203,6 +219,12 @@ class OcppServer:
             return _reply(HTTPStatus.UNAUTHORIZED, "authentication failed",
                           **{"WWW-Authenticate": 'Basic realm="ocpp"'})
         return None
+
+    async def _close_replaced(self, old: StationConnection) -> None:
+        try:
+            await old.close(1000, "replaced by a new connection")
+        except Exception:  # the top of this task: the old socket is going away whatever happened
+            log.exception("station=%s event=replaced_close_failed", old.id)
 
     async def _session(self, connection: ServerConnection) -> None:
         station_id = station_id_from_path(connection.request.path)  # type: ignore[union-attr]
@@ -217,7 +239,11 @@ class OcppServer:
         if old is not None:
             log.info("station=%s event=connection_replaced", station_id)
             old.fail_pending()
-            await old.close(1000, "replaced by a new connection")
+            # Not awaited: a half-open old socket never answers the close, and the new one would wait for
+            # the close handshake's timeout (10 s) before its first answer. The old one closes meanwhile.
+            closing = asyncio.create_task(self._close_replaced(old))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
         log.info("station=%s event=connected version=%s", station_id, conn.ocpp_version)
         self.services.stations.connected(station_id, conn.ocpp_version)
         try:

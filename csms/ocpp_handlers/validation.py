@@ -8,6 +8,12 @@ mapping of a failure to an error code follows OCPP-J 1.6 §4.2.3 and 2.0.1 Part 
 version's own spelling (1.6 keeps ``FormationViolation`` and ``OccurenceConstraintViolation``).
 Version ``"2.1"`` reads the library's ``v21`` folder, named ``...Request``/``...Response`` as in 2.0.1, and
 uses the 2.0.1 codes.
+
+Values are bounded here, at the edge, before anything is stored (issue 14): every ``integer`` of a schema
+gets the spec's range, 32 bits signed (OCPP 2.0.1 Part 2 §2.1.2 "integer", the 1.6 JSON types alike), which
+is also the range of the database's ``Integer`` columns; connector and EVSE ids may not be negative; a
+free-form payload (a property of any type, as DataTransfer's ``data``) may nest at most :data:`MAX_DEPTH`
+levels. JSON numbers are always finite (the frame decoder refuses ``NaN`` and overflowing literals).
 """
 
 from __future__ import annotations
@@ -62,6 +68,11 @@ _BY_RULE = {
 
 _SCHEMAS = Path(ocpp.__file__).parent
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+MAX_DEPTH = 32
+"""Deepest nesting of arrays and objects a free-form payload may carry (a DataTransfer's ``data``)."""
+_NON_NEGATIVE = frozenset({"connectorId", "evseId"})
+
 
 @dataclass(frozen=True)
 class SchemaViolation(Exception):
@@ -70,20 +81,71 @@ class SchemaViolation(Exception):
     path: str
 
     def details(self) -> dict[str, str]:
-        return {"path": self.path, "cause": self.description}
+        return {"path": self.path[:255], "cause": self.description[:255]}  # may quote the station's value
 
 
-def _strip_multiple_of(node: Any) -> Any:
-    # 1.6 schemas constrain decimals with multipleOf 0.1, which binary floats fail spuriously (21.4 / 0.1).
-    if isinstance(node, dict):
-        return {k: _strip_multiple_of(v) for k, v in node.items() if k != "multipleOf"}
+def _bound(node: Any, name: str = "", in_evse: bool = False) -> Any:
+    """``node`` with each integer bounded to int32 (ids to 0..int32) and ``multipleOf`` dropped: 1.6
+    schemas constrain decimals with multipleOf 0.1, which binary floats fail spuriously (21.4 / 0.1)."""
     if isinstance(node, list):
-        return [_strip_multiple_of(v) for v in node]
-    return node
+        return [_bound(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "multipleOf":
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {prop: _bound(v, prop, in_evse) for prop, v in value.items()}
+        elif key in ("definitions", "$defs") and isinstance(value, dict):
+            out[key] = {d: _bound(v, "", d == "EVSEType") for d, v in value.items()}
+        else:
+            out[key] = _bound(value)
+    kind = out.get("type")
+    if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+        low = 0 if name in _NON_NEGATIVE or (in_evse and name == "id") else INT32_MIN
+        out["minimum"] = max(out.get("minimum", low), low)
+        out["maximum"] = min(out.get("maximum", INT32_MAX), INT32_MAX)
+    return out
+
+
+def _free_form(node: Any) -> bool:
+    """Whether a schema has a property that takes any JSON value (no ``type``, ``$ref`` or ``enum``)."""
+    if isinstance(node, list):
+        return any(_free_form(v) for v in node)
+    if not isinstance(node, dict):
+        return False
+    props = node.get("properties")
+    if isinstance(props, dict) and any(
+        isinstance(p, dict) and not {"type", "$ref", "enum", "const"} & p.keys() for p in props.values()
+    ):
+        return True
+    return any(_free_form(v) for v in node.values())
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests arrays/objects more than ``limit`` levels (iterative: no recursion limit).
+
+    >>> too_deep([[[]]], 3), too_deep([[[]]], 2)
+    (False, True)
+    """
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 @cache
-def _validator(ocpp_version: str, action: str, response: bool) -> Any:
+def _schema(ocpp_version: str, action: str, response: bool) -> Any:
     folder = "v" + ocpp_version.replace(".", "")
     suffix = (
         ("Response" if response else "") if ocpp_version == "1.6" else ("Response" if response else "Request")
@@ -91,7 +153,21 @@ def _validator(ocpp_version: str, action: str, response: bool) -> Any:
     path = _SCHEMAS / folder / "schemas" / f"{action}{suffix}.json"
     if not action or not action.isalnum() or not path.is_file():
         return None
-    schema = _strip_multiple_of(json.loads(path.read_text(encoding="utf-8-sig")))
+    return _bound(json.loads(path.read_text(encoding="utf-8-sig")))
+
+
+@cache
+def free_form(ocpp_version: str, action: str) -> bool:
+    """Whether ``action``'s request may carry values of any shape (its depth is then checked)."""
+    schema = _schema(ocpp_version, action, False)
+    return schema is not None and _free_form(schema)
+
+
+@cache
+def _validator(ocpp_version: str, action: str, response: bool) -> Any:
+    schema = _schema(ocpp_version, action, response)
+    if schema is None:
+        return None
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
@@ -106,7 +182,10 @@ def validate(
         raise SchemaViolation("NotImplemented", f"{action} is not an OCPP {ocpp_version} action", "")
     if validator.is_valid(payload):
         return
-    error = next(iter(validator.iter_errors(payload)))
+    try:
+        error = next(iter(validator.iter_errors(payload)))
+    except ValueError:  # jsonschema-rs: "Recursion limit reached" while describing a deeply nested value
+        raise SchemaViolation(codes.format, "payload nests too deep", "") from None
     path = "/" + "/".join(str(p) for p in error.instance_path)
     rule = str(error.schema_path[-1]) if error.schema_path else ""
     raise SchemaViolation(getattr(codes, _BY_RULE.get(rule, "format")), f"{path}: {error.message}", path)

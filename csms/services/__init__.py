@@ -12,6 +12,7 @@ from csms.config import Settings
 from csms.db.batching import GroupCommitter
 from csms.db.uow import UnitOfWork
 from csms.domain.events import EventBus
+from csms.domain.throttle import BudgetPolicy, FailureBudget
 from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
 from csms.services.carbon import CarbonService, factor_from_settings
@@ -24,7 +25,7 @@ from csms.services.ids import IdService
 from csms.services.metering import MeterService
 from csms.services.presence import Presence
 from csms.services.sites import SiteService
-from csms.services.stations import StationService
+from csms.services.stations import MessageQuota, StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 
@@ -90,6 +91,14 @@ def build_services(
             heartbeat_interval_s=settings.heartbeat_interval_s,
             pending_retry_interval_s=settings.pending_retry_interval_s,
             events=events,
+            budget=FailureBudget(BudgetPolicy(
+                allowed_failures=settings.handshake_failures_allowed,
+                base_backoff_s=settings.handshake_backoff_base_s,
+                max_backoff_s=settings.handshake_backoff_max_s,
+                forget_after_s=settings.handshake_failure_memory_s,
+            )),
+            hash_slots=settings.handshake_hash_concurrency,
+            quota=MessageQuota(settings.station_messages_max_count, settings.station_messages_max_bytes),
         ),
         tokens=TokenService(uow, clock),
         transactions=transactions,

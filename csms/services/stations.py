@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Collection, Sequence
+import secrets
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
+import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from csms.db import repositories as repo
 from csms.db.batching import GroupCommitter
@@ -21,14 +25,17 @@ from csms.db.station_writes import BootWriter, StatusWriter
 from csms.db.uow import UnitOfWork
 from csms.domain.events import (
     EventBus,
+    HandshakeBudgetExceeded,
     StationBooted,
     StationConnected,
     StationDisconnected,
     StatusChanged,
 )
 from csms.domain.stations import BootAnswer, BootInfo, StatusChange
+from csms.domain.throttle import FailureBudget
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
+from csms.services.handshake import CLEAN, SUSPECT, Priority, PriorityGate
 
 # OWASP's minimum argon2id parameters: strong enough for per-station secrets, cheap enough that ten thousand
 # stations reconnecting after an outage do not stall the server for minutes.
@@ -39,10 +46,42 @@ class HandshakeVerdict(StrEnum):
     accepted = "accepted"
     unknown = "unknown"
     bad_credentials = "bad_credentials"
+    throttled = "throttled"
+    """Over its failure budget: refused unheard (HTTP 429) for ``retry_after_s``."""
+
+
+class Handshake(NamedTuple):
+    verdict: HandshakeVerdict
+    booted: bool
+    """Whether the station already booted Accepted (a reconnecting station does not boot again)."""
+    retry_after_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class MessageQuota:
+    """Free-form messages kept per station and action: at most ``max_count`` and ``max_bytes`` of payload
+    JSON; past either, the oldest of that station and action go first."""
+
+    max_count: int = 1000
+    max_bytes: int = 8 * 1024 * 1024
 
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a password nobody knows, verified for unknown ids so that they answer as slowly as known
+    ones (timing would otherwise tell which ids exist)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_HASHER.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 class StationService:
@@ -56,8 +95,16 @@ class StationService:
         heartbeat_interval_s: int,
         pending_retry_interval_s: int,
         events: EventBus,
+        budget: FailureBudget | None = None,
+        hash_slots: int = 4,
+        quota: MessageQuota | None = None,
     ) -> None:
         self._events = events
+        self._budget = budget or FailureBudget()
+        self._hashing = PriorityGate(hash_slots)
+        self._quota = quota or MessageQuota()
+        # station id -> the source address of its last successful handshake (this node's memory)
+        self._known_address: dict[str, str] = {}
         self._uow = uow
         self._committer = committer
         self._status = StatusWriter()
@@ -125,18 +172,65 @@ class StationService:
 
     # -- the charger-facing edge -----------------------------------------------------------------------
     async def authenticate(
-        self, station_id: str, password: str | None, *, certified: bool = False
-    ) -> tuple[HandshakeVerdict, bool]:
+        self, station_id: str, password: str | None, *, certified: bool = False, source: str | None = None
+    ) -> Handshake:
         """Check Basic-auth credentials at the websocket handshake (OCPP security profile 1), or, with
         ``certified``, a registered station whose verified client certificate names it (profile 3).
 
-        Returns the verdict and whether the station already booted Accepted (a reconnecting station does not
-        boot again, so its requests are not gated), from one read of the station.
+        Guessing is throttled per station id and per ``source`` address (:mod:`csms.domain.throttle`): over
+        budget, a handshake is refused unheard (``throttled``, with the seconds to wait), except one from the
+        station's last good address, so that an attack on its id does not lock the real station out. A
+        budget that trips publishes :class:`HandshakeBudgetExceeded`. Unknown ids cost a dummy argon2
+        verification, so timing does not tell which ids exist.
         """
+        now = self._clock()
+        keys = [("station", station_id)] + ([("address", source)] if source else [])
+        known_here = source is not None and self._known_address.get(station_id) == source
+
+        def wait_s() -> float:
+            at = self._clock()
+            return 0.0 if known_here else max(self._budget.retry_after_s(key, at) for key in keys)
+
+        if (wait := wait_s()) > 0:
+            return Handshake(HandshakeVerdict.throttled, False, wait)
+        def priority() -> int:  # asked again whenever a hashing slot frees up
+            at = self._clock()
+            return SUSPECT if any(self._budget.failures(key, at) for key in keys) else CLEAN
+
+        # Re-checked when the hash's turn comes: guesses queued together must not all be heard.
+        verdict, booted = await self._check(station_id, password, certified, priority, lambda: wait_s() > 0)
+        if verdict is HandshakeVerdict.throttled:
+            return Handshake(verdict, False, wait_s())
+        if verdict is HandshakeVerdict.accepted:
+            self._budget.success(keys[0])
+            if source:
+                self._known_address[station_id] = source
+        elif verdict is HandshakeVerdict.bad_credentials:
+            now = self._clock()
+            for kind, key in keys:
+                trip = self._budget.failure((kind, key), now)
+                if trip is not None:
+                    self._events.publish(
+                        HandshakeBudgetExceeded(now, kind, key, trip.failures, trip.retry_after_s)
+                    )
+            if (wait := wait_s()) > 0:
+                return Handshake(HandshakeVerdict.throttled, False, wait)
+        return Handshake(verdict, booted)
+
+    async def _check(
+        self, station_id: str, password: str | None, certified: bool, priority: Priority,
+        throttled: Callable[[], bool],
+    ) -> tuple[HandshakeVerdict, bool]:
         station = await self._credentials.get(station_id)
         if station is None:
             if self._unknown_policy == "pending" and password is not None:
                 return HandshakeVerdict.unknown, False
+            if password is not None:  # as slow as a known id with a wrong password
+                heard = await self._hashing.run(
+                    priority, lambda: _verify(_dummy_hash(), password), skip=throttled
+                )
+                if heard is None:
+                    return HandshakeVerdict.throttled, False
             return HandshakeVerdict.bad_credentials, False
         booted = station.registration_status == "Accepted" and station.last_boot_at is not None
         if certified or station.password_hash is None:
@@ -145,9 +239,12 @@ class StationService:
             return HandshakeVerdict.bad_credentials, False
         digest = hashlib.sha256(password.encode()).hexdigest()
         if self._verified.get(station_id) != digest:
-            try:
-                await asyncio.to_thread(_HASHER.verify, station.password_hash, password)
-            except (VerificationError, InvalidHashError):
+            right = await self._hashing.run(
+                priority, lambda: _verify(station.password_hash, password), skip=throttled
+            )
+            if right is None:
+                return HandshakeVerdict.throttled, False
+            if not right:
                 return HandshakeVerdict.bad_credentials, False
             self._verified[station_id] = digest
         return HandshakeVerdict.accepted, booted
@@ -196,13 +293,37 @@ class StationService:
         self._events.publish(StatusChanged(now, station_id, c.evse_id, c.connector_id, c.status, c.timestamp))
 
     async def record(self, station_id: str, action: str, payload: dict[str, Any]) -> None:
-        """Keep a message operators may want to read (events, reports, firmware and log status)."""
+        """Keep a message operators may want to read (events, reports, firmware and log status).
+
+        Within the station's quota for that action (:class:`MessageQuota`): past it, its oldest messages of
+        the same action are deleted, so a flood of DataTransfers can neither fill the database nor push out
+        the station's security events. The message just received is always kept.
+        """
         now = self._clock()
+        size = len(orjson.dumps(payload))
+        quota = self._quota
+        mine = (StationMessage.station_id == station_id, StationMessage.action == action)
         async with self._uow() as session:
-            session.add(
-                StationMessage(station_id=station_id, action=action, payload=payload, received_at=now)
-            )
+            session.add(StationMessage(station_id=station_id, action=action, payload=payload,
+                                       payload_bytes=size, received_at=now))
             await session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
+            await session.flush()
+            count, total = (await session.execute(
+                select(func.count(), func.coalesce(func.sum(StationMessage.payload_bytes), 0)).where(*mine)
+            )).one()
+            if count <= quota.max_count and total <= quota.max_bytes:
+                return
+            newest_first = await session.execute(
+                select(StationMessage.id, StationMessage.payload_bytes).where(*mine)
+                .order_by(StationMessage.id.desc())
+            )
+            kept = kept_bytes = 0
+            for message_id, message_bytes in newest_first:
+                if kept and (kept + 1 > quota.max_count or kept_bytes + message_bytes > quota.max_bytes):
+                    older = StationMessage.id <= message_id
+                    await session.execute(delete(StationMessage).where(*mine, older))
+                    return
+                kept, kept_bytes = kept + 1, kept_bytes + message_bytes
 
     async def messages(self, station_id: str, action: str | None = None) -> Sequence[StationMessage]:
         async with self._uow.read() as session:
