@@ -5,7 +5,7 @@ from when the stations were back on their normal limits). Events cancelled befor
 time: their reports stay over the original window, as before.
 
 Revision ID: 0008_dr_cancelled_at
-Revises: 0006_register_window_issued_ids
+Revises: 0007_repair_poisoned_values
 Create Date: 2026-12-02 11:30:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from csms.db.base import UtcDateTime
 
 revision = "0008_dr_cancelled_at"
-down_revision = "0006_register_window_issued_ids"
+down_revision = "0007_repair_poisoned_values"
 branch_labels = None
 depends_on = None
 
