@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'p':>3} {'flow %':>8} {'heur %':>8} {'gap %':>8}  {'verdict':<26} {'wall s':>7}")
     last = [time.perf_counter()]
 
-    def step(p: int, r) -> None:  # noqa: ANN001 - a PlanResult
+    def step(p: int, r) -> None:
         now = time.perf_counter()
         heur_pct = 100 * r.extra["heuristic_covered_flow"] / r.total_flow
         gap = "-" if r.gap is None else f"{100 * r.gap:.3f}"

@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import csms.db.compliance  # noqa: F401  (car-park register and inspections)
-import csms.db.models  # noqa: F401  (registers every table on the metadata)
+import csms.db.compliance
+import csms.db.models
 import csms.db.sites  # noqa: F401  (site energy tables)
 from csms.config import get_settings
 from csms.db.base import Base

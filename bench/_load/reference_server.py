@@ -18,14 +18,14 @@ from bench._load.common import raise_fd_limit
 from csms.gc_tuning import tune_for_server
 
 
-async def answer(ws) -> None:  # noqa: ANN001
+async def answer(ws) -> None:
     try:
         await _answer(ws)
     except ConnectionClosed:
         pass
 
 
-async def _answer(ws) -> None:  # noqa: ANN001
+async def _answer(ws) -> None:
     async for raw in ws:
         frame = json.loads(raw)
         if frame[0] == 2:

@@ -36,7 +36,7 @@ MAX_TEXT = 120
 """Longest message, location part or echoed input value [characters]."""
 
 
-def _short(value: Any) -> Any:  # noqa: ANN401
+def _short(value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_TEXT:
         return value[:MAX_TEXT] + "…"
     return value

@@ -130,7 +130,7 @@ class GroupCommitter:
             if pending.future is not None and not pending.future.done():
                 pending.future.set_exception(RuntimeError("server shutting down"))
 
-    async def submit(self, writer: BatchWriter[T], item: T, *, wait: bool = True) -> Any:  # noqa: ANN401
+    async def submit(self, writer: BatchWriter[T], item: T, *, wait: bool = True) -> Any:
         """Write ``item`` with ``writer``; return its result once the transaction holding it has committed.
 
         ``wait=False``: return ``None`` at once; the item goes into the next batch (within ``max_delay_s``)
@@ -214,7 +214,7 @@ class GroupCommitter:
 _connection_serials = itertools.count(1)
 
 
-def _mark_committer_connection(_dbapi_connection: Any, record: Any) -> None:  # noqa: ANN401
+def _mark_committer_connection(_dbapi_connection: Any, record: Any) -> None:
     record.info[_COMMITTER_CONNECTION] = next(_connection_serials)  # unlike id(), never reused
 
 

@@ -42,13 +42,13 @@ def create_sqlite_writer_engine(database_url: str) -> Engine:
     engine = create_sync_engine(url, connect_args={"timeout": 0})
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, record: Any) -> None:  # noqa: ANN401
+    def _connect(dbapi_connection: Any, record: Any) -> None:
         _sqlite_pragmas(dbapi_connection, record)
         dbapi_connection.isolation_level = None  # the driver's own BEGIN off: ours is below
         dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:  # noqa: ANN401
+    def _begin_immediate(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
@@ -61,7 +61,7 @@ def is_lock_busy(exc: BaseException) -> bool:
     return isinstance(orig, sqlite3.OperationalError) and code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")

@@ -195,7 +195,7 @@ def _key(report: MeterReport) -> object:
     return report.station_id, report.transaction_uid
 
 
-def _store_window(v: Any) -> Any:  # noqa: ANN401
+def _store_window(v: Any) -> Any:
     c = Transaction.__table__.c
     return (
         update(Transaction.__table__)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -355,14 +355,23 @@ def _rows(records: Iterable[SessionCarbon | TokenCredit]) -> list[dict[str, Any]
     return out
 
 
-def to_csv(records: Iterable[SessionCarbon | TokenCredit], *, lang: str = "en") -> str:
-    """CSV text (floats to 4 decimals); ``lang="zh"`` gives Chinese column headers."""
+def to_csv(
+    records: Iterable[SessionCarbon | TokenCredit],
+    *,
+    lang: str = "en",
+    writer_factory: Callable[..., Any] = csv.writer,
+) -> str:
+    """CSV text (floats to 4 decimals); ``lang="zh"`` gives Chinese column headers.
+
+    ``writer_factory`` makes the row writer (``csv.writer``'s signature): the REST edge passes a formula-safe
+    one, since id tokens and station ids come from stations.
+    """
     rows = _rows(records)
     if not rows:
         return ""
     keys = list(rows[0])
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = writer_factory(buf, lineterminator="\n")
     writer.writerow([_ZH_HEADERS.get(k, k) for k in keys] if lang == "zh" else keys)
     for row in rows:
         writer.writerow([row[k] for k in keys])

@@ -118,7 +118,7 @@ class CarbonService:
         records = await self.sessions(since, until, site_id)
         return credits_by_id_token(records, credit_per_kg_co2=self.credit_per_kg_co2)
 
-    async def _site(self, session, site_id: str, since: datetime, until: datetime) -> list[SessionCarbon]:  # noqa: ANN001
+    async def _site(self, session, site_id: str, since: datetime, until: datetime) -> list[SessionCarbon]:
         site = await session.get(Site, site_id)
         stations = list(
             await session.scalars(select(SiteStation.station_id).where(SiteStation.site_id == site_id))
@@ -155,7 +155,7 @@ class CarbonService:
         return out
 
 
-async def _registers(session, txs: Sequence[Transaction]) -> dict[str, Register]:  # noqa: ANN001
+async def _registers(session, txs: Sequence[Transaction]) -> dict[str, Register]:
     points: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for tx in txs:
         if tx.meter_start_wh is not None:

@@ -103,12 +103,12 @@ class StationCertificateAuthority:
         )
 
 
-def _digest(key: Any) -> hashes.HashAlgorithm | None:  # noqa: ANN401
+def _digest(key: Any) -> hashes.HashAlgorithm | None:
     """Ed25519 and Ed448 keys sign without a separate digest."""
     return None if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey) else hashes.SHA256()
 
 
-def _key_usage(public_key: Any) -> x509.KeyUsage:  # noqa: ANN401
+def _key_usage(public_key: Any) -> x509.KeyUsage:
     """A TLS client key signs the handshake; an RSA one may also encipher keys, an EC one agree on them."""
     return x509.KeyUsage(
         digital_signature=True,

@@ -9,9 +9,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import matplotlib.pyplot as plt
 
-from siting.i18n import t  # noqa: E402
+from siting.i18n import t
 
 __all__ = ["write_curve_png"]
 

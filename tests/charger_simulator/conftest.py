@@ -9,7 +9,7 @@ from charger_simulator.config import StationConfig
 from charger_simulator.station import Station
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sim_mini_csms import MiniCsms  # noqa: E402
+from sim_mini_csms import MiniCsms
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def running(migrated_url: str) -> Iterator[Running]:
         loop.close()
 
 
-def _request(case: Any, headers: dict[str, str]) -> dict[str, Any]:  # noqa: ANN401
+def _request(case: Any, headers: dict[str, str]) -> dict[str, Any]:
     """schemathesis's request (``requests`` keywords) as httpx keywords, with the admin's token."""
     kw = case.as_transport_kwargs(base_url="http://csms")
     kw["headers"] = {**(kw.get("headers") or {}), **headers}
@@ -116,7 +116,7 @@ def test_no_operation_answers_500_or_stalls(running: Running, path: str, method:
         suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate),  # no slow shrinking
     )
     @given(case=cases)
-    def check(case: Any) -> None:  # noqa: ANN401
+    def check(case: Any) -> None:
         kw = _request(case, running.headers)
         try:
             response = running.run(running.api.request(**kw))

@@ -47,7 +47,7 @@ class Asgi:
         await self.app(scope, receive, send)
         return self
 
-    def json(self) -> Any:  # noqa: ANN401
+    def json(self) -> Any:
         return json.loads(self.body)
 
 

@@ -44,12 +44,12 @@ async def services(database_url: str) -> AsyncIterator[Services]:
     await engine.dispose()
 
 
-async def _write(services: Services, writer: Any, items: list[Any]) -> None:  # noqa: ANN401
+async def _write(services: Services, writer: Any, items: list[Any]) -> None:
     async with services.uow() as session:
         await session.run_sync(writer.write_many, items)
 
 
-async def _all(services: Services, *columns: Any, order_by: Any = None) -> list[tuple]:  # noqa: ANN401
+async def _all(services: Services, *columns: Any, order_by: Any = None) -> list[tuple]:
     async with services.uow.read() as session:
         query = select(*columns)
         if order_by is not None:
@@ -339,7 +339,7 @@ async def test_windows_of_several_transactions_in_one_batch(services: Services) 
 
 
 # -- status notifications ------------------------------------------------------------------------------
-def _status(status: str, seconds: float, connector: int = 1, **kw: Any) -> StatusChange:  # noqa: ANN401
+def _status(status: str, seconds: float, connector: int = 1, **kw: Any) -> StatusChange:
     return StatusChange(1, connector, status, T0 + timedelta(seconds=seconds), **kw)
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "compliance"))
 
-from hostile_files import big_csv, big_xlsx, dimension_bomb, zip_bomb  # noqa: E402
+from hostile_files import big_csv, big_xlsx, dimension_bomb, zip_bomb
 
-from tests.harness import Csms, Wire  # noqa: E402
+from tests.harness import Csms, Wire
 
 IMPORT = "/api/v1/compliance/car-parks/import"
 

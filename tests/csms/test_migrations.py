@@ -24,8 +24,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import make_url
 
-import csms.db.compliance  # noqa: F401  (car-park tables)
-import csms.db.models  # noqa: F401  (central-system tables)
+import csms.db.compliance
+import csms.db.models
 import csms.db.sites  # noqa: F401  (site energy tables)
 from csms.db.base import Base, UtcDateTime
 from csms.db.migrate import alembic_config, upgrade

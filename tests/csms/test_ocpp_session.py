@@ -48,7 +48,7 @@ async def fixed(csms_settings: Settings) -> AsyncIterator[Csms]:
             yield Csms(app, runtime, api, {})
 
 
-async def _answer_next_call(ws, result: dict) -> list:  # noqa: ANN001
+async def _answer_next_call(ws, result: dict) -> list:
     frame = json.loads(await ws.recv())
     await ws.send(json.dumps([3, frame[1], result]))
     return frame

@@ -17,7 +17,7 @@ from csms.services.presence import Presence
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
-def _stored(values: Mapping[str, datetime | None]):  # noqa: ANN202
+def _stored(values: Mapping[str, datetime | None]):
     async def stored(ids: Sequence[str]) -> Mapping[str, datetime | None]:
         return {sid: values.get(sid) for sid in ids}
 

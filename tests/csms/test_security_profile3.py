@@ -46,7 +46,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return files
 
 
-def _settings(database_url: str, pki: dict[str, Any], **overrides: Any) -> Settings:  # noqa: ANN401
+def _settings(database_url: str, pki: dict[str, Any], **overrides: Any) -> Settings:
     (ca_cert, ca_key), (cert, key) = pki["ca_files"], pki["server"]
     return make_settings(
         database_url, ocpp_tls_cert_file=str(cert), ocpp_tls_key_file=str(key),
@@ -63,7 +63,7 @@ def csms_settings(database_url: str, pki: dict[str, Any]) -> Settings:
 def _open(
     port: int, station_id: str, pki: dict[str, Any], *, client: tuple[Path, Path] | None = None,
     password: str | None = None, protocol: str = "ocpp2.0.1",
-) -> Any:  # noqa: ANN401
+) -> Any:
     trust = ssl.create_default_context(cafile=str(pki["ca_files"][0]))
     if client is not None:
         trust.load_cert_chain(*client)

@@ -86,7 +86,7 @@ class Gateway:
             raise StationNotConnected(station_id)
         return self.conns[station_id]
 
-    async def command(self, station_id: str, name: str, params: Any) -> tuple[str, dict]:  # noqa: ANN401
+    async def command(self, station_id: str, name: str, params: Any) -> tuple[str, dict]:
         assert name == "set-charging-profile"
         action, payload = TRANSLATORS[self.get(station_id).ocpp_version](params)
         if station_id in self.silent:
@@ -128,7 +128,7 @@ class Env:
         await self.services.sites.ingest("S", [TelemetrySample(self.time.now, pv_w, base_w)])
 
 
-def _limits(alloc: Any) -> dict[str, float]:  # noqa: ANN401
+def _limits(alloc: Any) -> dict[str, float]:
     """Session limits [W] by station (one session per station here; ids differ between databases)."""
     return {s.station_id: s.limit_w for s in alloc.sessions}
 
@@ -314,7 +314,7 @@ async def test_the_loop_survives_a_failed_cycle_and_wakes_at_the_event_start(
     await env.telemetry(base_w=30_000)
     real, calls = s.sites.snapshots, []
 
-    async def flaky(site_ids: Any = None, **kw: Any) -> Any:  # noqa: ANN401
+    async def flaky(site_ids: Any = None, **kw: Any) -> Any:
         calls.append(site_ids)
         if len(calls) == 1:
             raise RuntimeError("database went away")

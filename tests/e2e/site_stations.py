@@ -80,7 +80,7 @@ class ScriptedStation:
             self._reader.cancel()
             try:
                 await self._reader
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - closing: whatever the reader died of
+            except (asyncio.CancelledError, Exception):
                 pass
 
     async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +155,7 @@ class ScriptedStation:
             limits.append(cap)
         return min(limits)
 
-    async def wait_until(self, predicate: Any, timeout_s: float = 5.0) -> None:  # noqa: ANN401
+    async def wait_until(self, predicate: Any, timeout_s: float = 5.0) -> None:
         """Wait (on profile arrivals, no polling) until ``predicate()`` holds."""
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(predicate), timeout_s)

@@ -121,7 +121,7 @@ async def _next_sample(station: Station) -> None:
     await station.wait_for(lambda: len(station.delivered) > n, 2)
 
 
-async def test_the_simulator_site_mode_telemetry_lands_in_the_site_series(live_csms: Csms, tmp_path) -> None:  # noqa: ANN001
+async def test_the_simulator_site_mode_telemetry_lands_in_the_site_series(live_csms: Csms, tmp_path) -> None:
     from charger_simulator.site.energy import SiteSample
     from charger_simulator.site.telemetry import TelemetrySink
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from compliance.reports.safe_cells import SafeCsvWriter
 from csms.api.deps import Reader, ServicesDep
 from csms.domain.carbon import SessionCarbon, TokenCredit, to_csv, to_json
 from csms.errors import InvalidInput
@@ -33,7 +34,7 @@ class Export:
         if self.format == "csv":
             # A BOM so that spreadsheet programs read the Chinese headers as UTF-8.
             return Response(
-                "\ufeff" + to_csv(records, lang=self.lang),
+                "\ufeff" + to_csv(records, lang=self.lang, writer_factory=SafeCsvWriter),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
             )
@@ -41,10 +42,10 @@ class Export:
 
 
 def export_query(
-    since: datetime = Query(alias="from"),  # noqa: B008
-    until: datetime = Query(alias="to"),  # noqa: B008
+    since: datetime = Query(alias="from"),
+    until: datetime = Query(alias="to"),
     site_id: str | None = None,
-    format: Format = "json",  # noqa: A002 - the query parameter's public name
+    format: Format = "json",
     lang: Lang = "en",
 ) -> Export:
     for name, t in (("from", since), ("to", until)):

@@ -103,7 +103,7 @@ def _status(ev: DemandResponseEvent, now: datetime) -> str:
     return "scheduled" if now < ev.start else "active" if now < ev.end else "ended"
 
 
-def _public(ev: DemandResponseEvent, now: datetime, row: Any = None) -> EventPublic:  # noqa: ANN401
+def _public(ev: DemandResponseEvent, now: datetime, row: Any = None) -> EventPublic:
     return EventPublic(
         id=ev.event_id,
         site_ids=sorted(ev.site_ids),
@@ -190,7 +190,7 @@ async def cancel_event(event_id: str, services: ServicesDep, _: LoadCentre) -> E
 async def flexibility(
     services: ServicesDep,
     _: SiteReader,
-    site_id: list[str] = Query(default=[]),  # noqa: B008
+    site_id: list[str] = Query(default=[]),
     area: str | None = None,
 ) -> FlexibilityPublic:
     """The virtual-power-plant view for the given sites, an area, or every site."""

@@ -199,7 +199,7 @@ class AllocationPublic(BaseModel):
         return cls.model_validate(asdict(a))
 
 
-def _public(services: Services, site: Any, members: Any) -> SitePublic:  # noqa: ANN401
+def _public(services: Services, site: Any, members: Any) -> SitePublic:
     out = SitePublic.model_validate(site)
     stations = [
         SiteStationPublic.model_validate(m).model_copy(
@@ -271,7 +271,7 @@ async def post_telemetry(
     site_id: str,
     services: ServicesDep,
     _: Operator,
-    body: Any = Body(...),  # noqa: B008
+    body: Any = Body(...),
 ) -> dict[str, int]:
     """One sample (an object) or several (a list). Bad samples fail the request, naming index and field."""
     items = body if isinstance(body, list) else [body]
@@ -293,8 +293,8 @@ async def get_telemetry(
     site_id: str,
     services: ServicesDep,
     _: SiteReader,
-    since: AwareDatetime | None = Query(None, alias="from"),  # noqa: B008
-    until: AwareDatetime | None = Query(None, alias="to"),  # noqa: B008
+    since: AwareDatetime | None = Query(None, alias="from"),
+    until: AwareDatetime | None = Query(None, alias="to"),
     limit: int = Query(1000, ge=1, le=100_000),
 ) -> list[TelemetryPublic]:
     rows = await services.sites.telemetry(site_id, since, until, limit)

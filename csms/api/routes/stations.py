@@ -21,7 +21,7 @@ from csms.domain.paging import Page
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
 
 
-def _public(station, online: bool) -> StationPublic:  # noqa: ANN001
+def _public(station, online: bool) -> StationPublic:
     return StationPublic.model_validate(station).model_copy(update={"online": online})
 
 

@@ -187,3 +187,15 @@ def test_csv_and_json_exports() -> None:
         "credits": 30.818,
     }
     assert to_csv([]) == ""
+
+
+def test_a_csv_writer_can_make_the_export_formula_safe() -> None:
+    """The REST edge passes the formula-safe writer: an id token from a station cannot become a formula."""
+    from compliance.reports.safe_cells import SafeCsvWriter
+
+    res = account_sessions(
+        sample_day(), {"A": "=cmd|' /C calc'!A0", "B": "T2", "C": "T1"}, load_grid_emission_factor(),
+        PetrolBaseline(),
+    )
+    assert to_csv(res).splitlines()[1].startswith("A,=cmd")
+    assert to_csv(res, writer_factory=SafeCsvWriter).splitlines()[1].startswith("A,'=cmd")
