@@ -36,7 +36,7 @@ from csms.domain.carbon import (
 from csms.domain.metering import register_values
 from csms.domain.timeutil import Clock
 from csms.errors import InvalidInput, NotFound
-from csms.services.sites import telemetry_between
+from csms.services.site_telemetry import telemetry_between
 
 MAX_HOLD_S = 900.0
 #: Sessions may run this long; their site balance is read from this far before the window.

@@ -30,7 +30,7 @@ from csms.domain.demand_response import (
 from csms.domain.events import DemandResponseChanged, EventBus
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
-from csms.services.sites import telemetry_between
+from csms.services.site_telemetry import telemetry_between
 
 BASELINE_DAYS = 5
 

@@ -28,13 +28,9 @@ with the whole excess taken off (the fast path).
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-import weakref
-from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from csms.config import Settings
 from csms.domain.demand_response import (
@@ -44,17 +40,10 @@ from csms.domain.demand_response import (
     next_event_boundary,
     site_flexibility,
 )
-from csms.domain.energy import (
-    Allocation,
-    PriorityClass,
-    ProfilePurpose,
-    SessionDemand,
-    SiteSnapshot,
-    SiteState,
-    allocate,
-)
-from csms.domain.energy.control import ControlPolicy, ImportController, planning_inputs_w
-from csms.domain.energy.planning import Policy, ProfileMessage, Sent, SentKey, plan_profiles, safe_w
+from csms.domain.energy import Allocation, allocate
+from csms.domain.energy.control import ControlPolicy, ImportController
+from csms.domain.energy.planning import Policy, ProfileMessage, plan_profiles
+from csms.domain.energy.state import site_state
 from csms.domain.events import (
     DemandResponseChanged,
     EventBus,
@@ -66,8 +55,9 @@ from csms.domain.events import (
     TelemetryReceived,
 )
 from csms.domain.timeutil import Clock
-from csms.errors import CsmsError, NotFound, StationTimeout
+from csms.errors import NotFound
 from csms.services.demand_response import DemandResponseService
+from csms.services.energy_sending import ProfileSender
 from csms.services.gateway import StationGateway
 from csms.services.sites import SiteService
 from csms.tasks import cancel_and_wait
@@ -116,9 +106,7 @@ class EnergyManager:
         self._gw = gateway
         self._clock = clock
         self._latest: dict[str, Allocation] = {}
-        self._sent: dict[SentKey, Sent] = {}
-        self._conn_serials: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
-        self._serials = itertools.count(1)
+        self._sender = ProfileSender(sites, gateway, clock, settings.energy_call_timeout_s)
         self._policy = Policy(
             settings.energy_hysteresis_w, settings.energy_hysteresis_pct, settings.energy_profile_validity_s
         )
@@ -268,7 +256,13 @@ class EnergyManager:
             try:
                 alloc = allocate(
                     snap.spec,
-                    self._state(snap, now),
+                    site_state(
+                        snap,
+                        now,
+                        is_online=self._gw.is_online,
+                        sent=self._sender.sent,
+                        control_policy=self._control_policy,
+                    ),  # fmt: skip
                     now,
                     snap.tariff,
                     events,
@@ -286,13 +280,10 @@ class EnergyManager:
                 self._latest[snap.spec.site_id] = alloc
                 dr = active_limit(snap.spec.site_id, events, now)
                 messages += plan_profiles(
-                    snap, alloc, now, dr_limit_kw=dr.limit_kw if dr else None, sent=self._sent,
-                    ready=self._ready(snap), policy=self._policy,
+                    snap, alloc, now, dr_limit_kw=dr.limit_kw if dr else None, sent=self._sender.sent,
+                    ready=self._sender.ready(snap), policy=self._policy,
                 )  # fmt: skip
-        if messages:
-            accepted = await self._send_all([m for m in messages if m.decrease])
-            accepted += await self._send_all([m for m in messages if not m.decrease])
-            await self._record(accepted)
+        await self._sender.send(messages)
         if send:
             async with self._cycled:
                 self.cycles += 1
@@ -303,121 +294,6 @@ class EnergyManager:
         """Wait until ``n`` sending cycles have completed (for tests and tools: an event, not a sleep)."""
         async with self._cycled:
             await self._cycled.wait_for(lambda: self.cycles >= n)
-
-    def _state(self, snap: SiteSnapshot, now: datetime) -> SiteState:
-        spec, t = snap.spec, snap.latest
-        members = {m.station_id: m for m in snap.members}
-        per_station = Counter(s.station_id for s in snap.sessions)
-        sessions = []
-        for s in snap.sessions:
-            m = members[s.station_id]
-            if self._gw.is_online(s.station_id):
-                # The EVSEs of one station share its rating: an equal share each, never the rating each.
-                high = m.max_power_w / per_station[s.station_id]
-                low, prio = min(m.minimum_w(spec.voltage_v), high), m.priority
-            else:
-                # It charges on at whatever it was last told, unseen: reserve exactly that, first.
-                sent = self._sent.get((s.station_id, s.evse_id, ProfilePurpose.TX))
-                held = sent.limit_w if sent and sent.ref == s.session_id else safe_w(snap, m, None)
-                low = high = held
-                prio = PriorityClass.PUBLIC_SERVICE
-            sessions.append(
-                SessionDemand(
-                    s.session_id,
-                    s.station_id,
-                    s.evse_id,
-                    m.current_type,
-                    low,
-                    high,
-                    s.started_at,
-                    phases=m.phases,
-                    priority=prio,
-                    voltage_v=m.voltage_v,
-                )
-            )
-        if t is None:  # no telemetry yet: no PV, no battery, the building at its declared maximum
-            return SiteState(now, 0.0, spec.base_load_kw * 1000, None, tuple(sessions))
-        pv_w, base_w = planning_inputs_w(snap.recent or (t,), t.timestamp, self._control_policy) or (0.0, 0.0)
-        return SiteState(t.timestamp, pv_w, base_w, t.battery_soc_pct, tuple(sessions))
-
-    def _ready(self, snap: SiteSnapshot) -> dict[str, str]:
-        """Stations of the site that may be sent to now: ``station -> connection ref``."""
-        ready = {}
-        for m in snap.members:
-            if not self._gw.is_online(m.station_id):
-                continue
-            try:
-                conn = self._gw.get(m.station_id)
-            except CsmsError:  # online on another CSMS node: that node's manager sends its profiles
-                continue
-            if getattr(conn, "boot_accepted", False):
-                # A new connection (a reboot, perhaps) gets its station-wide profiles again. A serial, not
-                # id(conn): a closed connection's address may be reused by the next one.
-                serial = self._conn_serials.setdefault(conn, next(self._serials))
-                ready[m.station_id] = f"conn:{serial}"
-        return ready
-
-    async def _send_all(self, messages: Sequence[ProfileMessage]) -> list[tuple[ProfileMessage, str]]:
-        """Send per station in order, stations concurrently; return every answered message with its status."""
-        by_station: dict[str, list[ProfileMessage]] = defaultdict(list)
-        for m in messages:
-            by_station[m.station_id].append(m)
-        results = await asyncio.gather(
-            *(self._send_station(ms) for ms in by_station.values()), return_exceptions=True
-        )
-        answered: list[tuple[ProfileMessage, str]] = []
-        for ms, r in zip(by_station.values(), results, strict=True):
-            if isinstance(r, BaseException):
-                log.error("station=%s event=charging_profile_send_failed", ms[0].station_id, exc_info=r)
-            else:
-                answered += r
-        return answered
-
-    async def _send_station(self, messages: Sequence[ProfileMessage]) -> list[tuple[ProfileMessage, str]]:
-        answered = []
-        for m in messages:
-            try:
-                _, result = await self._command(m)
-            except CsmsError as exc:  # not connected, timed out, CALLERROR, payload refused: try next cycle
-                log.warning(
-                    "station=%s event=charging_profile_not_sent purpose=%s evse=%s error=%s",
-                    m.station_id,
-                    m.purpose,
-                    m.evse_id,
-                    exc,
-                )
-                continue
-            status = str(result.get("status", "Unknown"))
-            log.info(
-                "station=%s event=charging_profile site=%s purpose=%s evse=%s limit=%s%s status=%s",
-                m.station_id,
-                m.site_id,
-                m.purpose,
-                m.evse_id,
-                m.limit_value,
-                m.unit,
-                status,
-            )
-            if status == "Accepted":
-                self._sent[m.key] = Sent(m.limit_w, self._clock(), m.ref)
-            answered.append((m, status))
-        return answered
-
-    async def _command(self, m: ProfileMessage) -> tuple[str, dict[str, Any]]:
-        params = {"profile": m.profile}
-        try:
-            return await asyncio.wait_for(
-                self._gw.command(m.station_id, "set-charging-profile", params), self._s.energy_call_timeout_s
-            )
-        except TimeoutError:
-            raise StationTimeout(f"{m.station_id} did not answer SetChargingProfile in time") from None
-
-    async def _record(self, answered: Sequence[tuple[ProfileMessage, str]]) -> None:
-        """Store what the stations answered; the later answer for a (station, EVSE, purpose) key wins."""
-        if answered:
-            now = self._clock()
-            last = {m.key: (m, status) for m, status in answered}
-            await self._sites.record_sent_profiles([_row(m, status, now) for m, status in last.values()])
 
     # -- reads for the API -----------------------------------------------------------------------------------
     async def allocation(self, site_id: str) -> Allocation:
@@ -437,14 +313,6 @@ class EnergyManager:
         """
         planned = await self.run_cycle(site_ids, send=False) if site_ids else {}
         return area_flexibility(site_flexibility(planned[s]) for s in site_ids if s in planned)
-
-
-def _row(m: ProfileMessage, status: str, now: datetime) -> dict[str, Any]:
-    return {
-        "station_id": m.station_id, "evse_id": m.evse_id, "purpose": m.purpose.value, "site_id": m.site_id,
-        "profile_id": m.profile_id, "transaction_ref": m.ref[:36], "limit_w": m.limit_w,
-        "limit_value": m.limit_value, "rate_unit": m.unit, "status": status, "sent_at": now,
-    }  # fmt: skip
 
 
 __all__ = ["EnergyManager", "SleepUntil", "StationGateway"]

@@ -10,36 +10,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.db.models import MeterReading, Station, Transaction
+from csms.db.models import Station
 from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
 from csms.db.uow import UnitOfWork
-from csms.domain.energy import (
-    ActiveSession,
-    AllocationInputError,
-    CurrentType,
-    Member,
-    PriorityClass,
-    SiteSnapshot,
-    SiteSpec,
-    TelemetrySample,
-)
+from csms.domain.energy import AllocationInputError, Member, SiteSnapshot, TelemetrySample
 from csms.domain.events import EventBus, SiteChanged, TelemetryReceived
-from csms.domain.session import OPEN_STATUSES
 from csms.domain.tariff import TariffError, TouTariff, hunan_default_tariff, tariff_from_dict
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, InvalidInput, NotFound
+from csms.services.sent_profiles import replace_sent_profiles, sent_profiles_of
+from csms.services.site_snapshots import read_snapshots, spec_of
+from csms.services.site_telemetry import add_samples, check_not_ahead, telemetry_between
 
 #: Fields a PATCH may set to null: no transformer limit, no area, the default tariff.
 NULLABLE_FIELDS = frozenset({"transformer_limit_kw", "area", "tariff"})
-
-_CHUNK = 500
 
 SITE_FIELDS = (
     "name",
@@ -55,35 +45,6 @@ SITE_FIELDS = (
     "voltage_v",
     "tariff",
 )
-
-
-def member_from_columns(
-    station_id: str,
-    current_type: str,
-    phases: int,
-    max_power_w: float,
-    min_power_w: float | None,
-    priority: str,
-) -> Member:
-    """A member from the stored columns of its ``site_stations`` row."""
-    return Member(
-        station_id, CurrentType(current_type), phases, max_power_w, min_power_w, PriorityClass(priority)
-    )
-
-
-def spec_of(site: Site) -> SiteSpec:
-    return SiteSpec(
-        site.id,
-        site.grid_limit_kw,
-        site.transformer_limit_kw,
-        site.pv_kwp,
-        site.battery_capacity_kwh,
-        site.battery_power_kw,
-        site.battery_soc_min_pct,
-        site.battery_soc_max_pct,
-        site.base_load_kw,
-        site.voltage_v,
-    )
 
 
 class SiteService:
@@ -188,28 +149,10 @@ class SiteService:
         """Store the samples (all or none). One dated beyond the clock-skew allowance in the future is
         refused: it would stay the latest sample and plan every cycle until then on it."""
         received = self._clock()
-        for i, s in enumerate(samples):
-            if s.timestamp > received + self._max_future:
-                raise InvalidInput(
-                    f"samples[{i}].timestamp: {s.timestamp.isoformat()} is ahead of the CSMS clock "
-                    f"({received.isoformat()}) by more than {self._max_future.total_seconds():g} s",
-                    field="timestamp",
-                )
+        check_not_ahead(samples, received, self._max_future)
         async with self._uow() as session:
             await _site(session, site_id)
-            session.add_all(
-                SiteTelemetry(
-                    site_id=site_id,
-                    timestamp=s.timestamp,
-                    pv_power_w=s.pv_power_w,
-                    base_load_w=s.base_load_w,
-                    battery_power_w=s.battery_power_w,
-                    battery_soc_pct=s.battery_soc_pct,
-                    grid_import_w=s.grid_import_w,
-                    received_at=received,
-                )
-                for s in samples
-            )
+            add_samples(session, site_id, samples, received)
         if samples:
             metered = [s.grid_import_w for s in samples if s.grid_import_w is not None]
             self._events.publish(
@@ -231,24 +174,13 @@ class SiteService:
         """What the site's stations last answered to the energy manager, by station, EVSE and purpose."""
         async with self._uow.read() as session:
             await _site(session, site_id)
-            query = select(SentChargingProfile).where(SentChargingProfile.site_id == site_id)
-            order = (SentChargingProfile.station_id, SentChargingProfile.evse_id, SentChargingProfile.purpose)
-            return list(await session.scalars(query.order_by(*order)))
+            return await sent_profiles_of(session, site_id)
 
     async def record_sent_profiles(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Replace the stored answers of these rows' (station, EVSE, purpose) keys, one row per key, in one
         transaction (the energy manager's record of what each station was last told)."""
-        table = SentChargingProfile.__table__
-        keys = tuple_(table.c.station_id, table.c.evse_id, table.c.purpose)
         async with self._uow() as session:
-            for i in range(0, len(rows), _CHUNK):  # bound the statement size on every backend
-                chunk = rows[i : i + _CHUNK]
-                await session.execute(
-                    delete(table).where(
-                        keys.in_([(r["station_id"], r["evse_id"], r["purpose"]) for r in chunk])
-                    )
-                )
-                await session.execute(insert(table), list(chunk))
+            await replace_sent_profiles(session, rows)
 
     # -- the energy manager's view -------------------------------------------------------------------------
     async def snapshots(
@@ -263,134 +195,9 @@ class SiteService:
         """
         horizon = self._clock() + self._max_future
         async with self._uow.read() as session:
-            query = select(Site).order_by(Site.id)
-            if site_ids is not None:
-                query = query.where(Site.id.in_(list(site_ids)))
-            sites = list(await session.scalars(query))
-            ids = [s.id for s in sites]
-            members: dict[str, list[Member]] = {i: [] for i in ids}
-            station_site: dict[str, str] = {}
-            # Columns, not ORM objects: this runs every cycle for every station of every site.
-            ss = SiteStation
-            cols = (ss.station_id, ss.current_type, ss.phases, ss.max_power_w, ss.min_power_w, ss.priority)
-            for site_id, *m in await session.execute(select(ss.site_id, *cols).where(ss.site_id.in_(ids))):
-                members[site_id].append(member_from_columns(*m))
-                station_site[m[0]] = site_id
-            latest_ts = (
-                select(SiteTelemetry.site_id, func.max(SiteTelemetry.timestamp).label("ts"))
-                .where(SiteTelemetry.site_id.in_(ids), SiteTelemetry.timestamp <= horizon)
-                .group_by(SiteTelemetry.site_id)
-                .subquery()
+            return await read_snapshots(
+                session, site_ids, horizon=horizon, recent_s=recent_s, tariff_of=self.tariff_of
             )
-            latest: dict[str, SiteTelemetry] = {}
-            rows = await session.scalars(
-                select(SiteTelemetry)
-                .join(
-                    latest_ts,
-                    (SiteTelemetry.site_id == latest_ts.c.site_id)
-                    & (SiteTelemetry.timestamp == latest_ts.c.ts),
-                )
-                .order_by(SiteTelemetry.id)
-            )
-            for row in rows:
-                latest[row.site_id] = row  # the last received wins a tie on timestamp
-            recent = await _recent(session, latest, recent_s)
-            sessions: dict[str, list[ActiveSession]] = {i: [] for i in ids}
-            tx = Transaction
-            txs = await session.execute(
-                select(tx.id, tx.station_id, tx.evse_id, tx.started_at, tx.uid)
-                .where(tx.status.in_(OPEN_STATUSES), tx.station_id.in_(list(station_site)))
-                .order_by(tx.id)
-            )
-            open_pks: list[int] = []
-            for pk, station_id, evse_id, started_at, uid in txs:
-                open_pks.append(pk)
-                sessions[station_site[station_id]].append(
-                    ActiveSession(str(pk), station_id, evse_id, started_at, pk, uid)
-                )
-            volts = await station_voltages(session, open_pks)
-        return [
-            SiteSnapshot(
-                spec_of(s),
-                self.tariff_of(s),
-                s.area,
-                tuple(
-                    replace(m, voltage_v=volts.get(m.station_id)) if m.current_type is CurrentType.AC else m
-                    for m in sorted(members[s.id], key=lambda m: m.station_id)
-                ),
-                _sample(latest[s.id]) if s.id in latest else None,
-                tuple(sessions[s.id]),
-                recent.get(s.id, ()),
-            )
-            for s in sites
-        ]
-
-
-async def telemetry_between(
-    session: AsyncSession, site_id: str, since: datetime | None, until: datetime | None, limit: int = 100_000
-) -> list[SiteTelemetry]:
-    query = select(SiteTelemetry).where(SiteTelemetry.site_id == site_id)
-    if since is not None:
-        query = query.where(SiteTelemetry.timestamp >= since)
-    if until is not None:
-        query = query.where(SiteTelemetry.timestamp < until)
-    rows = await session.scalars(
-        query.order_by(SiteTelemetry.timestamp.desc(), SiteTelemetry.id.desc()).limit(limit)
-    )
-    return list(reversed(rows.all()))
-
-
-async def _recent(
-    session: AsyncSession, latest: Mapping[str, SiteTelemetry], window_s: float
-) -> dict[str, tuple[TelemetrySample, ...]]:
-    """Per site, the samples of ``[latest - window_s, latest]`` in time order (columns only: every cycle)."""
-    if window_s <= 0 or not latest:
-        return {site_id: (_sample(row),) for site_id, row in latest.items()}
-    t = SiteTelemetry
-    first = min(row.timestamp for row in latest.values()) - timedelta(seconds=window_s)
-    last = max(row.timestamp for row in latest.values())
-    rows = await session.execute(
-        select(t.site_id, t.timestamp, t.pv_power_w, t.base_load_w, t.battery_power_w, t.battery_soc_pct,
-               t.grid_import_w)
-        .where(t.site_id.in_(list(latest)), t.timestamp >= first, t.timestamp <= last)
-        .order_by(t.site_id, t.timestamp, t.id)
-    )  # fmt: skip
-    out: dict[str, list[TelemetrySample]] = {site_id: [] for site_id in latest}
-    for site_id, *values in rows:
-        end = latest[site_id].timestamp
-        if end - timedelta(seconds=window_s) <= values[0] <= end:
-            out[site_id].append(TelemetrySample(*values))
-    return {site_id: tuple(samples) for site_id, samples in out.items()}
-
-
-async def station_voltages(session: AsyncSession, transaction_pks: Sequence[int]) -> dict[str, float]:
-    """The phase voltage [V] each station's meter last reported for its open transactions (the highest of its
-    phases and EVSEs: planning at the higher voltage never draws more than planned)."""
-    if not transaction_pks:
-        return {}
-    last = (
-        select(func.max(MeterReading.id))
-        .where(MeterReading.transaction_pk.in_(list(transaction_pks)))
-        .group_by(MeterReading.transaction_pk)
-    )
-    out: dict[str, float] = {}
-    rows = await session.execute(
-        select(MeterReading.station_id, MeterReading.samples).where(MeterReading.id.in_(last))
-    )
-    for station_id, samples in rows:
-        for v in samples or ():
-            value = v.get("value")
-            if v.get("measurand") == "Voltage" and isinstance(value, int | float) and 150 <= value <= 300:
-                # Only a plausible phase-to-neutral voltage: a DC link or a line-to-line reading is no use.
-                out[station_id] = max(out.get(station_id, 0.0), float(value))
-    return out
-
-
-def _sample(row: SiteTelemetry) -> TelemetrySample:
-    return TelemetrySample(
-        row.timestamp, row.pv_power_w, row.base_load_w, row.battery_power_w, row.battery_soc_pct,
-        row.grid_import_w,
-    )  # fmt: skip
 
 
 def _defaults(fields: Mapping[str, Any]) -> dict[str, Any]:
