@@ -262,7 +262,7 @@ class EnergyManager:
                         is_online=self._gw.is_online,
                         sent=self._sender.sent,
                         control_policy=self._control_policy,
-                    ),  # fmt: skip
+                    ),
                     now,
                     snap.tariff,
                     events,
