@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 
 from csms.config import Settings
+from csms.domain.timeutil import Clock, utcnow
 from csms.main import create_app
 from csms.runtime import Runtime
 
@@ -73,15 +75,22 @@ def csms_settings(database_url: str) -> Settings:
     return make_settings(database_url)
 
 
-@pytest.fixture
-async def csms(csms_settings: Settings) -> AsyncIterator[Csms]:
-    app = create_app(csms_settings)
+@asynccontextmanager
+async def running_csms(settings: Settings, clock: Clock = utcnow) -> AsyncIterator[Csms]:
+    """The CSMS with its REST API in-process and an operator's token; ``clock`` is every service's time."""
+    app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         runtime: Runtime = app.state.runtime
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://csms") as api:
             _, secret = await runtime.services.api_tokens.create("operator")
             yield Csms(app, runtime, api, {"Authorization": f"Bearer {secret}"})
+
+
+@pytest.fixture
+async def csms(csms_settings: Settings) -> AsyncIterator[Csms]:
+    async with running_csms(csms_settings) as running:
+        yield running
 
 
 @pytest.fixture

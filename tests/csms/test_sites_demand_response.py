@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from csms.config import Settings
-from csms.main import create_app
-from tests.csms.conftest import Csms
+from tests.harness import Csms, running_csms
 
 T0 = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)  # 14:00 in Changsha
 NOW = datetime(2026, 7, 2, 6, 30, tzinfo=UTC)  # 14:30 in Changsha the next day: a flat hour, the events over
@@ -29,12 +27,8 @@ def now() -> list[datetime]:
 
 @pytest.fixture
 async def csms(csms_settings: Settings, now: list[datetime]) -> AsyncIterator[Csms]:
-    app = create_app(csms_settings, clock=lambda: now[0])
-    async with app.router.lifespan_context(app):
-        runtime = app.state.runtime
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://csms") as api:
-            _, secret = await runtime.services.api_tokens.create("operator")
-            yield Csms(app, runtime, api, {"Authorization": f"Bearer {secret}"})
+    async with running_csms(csms_settings, clock=lambda: now[0]) as running:
+        yield running
 
 
 def _iso(t: datetime) -> str:
