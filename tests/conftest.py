@@ -14,6 +14,8 @@ from csms.db.base import Base
 from csms.db.migrate import upgrade
 from csms.db.session import create_engine
 
+pytest_plugins = ["tests.conformance"]
+
 PG_URL = os.environ.get("CSMS_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("CSMS_TEST_REDIS_URL")
 

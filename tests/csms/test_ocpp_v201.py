@@ -49,6 +49,7 @@ async def test_requests_before_an_accepted_boot_get_security_error(wire: Wire) -
     assert (await wire.call("Heartbeat", {}))[0] == 3
 
 
+@pytest.mark.ocpp("2.0.1", "B02")
 async def test_pending_station_is_gated_until_approved(csms: Csms) -> None:
     await csms.station("CP-P", status="Pending")
     async with csms.connect("CP-P", "ocpp2.0.1") as ws:
@@ -65,6 +66,7 @@ async def test_pending_station_is_gated_until_approved(csms: Csms) -> None:
         assert (await wire.call("Heartbeat", {}))[0] == 3
 
 
+@pytest.mark.ocpp("2.0.1", "E01")
 async def test_transaction_events_build_one_session_and_repeats_are_idempotent(
     csms: Csms, wire: Wire
 ) -> None:
