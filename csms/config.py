@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     """When set, station presence and command routing go through Redis (several CSMS nodes)."""
 
     node_id: str = "node-1"
+
+    energy_lease_ttl_s: float = Field(default=6.0, gt=0)
+    """With Redis (several nodes): a site's energy cycle runs on the node holding its lease, which lapses
+    this long [s] after its holder stops renewing it (renewed every third of it); another node then takes
+    the site over."""
     log_level: str = "INFO"
 
     group_commit_delay_s: float = Field(default=0.005, ge=0)

@@ -19,6 +19,7 @@ from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import build_services
 from csms.services.energy_manager import EnergyManager
+from csms.services.leases import SingleNode, SiteLeases
 
 log = logging.getLogger("csms")
 
@@ -31,6 +32,15 @@ def _registry(settings: Settings) -> ConnectionRegistry:
     return ClusterRegistry(
         settings.redis_url, settings.node_id, timeout_s=settings.ocpp_response_timeout_s + 5
     )
+
+
+def _leases(settings: Settings) -> SiteLeases:
+    """One node holds every site; with Redis, each site's cycle runs on the node holding its lease."""
+    if settings.redis_url is None:
+        return SingleNode()
+    from csms.db.leases import RedisSiteLeases
+
+    return RedisSiteLeases(settings.redis_url, settings.node_id, settings.energy_lease_ttl_s)
 
 
 def create_app(
@@ -52,7 +62,8 @@ def create_app(
         # Subscribed to the bus, not called by any edge: telemetry, site and demand-response changes,
         # connections, accepted boots and sessions each run the site concerned at once.
         services.energy = EnergyManager(
-            settings, services.sites, services.demand_response, registry, clock, events=services.events
+            settings, services.sites, services.demand_response, registry, clock, events=services.events,
+            leases=_leases(settings),
         )
         if settings.energy_manager_enabled:
             services.energy.start()

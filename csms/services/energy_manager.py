@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -59,6 +60,7 @@ from csms.errors import NotFound
 from csms.services.demand_response import DemandResponseService
 from csms.services.energy_sending import ProfileSender
 from csms.services.gateway import StationGateway
+from csms.services.leases import SingleNode, SiteLeases
 from csms.services.sites import SiteService
 from csms.tasks import cancel_and_wait
 
@@ -96,8 +98,10 @@ class EnergyManager:
         *,
         events: EventBus | None = None,
         sleep_until: SleepUntil | None = None,
+        leases: SiteLeases | None = None,
     ) -> None:
         self._s = settings
+        self._leases: SiteLeases = leases or SingleNode()
         self._events = events
         self._sleep_until = sleep_until or self._real_sleep_until
         self._unsubscribe: list[Callable[[], None]] = []
@@ -126,6 +130,10 @@ class EnergyManager:
         self._task: asyncio.Task[None] | None = None
         self._next_boundary: datetime | None = None
         self.cycles = 0
+        self.site_cycles: Counter[str] = Counter()
+        """Sending cycles run per site by this node (with several nodes: only for the sites it held)."""
+        self.tokens: dict[str, int] = {}
+        """The lease token of this node's latest cycle per site."""
         self._cycled = asyncio.Condition()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
@@ -143,12 +151,21 @@ class EnergyManager:
             ]
         self._task = asyncio.create_task(self._run(), name="energy-manager")
 
-    async def stop(self) -> None:
+    async def stop(self, *, release: bool = True) -> None:
+        """Stop; ``release=False`` leaves this node's site leases to expire, as a node that dies would."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
         await cancel_and_wait(self._task)
         self._task = None
+        await self._leases.stop(release=release)
+
+    def _on_kick(self, sites: tuple[str, ...], stations: tuple[str, ...]) -> None:
+        """Another node saw these changes (its events stay on that node): run the sites if held here."""
+        if sites:
+            self.trigger(sites, forward=False)
+        for station_id in stations:
+            self.station_changed(station_id, forward=False)
 
     def _on_station(self, event: StationConnected | StationBooted | SessionStarted | SessionEnded) -> None:
         # A boot that is not accepted leaves the station unready: nothing to send it.
@@ -166,17 +183,23 @@ class EnergyManager:
                 )  # fmt: skip
         self.trigger([event.site_id])
 
-    def trigger(self, site_ids: Iterable[str]) -> None:
-        """Run these sites' cycle soon (telemetry arrived, the site or a demand-response event changed)."""
+    def trigger(self, site_ids: Iterable[str], *, forward: bool = True) -> None:
+        """Run these sites' cycle soon (telemetry arrived, the site or a demand-response event changed);
+        ``forward``: tell the other nodes too (the site's lease may be held elsewhere)."""
+        site_ids = tuple(site_ids)
         self._dirty.update(site_ids)
         self._wake.set()
+        if forward:
+            self._leases.kick(sites=site_ids)
 
-    def station_changed(self, station_id: str) -> None:
+    def station_changed(self, station_id: str, *, forward: bool = True) -> None:
         """A session started or stopped, or a boot was accepted, at ``station_id``: run its site's cycle now.
 
         Stations at no site are ignored once a full cycle has mapped every site's stations (a station added
         to a site since then has had its site run by that change); before that, every site is run.
         """
+        if forward:
+            self._leases.kick(stations=(station_id,))
         site_id = self._station_site.get(station_id)
         if site_id is not None:
             self._dirty.add(site_id)
@@ -187,7 +210,9 @@ class EnergyManager:
         self._wake.set()
 
     async def _run(self) -> None:
-        period_s = self._s.energy_period_s
+        await self._leases.start(self._on_kick)
+        # With several nodes, a full cycle also renews this node's leases and takes over free ones.
+        period_s = min(self._s.energy_period_s, self._leases.renew_s or self._s.energy_period_s)
         next_full = self._clock()
         while True:
             now = self._clock()
@@ -245,6 +270,12 @@ class EnergyManager:
         now = self._clock()
         snaps = await self._sites.snapshots(site_ids, recent_s=self._s.energy_pv_window_s)
         self._mapped = self._mapped or site_ids is None
+        held: dict[str, int] = {}
+        if send:  # only the sites whose lease this node holds (every site with one node)
+            for snap in snaps:
+                self._station_site.update((m.station_id, snap.spec.site_id) for m in snap.members)
+            held = await self._leases.hold([snap.spec.site_id for snap in snaps])
+            snaps = [snap for snap in snaps if snap.spec.site_id in held]
         events = await self._dr.live_events(now)
         self._next_boundary = next_event_boundary(events, now)
         out: dict[str, Allocation] = {}
@@ -283,12 +314,27 @@ class EnergyManager:
                     snap, alloc, now, dr_limit_kw=dr.limit_kw if dr else None, sent=self._sender.sent,
                     ready=self._sender.ready(snap), policy=self._policy,
                 )  # fmt: skip
+        if messages and self._leases.fenced:
+            messages = await self._fenced(messages, held)
         await self._sender.send(messages)
         if send:
+            self.site_cycles.update(out.keys())
+            self.tokens.update((site_id, held[site_id]) for site_id in out)
             async with self._cycled:
                 self.cycles += 1
                 self._cycled.notify_all()
         return out
+
+    async def _fenced(self, messages: list[ProfileMessage], held: dict[str, int]) -> list[ProfileMessage]:
+        """The messages of the sites whose token the database still accepts (a node that stalled past its
+        lease while another took the site over sends nothing)."""
+        allowed = set()
+        for site_id in sorted({m.site_id for m in messages}):
+            if await self._sites.fence(site_id, held[site_id]):
+                allowed.add(site_id)
+            else:
+                log.warning("site=%s event=cycle_fenced_off token=%d", site_id, held[site_id])
+        return [m for m in messages if m.site_id in allowed]
 
     async def wait_for_cycles(self, n: int) -> None:
         """Wait until ``n`` sending cycles have completed (for tests and tools: an event, not a sleep)."""

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csms.db.leases import fence
 from csms.db.models import Station
 from csms.db.sites import SentChargingProfile, Site, SiteStation, SiteTelemetry
 from csms.db.uow import UnitOfWork
@@ -181,6 +183,15 @@ class SiteService:
         transaction (the energy manager's record of what each station was last told)."""
         async with self._uow() as session:
             await replace_sent_profiles(session, rows)
+
+    async def fence(self, site_id: str, token: int) -> bool:
+        """Record the lease token of a cycle about to send for the site: ``False`` if a newer holder has
+        sent already (see :mod:`csms.services.leases`)."""
+        try:
+            async with self._uow() as session:
+                return await fence(session, site_id, token)
+        except IntegrityError:  # another first holder recorded its token at the same moment
+            return False
 
     # -- the energy manager's view -------------------------------------------------------------------------
     async def snapshots(
