@@ -113,6 +113,7 @@ S = {
     "about 61.5 km, opened 2025-09-29)",
     "hengshao": "https://factpedia.org/wiki/Special:移动版差异/2988124 (衡邵 S80 衡阳松木塘-新邵严塘 (安邵) 130.579 km; "
     "SA 西渡, 火厂坪)",
+    "changzhi": "https://zhwiki.oracleblog.org/zh-cn/%E9%95%BF%E8%8A%B7%E9%AB%98%E9%80%9F%E5%85%AC%E8%B7%AF (zh.wikipedia mirror: 长芷高速 S50 = 长韶娄 (全通; no length) + 龙琅 (龙塘枢纽-琅塘枢纽) 73.712 km + 新溆 (琅塘-溆浦; no length) + 溆怀 91.781 km + 包茂 黄金坳-朱溪 shared + 怀芷 (朱溪枢纽-芷江) 33.208 km; fully open 2021-12-21; interchange list 长沙…娄底…涟源)",
     "louxin": "http://hunan.sina.com.cn/news/m/2012-12-21/091731115.html (娄底至新化高速公路 opened 2012-12-23; no length)",
 }
 
@@ -255,6 +256,16 @@ JUNCTIONS: list[tuple[str, str, str, float | None, float | None, str]] = [
         111.36796,
         GEON + "1795139 (Chujiang, 石门 seat, approximate)",
     ),
+    (
+        "lianyuan",
+        "涟源",
+        "Lianyuan",
+        27.68833,
+        111.66417,
+        GEON + "1804451 (the G55/S50 龙塘 junction is represented by 涟源)",
+    ),
+    ("xupu", "溆浦", "Xupu", 27.90944, 110.58583, GEON + "1802133 (Lufeng, county seat)"),
+    ("zhijiang", "芷江", "Zhijiang", 27.45814, 109.6592, GEON + "1784525"),
 ]
 
 # ------------------------------------------------------------------ sections
@@ -318,7 +329,7 @@ SECTIONS: list[Section] = [
     (
         "G55",
         "常安段 + 安邵段",
-        ["changde", "shaoyang"],
+        ["changde", "lianyuan", "shaoyang"],
         round(95.305 + 130.8, 3),
         "sum of published",
         ["changan", "g55"],
@@ -480,6 +491,35 @@ SECTIONS: list[Section] = [
         "published",
         ["hengshao"],
         "ends on 安邵 at 新邵严塘, north of the 邵阳 node",
+    ),
+    (
+        "S50",
+        "长韶娄段",
+        ["changsha", "loudi", "lianyuan"],
+        None,
+        APPROX,
+        ["changzhi"],
+        "长韶娄 length not found",
+    ),
+    (
+        "S50",
+        "龙琅段",
+        ["lianyuan", "xinhua"],
+        73.712,
+        "published",
+        ["changzhi"],
+        "龙塘枢纽 (涟源)-琅塘枢纽 (新化)",
+    ),
+    ("S50", "新溆段", ["xinhua", "xupu"], None, APPROX, ["changzhi"], "新溆 length not found"),
+    ("S50", "溆怀段", ["xupu", "huaihua"], 91.781, "published", ["changzhi", "yanru"], ""),
+    (
+        "S50",
+        "怀芷段",
+        ["huaihua", "zhijiang"],
+        33.208,
+        "published",
+        ["changzhi"],
+        "from the 朱溪 junction on G65 near 怀化; its link to G60 at 芷江 is not modelled",
     ),
     ("娄新高速", "娄新高速", ["loudi", "xinhua"], None, APPROX, ["louxin"], "length not found"),
 ]
