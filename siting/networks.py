@@ -214,7 +214,7 @@ def load_hunan(beta: float = 1.5) -> Dataset:
     G = hunan_graph()
     trips = gravity_trips(G, beta=beta, scale=HUNAN_GRAVITY_SCALE)
     return Dataset(
-        "hunan", G, trips, None, "Hunan expressway network (6,705 km; many lengths split or approximate)"
+        "hunan", G, trips, None, "Hunan expressway network (6,664 km; many lengths split or approximate)"
     )
 
 

@@ -22,9 +22,9 @@ from siting.spacing import corridor_spacing
 __all__ = ["NOTES", "plan_study", "cover_study"]
 
 NOTES = {
-    "hunan": "Hunan expressway network: 6,705 km of distinct road (7,085 km in operation at end-2021); "
-    "2,876 km from published section lengths, 2,917 km published totals split between towns, 912 km "
-    "great-circle x 1.25; 37 of 63 named service areas are placed, most by order along the route; existing "
+    "hunan": "Hunan expressway network: 6,664 km of distinct road (7,085 km in operation at end-2021); "
+    "3,079 km from published section lengths, 3,057 km published totals split between towns, 529 km "
+    "great-circle x 1.25; 41 of 67 named service areas are placed, most by order along the route; existing "
     "bays are a province-average assumption; demand is a gravity model (see siting/data/hunan/README.md).",
     "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
 }

@@ -114,6 +114,9 @@ S = {
     "hengshao": "https://factpedia.org/wiki/Special:移动版差异/2988124 (衡邵 S80 衡阳松木塘-新邵严塘 (安邵) 130.579 km; "
     "SA 西渡, 火厂坪)",
     "changzhi": "https://zhwiki.oracleblog.org/zh-cn/%E9%95%BF%E8%8A%B7%E9%AB%98%E9%80%9F%E5%85%AC%E8%B7%AF (zh.wikipedia mirror: 长芷高速 S50 = 长韶娄 (全通; no length) + 龙琅 (龙塘枢纽-琅塘枢纽) 73.712 km + 新溆 (琅塘-溆浦; no length) + 溆怀 91.781 km + 包茂 黄金坳-朱溪 shared + 怀芷 (朱溪枢纽-芷江) 33.208 km; fully open 2021-12-21; interchange list 长沙…娄底…涟源)",
+    "changshaolou": "https://lubanlebiao.com/hyzsinfo/4e506793de7509bac208990ec9d99d9e.html (长韶娄 S50 赤江枢纽 (长潭西)-莲花-花明楼-韶山-团田-灰汤-壶天-小碧-桥头河-涟源龙塘 (二广) 139.651 km, opened 2014-12-31; interchanges in order 赤江…岐山, 娄底北, 桥头河, 龙塘; 3 SA: 花明楼, 灰汤, 桥头河)",
+    "louxin2": "http://www.chinahighway.org/view/985.html (娄新 娄底互通 (沪昆)-涟源培元桥 (crosses 二广)-新邵-新化上梅 主线约 97.64 km, opened 2012-12-16; 2 SA + 2 PA, not named)",
+    "licha2": "http://182.61.201.157/p/2679287875?pid=41038288848 (forum repost of a news report: 醴茶 醴陵板杉-茶陵平水 全长105公里; 船湾停车区 after the 泗汾 interchange; LOW RELIABILITY)",
     "louxin": "http://hunan.sina.com.cn/news/m/2012-12-21/091731115.html (娄底至新化高速公路 opened 2012-12-23; no length)",
 }
 
@@ -417,7 +420,15 @@ SECTIONS: list[Section] = [
         ["liuli"],
         "starts at 黄泥界 south of the 平江 node",
     ),
-    ("G0422", "醴茶段", ["liling", "chaling"], None, APPROX, ["licha"], "length not found"),
+    (
+        "G0422",
+        "醴茶段",
+        ["liling", "chaling"],
+        105.0,
+        "published",
+        ["licha2", "licha"],
+        "'全长105公里' from a forum repost (low reliability)",
+    ),
     ("G0422", "炎汝段", ["yanling", "rucheng"], 151.0, "published", ["yanru"], ""),
     ("G5513", "长常段", ["changsha", "yiyang", "changde"], 147.924, "published", ["changzhang"], ""),
     (
@@ -496,10 +507,10 @@ SECTIONS: list[Section] = [
         "S50",
         "长韶娄段",
         ["changsha", "loudi", "lianyuan"],
-        None,
-        APPROX,
-        ["changzhi"],
-        "长韶娄 length not found",
+        139.651,
+        "published",
+        ["changshaolou", "changzhi"],
+        "starts at the 赤江 junction with 长潭西 south-west of 长沙; passes north of 娄底 (娄底北)",
     ),
     (
         "S50",
@@ -521,7 +532,15 @@ SECTIONS: list[Section] = [
         ["changzhi"],
         "from the 朱溪 junction on G65 near 怀化; its link to G60 at 芷江 is not modelled",
     ),
-    ("娄新高速", "娄新高速", ["loudi", "xinhua"], None, APPROX, ["louxin"], "length not found"),
+    (
+        "娄新高速",
+        "娄新高速",
+        ["loudi", "xinhua"],
+        97.64,
+        "published",
+        ["louxin2", "louxin"],
+        "'约97.64公里'; its crossing with G55 at 培元桥 (涟源) is not modelled",
+    ),
 ]
 
 # Codes that run on a section listed under another code (shared road, counted once).
