@@ -24,7 +24,7 @@ __all__ = ["NOTES", "plan_study", "cover_study"]
 NOTES = {
     "hunan": "Hunan expressway network: 6,664 km of distinct road (7,085 km in operation at end-2021); "
     "3,079 km from published section lengths, 3,057 km published totals split between towns, 529 km "
-    "great-circle x 1.25; 41 of 67 named service areas are placed, most by order along the route; existing "
+    "great-circle x 1.25; 43 of 67 named service areas are placed, most by order along the route; existing "
     "bays are a province-average assumption; demand is a gravity model (see siting/data/hunan/README.md).",
     "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
 }
