@@ -1,4 +1,4 @@
-"""Built-in networks: the 25-node test network and the Hunan expressway trunk network.
+"""Built-in networks: the 25-node test network and the Hunan expressway network.
 
 Sources and modelling choices are in ``siting/data/SOURCES.md``.
 """
@@ -83,28 +83,40 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 def hunan_graph() -> RoadGraph:
-    """The Hunan trunk graph with its named service and parking areas as nodes on their expressway.
+    """The Hunan expressway graph with its named service and parking areas as nodes on their expressway.
 
     A service area sits on the edge of its own expressway (G4 and G0421 both join 岳阳 and 长沙,
     each with its own areas). It is placed by its km from ``between_from`` where the data gives one,
     otherwise evenly between its neighbours in route order (approximate, flagged per row).
     Every area is a node of kind ``service_area`` with ``facility`` (service or parking area),
-    ``has_chargers`` (all of them by end-2024) and ``position_basis``.
+    ``has_chargers`` (all of them by end-2024), ``position_basis``, ``existing_bays`` with
+    ``existing_bays_source`` (a per-site count where a source gives one, otherwise the province average,
+    flagged as an assumption) and ``existing_chargers`` (None where no per-site count was found).
+    Junction towns and border points (``junctions.csv``) are nodes of kind ``interchange``.
     """
     nodes: list[NodeRecord] = []
     names_en: dict[str, str] = {}
-    coords: dict[str, tuple[float, float]] = {}
+    coords: dict[str, tuple[float, float] | None] = {}
     for row in _read_csv("cities.csv"):
         pop = row["population_2020"]
         weight_m = float(pop) / 1e6 if pop else _ASSUMED_POP_M[row["id"]]
-        coords[row["id"]] = (float(row["lon"]), float(row["lat"]))
+        lon, lat = float(row["lon"]), float(row["lat"])
+        coords[row["id"]] = (lon, lat)
+        nodes.append(
+            {"id": row["id"], "kind": "city", "weight": weight_m, "x": lon, "y": lat, "name": row["name_zh"]}
+        )
+        names_en[row["id"]] = row["name_en"]
+    # Junction towns and border points: interchanges without demand; a few border points have no coordinates.
+    for row in _read_csv("junctions.csv"):
+        xy = (float(row["lon"]), float(row["lat"])) if row["lat"] and row["lon"] else None
+        coords[row["id"]] = xy
         nodes.append(
             {
                 "id": row["id"],
-                "kind": "city",
-                "weight": weight_m,
-                "x": coords[row["id"]][0],
-                "y": coords[row["id"]][1],
+                "kind": "interchange",
+                "weight": 0.0,
+                "x": xy[0] if xy else None,
+                "y": xy[1] if xy else None,
                 "name": row["name_zh"],
             }
         )
@@ -128,9 +140,13 @@ def hunan_graph() -> RoadGraph:
             "has_chargers": row["has_chargers_2024"].startswith("yes"),
             "position_basis": row["position_basis"],
             "expressway": row["expressway_code"],
+            "existing_chargers": int(row["existing_chargers"]) if row["existing_chargers"] else None,
+            "existing_chargers_source": row["existing_chargers_source"],
+            "existing_bays": int(row["existing_bays"]),
+            "existing_bays_source": row["existing_bays_source"],
         }
     edges: list[EdgeRecord] = []
-    placed: dict[str, tuple[float, float]] = {}
+    placed: dict[str, tuple[float | None, float | None]] = {}
     for u, v, code, length_km in roads:
         sas = areas.get((frozenset((u, v)), code), [])
         # Areas are listed in the direction of their own "between_from"; chain them from u.
@@ -140,15 +156,18 @@ def hunan_graph() -> RoadGraph:
         km_at = _positions(length_km, [sa.km for sa in sas])
         for a, b, ka, kb in zip(chain, chain[1:], km_at, km_at[1:], strict=False):
             edges.append({"from": a, "to": b, "length_km": round(kb - ka, 3), "corridor": code})
-        (x0, y0), (x1, y1) = coords[u], coords[v]
+        cu, cv = coords[u], coords[v]
         for sa, km in zip(sas, km_at[1:-1], strict=False):
+            if cu is None or cv is None:
+                placed[sa.id] = (None, None)  # an end without coordinates: the area has none either
+                continue
             t = km / length_km
-            placed[sa.id] = (round(x0 + t * (x1 - x0), 5), round(y0 + t * (y1 - y0), 5))
+            placed[sa.id] = (round(cu[0] + t * (cv[0] - cu[0]), 5), round(cu[1] + t * (cv[1] - cu[1]), 5))
     for sas in areas.values():
         for sa in sas:
-            x, y = placed[sa.id]
+            sx, sy = placed[sa.id]
             nodes.append(
-                {"id": sa.id, "kind": "service_area", "weight": 0.0, "x": x, "y": y, "name": sa.name}
+                {"id": sa.id, "kind": "service_area", "weight": 0.0, "x": sx, "y": sy, "name": sa.name}
             )
     G = build_graph(nodes, edges)
     for node, name_en in names_en.items():
@@ -177,7 +196,8 @@ def _positions(length_km: float, anchors: list[float | None]) -> list[float]:
 
 
 def load_hunan(beta: float = 1.5) -> Dataset:
-    """Hunan expressway trunk network with gravity demand between its 20 cities.
+    """Hunan expressway network (junction towns, border points, service areas) with gravity demand
+    between its 20 cities.
 
     Candidate sites are the service areas (``Dataset.candidates`` is None: the default choice);
     cities are the O-D centroids of the gravity demand and become candidates only when asked.
@@ -189,11 +209,13 @@ def load_hunan(beta: float = 1.5) -> Dataset:
     (20, 190)
     >>> import networkx as nx
     >>> round(nx.shortest_path_length(ds.G, "changsha", "chenzhou", weight="length_km"), 1)
-    348.1
+    291.2
     """
     G = hunan_graph()
     trips = gravity_trips(G, beta=beta, scale=HUNAN_GRAVITY_SCALE)
-    return Dataset("hunan", G, trips, None, "Hunan expressway trunk network (sample, approximate lengths)")
+    return Dataset(
+        "hunan", G, trips, None, "Hunan expressway network (6,664 km; many lengths split or approximate)"
+    )
 
 
 BUILTIN: dict[str, Callable[[], Dataset]] = {"hunan": load_hunan, "25node": load_network25}

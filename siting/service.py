@@ -22,9 +22,10 @@ from siting.spacing import corridor_spacing
 __all__ = ["NOTES", "plan_study", "cover_study"]
 
 NOTES = {
-    "hunan": "Hunan sample network: 3,637 km of the 7,085 km in operation, 19 of 31 edge lengths are "
-    "great-circle x 1.25 approximations; 23 of 62 named service areas are placed, most by order along "
-    "the route; demand is a gravity model (see siting/data/hunan/README.md).",
+    "hunan": "Hunan expressway network: 6,664 km of distinct road (7,085 km in operation at end-2021); "
+    "3,079 km from published section lengths, 3,057 km published totals split between towns, 529 km "
+    "great-circle x 1.25; 43 of 67 named service areas are placed, most by order along the route; existing "
+    "bays are a province-average assumption; demand is a gravity model (see siting/data/hunan/README.md).",
     "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
 }
 
