@@ -148,18 +148,33 @@ def test_sample_register_end_to_end_through_the_api(client):
     imported = client.post(
         "/compliance/car-parks/import", params={"filename": XLSX_PATH.name}, content=XLSX_PATH.read_bytes()
     ).json()
-    assert (imported["rows_read"], imported["imported"], len(imported["errors"])) == (206, 200, 6)
+    # Bad values are read as blank (the car park stays, insufficient data); only the repeated id is left out.
+    assert (imported["rows_read"], imported["imported"], len(imported["errors"])) == (206, 205, 5)
     stored = client.get("/compliance/car-parks").json()
-    assert len(stored) == 200 and stored[0]["address"] == ""
-    assert imported["errors"][0] == {
-        "row": 20,
-        "column": "category",
-        "value": "停车楼",
-        "message_en": imported["errors"][0]["message_en"],
-        "message_zh": "未知类别 '停车楼'",
+    assert len(stored) == 205 and stored[0]["address"] == ""
+    first = imported["errors"][0]
+    assert (first["row"], first["column"], first["value"], first["effect"]) == (
+        20,
+        "category",
+        "停车楼",
+        "value_ignored",
+    )
+    assert first["message_zh"].startswith("未知类别 '停车楼';可填:高速公路服务区(高速服务区")
+    assert [e["effect"] for e in imported["errors"]].count("row_rejected") == 1
+    # The answer says how the sheet was read: every column mapped, none ignored, no warning.
+    assert imported["header_rows"] == [1] and imported["warnings"] == []
+    assert imported["columns"][0] == {
+        "column": "A",
+        "header": "编号",
+        "field": "id",
+        "field_zh": "编号",
+        "warning": False,
+        "note_en": "",
+        "note_zh": "",
     }
+    assert all(c["field"] for c in imported["columns"])
     report = client.post("/compliance/checks", json={"rules": CHINESE_PACKS}).json()
-    assert sum(report["counts"].values()) == 200
+    assert sum(report["counts"].values()) == 205
     by_id = {r["id"]: r for r in report["results"]}
     e02 = next(v for v in by_id["XJ-E02"]["verdicts"] if v["rule_id"] == "XJ-PUBLIC-30")
     assert (e02["verdict"], e02["required"], e02["provided"], e02["shortfall"]) == ("non_compliant", 4, 3, 1)
@@ -177,7 +192,7 @@ def test_sample_register_end_to_end_through_the_api(client):
     overall = {r["id"]: r["car_park_verdict"] for r in rows}
     assert overall == {cid: r["verdict"] for cid, r in by_id.items()}
     layer = json.loads(client.get("/compliance/reports/carparks.geojson").content)
-    assert len(layer["features"]) == 199
+    assert len(layer["features"]) == 204  # XJ-E18 has no coordinates
     html = client.get("/compliance/reports/report.html", params={"lang": "en"})
     assert html.headers["content-type"].startswith("text/html") and "District summary" in html.text
     assert client.get("/compliance/reports/verdicts.xlsx").content[:2] == b"PK"
