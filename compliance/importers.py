@@ -37,7 +37,7 @@ from compliance.errors import (
     RowError,
     UnreadableRegisterError,
 )
-from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, find_header
+from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, find_header, match_header
 from compliance.limits import DEFAULT_LIMITS, ImportLimits, RowBudget, cell_too_long, check_zip_directory
 from compliance.model import CarPark, Category
 from compliance.normalise import normalise_header
@@ -99,6 +99,9 @@ def _skip_reason(row: Sequence[Any], id_cell: Any, name_cell: Any) -> tuple[str,
     for cell in (id_cell, name_cell):
         if normalise_header(cell) in _TOTAL_WORDS:
             return "a total row, not a car park: skipped", "合计行,不是停车场:已跳过"
+    named = [(match_header(c), key) for c, key in ((id_cell, "id"), (name_cell, "name")) if not is_blank(c)]
+    if named and all(m is not None and m[0] == key for m, key in named):
+        return "the header repeated (a new printed page): skipped", "重复的表头(分页打印):已跳过"
     filled = [c for c in row if not is_blank(c)]
     if len(filled) <= 2 and str(filled[0]).strip().startswith(_NOTE_PREFIXES):
         return "a note under the table, not a car park: skipped", "表下说明,不是停车场:已跳过"
