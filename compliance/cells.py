@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from compliance.columns import BLANK_WORDS, CATEGORY_ALIASES, CURRENT_ALIASES, FALSE_WORDS, TRUE_WORDS
@@ -88,7 +89,8 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, str):
         text = value.strip()
-        return not text or unicodedata.normalize("NFKC", text).lower() in BLANK_WORDS
+        # Every blank word is at most 3 characters: longer text needs no normalising (a fast path).
+        return not text or (len(text) <= 3 and unicodedata.normalize("NFKC", text).lower() in BLANK_WORDS)
     return False
 
 
@@ -114,6 +116,8 @@ def _number(value: Any, units: tuple[str, ...], what_en: str, what_zh: str) -> f
 
 
 def parse_int(value: Any) -> int:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)  # the common case, without normalising
     number = _number(value, COUNT_UNITS, "a whole number", "整数")
     if number != int(number):
         raise CellError(f"expected a whole number, got {value!r}", f"应为整数,实际为 {value!r}")
@@ -131,7 +135,9 @@ def parse_bool(value: Any) -> bool:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    word = _text(value)
+    word = str(value).strip().lower()
+    if word not in TRUE_WORDS and word not in FALSE_WORDS:
+        word = _text(value)
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
@@ -169,6 +175,12 @@ def parse_date(value: Any) -> date:
 
 
 def parse_category(value: Any) -> Category:
+    return _category(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _category(value: str) -> Category:
+    """A register has few distinct category words: each is normalised once."""
     text = normalise_header(value)
     category = CATEGORY_ALIASES.get(text) or CATEGORY_ALIASES.get(text.removesuffix("停车场"))
     if category is None:

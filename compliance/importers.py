@@ -37,10 +37,9 @@ from compliance.errors import (
     RowError,
     UnreadableRegisterError,
 )
-from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, find_header, match_header
+from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, find_header
 from compliance.limits import DEFAULT_LIMITS, ImportLimits, RowBudget, cell_too_long, check_zip_directory
 from compliance.model import CarPark, Category
-from compliance.normalise import normalise_header
 from compliance.schema import fields_of
 from compliance.validation import consistency_problems
 
@@ -79,7 +78,7 @@ _TEXT_WITH_DEFAULT = tuple(f.name for f in fields_of(CarPark) if f.default == ""
 _COLUMN_FIELDS = {c.key: c.field for c in COLUMNS if c.field is not None}
 
 #: Rows that are no car park: totals, and notes or signatures under the table (first words).
-_TOTAL_WORDS = frozenset({"合计", "总计", "小计", "total"})
+_TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "Total", "TOTAL", "total"})
 _NOTE_PREFIXES = (
     "注",
     "说明",
@@ -95,14 +94,16 @@ _NOTE_PREFIXES = (
 )
 
 
-def _skip_reason(row: Sequence[Any], id_cell: Any, name_cell: Any) -> tuple[str, str] | None:
-    for cell in (id_cell, name_cell):
-        if normalise_header(cell) in _TOTAL_WORDS:
-            return "a total row, not a car park: skipped", "合计行,不是停车场:已跳过"
-    named = [(match_header(c), key) for c, key in ((id_cell, "id"), (name_cell, "name")) if not is_blank(c)]
-    if named and all(m is not None and m[0] == key for m, key in named):
+def _skip_reason(
+    row: Sequence[Any], id_cell: Any, name_cell: Any, headers: tuple[str, str]
+) -> tuple[str, str] | None:
+    """Why a row that is no car park is skipped: a total, the header repeated, a note under the table."""
+    ids = tuple("" if c is None else str(c).strip() for c in (id_cell, name_cell))
+    if any(c in _TOTAL_WORDS for c in ids):
+        return "a total row, not a car park: skipped", "合计行,不是停车场:已跳过"
+    if any(ids) and all(c == h for c, h in zip(ids, headers, strict=True) if c):
         return "the header repeated (a new printed page): skipped", "重复的表头(分页打印):已跳过"
-    filled = [c for c in row if not is_blank(c)]
+    filled = [c for c in row if c is not None and c != ""]
     if len(filled) <= 2 and str(filled[0]).strip().startswith(_NOTE_PREFIXES):
         return "a note under the table, not a car park: skipped", "表下说明,不是停车场:已跳过"
     return None
@@ -241,6 +242,11 @@ def read_rows(
     columns = [(c.index, c.key) for c in mapping.mapped if c.key is not None]
     id_index = next((i for i, k in columns if k == "id"), None)
     name_index = next((i for i, k in columns if k == "name"), None)
+    own = {c.index: c.header.split(" / ")[-1] for c in mapping.columns}
+    headers = (
+        own.get(id_index, "") if id_index is not None else "",
+        own.get(name_index, "") if name_index is not None else "",
+    )
     taken: dict[str, int] = {}
     first = index + 2
     for row_number, row in enumerate(chain(head[index + 1 :], iterator), start=first):
@@ -253,7 +259,7 @@ def read_rows(
         def cell(i: int | None, row: Sequence[Any] = row) -> Any:
             return row[i] if i is not None and i < len(row) else None
 
-        skip = _skip_reason(row, cell(id_index), cell(name_index))
+        skip = _skip_reason(row, cell(id_index), cell(name_index), headers)
         if skip is not None:
             shown = next(str(c).strip() for c in row if not is_blank(c))
             result.errors.append(RowError(row_number, "", shown[:100], *skip, Effect.NOTE))
