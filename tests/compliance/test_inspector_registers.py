@@ -368,3 +368,20 @@ def test_cells_that_cannot_be_read_are_refused(kind, cell):
 def test_a_sheet_without_any_header_is_unreadable():
     with pytest.raises(UnreadableRegisterError, match="no header row found"):
         read_rows([["会议纪要"], ["a", "b", "c"]])
+
+
+def test_the_docs_list_every_synonym_and_the_tables_sizes():
+    from pathlib import Path
+
+    from compliance.columns import CATEGORY_ALIASES, COLUMNS
+
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "compliance.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert [a for c in COLUMNS for a in c.aliases if a not in docs] == []
+    assert [w for words in CATEGORY_SYNONYMS.values() for w in words if w not in docs] == []
+    docs, readme = " ".join(docs.split()), " ".join(readme.split())
+    assert f"{len(HEADER_SYNONYMS)} distinct normalised headers" in docs
+    assert f"{len(CATEGORY_ALIASES)} accepted words for 11 categories" in docs
+    headers, words = len(HEADER_SYNONYMS), len(CATEGORY_ALIASES)
+    assert f"{headers} normalised headers for {len(COLUMNS)} columns and {words} category words" in readme
