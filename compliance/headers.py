@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from compliance.columns import BY_KEY, COLUMNS
@@ -85,6 +86,11 @@ HEADER_SYNONYMS: dict[str, tuple[str, int]] = _aliases()
 
 def match_header(text: object) -> tuple[str, int] | None:
     """The register column (key, rank) a header names; ``None`` when no name or alias matches."""
+    return _match("" if text is None else str(text))
+
+
+@lru_cache(maxsize=8192)
+def _match(text: str) -> tuple[str, int] | None:
     return HEADER_SYNONYMS.get(normalise_header(text))
 
 
@@ -104,8 +110,13 @@ def column_letter(index: int) -> str:
     return letters
 
 
+#: Characters of a cell compared as a header: no header is longer, and a 32,767-character cell in each of
+#: the searched rows' 1,024 columns must not cost a gigabyte of normalising.
+MAX_HEADER_CHARS = 60
+
+
 def _text(cell: Any) -> str:
-    return "" if cell is None else str(cell).strip()
+    return "" if cell is None else str(cell).strip()[:MAX_HEADER_CHARS]
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,11 +192,22 @@ def _record(
     return cp, out.errors
 
 
+def _shown(cells: Sequence[Any], limit: int = 200) -> str:
+    """The filled cells of a row as one short text (at most ``limit`` characters)."""
+    out = ""
+    for c in cells:
+        if len(out) >= limit:
+            break
+        if not is_blank(c):
+            out += ("  " if out else "") + str(c).strip()[:limit]
+    return out[:limit]
+
+
 def _no_header(head: Sequence[Sequence[Any]]) -> UnreadableRegisterError:
     first = next((r for r in head if any(not is_blank(c) for c in r)), None)
     if first is None:
         return UnreadableRegisterError("the sheet is empty", "表格为空")
-    shown = " | ".join(str(c).strip() for c in first if not is_blank(c))[:200]
+    shown = _shown(first)
     return UnreadableRegisterError(
         f"no header row found in the first {HEADER_SEARCH_ROWS} rows: a header names at least the id "
         f"(编号/序号) or the name (停车场名称) and one more column such as 类别 or 总车位数; "
@@ -233,7 +244,7 @@ def read_rows(
                 RowError(
                     sheet_row,
                     "",
-                    " ".join(str(c).strip() for c in head[sheet_row - 1] if c is not None),
+                    _shown(head[sheet_row - 1]),
                     "above the header (a title): skipped",
                     "表头上方(标题等):已跳过",
                     Effect.NOTE,

@@ -239,3 +239,26 @@ def test_a_register_check_asks_the_telemetry_source_once(repo):
         for r in report["results"]
     }
     assert provided == {"P1": 1, "P2": 0}
+
+
+def test_the_import_answer_says_how_an_inspectors_sheet_was_read(client):
+    from inspector_sheets import two_row_header
+
+    answer = client.post(
+        "/compliance/car-parks/import", params={"filename": "检查表.xlsx"}, content=two_row_header()
+    ).json()
+    assert (answer["rows_read"], answer["imported"], answer["header_rows"]) == (6, 5, [2, 3])
+    columns = {c["column"]: c for c in answer["columns"]}
+    assert (columns["E"]["header"], columns["E"]["field"], columns["E"]["field_zh"]) == (
+        "总车位数",
+        "total_spaces",
+        "总车位数",
+    )
+    assert (columns["I"]["field"], columns["I"]["warning"]) == (None, True)
+    (warning,) = answer["warnings"]
+    assert warning["message_zh"].startswith("列 I「充电桩编号」看起来与检查有关,但未被识别")
+    bad_date = next(e for e in answer["errors"] if e["column"] == "approval_date")
+    assert (bad_date["row"], bad_date["header"], bad_date["effect"]) == (6, "H 审批日期", "value_ignored")
+    assert client.get("/compliance/car-parks/XS-3").json()["total_spaces"] is None  # kept, total unknown
+    no_header = client.post("/compliance/car-parks/import", params={"filename": "x.csv"}, content=b"a\nb\n")
+    assert no_header.status_code == 422 and "no header row found" in no_header.json()["detail"]["msg"]
