@@ -124,10 +124,8 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     elif args.strict:
         raise TelemetryError("--strict needs --telemetry")
     results = [evaluate(cp, packs) for cp in records]
-    problems = [
-        *imported.errors,
-        *data_gaps(results, imported.source_rows, imported.mapping, imported.errors),
-    ]
+    gaps = data_gaps(results, imported.source_rows, imported.mapping, imported.errors)
+    problems = sorted([*imported.errors, *gaps], key=lambda e: e.row)  # stable: in order within a row
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     write_verdicts_csv(results, out / "verdicts.csv", args.lang)
@@ -169,7 +167,7 @@ def _write_errors(problems: Sequence[RowError], path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = SafeCsvWriter(f)
         writer.writerow(["row", "column", "field", "value", "effect", "结果", "message_zh", "message_en"])
-        for e in sorted(problems, key=lambda e: e.row):
+        for e in problems:
             writer.writerow(
                 [e.row, e.header or e.column, e.column, e.value, e.effect.value, e.effect.label_zh,
                  e.message_zh, e.message_en]
@@ -181,6 +179,8 @@ def _print_mapping(console: Console, mapping: ColumnMapping, lang: str) -> None:
     zh = lang == "zh"
     rows = "、".join(str(r) for r in mapping.header_rows)
     title = f"列映射(表头在第{rows}行)" if zh else f"Column mapping (header on row {rows})"
+    if mapping.sheet:
+        title += f",工作表「{mapping.sheet}」" if zh else f", sheet '{mapping.sheet}'"
     table = Table(title=title)
     for heading in ("列", "表头", "字段", "说明") if zh else ("Column", "Header", "Field", "Note"):
         table.add_column(heading)

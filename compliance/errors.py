@@ -8,6 +8,7 @@ the core only raises them::
     ├── UnknownRuleError   no pack or rule by that id (also a KeyError)
     ├── RegisterError      a register file cannot be read or has an unsupported format
     │   ├── UnreadableRegisterError  not a workbook, not UTF-8/GBK text, a corrupt file
+    │   │   └── NoHeaderError        no header row in a sheet's first rows
     │   └── RegisterLimitError       over an import limit (rows, cells, inflated bytes, time)
     ├── TelemetryError     telemetry input the cross-check cannot use
     └── NoticeError        a notice asked for a car park that is not non-compliant (also a ValueError)
@@ -69,6 +70,10 @@ class RegisterError(ComplianceError):
 
 class UnreadableRegisterError(RegisterError):
     """The bytes are no register: not a zip/XLSX workbook, not UTF-8 or GBK text, a corrupt sheet."""
+
+
+class NoHeaderError(UnreadableRegisterError):
+    """No header row among a sheet's first rows: nothing in it names a register column."""
 
 
 class RegisterLimitError(RegisterError):

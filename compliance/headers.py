@@ -156,13 +156,14 @@ class ColumnMapping:
 
     ``header_rows`` are the 1-based sheet rows forming the header (two with a group-header row),
     ``skipped_rows`` the rows above it (titles); ``missing`` lists register columns (keys) the rules
-    rely on that no sheet column gives.
+    rely on that no sheet column gives; ``sheet`` is the worksheet's name (``""`` for a CSV).
     """
 
     header_rows: tuple[int, ...]
     skipped_rows: tuple[int, ...]
     columns: tuple[SheetColumn, ...]
     missing: tuple[str, ...] = ()
+    sheet: str = ""
 
     @property
     def header_row(self) -> int:

@@ -33,6 +33,7 @@ from compliance.cells import CellError, is_blank, parse_cell
 from compliance.columns import BY_KEY, COLUMNS
 from compliance.errors import (
     Effect,
+    NoHeaderError,
     RegisterError,
     RowError,
     UnreadableRegisterError,
@@ -206,9 +207,9 @@ def _shown(cells: Sequence[Any], limit: int = 200) -> str:
 def _no_header(head: Sequence[Sequence[Any]]) -> UnreadableRegisterError:
     first = next((r for r in head if any(not is_blank(c) for c in r)), None)
     if first is None:
-        return UnreadableRegisterError("the sheet is empty", "表格为空")
+        return NoHeaderError("the sheet is empty", "表格为空")
     shown = _shown(first)
-    return UnreadableRegisterError(
+    return NoHeaderError(
         f"no header row found in the first {HEADER_SEARCH_ROWS} rows: a header names at least the id "
         f"(编号/序号) or the name (停车场名称) and one more column such as 类别 or 总车位数; "
         f"first row: {shown}",
@@ -335,7 +336,9 @@ _CORRUPT_WORKBOOK = (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexE
 def read_xlsx_bytes(
     data: bytes, new_since: date = DEFAULT_NEW_SINCE, limits: ImportLimits = DEFAULT_LIMITS
 ) -> ImportResult:
-    """Records of the first sheet; the zip directory is checked against ``limits`` before any reading.
+    """Records of the first worksheet that has a header (an instructions sheet before the register is
+    passed over; the mapping names the sheet read); the zip directory is checked against ``limits``
+    before any reading.
 
     The sheet's ``<dimension>`` is ignored (reset): a reader trusting it pads every row to the
     claimed width and height, so a 2 KB file claiming ``A1:XFD1048576`` would cost 10^10 cells.
@@ -349,17 +352,27 @@ def read_xlsx_bytes(
     except (*_CORRUPT_WORKBOOK, InvalidFileException) as exc:
         raise _unreadable_workbook(exc) from None
     try:
-        if not workbook.worksheets:
-            raise UnreadableRegisterError("the workbook has no worksheet", "工作簿没有工作表")
-        sheet = workbook.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):  # a read-only sheet; a chartsheet has no rows
-            sheet.reset_dimensions()
-        try:
-            return read_rows(sheet.iter_rows(values_only=True), new_since, limits)
-        except RegisterError:
-            raise
-        except _CORRUPT_WORKBOOK as exc:
-            raise _unreadable_workbook(exc) from None
+        first_error: NoHeaderError | None = None
+        for sheet in workbook.worksheets:
+            if not hasattr(sheet, "iter_rows"):  # a chartsheet has no rows
+                continue
+            if hasattr(sheet, "reset_dimensions"):  # a read-only sheet
+                sheet.reset_dimensions()
+            try:
+                result = read_rows(sheet.iter_rows(values_only=True), new_since, limits)
+            except NoHeaderError as exc:  # an instructions sheet before the register: try the next one
+                first_error = first_error or exc
+                continue
+            except RegisterError:
+                raise
+            except _CORRUPT_WORKBOOK as exc:
+                raise _unreadable_workbook(exc) from None
+            if result.mapping is not None:
+                result.mapping = dataclasses.replace(result.mapping, sheet=str(sheet.title))
+            return result
+        if first_error is not None:
+            raise first_error
+        raise UnreadableRegisterError("the workbook has no worksheet", "工作簿没有工作表")
     finally:
         workbook.close()
 

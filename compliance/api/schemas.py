@@ -144,6 +144,7 @@ class ImportReport(BaseModel):
     rows_read: int
     imported: int
     errors: list[RowErrorPublic]
+    sheet: str = ""
     header_rows: list[int] = []
     columns: list[SheetColumnPublic] = []
     warnings: list[ImportWarning] = []
@@ -155,6 +156,7 @@ class ImportReport(BaseModel):
             rows_read=result.rows_read,
             imported=len(result.records),
             errors=[RowErrorPublic(**dataclasses.asdict(e)) for e in result.errors],
+            sheet=mapping.sheet if mapping else "",
             header_rows=list(mapping.header_rows) if mapping else [],
             columns=[SheetColumnPublic.of(c) for c in mapping.columns] if mapping else [],
             warnings=[

@@ -188,3 +188,15 @@ def two_row_header() -> bytes:
     ws.append([None, "无编号停车场", "社会停车场", "是", 20, 6, 0, None, "", 0])
     ws.append([None, None, "社会停车场", "是", 20, 6, 0, None, "", 0])
     return _save(wb)
+
+
+def instructions_first() -> bytes:
+    """The quarterly ledger behind an instructions sheet (a workbook's first sheet is not always the data)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(quarterly_ledger()))
+    wb.active.title = "台账"  # type: ignore[union-attr]
+    notes = wb.create_sheet("填表说明", 0)
+    notes.append(["填表说明"])
+    notes.append(["1. 每个停车场填写一行;2. 车位数填整数;3. 日期填年月日。"])
+    return _save(wb)

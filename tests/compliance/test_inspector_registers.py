@@ -385,3 +385,13 @@ def test_the_docs_list_every_synonym_and_the_tables_sizes():
     assert f"{len(CATEGORY_ALIASES)} accepted words for 11 categories" in docs
     headers, words = len(HEADER_SYNONYMS), len(CATEGORY_ALIASES)
     assert f"{headers} normalised headers for {len(COLUMNS)} columns and {words} category words" in readme
+
+
+def test_an_instructions_sheet_before_the_register_is_passed_over():
+    from inspector_sheets import instructions_first
+
+    result = read_register_bytes(instructions_first(), "台账.xlsx")
+    mapping = result.mapping
+    assert mapping is not None and (mapping.sheet, mapping.header_rows) == ("台账", (2, 3))
+    assert _verdicts(result) == _verdicts(read_register_bytes(quarterly_ledger(), "台账.xlsx"))
+    assert len(result.records) == 6
