@@ -200,3 +200,24 @@ def instructions_first() -> bytes:
     notes.append(["填表说明"])
     notes.append(["1. 每个停车场填写一行;2. 车位数填整数;3. 日期填年月日。"])
     return _save(wb)
+
+
+def street_office_form() -> bytes:
+    """A street office's form: three information rows, headers with line breaks and full-width brackets,
+    the columns in another order, float ids, padded cells, a plain 快充桩数 column (60 kW not stated)."""
+    wb = Workbook()
+    ws = _sheet(wb)
+    ws.append(["观沙岭街道停车场充电设施摸排表"])
+    ws.append(["填报人:赵六", None, "电话:0731-88888888"])
+    ws.append([])
+    ws.append(
+        [
+            "总车位数\n（个）", "停车场\n名称", "编 号", "类别", "是否\n新建", "专属车位数（个）",
+            "已建充电设施\n车位数（个）", "预留安装条件车位数（个）", "快充桩数", "竣工验收日期",
+        ]
+    )
+    ws.append([" 80 ", "滨江小区", 1.0, " 住宅小区 ", "是 ", "60", "10", "50", 0, "2025-1-5"])
+    ws.append(["45", "观沙岭商业广场", 2.0, "商业综合体", "否", None, "5", "0", 1, "2016-12-30"])
+    ws.append(["120", "岳麓区档案馆", 3.0, "事业单位", "否", None, "30", "6", "", "2012/9/9"])
+    ws.append(["60", "江景公寓", 4.0, "居住区", "是", "60", "0", "59", "", "2025年6月30日"])
+    return _save(wb)

@@ -395,3 +395,45 @@ def test_an_instructions_sheet_before_the_register_is_passed_over():
     assert mapping is not None and (mapping.sheet, mapping.header_rows) == ("台账", (2, 3))
     assert _verdicts(result) == _verdicts(read_register_bytes(quarterly_ledger(), "台账.xlsx"))
     assert len(result.records) == 6
+
+
+def test_a_street_office_form_with_line_breaks_in_headers_and_shuffled_columns():
+    from inspector_sheets import street_office_form
+
+    result = read_register_bytes(street_office_form(), "摸排表.xlsx")
+    mapping = result.mapping
+    assert mapping is not None and (mapping.header_rows, mapping.skipped_rows) == ((4,), (1, 2, 3))
+    assert _mapped(result) == {
+        "A": "total_spaces",
+        "B": "name",
+        "C": "id",
+        "D": "category",
+        "E": "is_new",
+        "F": "dedicated_spaces",
+        "G": "spaces_with_chargers",
+        "H": "spaces_reserved",
+        "I": None,  # 快充桩数 without 60 kW: not taken for the ≥ 60 kW count, and said
+        "J": "completion_date",
+    }
+    assert mapping.warnings("en")[0].startswith("column I '快充桩数' looks relevant")
+    assert [(e.row, e.effect) for e in result.errors] == [(1, Effect.NOTE), (2, Effect.NOTE)]
+    records = {cp.id: cp for cp in result.records}
+    assert list(records) == ["1", "2", "3", "4"]  # 1.0 from Excel is the id "1"
+    assert [cp.category for cp in records.values()] == [
+        Category.RESIDENTIAL,
+        Category.COMMERCIAL,
+        Category.PUBLIC_INSTITUTION,
+        Category.RESIDENTIAL,
+    ]
+    assert [cp.completion_date for cp in records.values()] == [
+        date(2025, 1, 5),
+        date(2016, 12, 30),
+        date(2012, 9, 9),
+        date(2025, 6, 30),
+    ]
+    assert all(cp.dc_fast_chargers_60kw is None for cp in records.values())
+    v = _verdicts(result)
+    assert v[("1", "XJ-RESIDENTIAL-100")] == ("compliant", 60, 60, 0)
+    assert v[("2", "XJ-PUBLIC-30")][0] == "insufficient_data"  # commercial: open to the public? not said
+    assert v[("3", "XJ-PUBLIC-30")] == ("compliant", 36, 36, 0)  # 事业单位 is a public institution
+    assert v[("4", "XJ-RESIDENTIAL-100")] == ("non_compliant", 60, 59, 1)
