@@ -177,7 +177,7 @@ def _write_errors(problems: Sequence[RowError], path: Path) -> None:
 def _print_mapping(console: Console, mapping: ColumnMapping, lang: str) -> None:
     """Which sheet column became which field, which were ignored, and the warnings: never silent."""
     zh = lang == "zh"
-    rows = "、".join(str(r) for r in mapping.header_rows)
+    rows = ("、" if zh else ", ").join(str(r) for r in mapping.header_rows)
     title = f"列映射(表头在第{rows}行)" if zh else f"Column mapping (header on row {rows})"
     if mapping.sheet:
         title += f",工作表「{mapping.sheet}」" if zh else f", sheet '{mapping.sheet}'"
@@ -186,7 +186,8 @@ def _print_mapping(console: Console, mapping: ColumnMapping, lang: str) -> None:
         table.add_column(heading)
     for c in mapping.columns:
         if c.key is not None:
-            table.add_row(c.letter, c.header, f"{c.field_label('zh')} ({c.key})", "")
+            field = f"{c.field_label('zh')} ({c.key})" if zh else c.key
+            table.add_row(c.letter, c.header, field, "")
         else:
             style = "bold yellow" if c.warning else "dim"
             ignored = "未识别,已忽略" if zh else "not recognised, ignored"
