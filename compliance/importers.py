@@ -38,7 +38,7 @@ from compliance.errors import (
     RowError,
     UnreadableRegisterError,
 )
-from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, find_header
+from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, SheetColumn, find_header
 from compliance.limits import DEFAULT_LIMITS, ImportLimits, RowBudget, cell_too_long, check_zip_directory
 from compliance.model import CarPark, Category
 from compliance.schema import fields_of
@@ -111,11 +111,11 @@ def _skip_reason(
 
 
 class _Row:
-    """The problems of one row as it is read; ``header`` labels come from the mapping."""
+    """The problems of one row as it is read; ``columns`` (key -> sheet column) label them."""
 
-    def __init__(self, row: int, mapping: ColumnMapping) -> None:
+    def __init__(self, row: int, columns: dict[str, SheetColumn]) -> None:
         self.row = row
-        self.columns = mapping.by_key()
+        self.columns = columns
         self.errors: list[RowError] = []
 
     def error(self, key: str, value: Any, en: str, zh: str, effect: Effect = Effect.VALUE_IGNORED) -> None:
@@ -125,9 +125,9 @@ class _Row:
 
 
 def _record(
-    cells: dict[str, Any], row: int, new_since: date, mapping: ColumnMapping, taken: dict[str, int]
+    cells: dict[str, Any], row: int, new_since: date, columns: dict[str, SheetColumn], taken: dict[str, int]
 ) -> tuple[CarPark | None, list[RowError]]:
-    out = _Row(row, mapping)
+    out = _Row(row, columns)
     values: dict[str, Any] = {}
     for key, raw in cells.items():
         try:
@@ -136,7 +136,7 @@ def _record(
             out.error(key, raw, exc.message_en, exc.message_zh)
             values[key] = None
     if values.get("id") is None and values.get("name") is None:
-        reject = _Row(row, mapping)
+        reject = _Row(row, columns)
         reject.error(
             "id",
             None,
@@ -155,7 +155,7 @@ def _record(
             Effect.NOTE,
         )
     elif values["id"] in taken:
-        reject = _Row(row, mapping)
+        reject = _Row(row, columns)
         first = taken[values["id"]]
         reject.error(
             "id",
@@ -260,6 +260,7 @@ def read_rows(
         own.get(name_index, "") if name_index is not None else "",
     )
     taken: dict[str, int] = {}
+    by_key = mapping.by_key()
     first = index + 2
     for row_number, row in enumerate(chain(head[index + 1 :], iterator), start=first):
         if row_number > len(head):
@@ -277,7 +278,7 @@ def read_rows(
             result.errors.append(RowError(row_number, "", shown[:100], *skip, Effect.NOTE))
             continue
         result.rows_read += 1
-        cp, errors = _record({k: cell(i) for i, k in columns}, row_number, new_since, mapping, taken)
+        cp, errors = _record({k: cell(i) for i, k in columns}, row_number, new_since, by_key, taken)
         result.errors.extend(errors)
         if cp is not None:
             taken[cp.id] = row_number
