@@ -52,11 +52,11 @@ UNIT_WORDS = frozenset(
 
 _BRACKETS = re.compile(r"[(\[【{]([^()\[\]【】{}]*)[)\]】}]")
 _AT_LEAST = re.compile(r"(?:≥|>=|大于等于|不低于|不小于|不少于)?(\d+)(?:kw|千瓦)(?:及以上|以上|及其以上)?")
-_PUNCTUATION = re.compile(r"[\s*※#:;,.、。'\"“”‘’]+")
+_PUNCTUATION = re.compile(r"[\s*※#:;,.、。'\"“”‘’_-]+")
 
 
 def normalise_header(text: object) -> str:
-    """A header as compared: NFKC (full-width forms), lower case, no spaces, units and marks dropped.
+    """A header as compared: NFKC (full-width forms), lower case; spaces, _, -, units and marks dropped.
 
     Examples
     --------

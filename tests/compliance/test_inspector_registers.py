@@ -270,6 +270,8 @@ def test_the_cli_exit_codes_clean_ledger_0_no_header_2(tmp_path, capsys):
         ("规划审批日期(年-月-日)", "approval_date"),
         ("is_public", "is_public"),
         ("Total_Spaces", "total_spaces"),
+        ("Total Spaces", "total_spaces"),
+        ("spaces-with-chargers", "spaces_with_chargers"),
         ("经度", "lon"),
         ("ｌａｔ", "lat"),
     ],
