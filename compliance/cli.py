@@ -54,9 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check",
         help="check a register (CSV or XLSX) and write the reports",
-        epilog="exit codes: 0 every row read cleanly; 1 reports written, but rows left out, values unread "
-        "(taken as blank) or relevant columns not recognised (see errors.csv and the column mapping); 2 nothing done (no "
-        "header row, unreadable file, over a limit, bad rule pack or arguments)",
+        epilog="exit codes: 0 every row read cleanly; 1 reports written, but rows left out, values "
+        "unreadable (taken as blank) or relevant columns not recognised (see errors.csv and the column "
+        "mapping); 2 nothing done (no header row, unreadable file, over a limit, bad rule pack or arguments)",
     )
     check.add_argument("register", type=Path)
     check.add_argument("--rules", default="xiangjiang-2023", help="comma-separated pack ids or pack files")
