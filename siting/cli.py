@@ -1,8 +1,9 @@
 """``siting``: plan expressway fast chargers and hydrogen stations from the command line.
 
-Commands: ``plan``, ``cover``, ``size``, ``compare``, ``rollout``, ``export``. Every command reads a
-built-in network (``--network hunan`` or ``25node``) or files (``--nodes --edges --flows``). Errors
-in the input end the run with exit code 2 and a message naming the offending row, node or edge.
+Commands: ``plan``, ``cover``, ``size``, ``compare``, ``rollout``, ``export``, ``capacity``. Every
+command reads a built-in network (``--network hunan`` or ``25node``) or files (``--nodes --edges
+--flows``). Errors in the input end the run with exit code 2 and a message naming the offending
+row, node or edge.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import sys
 
 from siting.commands import COMMANDS
+from siting.commands_capacity import add_capacity_parser, cmd_capacity
 from siting.errors import RangeError, SitingError
 
 __all__ = ["main", "build_parser"]
@@ -112,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--budgets", required=True, help="budget of each period in site-cost units, e.g. 2,2,3")
     export = sub.add_parser("export", help="write a network as nodes.csv, edges.csv and od.csv")
     _common(export)
+    add_capacity_parser(sub, _common)
     return parser
 
 
@@ -119,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siting`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, "capacity": cmd_capacity}[args.command](args)
     except RangeError as exc:
         print(
             f"siting: error: {exc} (raise --range-km, or drop --refuse-unservable to plan the rest)",

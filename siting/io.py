@@ -89,6 +89,7 @@ def read_nodes_csv(path: str | Path) -> list[NodeRecord]:
                 "x": _number(path, line, "x", row["x"]) if row.get("x") else None,
                 "y": _number(path, line, "y", row["y"]) if row.get("y") else None,
                 "name": row.get("name") or node,
+                "attrs": {k: v for k, v in row.items() if k not in NODE_COLUMNS and k and v},
             }
         )
     return out
