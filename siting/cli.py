@@ -41,7 +41,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="add a candidate site: an existing node, or a new site KM km from U along edge U-V (repeatable)",
     )
     s.add_argument("--existing", default="", help="stations already open (kept open), id,id,...")
-    s.add_argument("--costs", help="CSV id,cost of opening each site (default 1 each)")
+    s.add_argument("--costs", help="CSV id,cost of opening each site (overrides the cost model)")
+    c = p.add_argument_group("costs (money, any unit; see siting.costs)")
+    c.add_argument("--site-cost", type=float, help="construction of a site (node construction_cost wins)")
+    c.add_argument("--charger-cost", type=float, help="one charger or dispenser, installed")
+    c.add_argument("--chargers-per-site", type=int, help="chargers a new site is built with (default 4)")
+    c.add_argument("--grid-cost-per-km", type=float, help="grid connection per km of node substation_km")
     s.add_argument("--fuel", choices=["ev", "h2"], default="ev")
     s.add_argument("--range-km", type=float, help="vehicle range [km] (default 300 ev, 400 h2)")
     s.add_argument(
@@ -85,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="maximum flow refuelled with p new stations")
     _common(plan)
     _sizing(plan)
-    plan.add_argument("--stations", type=int, required=True, help="number of new stations p")
+    plan.add_argument("--stations", type=int, help="number of new stations p (with --budget: at most p)")
+    plan.add_argument("--budget", type=float, help="money for new sites, in the unit of the costs")
     plan.add_argument("--method", choices=["exact", "heuristic"], default="exact")
     plan.add_argument("--curve-max", type=int, help="coverage curve for p = 1..N (default p; 0: none)")
     plan.add_argument("--max-gap-km", type=float, default=50.0, help="corridor spacing limit [km]")

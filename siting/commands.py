@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
+from siting.costs import CostModel, site_cost_parts, site_costs
 from siting.cover import unservable_trips
 from siting.errors import SitingError
 from siting.fuels import FuelProfile, fuel_profile
@@ -77,10 +78,30 @@ def _prepare(
         fuel.range_km,
         candidates=cands,
         existing=existing,
-        costs=read_costs(args.costs),
+        costs=_costs(args, ds, cands + list(existing)),
         refuse_unservable=args.refuse_unservable,
     )
     return ds, inst
+
+
+def _cost_model(args: argparse.Namespace) -> CostModel | None:
+    """The cost model of the options, or None when none is given (every site then costs 1)."""
+    given = {
+        "site_cost": args.site_cost,
+        "charger_cost": args.charger_cost,
+        "chargers_per_site": args.chargers_per_site,
+        "grid_cost_per_km": args.grid_cost_per_km,
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    return CostModel(**given) if given else None
+
+
+def _costs(args: argparse.Namespace, ds: Dataset, sites: list[str]) -> dict[str, float] | None:
+    overrides = read_costs(args.costs)
+    model = _cost_model(args)
+    if model is None:
+        return overrides
+    return site_costs(ds.G, sites, model, overrides)
 
 
 def _load(args: argparse.Namespace) -> tuple[Dataset, list[str]]:
@@ -126,7 +147,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     fuel = _fuel(args)
     shared = read_plan_stations(args.share_sites) if args.share_sites else None
     ds, inst = _prepare(args, fuel, shared)
-    n_curve = args.stations if args.curve_max is None else args.curve_max
+    if args.stations is None and args.budget is None:
+        raise SitingError("plan needs --stations P, or --budget MONEY (or both: at most P within the budget)")
+    n_curve = (args.stations or 0) if args.curve_max is None else args.curve_max
+    if args.budget is not None and args.curve_max is None:
+        n_curve = 0  # the curve is over p; with a budget it is asked for explicitly
     with curve_progress(n_curve, args.lang, enabled=args.format == "text") as advance:
         doc = plan_study(
             ds,
@@ -142,7 +167,17 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             gap_target=_gap(args),
             shared_sites=shared,
             on_step=advance,
+            budget=args.budget,
         )
+    model = _cost_model(args)
+    if model is not None:
+        doc["cost_model"] = dataclasses.asdict(model)
+        doc["station_costs"] = {
+            d["id"]: site_cost_parts(ds.G, d["id"], model, (d.get("sizing") or {}).get("servers"))
+            for d in doc["station_details"]
+            if d["status"] == "new"
+        }
+        doc["cost_sized"] = round(sum(c["total"] for c in doc["station_costs"].values()), 6)
     _emit(args, doc, print_plan)
     _write_outputs(args, ds, doc, {doc["method"]: doc["curve"]})
     return 0

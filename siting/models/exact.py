@@ -78,6 +78,7 @@ class MaxFlowModel:
 
     def __init__(self, inst: Instance, *, budget: float | None = None, mip_rel_gap: float = 1e-6) -> None:
         self.inst = inst
+        self.budget = budget
         n_cand = len(inst.candidates)
         self.groups = _Groups(inst)
         h = quiet_highs(None, mip_rel_gap)
@@ -99,7 +100,8 @@ class MaxFlowModel:
         initial: Collection[str] | None = None,
         started: float | None = None,
     ) -> PlanResult:
-        """Best plan with exactly ``p`` new stations (None: any number, within the budget).
+        """Best plan with exactly ``p`` new stations (None: any number, within the budget; with a
+        budget, ``p`` is an upper bound).
 
         ``started`` (a ``time.perf_counter()`` reading) lets the time limit include work done
         before this call, such as building the model.
@@ -107,6 +109,8 @@ class MaxFlowModel:
         started = time.perf_counter() if started is None else started
         h = self.h
         lower, upper = (-_INF, _INF) if p is None else (float(p), float(p))
+        if p is not None and self.budget is not None:
+            lower = 0.0
         h.changeRowBounds(self.card_row, lower, upper)
         if initial is not None:
             _set_start(h, self.inst, self.groups, initial)
@@ -297,6 +301,8 @@ def _result(
                 # HiGHS measures the gap from its own objective, in which y may understate the trips
                 # the chosen x really refuel; measure it from the flow actually refuelled.
                 gap = max(0.0, bound - covered_flow) / covered_flow
+            elif bound is None:
+                gap = None  # no dual bound yet (the root LP did not finish): no gap is certified
     cost = float(sum(inst.costs[inst.candidates.index(c)] for c in new)) if new else 0.0
     return PlanResult(
         status=status,
