@@ -22,7 +22,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("network and demand")
     g.add_argument("--network", choices=["hunan", "25node"], help="built-in network")
     g.add_argument("--nodes", help="nodes CSV: id,kind,weight,x,y,name")
-    g.add_argument("--edges", help="edges CSV (from,to,length_km[,corridor]), .graphml or .geojson")
+    g.add_argument(
+        "--edges",
+        help="edges CSV (from,to,length_km[,corridor]), .graphml, .geojson, or an OSM .osm/.osm.pbf",
+    )
+    g.add_argument(
+        "--crs", help="coordinates of --edges GeoJSON and --nodes: wgs84 (default), gcj02, EPSG:nnnn"
+    )
     g.add_argument("--flows", help="O-D flows CSV: origin,destination,flow[,path]; default gravity model")
     g.add_argument("--beta", type=float, default=1.5, help="gravity distance exponent (default 1.5)")
     g.add_argument("--gravity-scale", type=float, default=1.0, help="gravity flow multiplier")

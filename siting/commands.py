@@ -107,7 +107,13 @@ def _costs(args: argparse.Namespace, ds: Dataset, sites: list[str]) -> dict[str,
 def _load(args: argparse.Namespace) -> tuple[Dataset, list[str]]:
     """The dataset with the planner's ``--add-candidate`` sites applied, and those sites' ids."""
     ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
+        args.network,
+        args.nodes,
+        args.edges,
+        args.flows,
+        beta=args.beta,
+        gravity_scale=args.gravity_scale,
+        crs=args.crs,
     )
     if not args.add_candidate:
         return ds, []
