@@ -54,6 +54,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     c.add_argument("--chargers-per-site", type=int, help="chargers a new site is built with (default 4)")
     c.add_argument("--grid-cost-per-km", type=float, help="grid connection per km of node substation_km")
     s.add_argument("--fuel", choices=["ev", "h2"], default="ev")
+    s.add_argument(
+        "--vehicle", choices=["car", "truck"], help="demand and range of this class (default car; h2: truck)"
+    )
+    s.add_argument("--truck-share", type=float, help="trucks' share of all traffic (default 0.25)")
+    g.add_argument("--counts", help="traffic counts CSV from,to,aadt[,trucks]: calibrate the gravity demand")
     s.add_argument("--range-km", type=float, help="vehicle range [km] (default 300 ev, 400 h2)")
     s.add_argument(
         "--refuse-unservable",

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
+from siting.calibrate import calibrate_gravity, read_counts_csv
 from siting.costs import CostModel, site_cost_parts, site_costs
 from siting.cover import unservable_trips
 from siting.errors import SitingError
@@ -38,6 +39,7 @@ from siting.rollout import rollout
 from siting.service import cover_study, plan_study
 from siting.sites import add_candidates
 from siting.sizing import size_stations
+from siting.vehicles import VEHICLES, class_range_km, class_trips, default_vehicle, vehicle_class
 
 __all__ = ["COMMANDS"]
 
@@ -45,9 +47,10 @@ _Doc = TypeVar("_Doc")
 
 
 def _fuel(args: argparse.Namespace) -> FuelProfile:
+    vehicle = getattr(args, "vehicle", None) or default_vehicle(args.fuel)
     return fuel_profile(
         args.fuel,
-        range_km=args.range_km,
+        range_km=args.range_km if args.range_km is not None else class_range_km(args.fuel, vehicle),
         adoption_share=getattr(args, "adoption_share", None),
         consumption_per_km=getattr(args, "consumption", None),
         server_rate_per_h=getattr(args, "server_rate", None),
@@ -115,10 +118,42 @@ def _load(args: argparse.Namespace) -> tuple[Dataset, list[str]]:
         gravity_scale=args.gravity_scale,
         crs=args.crs,
     )
+    ds = _class_demand(args, ds)
     if not args.add_candidate:
         return ds, []
     trips, added = add_candidates(ds.G, ds.trips, args.add_candidate)
     return dataclasses.replace(ds, trips=trips), added
+
+
+def _class_demand(args: argparse.Namespace, ds: Dataset) -> Dataset:
+    """The demand of the vehicle class: calibrated to ``--counts``, or the class's gravity model
+    beside the dataset's (car) demand; an O-D table (``--flows``) is taken as the class's own."""
+    vehicle = getattr(args, "vehicle", None) or default_vehicle(getattr(args, "fuel", "ev"))
+    vc = vehicle_class(vehicle, share=args.truck_share if vehicle == "truck" else None)
+    if args.counts:
+        if args.flows:
+            raise SitingError("give --flows or --counts (to calibrate the gravity demand), not both")
+        has_own = any(float(d.get(vc.weight_attr) or 0) > 0 for _, d in ds.G.nodes(data=True))
+        trips, report = calibrate_gravity(
+            ds.G,
+            read_counts_csv(args.counts),
+            vehicle=vehicle,
+            truck_share=args.truck_share if args.truck_share is not None else VEHICLES["truck"].share,
+            weight_attr=vc.weight_attr if has_own else "weight",
+            source=args.counts,
+        )
+        args.calibration = report.to_dict()
+        if getattr(args, "format", "text") == "text":
+            print(
+                f"demand ({vehicle}s) calibrated to {len(report.rows)} counts: beta {report.beta:g}, "
+                f"RMSE {report.rmse_pct_gravity:.1f}% (gravity) -> {report.rmse_pct:.2f}% (after "
+                f"{report.sweeps} scaling sweeps)",
+                file=sys.stderr,
+            )
+        return dataclasses.replace(ds, trips=trips)
+    if vehicle == "truck" and not args.flows:
+        return dataclasses.replace(ds, trips=class_trips(ds.G, ds.trips, vc))
+    return ds
 
 
 def _emit(args: argparse.Namespace, doc: _Doc, printer: Callable[[Console, _Doc, str], None]) -> None:
@@ -175,6 +210,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             on_step=advance,
             budget=args.budget,
         )
+    if getattr(args, "calibration", None):
+        doc["calibration"] = args.calibration
+    doc["vehicle"] = args.vehicle or default_vehicle(args.fuel)
     model = _cost_model(args)
     if model is not None:
         doc["cost_model"] = dataclasses.asdict(model)

@@ -70,6 +70,8 @@ def cmd_capacity(args: argparse.Namespace) -> int:
         "totals": capacity_totals(rows),
         "sites": [r.to_dict() for r in rows],
     }
+    if getattr(args, "calibration", None):
+        doc["calibration"] = args.calibration
     _emit(args, doc, print_capacity)
     if args.out:
         for path in write_capacity_outputs(doc, Path(args.out)):
