@@ -33,7 +33,8 @@ from siting.outputs.curve import write_curve_png
 from siting.outputs.document import plan_document, station_details, write_json
 from siting.outputs.geojson import write_geojson
 from siting.outputs.html_map import write_html
-from siting.outputs.summary import curve_progress, print_compare, print_cover, print_plan, print_sizes
+from siting.outputs.progress import plan_progress
+from siting.outputs.summary import print_compare, print_cover, print_plan, print_sizes
 from siting.planning import plan_stations
 from siting.rollout import rollout
 from siting.service import cover_study, plan_study
@@ -193,7 +194,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     n_curve = (args.stations or 0) if args.curve_max is None else args.curve_max
     if args.budget is not None and args.curve_max is None:
         n_curve = 0  # the curve is over p; with a budget it is asked for explicitly
-    with curve_progress(n_curve, args.lang, enabled=args.format == "text") as advance:
+    with plan_progress(n_curve, args.time_limit, args.lang, enabled=args.format == "text") as bars:
         doc = plan_study(
             ds,
             inst,
@@ -207,8 +208,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             time_limit_s=args.time_limit,
             gap_target=_gap(args),
             shared_sites=shared,
-            on_step=advance,
+            on_step=bars.step,
             budget=args.budget,
+            on_progress=bars.solving,
         )
     if getattr(args, "calibration", None):
         doc["calibration"] = args.calibration

@@ -24,6 +24,9 @@ VERDICTS = ("optimal", "within_gap", "improved_not_certified", "no_better_than_h
 
 _EXACT_GAP = 1e-6
 
+# on_progress(seconds into the current MILP solve, its gap or None): for progress bars.
+Progress = Callable[[float, float | None], None]
+
 
 def check_station_count(inst: Instance, p: int, what: str = "--stations") -> None:
     """Refuse ``p`` below 0 or above the number of candidate sites, naming the count."""
@@ -46,6 +49,7 @@ def plan_stations(
     time_limit_s: float | None = 60.0,
     gap_target: float = _EXACT_GAP,
     budget: float | None = None,
+    on_progress: Progress | None = None,
 ) -> PlanResult:
     """Maximum refuelled flow with ``p`` new stations.
 
@@ -74,7 +78,7 @@ def plan_stations(
     if method not in ("exact", "heuristic"):
         raise SitingError(f"method must be exact or heuristic, got {method!r}")
     if budget is not None:
-        return _budget_plan(inst, p, budget, method, time_limit_s, gap_target)
+        return _budget_plan(inst, p, budget, method, time_limit_s, gap_target, on_progress)
     if p is None:
         raise SitingError("give the number of stations p, or a budget")
     check_station_count(inst, p)
@@ -83,11 +87,17 @@ def plan_stations(
         heuristic.extra["verdict"] = "heuristic"
         return heuristic
     model = MaxFlowModel(inst, mip_rel_gap=gap_target)
-    return _exact_point(model, p, heuristic, None, time_limit_s, gap_target)
+    return _exact_point(model, p, heuristic, None, time_limit_s, gap_target, on_progress)
 
 
 def _budget_plan(
-    inst: Instance, p: int | None, budget: float, method: str, time_limit_s: float | None, gap_target: float
+    inst: Instance,
+    p: int | None,
+    budget: float,
+    method: str,
+    time_limit_s: float | None,
+    gap_target: float,
+    on_progress: Progress | None,
 ) -> PlanResult:
     if not 0 <= budget < float("inf"):
         raise InputError(f"--budget must be a non-negative number, got {budget:g}")
@@ -98,7 +108,7 @@ def _budget_plan(
         heuristic.extra["verdict"] = "heuristic"
         return heuristic
     model = MaxFlowModel(inst, budget=budget, mip_rel_gap=gap_target)
-    exact = model.solve(p, time_limit_s=time_limit_s, initial=heuristic.new_stations)
+    exact = model.solve(p, time_limit_s=time_limit_s, initial=heuristic.new_stations, on_progress=on_progress)
     if exact.status not in ("optimal", "feasible") or exact.covered_flow < heuristic.covered_flow:
         exact = _with_bound(heuristic, exact.bound_flow)
     exact = drop_idle_stations(inst, exact)
@@ -151,11 +161,12 @@ def coverage_curve(
     time_limit_s: float | None = 60.0,
     gap_target: float = _EXACT_GAP,
     on_step: Callable[[int, PlanResult], None] | None = None,
+    on_progress: Progress | None = None,
 ) -> list[PlanResult]:
     """Plans for each ``p`` in ``ps`` (the coverage-versus-stations curve), in increasing ``p``.
 
-    ``on_step(p, result)`` is called after each point (the CLI drives a progress bar with it).
-    ``time_limit_s`` applies to each point.
+    ``on_step(p, result)`` is called after each point (the CLI drives a progress bar with it),
+    ``on_progress(seconds, gap)`` while each point's MILP runs. ``time_limit_s`` applies to each point.
     """
     if method not in ("exact", "heuristic"):
         raise SitingError(f"method must be exact or heuristic, got {method!r}")
@@ -171,7 +182,7 @@ def coverage_curve(
             heuristic.extra["verdict"] = "heuristic"
             result = heuristic
         else:
-            result = _exact_point(model, p, heuristic, previous, time_limit_s, gap_target)
+            result = _exact_point(model, p, heuristic, previous, time_limit_s, gap_target, on_progress)
         out.append(result)
         previous = result
         if on_step is not None:
@@ -186,6 +197,7 @@ def _exact_point(
     previous: PlanResult | None,
     time_limit_s: float | None,
     gap_target: float,
+    on_progress: Progress | None = None,
 ) -> PlanResult:
     inst = model.inst
     if p == 1:
@@ -203,7 +215,7 @@ def _exact_point(
         extended = greedy_max_flow(inst, p, time_limit_s=time_limit_s, start=previous.new_stations)
         if extended.covered_flow > start.covered_flow:
             start = extended
-    exact = model.solve(p, time_limit_s=time_limit_s, initial=start.new_stations)
+    exact = model.solve(p, time_limit_s=time_limit_s, initial=start.new_stations, on_progress=on_progress)
     if exact.status not in ("optimal", "feasible") or exact.covered_flow < start.covered_flow:
         # The solver found nothing better than its own start within the limit: keep the start.
         exact = _with_bound(start, exact.bound_flow)

@@ -15,7 +15,7 @@ from siting.fuels import FuelProfile
 from siting.models.instance import Instance, PlanResult
 from siting.networks import Dataset
 from siting.outputs.document import plan_document
-from siting.planning import check_station_count, coverage_curve, plan_stations
+from siting.planning import Progress, check_station_count, coverage_curve, plan_stations
 from siting.sites import candidate_gaps
 from siting.sizing import size_stations
 from siting.spacing import corridor_spacing
@@ -46,6 +46,7 @@ def plan_study(
     shared_sites: Sequence[str] | None = None,
     on_step: Callable[[int, PlanResult], None] | None = None,
     budget: float | None = None,
+    on_progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Plan ``stations`` new stations, with the coverage curve p = 1..``curve_max`` (default
     ``stations``; 0 for none), per-station sizing, corridor spacing and unservable trips.
@@ -61,11 +62,23 @@ def plan_study(
     curve: list[PlanResult] = []
     if budget is not None:
         plan = plan_stations(
-            inst, stations, method=method, time_limit_s=time_limit_s, gap_target=gap_target, budget=budget
+            inst,
+            stations,
+            method=method,
+            time_limit_s=time_limit_s,
+            gap_target=gap_target,
+            budget=budget,
+            on_progress=on_progress,
         )
         if n_curve > 0:
             curve = coverage_curve(
-                inst, range(1, n_curve + 1), method=method, time_limit_s=time_limit_s, gap_target=gap_target
+                inst,
+                range(1, n_curve + 1),
+                method=method,
+                time_limit_s=time_limit_s,
+                gap_target=gap_target,
+                on_step=on_step,
+                on_progress=on_progress,
             )
     elif stations is None:
         raise SitingError("give the number of stations, or a budget")
@@ -78,12 +91,20 @@ def plan_study(
             time_limit_s=time_limit_s,
             gap_target=gap_target,
             on_step=on_step,
+            on_progress=on_progress,
         )
         plan = (
             next(r for r in curve if r.p == stations) if stations else plan_stations(inst, 0, method=method)
         )
     else:
-        plan = plan_stations(inst, stations, method=method, time_limit_s=time_limit_s, gap_target=gap_target)
+        plan = plan_stations(
+            inst,
+            stations,
+            method=method,
+            time_limit_s=time_limit_s,
+            gap_target=gap_target,
+            on_progress=on_progress,
+        )
         if n_curve > 0:
             curve = coverage_curve(
                 inst,
@@ -92,6 +113,7 @@ def plan_study(
                 time_limit_s=time_limit_s,
                 gap_target=gap_target,
                 on_step=on_step,
+                on_progress=on_progress,
             )
     sizes = size_stations(
         ds.G,
