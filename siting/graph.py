@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 NODE_KINDS = ("city", "interchange", "service_area")
+_NODE_FIELDS = ("id", "kind", "weight", "x", "y", "name")
 
 # Node ids are strings; node and edge attributes are the plain dicts described above.
 RoadGraph: TypeAlias = "nx.Graph[str]"
@@ -103,7 +104,9 @@ def build_graph(
             weight, x, y = float(rec.get("weight") or 0.0), _opt_float(rec.get("x")), _opt_float(rec.get("y"))
         except (TypeError, ValueError):
             raise GraphError(f"node {node}: weight, x and y must be numbers") from None
-        extra = {str(k): v for k, v in (rec.get("attrs") or {}).items() if v not in (None, "")}
+        # other fields of the record (a REST node) and the file's other columns become attributes
+        given = {k: v for k, v in rec.items() if k not in (*_NODE_FIELDS, "attrs")}
+        extra = {str(k): v for k, v in {**given, **(rec.get("attrs") or {})}.items() if v not in (None, "")}
         G.add_node(node, **extra)
         G.add_node(node, kind=kind, weight=weight, x=x, y=y, name=str(rec.get("name") or node))
     chains: dict[str, list[tuple[str, str]]] = {}
