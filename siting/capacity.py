@@ -38,6 +38,7 @@ from siting.queueing import mean_wait_h, prob_wait_longer, servers_for_mean_wait
 __all__ = [
     "DEFAULT_BAYS_PER_PAIR",
     "DEFAULT_BAYS_SOURCE",
+    "is_assumed",
     "CapacityAssumptions",
     "SiteCapacity",
     "passing_flows",
@@ -46,10 +47,10 @@ __all__ = [
 ]
 
 # 1,975 charging bays in 182.5 pairs of service and parking areas at end-2024 (湖南省交通运输厅,
-# see siting/data/hunan/facts.md and README.md): 10.8 a pair; rounded down, so a site without
-# data is not credited with more bays than the provincial average.
-DEFAULT_BAYS_PER_PAIR = 10
-DEFAULT_BAYS_SOURCE = "assumed: provincial mean 1,975 bays / 182.5 pairs (end-2024), rounded down"
+# see siting/data/hunan/facts.md and README.md): 10.8 a pair, rounded to 11 (the same assumption
+# as the Hunan data's existing_bays where no per-site count was found).
+DEFAULT_BAYS_PER_PAIR = 11
+DEFAULT_BAYS_SOURCE = "assumed: provincial mean 1,975 bays / 182.5 pairs (end-2024) = 10.8, rounded"
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,15 @@ class SiteCapacity:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def is_assumed(source: str) -> bool:
+    """Whether an ``existing_bays_source`` says the count is an assumption, not a per-site figure.
+
+    >>> is_assumed(DEFAULT_BAYS_SOURCE), is_assumed("Assumption: province average"), is_assumed("survey")
+    (True, True, False)
+    """
+    return "assum" in source.lower()
 
 
 def passing_flows(
@@ -339,7 +349,7 @@ def capacity_totals(rows: Sequence[SiteCapacity]) -> dict[str, float | int]:
         "sites": len(rows),
         "sites_needing_bays": sum(1 for r in rows if r.bays_to_add > 0),
         "bays_existing": sum(r.bays_existing for r in rows),
-        "sites_with_assumed_bays": sum(1 for r in rows if r.bays_existing_source == DEFAULT_BAYS_SOURCE),
+        "sites_with_assumed_bays": sum(1 for r in rows if is_assumed(r.bays_existing_source)),
         "bays_needed": sum(r.bays_needed for r in rows),
         "bays_to_add": sum(r.bays_to_add for r in rows),
         "added_kw": round(sum(r.added_kw for r in rows), 3),

@@ -42,7 +42,7 @@ def add_capacity_parser(
     g.add_argument("--overhead-min", type=float, help="time per session besides charging [min] (default 5)")
     g.add_argument("--power-factor", type=float, help="kW per kVA of the grid connection (default 0.95)")
     g.add_argument("--simultaneity", type=float, help="share of installed power drawn at once (default 1.0)")
-    g.add_argument("--default-bays", type=int, help="existing bays of a site without data (default 10)")
+    g.add_argument("--default-bays", type=int, help="existing bays of a site without data (default 11)")
     return p
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from siting.capacity import DEFAULT_BAYS_SOURCE
+from siting.capacity import is_assumed
 
 __all__ = [
     "LABELS",
@@ -37,7 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kw": ("Added kW", "新增 kW"),
     "kva": ("Grid kVA", "电网 kVA"),
     "overflow": ("overflows", "排队无法消化"),
-    "assumed": ("* existing bays", "* 现有车位"),
+    "assumed": ("* existing bays assumed", "* 现有车位为假设值"),
     "totals": ("Totals", "合计"),
     "target_mean": ("target: mean wait <= {t:g} min", "目标：平均等待 <= {t:g} 分钟"),
     "target_prob": ("target: P(wait > {t:g} min) <= {p:g}", "目标：等待超过 {t:g} 分钟的概率 <= {p:g}"),
@@ -74,7 +74,7 @@ def print_capacity(console: Console, doc: Mapping[str, Any], lang: str = "en", l
     rows = sorted(doc["sites"], key=lambda r: (-r["bays_to_add"], -r["passing_per_day"], r["site"]))
     for r in rows[:limit]:
         name = r["name"] if lang == "zh" or not r.get("name_en") else r["name_en"]
-        assumed = "*" if r["bays_existing_source"] == DEFAULT_BAYS_SOURCE else ""
+        assumed = "*" if is_assumed(r["bays_existing_source"]) else ""
         table.add_row(
             f"{name} ({r['site']})" if name != r["site"] else name,
             f"{r['passing_per_day']:,.0f}",
@@ -100,7 +100,8 @@ def print_capacity(console: Console, doc: Mapping[str, Any], lang: str = "en", l
         f"{label('kva', lang)} {tot['grid_kva_needed']:,.0f}"
     )
     if tot.get("sites_with_assumed_bays"):
-        console.print(f"[dim]{label('assumed', lang)}: {DEFAULT_BAYS_SOURCE}[/dim]")
+        sources = sorted({r["bays_existing_source"] for r in rows if is_assumed(r["bays_existing_source"])})
+        console.print(f"[dim]{label('assumed', lang)}: {'; '.join(sources)}[/dim]")
 
 
 def write_capacity_csv(rows: Sequence[Mapping[str, Any]], path: Path) -> None:

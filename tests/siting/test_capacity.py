@@ -128,7 +128,7 @@ def test_capacity_plan_per_side_and_grid():
 def test_missing_existing_bays_use_the_documented_default_and_bad_values_are_named():
     G, trips = _corridor()
     rows = plan_capacity(G, trips)
-    assert all(r.bays_existing == 10 and r.bays_existing_source == DEFAULT_BAYS_SOURCE for r in rows)
+    assert all(r.bays_existing == 11 and r.bays_existing_source == DEFAULT_BAYS_SOURCE for r in rows)
     G.nodes["s1"]["existing_bays"] = "lots"
     with pytest.raises(InputError, match="node s1: existing_bays must be a whole number"):
         plan_capacity(G, trips)
