@@ -330,7 +330,7 @@ def _cmd_rollout(args: argparse.Namespace) -> int:
         budgets,
         candidates=inst.candidates,
         existing=inst.existing,
-        costs=read_costs(args.costs),
+        costs=_costs(args, ds, [*inst.candidates, *inst.existing]),
         time_limit_s=args.time_limit,
     )
     doc = [

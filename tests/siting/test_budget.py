@@ -111,3 +111,12 @@ def test_cli_plan_within_a_money_budget(tmp_path, capsys):
     assert doc["verdict"] == "optimal"
     assert main(["plan", *files, "--range-km", "200"]) == 2
     assert "plan needs --stations P, or --budget MONEY" in capsys.readouterr().err
+
+
+def test_cli_rollout_budgets_are_money_with_the_cost_model(capsys):
+    args = "rollout --network 25node --range-km 12 --candidates all --budgets 1000,1000 --site-cost 450"
+    args += " --format json"
+    assert main(args.split()) == 0
+    periods = json.loads(capsys.readouterr().out)
+    assert [len(p["opened"]) for p in periods] == [2, 2]  # 450 a site: two a period
+    assert all(p["spent"] == 900 for p in periods)
