@@ -50,6 +50,8 @@ __all__ = [
 # see siting/data/hunan/facts.md and README.md): 10.8 a pair, rounded to 11 (the same assumption
 # as the Hunan data's existing_bays where no per-site count was found).
 DEFAULT_BAYS_PER_PAIR = 11
+# Beyond this offered load a side is not a service area but a data error (and Erlang C would loop long).
+MAX_OFFERED_LOAD = 10_000
 DEFAULT_BAYS_SOURCE = "assumed: provincial mean 1,975 bays / 182.5 pairs (end-2024) = 10.8, rounded"
 
 
@@ -287,6 +289,11 @@ def plan_capacity(
         charging = passing * a.ev_share * a.stop_probability * a.design_day_factor
         lam = charging * a.peak_hour_share / sides  # per side, per hour
         load = lam * service_h
+        if not load <= MAX_OFFERED_LOAD:
+            raise InputError(
+                f"site {node}: {load:.3g} Erlang of charging at the peak hour a side (more than "
+                f"{MAX_OFFERED_LOAD:,} bays busy): check the flows' unit (round trips per day)"
+            )
         if a.max_wait_prob is None:
             per_side = servers_for_mean_wait(lam, service_h, wait_h)
         else:

@@ -197,3 +197,10 @@ def test_cli_capacity_hunan_json(capsys):
     areas = doc["sites"]
     assert len(areas) >= 20 and all(r["kind"] == "service_area" for r in areas)
     assert doc["totals"]["bays_needed"] >= doc["totals"]["bays_existing"]
+
+
+def test_absurd_flows_are_refused_not_sized_forever():
+    G, _ = _corridor()
+    trips = trips_from_flows(G, [{"origin": "a", "destination": "b", "flow": 1e300}])
+    with pytest.raises(InputError, match="site s1: .* Erlang of charging at the peak hour"):
+        plan_capacity(G, trips)
