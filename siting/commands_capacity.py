@@ -9,8 +9,8 @@ from typing import Any
 
 from siting.capacity import CapacityAssumptions, capacity_totals, plan_capacity
 from siting.commands import _emit, _load
-from siting.inputs import parse_ids
 from siting.outputs.capacity import print_capacity, write_capacity_outputs
+from siting.sites import select_candidates
 
 __all__ = ["add_capacity_parser", "cmd_capacity"]
 
@@ -24,7 +24,9 @@ def add_capacity_parser(
     )
     common(p)
     g = p.add_argument_group("capacity (Erlang C, per carriageway side)")
-    g.add_argument("--sites", help="sites id,id,... (default: every service area)")
+    g.add_argument(
+        "--sites", help="id,id,..., a file of ids, or service-areas|interchanges|... (default: service areas)"
+    )
     g.add_argument("--target-wait-min", type=float, default=10.0, help="target mean wait [min] (default 10)")
     g.add_argument(
         "--max-wait-prob",
@@ -62,7 +64,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
         default_bays=args.default_bays,
     )
     ds, _ = _load(args)
-    sites = parse_ids(args.sites) or None
+    sites = select_candidates(ds.G, args.sites) if args.sites else None
     rows = plan_capacity(ds.G, ds.trips, sites, assumptions)
     doc: dict[str, Any] = {
         "network": ds.name,

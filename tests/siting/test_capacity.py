@@ -187,6 +187,10 @@ def test_cli_capacity_files_table_and_outputs(tmp_path, capsys):
     assert csv_head.startswith("site,name,") and "bays_to_add" in csv_head
     geo = json.loads((out / "capacity.geojson").read_text(encoding="utf-8"))
     assert [f["geometry"]["coordinates"] for f in geo["features"]] == [[112.5, 28.0], [113.0, 28.0]]
+    assert main(["capacity", *files, "--sites", "s2,a", "--format", "json"]) == 0
+    assert [r["site"] for r in json.loads(capsys.readouterr().out)["sites"]] == ["s2", "a"]
+    assert main(["capacity", *files, "--sites", "s9"]) == 2
+    assert "candidate sites not in the graph: s9" in capsys.readouterr().err
     assert main(["capacity", *files, "--ev-share", "2"]) == 2
     assert "ev_share must be in [0, 1]" in capsys.readouterr().err
 
