@@ -13,10 +13,12 @@ so EV planning there is mostly capacity planning. For each site:
    Service time is ``energy_kwh / power_kw`` plus ``overhead_min`` (parking, plugging, paying).
 4. **Bays needed**: the fewest per side whose mean wait is at most the target (or, when
    ``max_wait_prob`` is given, whose P(wait > target) is at most it), times ``sides``; bays to
-   add are those above the existing ones.
+   add are those above the existing ones (bays are never removed). Sides get the existing bays
+   evenly, rounded down (11 bays: 5 a side for the queue).
 5. **Grid**: installed power ``bays * power_kw`` [kW]; the connection needs
    ``kW * simultaneity / power_factor`` [kVA]; ``peak_draw_kw`` is the mean draw in the design hour
-   (busy bays times power).
+   (the energy the peak hour's arrivals take, in kWh per hour). A node's ``grid_kva`` gives the
+   shortfall of its present connection.
 
 A bay serves one vehicle at a time ("charger" below means a bay; a dual-connector pile is two).
 Existing bays come from the node attribute ``existing_bays`` (source in ``existing_bays_source``);
