@@ -135,20 +135,25 @@ def read_network(
 
         G = read_osm(edges_path)
     else:
-        nodes = read_nodes_csv(nodes_path) if nodes_path else []
+        nodes = _nodes_in_wgs84(read_nodes_csv(nodes_path), crs) if nodes_path else []
         return build_graph(nodes, read_edges_csv(edges_path), add_missing_nodes=nodes_path is None)
     if nodes_path:
-        records = read_nodes_csv(nodes_path)
-        if crs is not None:
-            for rec in records:
-                if rec["x"] is not None and rec["y"] is not None:
-                    rec["x"], rec["y"] = to_wgs84([(rec["x"], rec["y"])], crs)[0]
+        records = _nodes_in_wgs84(read_nodes_csv(nodes_path), crs)
         for rec in records:
             if rec["id"] in G:
                 G.nodes[rec["id"]].update(rec.get("attrs") or {})
                 G.nodes[rec["id"]].update({k: v for k, v in rec.items() if k not in ("id", "attrs")})
         attach_zones(G, records)
     return G
+
+
+def _nodes_in_wgs84(records: list[NodeRecord], crs: str | None) -> list[NodeRecord]:
+    """Node records with their x,y converted from ``crs`` to WGS-84 longitude/latitude."""
+    if crs is not None:
+        for rec in records:
+            if rec["x"] is not None and rec["y"] is not None:
+                rec["x"], rec["y"] = to_wgs84([(rec["x"], rec["y"])], crs)[0]
+    return records
 
 
 def read_graphml(path: str | Path) -> RoadGraph:

@@ -159,3 +159,10 @@ def test_nodes_file_rows_off_the_network_need_coordinates(osm_xml, tmp_path):
     (tmp_path / "z.csv").write_text("id,weight\nsomewhere,3\n", encoding="utf-8")
     with pytest.raises(InputError, match="node somewhere is not on the network and has no x,y"):
         read_network(tmp_path / "z.csv", osm_xml)
+
+
+def test_nodes_csv_coordinates_in_a_projected_crs_are_stored_as_wgs84(tmp_path):
+    (tmp_path / "n.csv").write_text("id,x,y\na,500000,3100000\nb,500000,3150000\n", encoding="utf-8")
+    (tmp_path / "e.csv").write_text("from,to,length_km\na,b,50\n", encoding="utf-8")
+    G = read_network(tmp_path / "n.csv", tmp_path / "e.csv", crs="EPSG:4547")
+    assert G.nodes["a"]["x"] == pytest.approx(114.0) and 27.9 < G.nodes["a"]["y"] < 28.1
