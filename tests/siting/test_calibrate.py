@@ -11,6 +11,7 @@ from siting.calibrate import Count, calibrate_gravity, read_counts_csv
 from siting.cli import main
 from siting.demand import gravity_trips
 from siting.errors import InputError
+from siting.networks import load_hunan
 from siting.vehicles import VEHICLES, class_trips
 
 
@@ -110,7 +111,9 @@ def test_cli_h2_plans_on_truck_demand_and_ev_trucks_get_their_range(tmp_path, ca
     assert h2["vehicle"] == "truck" and h2_cars["vehicle"] == "car"
     assert h2["total_flow"] == pytest.approx(h2_cars["total_flow"] / 3, rel=1e-6)
     assert run("--fuel", "ev", "--vehicle", "truck")["range_km"] == 225.0
-    (tmp_path / "c.csv").write_text("from,to,aadt,trucks\nchangsha,xiangtan,60000,15000\n", encoding="utf-8")
+    busiest = max(load_hunan().trips, key=lambda t: t.flow)  # count the first edge of the busiest trip
+    u, v = busiest.path[:2]
+    (tmp_path / "c.csv").write_text(f"from,to,aadt,trucks\n{u},{v},60000,15000\n", encoding="utf-8")
     cal = run("--fuel", "h2", "--counts", str(tmp_path / "c.csv"))
     assert cal["calibration"]["vehicle"] == "truck"
     assert cal["calibration"]["counts"][0]["calibrated"] == pytest.approx(15000, rel=1e-5)
