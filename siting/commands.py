@@ -225,6 +225,24 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         }
         doc["cost_sized"] = round(sum(c["total"] for c in doc["station_costs"].values()), 6)
     _emit(args, doc, print_plan)
+    if args.format == "text" and (args.budget is not None or model is not None):
+        budget = (
+            ""
+            if args.budget is None
+            else (" / 预算 " if args.lang == "zh" else " of the budget ") + f"{args.budget:,.6g}"
+        )
+        sized = doc.get("cost_sized")
+        with_sizing = (
+            ""
+            if sized is None
+            else (
+                f"（按规模配置充电桩：{sized:,.6g}）"
+                if args.lang == "zh"
+                else f" ({sized:,.6g} with the sized chargers)"
+            )
+        )
+        label = "新建站点费用" if args.lang == "zh" else "Cost of the new sites"
+        print(f"{label}: {doc.get('cost') or 0:,.6g}{budget}{with_sizing}")
     _write_outputs(args, ds, doc, {doc["method"]: doc["curve"]})
     return 0
 

@@ -109,6 +109,10 @@ def test_cli_plan_within_a_money_budget(tmp_path, capsys):
     assert doc["cost"] == pytest.approx(800 * 2 + 60 * 1.5 + 30 * 4 * 2)
     assert doc["station_costs"]["s1"]["grid"] == 60 and doc["curve"] == []
     assert doc["verdict"] == "optimal"
+    assert main(["plan", *files, *costs, "--range-km", "200", "--budget", "2200"]) == 0
+    assert "Cost of the new sites: 1,930 of the budget 2,200 (1,750 with the sized chargers)" in (
+        capsys.readouterr().out
+    )
     assert main(["plan", *files, "--range-km", "200"]) == 2
     assert "plan needs --stations P, or --budget MONEY" in capsys.readouterr().err
 
