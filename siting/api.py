@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from siting.capacity import CapacityAssumptions, capacity_totals, plan_capacity
-from siting.costs import CostModel, site_costs
+from siting.costs import cost_model, site_costs
 from siting.errors import SitingError
 from siting.fuels import FuelProfile, fuel_profile
 from siting.inputs import check_nodes, dataset_from_records, resolve_candidates
@@ -142,16 +142,14 @@ def _dataset(req: StudyRequest | CapacityRequest) -> Dataset:
 def _costs(req: StudyRequest, ds: Dataset, sites: Sequence[str]) -> dict[str, float] | None:
     if not isinstance(req, PlanRequest):
         return req.costs or None
-    parts = (req.site_cost, req.charger_cost, req.chargers_per_site, req.grid_cost_per_km)
-    if all(v is None for v in parts):
-        return req.costs or None
-    d = CostModel()
-    model = CostModel(
-        site_cost=d.site_cost if req.site_cost is None else req.site_cost,
-        charger_cost=d.charger_cost if req.charger_cost is None else req.charger_cost,
-        chargers_per_site=d.chargers_per_site if req.chargers_per_site is None else req.chargers_per_site,
-        grid_cost_per_km=d.grid_cost_per_km if req.grid_cost_per_km is None else req.grid_cost_per_km,
+    model = cost_model(
+        site_cost=req.site_cost,
+        charger_cost=req.charger_cost,
+        chargers_per_site=req.chargers_per_site,
+        grid_cost_per_km=req.grid_cost_per_km,
     )
+    if model is None:
+        return req.costs or None
     return site_costs(ds.G, sites, model, req.costs)
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from rich.console import Console
 
 from siting.calibrate import calibrate_gravity, read_counts_csv
-from siting.costs import CostModel, site_cost_parts, site_costs
+from siting.costs import CostModel, cost_model, site_cost_parts, site_costs
 from siting.cover import unservable_trips
 from siting.errors import SitingError
 from siting.fuels import FuelProfile, fuel_profile
@@ -90,14 +90,12 @@ def _prepare(
 
 def _cost_model(args: argparse.Namespace) -> CostModel | None:
     """The cost model of the options, or None when none is given (every site then costs 1)."""
-    given = {
-        "site_cost": args.site_cost,
-        "charger_cost": args.charger_cost,
-        "chargers_per_site": args.chargers_per_site,
-        "grid_cost_per_km": args.grid_cost_per_km,
-    }
-    given = {k: v for k, v in given.items() if v is not None}
-    return CostModel(**given) if given else None
+    return cost_model(
+        site_cost=args.site_cost,
+        charger_cost=args.charger_cost,
+        chargers_per_site=args.chargers_per_site,
+        grid_cost_per_km=args.grid_cost_per_km,
+    )
 
 
 def _costs(args: argparse.Namespace, ds: Dataset, sites: list[str]) -> dict[str, float] | None:

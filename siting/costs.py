@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from siting.errors import InputError
 from siting.graph import RoadGraph
 
-__all__ = ["CostModel", "site_cost_parts", "site_costs"]
+__all__ = ["CostModel", "cost_model", "site_cost_parts", "site_costs"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,29 @@ class CostModel:
                 raise InputError(f"--{name.replace('_', '-')} must be a non-negative number, got {value:g}")
         if self.chargers_per_site < 0:
             raise InputError(f"--chargers-per-site must not be negative, got {self.chargers_per_site}")
+
+
+def cost_model(
+    *,
+    site_cost: float | None = None,
+    charger_cost: float | None = None,
+    chargers_per_site: int | None = None,
+    grid_cost_per_km: float | None = None,
+) -> CostModel | None:
+    """The cost model of the options given (defaults for the rest), or None when none is given.
+
+    >>> cost_model() is None, cost_model(charger_cost=30).site_cost
+    (True, 1.0)
+    """
+    if site_cost is None and charger_cost is None and chargers_per_site is None and grid_cost_per_km is None:
+        return None
+    d = CostModel()
+    return CostModel(
+        site_cost=d.site_cost if site_cost is None else site_cost,
+        charger_cost=d.charger_cost if charger_cost is None else charger_cost,
+        chargers_per_site=d.chargers_per_site if chargers_per_site is None else chargers_per_site,
+        grid_cost_per_km=d.grid_cost_per_km if grid_cost_per_km is None else grid_cost_per_km,
+    )
 
 
 def _node_number(G: RoadGraph, node: str, key: str) -> float | None:
