@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from siting.i18n import t
-from siting.models.instance import PlanResult
 
-__all__ = ["print_plan", "print_cover", "print_compare", "print_sizes", "curve_progress"]
+__all__ = ["print_plan", "print_cover", "print_compare", "print_sizes"]
 
 
 def _headline(doc: dict[str, Any], lang: str) -> str:
@@ -172,27 +169,3 @@ def print_compare(console: Console, docs: Sequence[dict[str, Any]], lang: str = 
     console.print(table)
     for d in docs:
         console.print(f"[bold]{d['scenario']}[/bold]: {', '.join(d['stations'])}")
-
-
-@contextmanager
-def curve_progress(
-    total: int, lang: str = "en", enabled: bool = True
-) -> Iterator[Callable[[int, PlanResult], None]]:
-    """A progress bar on standard error; yields ``advance(p, result)`` for :func:`coverage_curve`."""
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not (enabled and console.is_terminal),
-    ) as progress:
-        task = progress.add_task(t("computing_curve", lang), total=total)
-
-        def advance(p: int, result: PlanResult) -> None:
-            gap = "" if result.gap is None else f", {t('gap', lang)} {100 * result.gap:.2f}%"
-            progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}{gap}")
-
-        yield advance

@@ -72,6 +72,7 @@ POLICY: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/api/v1/siting/networks"): PLAN,
     ("POST", "/api/v1/siting/plan"): PLAN,
     ("POST", "/api/v1/siting/cover"): PLAN,
+    ("POST", "/api/v1/siting/capacity"): PLAN,
 }
 
 def app_routes(csms: Csms) -> set[tuple[str, str]]:
