@@ -16,6 +16,7 @@ import networkx as nx
 
 from siting.graph import RoadGraph, corridor_chains
 from siting.i18n import t
+from siting.outputs.names import display_name as _name
 
 __all__ = ["plan_html", "write_html"]
 
@@ -98,7 +99,7 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
         if sizing:
             tip += (
                 f" | {sizing.get('servers')} {t('servers_' + sizing.get('server_name', 'charger'), lang)}"
-                f" | {sizing.get('visits_per_day'):g} {t('visits', lang)}"
+                f" | {float(sizing.get('visits_per_day') or 0):,.0f} {t('visits', lang)}"
             )
         parts.append(
             f'<rect x="{x - 7:.1f}" y="{y - 7:.1f}" width="14" height="14" fill="{fill}" '
@@ -117,7 +118,7 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
     rows = "".join(
         f"<tr><td>{html.escape(s['id'])}</td><td>{html.escape(str(s.get('name') or ''))}</td>"
         f"<td>{t(s['status'], lang)}</td><td>{(s.get('sizing') or {}).get('servers', '')}</td>"
-        f"<td>{(s.get('sizing') or {}).get('visits_per_day', '')}</td></tr>"
+        f"<td>{_visits(s)}</td></tr>"
         for s in doc.get("station_details", [])
     )
     gap = doc.get("gap")
@@ -152,8 +153,7 @@ def write_html(G: RoadGraph, doc: dict[str, Any], path: str | Path, *, lang: str
     return path
 
 
-def _name(node: str, data: dict[str, Any], lang: str) -> str:
-    name = data.get("name") or node
-    if lang != "zh" and data.get("name_en"):
-        return str(data["name_en"]).split(" (")[0]
-    return str(name)
+def _visits(station: dict[str, Any]) -> str:
+    """Visits per day as a whole number (a planner reads 363, not 363.0238)."""
+    value = (station.get("sizing") or {}).get("visits_per_day")
+    return "" if value is None else f"{float(value):,.0f}"
