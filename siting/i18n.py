@@ -95,6 +95,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Schematic: nodes drawn at their coordinates; no base map for this network.",
         "示意图：节点按坐标绘制；此路网无底图。",
     ),
+    "map_unplaced": ("Stations not drawn (no position in the data)", "未绘制的站点（数据中无位置）"),
     "approx_note": (
         "Lengths partly approximate; service-area positions evenly spaced (see data sources).",
         "部分里程为近似值；服务区位置按等间距近似（见数据来源说明）。",

@@ -28,7 +28,7 @@ from matplotlib.transforms import Bbox
 
 from siting.graph import RoadGraph
 from siting.i18n import t
-from siting.outputs.basemap import Boundary, hunan_base_layer
+from siting.outputs.basemap import Boundary, hunan_base_layer, is_lon_lat, road_segments
 from siting.outputs.fonts import plot_lang
 from siting.outputs.labels import WIDE_RINGS, LabelSpec, Placement, place_labels
 from siting.outputs.names import display_name
@@ -73,28 +73,6 @@ def scale_bar_km(width_km: float) -> float:
             if value <= target:
                 best = value
     return best
-
-
-def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-def _geographic(G: RoadGraph, pos: Mapping[str, tuple[float, float]]) -> bool:
-    """True when the coordinates are longitude/latitude: in range, and the edges' lengths agree with
-    the great-circle distances between their ends (median ratio 0.8-3; roads wind, schematic
-    coordinates such as the 25-node network's do not match at all)."""
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    if not xs or not all(-180 <= x <= 180 for x in xs) or not all(-90 <= y <= 90 for y in ys):
-        return False
-    ratios = sorted(
-        float(d["length_km"]) / gc
-        for u, v, d in G.edges(data=True)
-        if u in pos and v in pos and d.get("length_km") and (gc := _haversine_km(pos[u], pos[v])) > 0.5
-    )
-    return bool(ratios) and 0.8 <= ratios[len(ratios) // 2] <= 3.0
 
 
 @contextmanager
@@ -240,7 +218,7 @@ def render_map(
         for n, d in G.nodes(data=True)
         if d.get("x") is not None and d.get("y") is not None
     }
-    geographic = _geographic(G, pos)
+    geographic = is_lon_lat(G, pos)
     with _font(families):
         fig, ax = plt.subplots(figsize=(8.3, 9.2), dpi=150)
         fig.subplots_adjust(left=0.03, right=0.97, top=0.91, bottom=0.07)
@@ -269,7 +247,7 @@ def render_map(
         ax.set_facecolor("#eceef0" if use_base else "#fbfbf8")
         fixed: list[Any] = []
         prefectures = _draw_base(ax) if use_base else []
-        segments = [[pos[u], pos[v]] for u, v in G.edges() if u in pos and v in pos]
+        segments = [list(seg) for seg in road_segments(G, pos)]
         ax.add_collection(LineCollection(segments, colors="white", linewidths=3.2, zorder=3))
         ax.add_collection(LineCollection(segments, colors=_ROAD, linewidths=1.7, zorder=3.1))
         details = {d["id"]: d for d in doc.get("station_details", [])}
@@ -360,6 +338,9 @@ def render_map(
             fixed += [arrow, arrow.arrow_patch]
         ax.set_title(title or _title(doc, lang), fontsize=12)
         note = t("map_sources" if use_base else "map_sources_plain", lang)
+        unplaced = [display_name(n, G.nodes[n], lang) for n in details if n not in pos]
+        if unplaced:
+            note += f" {t('map_unplaced', lang)}: {', '.join(unplaced)}."
         fig.text(0.03, 0.015, note, fontsize=6.5, color="#555", ha="left", va="bottom", wrap=True)
         fig.canvas.draw()
         renderer: Any = fig.canvas.get_renderer()  # type: ignore[attr-defined]

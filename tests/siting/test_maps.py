@@ -24,6 +24,7 @@ from siting.networks import load_hunan, load_network25
 from siting.outputs import fonts
 from siting.outputs.basemap import hunan_base_layer
 from siting.outputs.curve import curve_figure
+from siting.outputs.html_map import plan_html
 from siting.outputs.map_png import MapRender, render_map
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -209,3 +210,23 @@ def test_zh_tables_translate_every_heading_and_value(capsys: pytest.CaptureFixtu
         assert word not in stations, word
     assert "服务区" in stations and "精确求解" in stations
     assert not re.search(r"\d+\.\d{3,}%", out)  # no percentages with 3+ decimals
+
+
+def test_html_map_is_geographic_with_the_base_layer(hunan_plans: dict[str, dict[str, Any]]) -> None:
+    G = load_hunan().G
+    page = plan_html(G, hunan_plans["zh"], lang="zh")
+    assert 'class="base-prefectures"' in page and 'class="base-province"' in page
+    assert "湖南省高速公路网" in page
+
+
+def test_a_station_without_position_is_named_under_the_map() -> None:
+    G = load_hunan().G
+    unplaced = next(n for n, d in G.nodes(data=True) if d.get("x") is None)  # a border point
+    name = G.nodes[unplaced]["name"]
+    doc = {"network": "hunan", "station_details": [{"id": unplaced, "status": "new", "name": name}]}
+    render = render_map(G, doc, lang="zh")
+    try:
+        note = [t for t in _figure_texts(render) if "未绘制的站点" in t]
+        assert note and name in note[0]
+    finally:
+        render.close()
