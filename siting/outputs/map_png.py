@@ -287,45 +287,41 @@ def render_map(
                     linewidths=1.2,
                     zorder=5,
                 )
+        statuses = {d.get("status") for d in details.values()}
+        handles: list[Any] = [
+            Line2D([], [], marker="s", ls="", color=_NEW, mec="white", ms=8, label=t("legend_new", lang)),
+            Line2D(
+                [],
+                [],
+                marker="s",
+                ls="",
+                color=_EXISTING,
+                mec="white",
+                ms=8,
+                label=t("legend_existing", lang),
+            ),
+            Line2D([], [], marker="o", ls="", color=_CITY, ms=6, label=t("legend_city", lang)),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                mfc="white",
+                mec="#6d6d6d",
+                ms=5,
+                label=t("legend_service_area", lang),
+            ),
+            Line2D([], [], color=_ROAD, lw=2, label=t("legend_expressway", lang)),
+        ]
+        shown = ["new" in statuses, "existing" in statuses, bool(cities), bool(areas), True]
+        handles = [h for h, keep in zip(handles, shown, strict=True) if keep]
+        if use_base:
+            handles += [
+                Patch(facecolor="#fbf8f0", edgecolor="#b4aa98", ls="--", label=t("legend_prefecture", lang)),
+                Line2D([], [], color="#5f564a", lw=1.4, label=t("legend_province", lang)),
+            ]
         legend = ax.legend(
-            handles=[
-                Line2D([], [], marker="s", ls="", color=_NEW, mec="white", ms=8, label=t("legend_new", lang)),
-                Line2D(
-                    [],
-                    [],
-                    marker="s",
-                    ls="",
-                    color=_EXISTING,
-                    mec="white",
-                    ms=8,
-                    label=t("legend_existing", lang),
-                ),
-                Line2D([], [], marker="o", ls="", color=_CITY, ms=6, label=t("legend_city", lang)),
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    ls="",
-                    mfc="white",
-                    mec="#6d6d6d",
-                    ms=5,
-                    label=t("legend_service_area", lang),
-                ),
-                Line2D([], [], color=_ROAD, lw=2, label=t("legend_expressway", lang)),
-                *(
-                    [
-                        Patch(
-                            facecolor="#fbf8f0",
-                            edgecolor="#b4aa98",
-                            ls="--",
-                            label=t("legend_prefecture", lang),
-                        ),
-                        Line2D([], [], color="#5f564a", lw=1.4, label=t("legend_province", lang)),
-                    ]
-                    if use_base
-                    else []
-                ),
-            ],
+            handles=handles,
             loc="lower right",
             fontsize=8,
             framealpha=0.9,
