@@ -70,7 +70,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     o = p.add_argument_group("output")
     o.add_argument("--format", choices=["text", "json"], default="text")
-    o.add_argument("--out", help="folder for plan.json, plan.geojson, map.html, curve.png")
+    o.add_argument("--out", help="folder for plan.json, plan.geojson, map.html, map.png, curve.png")
     o.add_argument("--lang", choices=["en", "zh"], default="en")
     o.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per solve [s]")
     o.add_argument(

@@ -33,6 +33,7 @@ from siting.outputs.curve import write_curve_png
 from siting.outputs.document import plan_document, station_details, write_json
 from siting.outputs.geojson import write_geojson
 from siting.outputs.html_map import write_html
+from siting.outputs.map_png import write_map_png
 from siting.outputs.progress import plan_progress
 from siting.outputs.summary import print_compare, print_cover, print_plan, print_sizes
 from siting.planning import plan_stations
@@ -179,6 +180,7 @@ def _write_outputs(
     write_json(doc, out / "plan.json")
     write_geojson(ds.G, doc, out / "plan.geojson")
     write_html(ds.G, doc, out / "map.html", lang=args.lang)
+    write_map_png(ds.G, doc, out / "map.png", lang=args.lang)
     if any(curves.values()):
         write_curve_png(curves, out / "curve.png", lang=args.lang, mark_p=doc.get("p"))
 

@@ -16,14 +16,17 @@ __all__ = ["print_plan", "print_cover", "print_compare", "print_sizes"]
 
 def _headline(doc: dict[str, Any], lang: str) -> str:
     gap = doc.get("gap")
-    gap_text = "-" if gap is None else f"{100 * gap:.4f}%"
+    gap_text = "-" if gap is None else f"{100 * gap:.2f}%"
+    network = str(doc.get("network"))
+    if network in ("hunan", "25node"):
+        network = t("network_" + network, lang)
     return (
-        f"{t('network', lang)}: {doc.get('network')} · {t('fuel', lang)}: {t(doc.get('fuel', ''), lang)} · "
+        f"{t('network', lang)}: {network} · {t('fuel', lang)}: {t(doc.get('fuel', ''), lang)} · "
         f"{t('range', lang)}: {doc.get('range_km'):g} km\n"
         f"{t('status', lang)}: [bold]{t(doc['status'], lang)}[/bold] · "
-        f"{t('method', lang)}: {doc.get('method')} · "
+        f"{t('method', lang)}: {t(str(doc.get('method')), lang)} · "
         f"{t('covered', lang)}: [bold]{doc['covered_flow_pct']:.2f}%[/bold] "
-        f"({doc['covered_flow']:.6g} / {doc['total_flow']:.6g}) · {t('gap', lang)}: {gap_text}"
+        f"({doc['covered_flow']:,.0f} / {doc['total_flow']:,.0f}) · {t('gap', lang)}: {gap_text}"
     )
 
 
@@ -41,9 +44,9 @@ def print_sizes(console: Console, details: Sequence[dict[str, Any]], lang: str) 
         row = [
             d["id"],
             str(d.get("name") or ""),
-            str(d.get("kind") or ""),
+            t(str(d.get("kind") or ""), lang),
             t(d["status"], lang),
-            f"{s.get('visits_per_day', 0):.1f}",
+            f"{s.get('visits_per_day', 0):,.0f}",
             f"{s.get('energy_per_day', 0):.0f} {s.get('unit', '')}",
             str(s.get("servers", "")),
             f"{s.get('p_wait_longer', 0):.3f}",
@@ -59,7 +62,7 @@ def _print_spacing(console: Console, doc: dict[str, Any], lang: str) -> None:
     if not spacing:
         return
     table = Table(title=f"{t('max_gap', lang)} ≤ {spacing[0]['limit_km']:g} km")
-    for col in ("corridor", "max_gap", "ends", "status"):
+    for col in ("corridor", "max_gap", "ends", "spacing_check"):
         table.add_column(t(col, lang))
     for s in spacing:
         gap = "-" if s["max_gap_km"] is None else f"{s['max_gap_km']:.1f} km"
@@ -158,7 +161,7 @@ def print_compare(console: Console, docs: Sequence[dict[str, Any]], lang: str = 
         gap = "-" if d.get("gap") is None else f"{100 * d['gap']:.3f}%"
         table.add_row(
             d["scenario"],
-            d["fuel"],
+            t(d["fuel"], lang),
             f"{d['range_km']:g} km",
             f"{len(d['new_stations'])}",
             f"{d['covered_flow_pct']:.2f}%",
