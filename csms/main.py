@@ -52,7 +52,8 @@ def create_app(
         # Subscribed to the bus, not called by any edge: telemetry, site and demand-response changes,
         # connections, accepted boots and sessions each run the site concerned at once.
         services.energy = EnergyManager(
-            settings, services.sites, services.demand_response, registry, clock, events=services.events
+            settings, services.sites, services.demand_response, registry, clock, events=services.events,
+            external_limits=services.smart_charging.external_limits if services.smart_charging else None,
         )
         if settings.energy_manager_enabled:
             services.energy.start()

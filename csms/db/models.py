@@ -201,3 +201,6 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+from csms.db import models_firmware, models_reservations, models_smart_charging  # noqa: E402,F401
