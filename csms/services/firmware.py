@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import Station
@@ -168,7 +168,14 @@ class FirmwareService:
             ))  # fmt: skip
         params = {"request_id": request_id, "location": location, "checksum": checksum, "retries": retries,
                   "retry_interval_s": retry_interval_s}  # fmt: skip
-        _, answer = await self._gw.command(station_id, "publish-firmware", params)
+        try:
+            _, answer = await self._gw.command(station_id, "publish-firmware", params)
+        except CsmsError:  # not sent (or unanswered): nothing to keep
+            async with self._uow() as session:
+                await session.execute(
+                    delete(FirmwarePublication).where(FirmwarePublication.request_id == request_id)
+                )
+            raise
         async with self._uow() as session:
             row = await session.get_one(FirmwarePublication, request_id)
             row.answer, row.updated_at = str(answer.get("status", "Unknown"))[:16], self._clock()

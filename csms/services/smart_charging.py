@@ -37,7 +37,7 @@ from csms.domain.energy.reconcile import (
 from csms.domain.events import ChargingLimitChanged, EventBus
 from csms.domain.session import SessionStatus
 from csms.domain.timeutil import Clock
-from csms.errors import NotFound
+from csms.errors import CsmsError, NotFound
 from csms.services.gateway import StationGateway
 from csms.services.ids import IdService
 
@@ -101,7 +101,12 @@ class SmartChargingService:
         async with self._uow() as session:
             session.add(row)
         params = {"request_id": request_id, "evse_id": evse_id, "criteria": criteria}
-        _, answer = await self._gw.command(station_id, "get-charging-profiles", params)
+        try:
+            _, answer = await self._gw.command(station_id, "get-charging-profiles", params)
+        except CsmsError:  # not sent (or unanswered): nothing to keep
+            async with self._uow() as session:
+                await session.delete(await session.get_one(ChargingProfileRequest, request_id))
+            raise
         status = str(answer.get("status", "Unknown"))
         async with self._uow() as session:
             values: dict[str, Any] = {"status": status}
