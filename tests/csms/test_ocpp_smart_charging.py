@@ -198,3 +198,27 @@ async def test_the_energy_manager_keeps_a_session_under_the_external_limit(csms:
         await st.call("ClearedChargingLimit", {"chargingLimitSource": "SO"})
         await energy.run_cycle(["S"])
         assert tx_limits(st)[-1] == 60_000
+
+
+async def test_a_report_request_a_station_cannot_get_is_refused_and_not_kept(csms: Csms) -> None:
+    h, url = csms.headers, "/api/v1/stations/V16/charging-profiles"
+    await csms.station("V16")
+    assert (await csms.api.post(f"{url}/reports", json={}, headers=h)).status_code == 409  # not connected
+    assert (
+        await csms.api.post("/api/v1/stations/NOPE/charging-profiles/reports", json={}, headers=h)
+    ).status_code == 404
+    async with (
+        csms.connect("V16", "ocpp1.6") as ws,
+        duplex(ws, {"ClearChargingProfile": {"status": "Accepted"}}) as st,
+    ):
+        await st.call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
+        r = await csms.api.post(f"{url}/reports", json={}, headers=h)
+        assert (r.status_code, r.json()["field"]) == (422, "command")  # 1.6 has no GetChargingProfiles
+        r = await csms.api.post(
+            f"{url}/clear", json={"evse_id": 1, "purpose": "ChargingStationMaxProfile"}, headers=h
+        )
+        assert r.json() == {"status": "Accepted"}
+        assert st.sent("ClearChargingProfile") == [
+            {"connectorId": 1, "chargingProfilePurpose": "ChargePointMaxProfile"}
+        ]
+    assert (await csms.api.get(url, headers=h)).json()["requests"] == []
