@@ -31,7 +31,7 @@ class InstalledChargingProfile(Base):
     profile_id: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(8))
     """chargingLimitSource: EMS, Other, SO or CSO (the CSMS)."""
-    purpose: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(40))
     stack_level: Mapped[int] = mapped_column(Integer)
     request_id: Mapped[int] = mapped_column(Integer)
     profile: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -126,7 +126,7 @@ def upgrade() -> None:
         sa.Column("evse_id", sa.Integer(), nullable=False),
         sa.Column("profile_id", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=8), nullable=False),
-        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
         sa.Column("stack_level", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
         sa.Column("profile", sa.JSON(), nullable=False),
