@@ -29,8 +29,8 @@ class InstalledChargingProfile(Base):
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
     evse_id: Mapped[int] = mapped_column(Integer)
     profile_id: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(String(8))
-    """chargingLimitSource: EMS, Other, SO or CSO (the CSMS)."""
+    source: Mapped[str] = mapped_column(String(20))
+    """chargingLimitSource: EMS, Other, SO or CSO (the CSMS); OCPP 2.1 allows any name of up to 20."""
     purpose: Mapped[str] = mapped_column(String(40))
     stack_level: Mapped[int] = mapped_column(Integer)
     request_id: Mapped[int] = mapped_column(Integer)
@@ -66,7 +66,7 @@ class ExternalChargingLimit(Base):
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
     evse_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     """0: the whole station (NotifyChargingLimit without ``evseId``)."""
-    source: Mapped[str] = mapped_column(String(8), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
     is_grid_critical: Mapped[bool | None] = mapped_column(Boolean)
     schedules: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     """chargingSchedule list as reported (camelCase); ``NULL``: the station gave none."""

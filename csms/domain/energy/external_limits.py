@@ -50,12 +50,14 @@ class ExternalLimit:
 
 def schedule_from_wire(s: Mapping[str, Any]) -> LimitSchedule:
     """A 2.0.1 ChargingScheduleType (already schema-checked) as a :class:`LimitSchedule`."""
-    periods = tuple(
-        LimitPeriod(int(p["startPeriod"]), float(p["limit"]), p.get("numberPhases"))
-        for p in sorted(s["chargingSchedulePeriod"], key=lambda p: int(p["startPeriod"]))
-    )
-    if not all(math.isfinite(p.limit) and p.limit >= 0 for p in periods):
+    wire = sorted(s["chargingSchedulePeriod"], key=lambda p: int(p["startPeriod"]))
+    limits = [p.get("limit") for p in wire]  # OCPP 2.1 may leave a period without one: no cap then
+    if not all(x is None or (math.isfinite(x) and x >= 0) for x in limits):
         raise InvalidInput("chargingSchedulePeriod limit must be finite and >= 0", field="chargingSchedule")
+    periods = tuple(
+        LimitPeriod(int(p["startPeriod"]), math.inf if x is None else float(x), p.get("numberPhases"))
+        for p, x in zip(wire, limits, strict=True)
+    )
     start = s.get("startSchedule")
     return LimitSchedule(
         str(s["chargingRateUnit"]),
@@ -66,7 +68,8 @@ def schedule_from_wire(s: Mapping[str, Any]) -> LimitSchedule:
 
 
 def limit_w_at(limit: ExternalLimit, now: datetime, voltage_v: float, phases: int) -> float | None:
-    """The limit in force at ``now`` [W] (the lowest of its schedules in force), or ``None``.
+    """The limit in force at ``now`` [W] (the lowest of its schedules in force; ``inf`` for a period without
+    a limit), or ``None``.
 
     Amperes are per phase: W = A x ``voltage_v`` x the period's number of phases (else ``phases``).
     """

@@ -65,7 +65,7 @@ def installed_from_wire(evse_id: int, source: str, profile: Mapping[str, Any]) -
         int(profile["id"]),
         str(profile["chargingProfilePurpose"]),
         source,
-        float(periods[0]["limit"]) if periods else None,
+        float(periods[0]["limit"]) if periods and periods[0].get("limit") is not None else None,
         schedules[0].get("chargingRateUnit"),
     )
 
