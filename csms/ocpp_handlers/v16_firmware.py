@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms.domain.timeutil import format_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers.commands import Translator, need, optional
 
@@ -15,7 +14,7 @@ def _update(p: Any) -> tuple[str, dict[str, Any]]:
         if p.get(name):
             raise InvalidInput(f"OCPP 1.6 UpdateFirmware has no {name}", field=name)
     return "UpdateFirmware", optional(
-        location=need(p, "location"), retrieveDate=format_timestamp(need(p, "retrieve_at")),
+        location=need(p, "location"), retrieveDate=need(p, "retrieve_at"),
         retries=p.get("retries"), retryInterval=p.get("retry_interval_s"),
     )  # fmt: skip
 

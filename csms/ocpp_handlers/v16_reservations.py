@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from csms.domain.timeutil import format_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers.commands import Translator, need, optional
 
@@ -25,7 +24,7 @@ COMMANDS: dict[str, Translator] = {
         "ReserveNow",
         optional(
             connectorId=_connector(p),
-            expiryDate=format_timestamp(need(p, "expires_at")),
+            expiryDate=need(p, "expires_at"),
             idTag=need(p, "id_token"),
             parentIdTag=p.get("group_id_token"),
             reservationId=need(p, "reservation_id"),

@@ -8,7 +8,6 @@ from typing import Any
 from ocpp.routing import on
 from ocpp.v201.enums import Action
 
-from csms.domain.timeutil import format_timestamp
 from csms.ocpp_handlers.commands import Translator, need, optional
 
 
@@ -28,11 +27,10 @@ class V201Firmware:
 
 
 def _update(p: Any) -> tuple[str, dict[str, Any]]:
-    install_at = p.get("install_at")
     firmware = optional(
         location=need(p, "location"),
-        retrieveDateTime=format_timestamp(need(p, "retrieve_at")),
-        installDateTime=format_timestamp(install_at) if install_at else None,
+        retrieveDateTime=need(p, "retrieve_at"),
+        installDateTime=p.get("install_at"),
         signingCertificate=p.get("signing_certificate"),
         signature=p.get("signature"),
     )

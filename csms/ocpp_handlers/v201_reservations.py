@@ -7,7 +7,6 @@ from typing import Any
 from ocpp.routing import on
 from ocpp.v201.enums import Action
 
-from csms.domain.timeutil import format_timestamp
 from csms.ocpp_handlers.commands import Translator, need, optional
 
 
@@ -30,7 +29,7 @@ COMMANDS: dict[str, Translator] = {
         "ReserveNow",
         optional(
             id=need(p, "reservation_id"),
-            expiryDateTime=format_timestamp(need(p, "expires_at")),
+            expiryDateTime=need(p, "expires_at"),
             idToken={"idToken": need(p, "id_token"), "type": p.get("id_token_type") or "ISO14443"},
             evseId=p.get("evse_id"),
             connectorType=p.get("connector_type"),

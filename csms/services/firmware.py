@@ -65,11 +65,18 @@ class FirmwareService:
         self._gw = gateway
         self._ids = ids
 
-    async def _stations_exist(self, session: AsyncSession, station_ids: Sequence[str]) -> None:
-        found = set(await session.scalars(select(Station.id).where(Station.id.in_(station_ids))))
+    async def _stations_exist(
+        self, session: AsyncSession, station_ids: Sequence[str]
+    ) -> dict[str, str | None]:
+        """Each station's OCPP version (as it last booted); :class:`NotFound` naming the unknown ones."""
+        rows = await session.execute(
+            select(Station.id, Station.ocpp_version).where(Station.id.in_(station_ids))
+        )
+        found: dict[str, str | None] = {sid: version for sid, version in rows.tuples()}
         missing = [s for s in station_ids if s not in found]
         if missing:
             raise NotFound(f"stations {missing} do not exist")
+        return found
 
     # -- campaigns -------------------------------------------------------------------------------------------
     async def start_campaign(self, spec: FirmwareSpec, station_ids: Sequence[str]) -> int:
@@ -78,7 +85,7 @@ class FirmwareService:
             raise InvalidInput("station_ids lists a station twice", field="station_ids")
         now = self._clock()
         async with self._uow.read() as session:
-            await self._stations_exist(session, station_ids)
+            versions = await self._stations_exist(session, station_ids)
         ids = [await self._ids.issue("update-firmware", s) for s in station_ids]
         async with self._uow() as session:
             campaign = FirmwareCampaign(
@@ -92,37 +99,35 @@ class FirmwareService:
             for station_id, request_id in zip(station_ids, ids, strict=True):
                 session.add(FirmwareCampaignStation(
                     campaign_id=campaign_id, station_id=station_id, request_id=request_id,
-                    ocpp_version=None, answer=None, status=None, history=[], updated_at=now,
+                    ocpp_version=versions[station_id], answer=None, status=None, history=[], updated_at=now,
                 ))  # fmt: skip
         answers = await asyncio.gather(
             *(self._update(spec, s, r) for s, r in zip(station_ids, ids, strict=True))
         )
         async with self._uow() as session:
-            for station_id, (version, answer) in zip(station_ids, answers, strict=True):
+            for station_id, answer in zip(station_ids, answers, strict=True):
                 await session.execute(
                     update(FirmwareCampaignStation)
                     .where(FirmwareCampaignStation.campaign_id == campaign_id,
                            FirmwareCampaignStation.station_id == station_id)
-                    .values(ocpp_version=version, answer=answer[:24], updated_at=self._clock())
+                    .values(answer=answer[:24], updated_at=self._clock())
                 )  # fmt: skip
         return campaign_id
 
-    async def _update(self, spec: FirmwareSpec, station_id: str, request_id: int) -> tuple[str | None, str]:
-        params = {
-            "request_id": request_id, "location": spec.location, "retrieve_at": spec.retrieve_at,
-            "install_at": spec.install_at, "signing_certificate": spec.signing_certificate,
-            "signature": spec.signature, "retries": spec.retries, "retry_interval_s": spec.retry_interval_s,
+    async def _update(self, spec: FirmwareSpec, station_id: str, request_id: int) -> str:
+        params = {  # plain JSON values: they may travel to the node holding the station
+            "request_id": request_id, "location": spec.location,
+            "retrieve_at": format_timestamp(spec.retrieve_at),
+            "install_at": format_timestamp(spec.install_at) if spec.install_at else None,
+            "signing_certificate": spec.signing_certificate, "signature": spec.signature,
+            "retries": spec.retries, "retry_interval_s": spec.retry_interval_s,
         }  # fmt: skip
-        try:
-            version = self._gw.get(station_id).ocpp_version
-        except CsmsError:  # held by another node: the command still reaches it
-            version = None
         try:
             _, answer = await self._gw.command(station_id, "update-firmware", params)
         except CsmsError as exc:
-            return version, next((name for kind, name in _UNASKED if isinstance(exc, kind)), "Error")
+            return next((name for kind, name in _UNASKED if isinstance(exc, kind)), "Error")
         # 1.6 UpdateFirmware.conf is empty: the station took the request.
-        return version, str(answer.get("status", "Accepted"))
+        return str(answer.get("status", "Accepted"))
 
     async def status_notification(self, station_id: str, status: str, request_id: int | None) -> None:
         """A FirmwareStatusNotification: into its campaign row (by request id, else the station's latest)."""

@@ -20,8 +20,8 @@ from csms.db.models_reservations import Reservation
 from csms.db.uow import UnitOfWork
 from csms.domain import reservations as rules
 from csms.domain.reservations import ReservationStatus
-from csms.domain.timeutil import Clock
-from csms.errors import Conflict, NotFound
+from csms.domain.timeutil import Clock, format_timestamp
+from csms.errors import Conflict, NotFound, StationNotConnected
 from csms.services.gateway import StationGateway
 from csms.services.ids import IdService
 
@@ -57,19 +57,23 @@ class ReservationService:
         now = self._clock()
         rules.check_new(req.expires_at, now)
         async with self._uow.read() as session:
-            if await session.get(Station, req.station_id) is None:
+            station = await session.get(Station, req.station_id)
+            if station is None:
                 raise NotFound(f"station {req.station_id!r} does not exist")
-        version = self._gw.get(req.station_id).ocpp_version  # not connected: 409 before an id is spent
+        if not self._gw.is_online(req.station_id):  # before an id is spent
+            raise StationNotConnected(f"station {req.station_id!r} is not connected")
         reservation_id = await self._ids.issue("reservation", req.station_id)
-        params: dict[str, Any] = {
-            "reservation_id": reservation_id, "expires_at": req.expires_at, "id_token": req.id_token,
+        params: dict[str, Any] = {  # plain JSON values: they may travel to the node holding the station
+            "reservation_id": reservation_id, "expires_at": format_timestamp(req.expires_at),
+            "id_token": req.id_token,
             "id_token_type": req.id_token_type, "group_id_token": req.group_id_token, "evse_id": req.evse_id,
             "connector_type": req.connector_type,
         }  # fmt: skip
         _, answer = await self._gw.command(req.station_id, "reserve-now", params)
         status = str(answer.get("status", "Rejected"))
         row = Reservation(
-            id=reservation_id, station_id=req.station_id, ocpp_version=version, evse_id=req.evse_id,
+            id=reservation_id, station_id=req.station_id, ocpp_version=station.ocpp_version or "",
+            evse_id=req.evse_id,
             connector_type=req.connector_type, id_token=req.id_token, id_token_type=req.id_token_type,
             group_id_token=req.group_id_token, expires_at=req.expires_at, status=rules.after_answer(status),
             station_answer=status[:16], created_at=now, updated_at=self._clock(),
