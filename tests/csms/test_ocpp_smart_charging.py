@@ -222,3 +222,39 @@ async def test_a_report_request_a_station_cannot_get_is_refused_and_not_kept(csm
             {"connectorId": 1, "chargingProfilePurpose": "ChargePointMaxProfile"}
         ]
     assert (await csms.api.get(url, headers=h)).json()["requests"] == []
+
+
+@pytest.mark.ocpp("2.0.1", "K09")
+async def test_a_filtered_request_replaces_only_what_it_asked_for(csms: Csms) -> None:
+    h, url = csms.headers, "/api/v1/stations/CP/charging-profiles"
+    await csms.station("CP")
+    async with (
+        csms.connect("CP", "ocpp2.0.1") as ws,
+        duplex(ws, {"GetChargingProfiles": {"status": "Accepted"}}) as st,
+    ):
+        await st.call("BootNotification", BOOT)
+
+        async def report(rid: int, *profiles: dict) -> None:
+            body = {
+                "requestId": rid,
+                "chargingLimitSource": "CSO",
+                "evseId": 0,
+                "chargingProfile": list(profiles),
+            }
+            assert (await st.call("ReportChargingProfiles", body))[0] == 3
+
+        rid = (await csms.api.post(f"{url}/reports", json={}, headers=h)).json()["request_id"]
+        await report(
+            rid, profile(1, "ChargingStationMaxProfile", 60_000), profile(2, "TxDefaultProfile", 16, "A")
+        )
+        # only TxDefaultProfiles asked for: the station maximum stays, the old default gives way
+        r = await csms.api.post(f"{url}/reports", json={"purpose": "TxDefaultProfile"}, headers=h)
+        assert st.sent("GetChargingProfiles")[-1]["chargingProfile"] == {
+            "chargingProfilePurpose": "TxDefaultProfile"
+        }
+        await report(r.json()["request_id"], profile(3, "TxDefaultProfile", 20, "A"))
+        installed = (await csms.api.get(url, headers=h)).json()["installed"]
+        assert [(p["profile_id"], p["request_id"]) for p in installed] == [
+            (1, rid),
+            (3, r.json()["request_id"]),
+        ]
