@@ -88,7 +88,7 @@ class V201Connection(
             samples=samples(p.get("meterValue") or []), charging_state=info.get("chargingState"),
         )
         answer = await self.services.transactions.event(req)
-        if p.get("reservationId") is not None:  # H01: the transaction uses the reservation
+        if p.get("reservationId") is not None:  # H03: the transaction uses the reservation
             await self.services.reservations.used(self.id, p["reservationId"], transaction_uid=req.uid)
         return {"idTokenInfo": id_token_info(answer)} if answer else {}
 
