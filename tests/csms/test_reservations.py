@@ -118,6 +118,7 @@ async def test_v201_reserve_cancel_update_and_use(csms: Csms) -> None:
 
 @pytest.mark.ocpp("1.6", "TC_046", "Reservation")
 @pytest.mark.ocpp("1.6", "TC_047", "Reservation")
+@pytest.mark.ocpp("1.6", "TC_048_3", "Reservation")
 @pytest.mark.ocpp("1.6", "TC_049", "Reservation")
 @pytest.mark.ocpp("1.6", "TC_051", "Reservation")
 @pytest.mark.ocpp("1.6", "TC_052", "Reservation")
@@ -145,6 +146,16 @@ async def test_v16_reserve_expire_cancel_and_use(csms: Csms, clock: Clock) -> No
         st.answers["CancelReservation"] = {"status": "Accepted"}
         r = await csms.api.post(f"/api/v1/reservations/{anyc['id']}/cancel", headers=h)
         assert r.json()["status"] == "Cancelled"
+
+        # TC_048: the station cannot reserve (Faulted, Occupied, Unavailable): stored refused, with its answer
+        st.answers["ReserveNow"] = {"status": "Unavailable"}
+        refused = await reserve(csms, "CP1", evse_id=2)
+        assert (refused["status"], refused["station_answer"], refused["ended_at"]) == (
+            "Refused",
+            "Unavailable",
+            None,
+        )
+        st.answers["ReserveNow"] = {"status": "Accepted"}
 
         # TC_047: not used in time: expired at its expiry date by the CSMS's clock
         late = await reserve(csms, "CP1", evse_id=2, expires_at=at(10))
