@@ -72,7 +72,7 @@ class FirmwareService:
         rows = await session.execute(
             select(Station.id, Station.ocpp_version).where(Station.id.in_(station_ids))
         )
-        found: dict[str, str | None] = {sid: version for sid, version in rows.tuples()}
+        found: dict[str, str | None] = {sid: version for sid, version in rows}
         missing = [s for s in station_ids if s not in found]
         if missing:
             raise NotFound(f"stations {missing} do not exist")
