@@ -64,6 +64,7 @@ def create_app(
         services.energy = EnergyManager(
             settings, services.sites, services.demand_response, registry, clock, events=services.events,
             leases=_leases(settings),
+            external_limits=services.smart_charging.external_limits if services.smart_charging else None,
         )
         if settings.energy_manager_enabled:
             services.energy.start()

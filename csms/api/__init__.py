@@ -70,17 +70,20 @@ def install_routes(app: FastAPI) -> None:
         commands,
         compliance,
         demand_response,
+        firmware,
         health,
         id_tokens,
+        reservations,
         sites,
         siting,
+        smart_charging,
         stations,
         transactions,
     )
 
     routers = (
         health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance,
-        siting,
+        siting, smart_charging, reservations, firmware,
     )
     for module in routers:
         app.include_router(module.router)

@@ -204,3 +204,4 @@ class ApiToken(Base):
 
 
 from csms.db import leases as _leases  # noqa: E402, F401  (the site lease fences table)
+from csms.db import models_firmware, models_reservations, models_smart_charging  # noqa: E402,F401

@@ -15,6 +15,7 @@ from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
+from csms.ocpp_handlers import v16_firmware, v16_reservations, v16_smart_charging
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.validation import V16_CODES
@@ -78,6 +79,8 @@ class V16Connection(StationConnection):
             self.id, p["connectorId"], p["idTag"], float(p["meterStart"]), parse_timestamp(p["timestamp"])
         )
         transaction_id, info = await self.services.transactions.start(req)
+        if p.get("reservationId") is not None:  # the transaction ends the reservation as used
+            await self.services.reservations.used(self.id, p["reservationId"], transaction_id=transaction_id)
         return {"transactionId": transaction_id, "idTagInfo": id_tag_info(info)}
 
     @on(Action.stop_transaction)
@@ -113,6 +116,7 @@ class V16Connection(StationConnection):
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.firmware.status_notification(self.id, p["status"], None)
         await self.services.stations.record(self.id, "FirmwareStatusNotification", p)
         return {}
 
@@ -193,3 +197,5 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 
 
 V16Connection.commands["set-charging-profile"] = set_charging_profile
+for _module in (v16_smart_charging, v16_reservations, v16_firmware):
+    V16Connection.commands.update(_module.COMMANDS)

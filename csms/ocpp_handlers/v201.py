@@ -12,6 +12,7 @@ from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
+from csms.ocpp_handlers import v201_firmware, v201_reservations, v201_smart_charging
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.validation import V201_CODES
@@ -41,7 +42,10 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V201Connection(StationConnection):
+class V201Connection(
+    v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
+    StationConnection,
+):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "2.0.1"
@@ -84,6 +88,8 @@ class V201Connection(StationConnection):
             samples=samples(p.get("meterValue") or []), charging_state=info.get("chargingState"),
         )
         answer = await self.services.transactions.event(req)
+        if p.get("reservationId") is not None:  # H03: the transaction uses the reservation
+            await self.services.reservations.used(self.id, p["reservationId"], transaction_uid=req.uid)
         return {"idTokenInfo": id_token_info(answer)} if answer else {}
 
     @on(Action.meter_values)
@@ -105,6 +111,7 @@ class V201Connection(StationConnection):
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.firmware.status_notification(self.id, p["status"], p.get("requestId"))
         return await self._keep("FirmwareStatusNotification", p)
 
     @on(Action.log_status_notification)
@@ -207,3 +214,5 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 
 
 V201Connection.commands["set-charging-profile"] = set_charging_profile
+for _module in (v201_smart_charging, v201_reservations, v201_firmware):
+    V201Connection.commands.update(_module.COMMANDS)

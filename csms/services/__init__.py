@@ -20,11 +20,14 @@ from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
 from csms.services.demand_response import DemandResponseService
+from csms.services.firmware import FirmwareService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
 from csms.services.metering import MeterService
 from csms.services.presence import Presence
+from csms.services.reservations import ReservationService
 from csms.services.sites import SiteService
+from csms.services.smart_charging import SmartChargingService
 from csms.services.stations import MessageQuota, StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
@@ -60,6 +63,10 @@ class Services:
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
     """Signs stations' certificate requests; ``None`` without a configured station CA."""
+    smart_charging: SmartChargingService | None = None
+    """Installed-profile reports and external limits (K09, K12, K13)."""
+    reservations: ReservationService | None = None
+    firmware: FirmwareService | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -115,6 +122,9 @@ def build_services(
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
         ids=ids,
+        smart_charging=SmartChargingService(uow, clock, events, gateway, ids),
+        reservations=ReservationService(uow, clock, gateway, ids),
+        firmware=FirmwareService(uow, clock, gateway, ids),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

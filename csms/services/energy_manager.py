@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from csms.config import Settings
@@ -43,9 +43,11 @@ from csms.domain.demand_response import (
 )
 from csms.domain.energy import Allocation, allocate
 from csms.domain.energy.control import ControlPolicy, ImportController
+from csms.domain.energy.external_limits import ExternalLimit, caps_w
 from csms.domain.energy.planning import Policy, ProfileMessage, plan_profiles
 from csms.domain.energy.state import site_state
 from csms.domain.events import (
+    ChargingLimitChanged,
     DemandResponseChanged,
     EventBus,
     SessionEnded,
@@ -78,6 +80,9 @@ POLL_S = 0.02
 SleepUntil = Callable[[datetime], Awaitable[None]]
 """Returns once the clock reads at least the given time (tests inject one driven by their fake clock)."""
 
+ExternalLimits = Callable[[], Awaitable[Collection[ExternalLimit]]]
+"""The external charging limits stations reported (K12), read once per cycle."""
+
 
 class EnergyManager:
     """Allocates every site and keeps each station's charging profiles in step (see the module docstring).
@@ -99,9 +104,11 @@ class EnergyManager:
         events: EventBus | None = None,
         sleep_until: SleepUntil | None = None,
         leases: SiteLeases | None = None,
+        external_limits: ExternalLimits | None = None,
     ) -> None:
         self._s = settings
         self._leases: SiteLeases = leases or SingleNode()
+        self._external_limits = external_limits
         self._events = events
         self._sleep_until = sleep_until or self._real_sleep_until
         self._unsubscribe: list[Callable[[], None]] = []
@@ -148,6 +155,7 @@ class EnergyManager:
                 bus.subscribe(StationBooted, on_station),
                 bus.subscribe(SessionStarted, on_station),
                 bus.subscribe(SessionEnded, on_station),
+                bus.subscribe(ChargingLimitChanged, lambda e: self.station_changed(e.station_id)),
             ]
         self._task = asyncio.create_task(self._run(), name="energy-manager")
 
@@ -278,9 +286,11 @@ class EnergyManager:
             snaps = [snap for snap in snaps if snap.spec.site_id in held]
         events = await self._dr.live_events(now)
         self._next_boundary = next_event_boundary(events, now)
+        limits = await self._external_limits() if self._external_limits is not None else ()
         out: dict[str, Allocation] = {}
         messages: list[ProfileMessage] = []
         for snap in snaps:
+            electrical = {m.station_id: (m.volts(snap.spec.voltage_v), m.phases) for m in snap.members}
             self._station_site.update((m.station_id, snap.spec.site_id) for m in snap.members)
             control = self._control.setdefault(snap.spec.site_id, ImportController(self._control_policy))
             control.feed(snap.spec.site_id, snap.recent, snap.spec.connection_limit_kw * 1000, events)
@@ -293,6 +303,7 @@ class EnergyManager:
                         is_online=self._gw.is_online,
                         sent=self._sender.sent,
                         control_policy=self._control_policy,
+                        caps_w=caps_w(limits, now, electrical),
                     ),
                     now,
                     snap.tariff,
