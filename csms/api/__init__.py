@@ -72,6 +72,7 @@ def install_routes(app: FastAPI) -> None:
         demand_response,
         health,
         id_tokens,
+        security,
         sites,
         siting,
         stations,
@@ -80,7 +81,7 @@ def install_routes(app: FastAPI) -> None:
 
     routers = (
         health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance,
-        siting,
+        siting, security,
     )
     for module in routers:
         app.include_router(module.router)

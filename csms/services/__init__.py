@@ -22,9 +22,11 @@ from csms.services.compliance import ComplianceService
 from csms.services.demand_response import DemandResponseService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
+from csms.services.iso15118 import Iso15118Service
 from csms.services.metering import MeterService
 from csms.services.presence import Presence
 from csms.services.sites import SiteService
+from csms.services.station_security import StationSecurityService
 from csms.services.stations import MessageQuota, StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
@@ -56,6 +58,10 @@ class Services:
     compliance: ComplianceService
     ids: IdService
     """Ids the CSMS gives stations, unique across nodes and restarts."""
+    security: StationSecurityService
+    """Security profiles per station, their upgrade, password rotation (issue 13)."""
+    iso15118: Iso15118Service
+    """OCSP lookups and the contract-certificate provider (block M, C07)."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -115,6 +121,12 @@ def build_services(
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
         ids=ids,
+        security=StationSecurityService(uow, clock, gateway),
+        iso15118=Iso15118Service(
+            ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,
+            provider_url=settings.contract_certificate_provider_url,
+            provider_timeout_s=settings.contract_certificate_timeout_s,
+        ),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]
