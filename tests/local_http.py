@@ -22,7 +22,9 @@ from tests.pki import Issued
 @asynccontextmanager
 async def serving(app: Any) -> AsyncIterator[str]:
     """``app`` served on a free loopback port; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -44,14 +46,17 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/ocsp"
 
 
-def hash_data(certificate: x509.Certificate, issuer: x509.Certificate, responder_url: str | None = None
-              ) -> dict[str, Any]:
+def hash_data(
+    certificate: x509.Certificate, issuer: x509.Certificate, responder_url: str | None = None
+) -> dict[str, Any]:
     """OCSPRequestDataType of ``certificate`` as a station sends it (SHA256 hashes in hex); ``None`` for the
     URL: CertificateHashDataType (no URL at all)."""
     request = ocsp.OCSPRequestBuilder().add_certificate(certificate, issuer, hashes.SHA256()).build()
     data = {
-        "hashAlgorithm": "SHA256", "issuerNameHash": request.issuer_name_hash.hex(),
-        "issuerKeyHash": request.issuer_key_hash.hex(), "serialNumber": format(request.serial_number, "x"),
+        "hashAlgorithm": "SHA256",
+        "issuerNameHash": request.issuer_name_hash.hex(),
+        "issuerKeyHash": request.issuer_key_hash.hex(),
+        "serialNumber": format(request.serial_number, "x"),
     }
     if responder_url is not None:
         data["responderURL"] = responder_url
@@ -70,18 +75,30 @@ def ocsp_responder(ca: Issued, statuses: dict[int, ocsp.OCSPCertStatus], asked: 
         status = statuses.get(asked_for.serial_number, ocsp.OCSPCertStatus.UNKNOWN)
         now = datetime.now(UTC)
         revoked = status is ocsp.OCSPCertStatus.REVOKED
-        builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
-            asked_for.issuer_name_hash, asked_for.issuer_key_hash, asked_for.serial_number,
-            asked_for.hash_algorithm, status, now, now + timedelta(hours=1),
-            now - timedelta(hours=1) if revoked else None, None,
-        ).responder_id(ocsp.OCSPResponderEncoding.HASH, ca.certificate)
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response_by_hash(
+                asked_for.issuer_name_hash,
+                asked_for.issuer_key_hash,
+                asked_for.serial_number,
+                asked_for.hash_algorithm,
+                status,
+                now,
+                now + timedelta(hours=1),
+                now - timedelta(hours=1) if revoked else None,
+                None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, ca.certificate)
+        )
         der = builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
         return Response(der, media_type="application/ocsp-response")
 
     return app
 
 
-def contract_provider(handle: Callable[[dict[str, Any]], dict[str, Any]], seen: list[dict[str, Any]]) -> FastAPI:
+def contract_provider(
+    handle: Callable[[dict[str, Any]], dict[str, Any]], seen: list[dict[str, Any]]
+) -> FastAPI:
     """A contract-certificate provider: ``handle(request)`` gives the JSON answer; requests go to ``seen``."""
     app = FastAPI()
 

@@ -26,14 +26,17 @@ GOOD, REVOKED = ocsp.OCSPCertStatus.GOOD, ocsp.OCSPCertStatus.REVOKED
 
 @pytest.fixture(scope="module")
 def v2g() -> dict[str, Issued]:
-    """A contract (MO) sub-CA and three contract certificates: one good, one revoked, one it never heard of."""
+    """A contract (MO) sub-CA and three contract certificates: good, revoked, and one it never heard of."""
     ca = make_ca("Test MO Sub-CA")
     return {"ca": ca, **{name: issue(ca, f"EMAID-{name}") for name in ("good", "revoked", "unknown")}}
 
 
 @pytest.fixture
 async def responder(v2g: dict[str, Issued]) -> AsyncIterator[tuple[str, list[int]]]:
-    statuses = {v2g["good"].certificate.serial_number: GOOD, v2g["revoked"].certificate.serial_number: REVOKED}
+    statuses = {
+        v2g["good"].certificate.serial_number: GOOD,
+        v2g["revoked"].certificate.serial_number: REVOKED,
+    }
     asked: list[int] = []
     async with serving(ocsp_responder(v2g["ca"], statuses, asked)) as url:
         yield url + "/ocsp", asked
@@ -51,10 +54,14 @@ def _data(v2g: dict[str, Issued], name: str, url: str | None) -> dict[str, Any]:
 
 
 @pytest.mark.ocpp("2.0.1", "M06")
-@pytest.mark.parametrize(("name", "expected"), [("good", GOOD), ("revoked", REVOKED),
-                                                 ("unknown", ocsp.OCSPCertStatus.UNKNOWN)])
+@pytest.mark.parametrize(
+    ("name", "expected"), [("good", GOOD), ("revoked", REVOKED), ("unknown", ocsp.OCSPCertStatus.UNKNOWN)]
+)
 async def test_get_certificate_status_relays_the_responders_answer(
-    csms: Csms, v2g: dict[str, Issued], responder: tuple[str, list[int]], name: str,
+    csms: Csms,
+    v2g: dict[str, Issued],
+    responder: tuple[str, list[int]],
+    name: str,
     expected: ocsp.OCSPCertStatus,
 ) -> None:
     url, asked = responder
@@ -68,11 +75,15 @@ async def test_get_certificate_status_relays_the_responders_answer(
 
 
 @pytest.mark.ocpp("2.0.1", "M06")
-async def test_a_responder_that_is_down_gives_failed_with_a_reason(csms: Csms, v2g: dict[str, Issued]) -> None:
+async def test_a_responder_that_is_down_gives_failed_with_a_reason(
+    csms: Csms, v2g: dict[str, Issued]
+) -> None:
     ws = await _booted(csms)
-    answer = (await Wire(ws).call(
-        "GetCertificateStatus", {"ocspRequestData": _data(v2g, "good", closed_port_url())}
-    ))[2]
+    answer = (
+        await Wire(ws).call(
+            "GetCertificateStatus", {"ocspRequestData": _data(v2g, "good", closed_port_url())}
+        )
+    )[2]
     assert answer["status"] == "Failed" and "ocspResult" not in answer
     assert answer["statusInfo"]["reasonCode"] == "OCSPUnavailable"
     assert "not reachable" in answer["statusInfo"]["additionalInfo"]
@@ -96,7 +107,9 @@ async def test_the_configured_responder_is_asked_when_the_request_names_none(
     assert answer["status"] == "Accepted" and asked == [v2g["good"].certificate.serial_number]
 
 
-async def test_hashes_that_cannot_be_sha256_digests_get_a_callerror(csms: Csms, v2g: dict[str, Issued]) -> None:
+async def test_hashes_that_cannot_be_sha256_digests_get_a_callerror(
+    csms: Csms, v2g: dict[str, Issued]
+) -> None:
     ws = await _booted(csms)
     data = {**_data(v2g, "good", ""), "issuerKeyHash": "abcd"}
     frame = await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": data})
@@ -106,22 +119,36 @@ async def test_hashes_that_cannot_be_sha256_digests_get_a_callerror(csms: Csms, 
 
 
 @pytest.mark.ocpp("2.0.1", "C07")
-@pytest.mark.parametrize(("chain", "certificate_status", "token_status"), [
-    (["good"], "Accepted", "Accepted"),
-    (["good", "revoked"], "CertificateRevoked", "Invalid"),  # C07.FR.16
-    (["unknown"], "CertChainError", "Invalid"),
-])
+@pytest.mark.parametrize(
+    ("chain", "certificate_status", "token_status"),
+    [
+        (["good"], "Accepted", "Accepted"),
+        (["good", "revoked"], "CertificateRevoked", "Invalid"),  # C07.FR.16
+        (["unknown"], "CertChainError", "Invalid"),
+    ],
+)
 async def test_authorize_checks_each_contract_certificate(
-    csms: Csms, v2g: dict[str, Issued], responder: tuple[str, list[int]], chain: list[str],
-    certificate_status: str, token_status: str,
+    csms: Csms,
+    v2g: dict[str, Issued],
+    responder: tuple[str, list[int]],
+    chain: list[str],
+    certificate_status: str,
+    token_status: str,
 ) -> None:
     url, asked = responder
-    await csms.api.post("/api/v1/id-tokens", headers=csms.headers, json={"id_token": "EMAID-1", "type": "eMAID"})
+    await csms.api.post(
+        "/api/v1/id-tokens", headers=csms.headers, json={"id_token": "EMAID-1", "type": "eMAID"}
+    )
     ws = await _booted(csms)
-    answer = (await Wire(ws).call("Authorize", {
-        "idToken": {"idToken": "EMAID-1", "type": "eMAID"},
-        "iso15118CertificateHashData": [_data(v2g, name, url) for name in chain],
-    }))[2]
+    answer = (
+        await Wire(ws).call(
+            "Authorize",
+            {
+                "idToken": {"idToken": "EMAID-1", "type": "eMAID"},
+                "iso15118CertificateHashData": [_data(v2g, name, url) for name in chain],
+            },
+        )
+    )[2]
     await ws.close()
     assert answer["certificateStatus"] == certificate_status
     assert answer["idTokenInfo"]["status"] == token_status
@@ -130,19 +157,29 @@ async def test_authorize_checks_each_contract_certificate(
 
 @pytest.mark.ocpp("2.0.1", "C07")
 async def test_authorize_with_the_responder_down_is_not_accepted(csms: Csms, v2g: dict[str, Issued]) -> None:
-    await csms.api.post("/api/v1/id-tokens", headers=csms.headers, json={"id_token": "EMAID-1", "type": "eMAID"})
+    await csms.api.post(
+        "/api/v1/id-tokens", headers=csms.headers, json={"id_token": "EMAID-1", "type": "eMAID"}
+    )
     ws = await _booted(csms)
-    answer = (await Wire(ws).call("Authorize", {
-        "idToken": {"idToken": "EMAID-1", "type": "eMAID"},
-        "iso15118CertificateHashData": [_data(v2g, "good", closed_port_url())],
-    }))[2]
+    answer = (
+        await Wire(ws).call(
+            "Authorize",
+            {
+                "idToken": {"idToken": "EMAID-1", "type": "eMAID"},
+                "iso15118CertificateHashData": [_data(v2g, "good", closed_port_url())],
+            },
+        )
+    )[2]
     await ws.close()
     assert answer == {"idTokenInfo": {"status": "Invalid"}, "certificateStatus": "NoCertificateAvailable"}
 
 
 # -- Get15118EVCertificate ------------------------------------------------------------------------------
-EV_REQUEST = {"iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef", "action": "Install",
-              "exiRequest": base64.b64encode(b"exi certificate installation request").decode()}
+EV_REQUEST = {
+    "iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef",
+    "action": "Install",
+    "exiRequest": base64.b64encode(b"exi certificate installation request").decode(),
+}
 
 
 @pytest.mark.ocpp("2.0.1", "M01")
@@ -151,9 +188,12 @@ async def test_an_ev_certificate_request_is_forwarded_to_the_provider(database_u
     seen: list[dict[str, Any]] = []
     exi = base64.b64encode(b"exi certificate installation response").decode()
     provider = contract_provider(lambda _: {"status": "Accepted", "exiResponse": exi}, seen)
-    async with serving(provider) as url, running_csms(
-        make_settings(database_url, contract_certificate_provider_url=url + "/contract-certificates")
-    ) as csms:
+    async with (
+        serving(provider) as url,
+        running_csms(
+            make_settings(database_url, contract_certificate_provider_url=url + "/contract-certificates")
+        ) as csms,
+    ):
         ws = await _booted(csms)
         answer = (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2]
         update = (await Wire(ws).call("Get15118EVCertificate", {**EV_REQUEST, "action": "Update"}))[2]
@@ -170,17 +210,28 @@ async def test_without_a_provider_the_request_fails_with_a_reason(csms: Csms) ->
     assert answer["status"] == "Failed" and answer["exiResponse"] == ""
     assert answer["statusInfo"]["reasonCode"] == "NoProvider"
     async with csms.runtime.services.uow.read() as session:
-        kept = (await session.scalars(select(StationMessage.payload).where(
-            StationMessage.action == "Get15118EVCertificate"))).all()
-    assert kept == [{"iso15118SchemaVersion": EV_REQUEST["iso15118SchemaVersion"], "action": "Install",
-                     "csmsAnswer": "Failed"}]
+        kept = (
+            await session.scalars(
+                select(StationMessage.payload).where(StationMessage.action == "Get15118EVCertificate")
+            )
+        ).all()
+    assert kept == [
+        {
+            "iso15118SchemaVersion": EV_REQUEST["iso15118SchemaVersion"],
+            "action": "Install",
+            "csmsAnswer": "Failed",
+        }
+    ]
 
 
 async def test_a_provider_answer_that_is_not_valid_is_not_relayed(database_url: str) -> None:
     provider = contract_provider(lambda _: {"status": "Maybe"}, [])
-    async with serving(provider) as url, running_csms(
-        make_settings(database_url, contract_certificate_provider_url=url + "/contract-certificates")
-    ) as csms:
+    async with (
+        serving(provider) as url,
+        running_csms(
+            make_settings(database_url, contract_certificate_provider_url=url + "/contract-certificates")
+        ) as csms,
+    ):
         ws = await _booted(csms)
         answer = (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2]
         await ws.close()
@@ -188,11 +239,13 @@ async def test_a_provider_answer_that_is_not_valid_is_not_relayed(database_url: 
 
 
 # -- certificate commands through the typed API ----------------------------------------------------------
-async def _command(csms: Csms, ws: Any, command: str, body: dict[str, Any], reply: dict[str, Any]
-                   ) -> tuple[list[Any], Any]:
+async def _command(
+    csms: Csms, ws: Any, command: str, body: dict[str, Any], reply: dict[str, Any]
+) -> tuple[list[Any], Any]:
     """Send an operator command; return the CALL the station received and the API's response."""
-    sent = asyncio.create_task(csms.api.post(f"/api/v1/stations/M-1/commands/{command}", headers=csms.headers,
-                                             json=body))
+    sent = asyncio.create_task(
+        csms.api.post(f"/api/v1/stations/M-1/commands/{command}", headers=csms.headers, json=body)
+    )
     call = json.loads(await ws.recv())
     await ws.send(json.dumps([3, call[1], reply]))
     return call, await sent
@@ -204,22 +257,30 @@ async def _command(csms: Csms, ws: Any, command: str, body: dict[str, Any], repl
 async def test_install_list_and_delete_certificates(csms: Csms, v2g: dict[str, Issued]) -> None:
     ws = await _booted(csms)
     pem = v2g["ca"].certificate.public_bytes(serialization.Encoding.PEM).decode()
-    call, response = await _command(csms, ws, "install-certificate",
-                                    {"certificate_type": "V2GRootCertificate", "certificate": pem},
-                                    {"status": "Accepted"})
+    call, response = await _command(
+        csms,
+        ws,
+        "install-certificate",
+        {"certificate_type": "V2GRootCertificate", "certificate": pem},
+        {"status": "Accepted"},
+    )
     assert call[2:] == ["InstallCertificate", {"certificateType": "V2GRootCertificate", "certificate": pem}]
     assert response.json() == {"action": "InstallCertificate", "response": {"status": "Accepted"}}
 
     ids = _data(v2g, "good", None)  # CertificateHashDataType: no responder URL
-    listed = {"status": "Accepted", "certificateHashDataChain": [
-        {"certificateType": "V2GRootCertificate", "certificateHashData": ids}]}
-    call, response = await _command(csms, ws, "get-installed-certificate-ids",
-                                    {"certificate_types": ["V2GRootCertificate"]}, listed)
+    listed = {
+        "status": "Accepted",
+        "certificateHashDataChain": [{"certificateType": "V2GRootCertificate", "certificateHashData": ids}],
+    }
+    call, response = await _command(
+        csms, ws, "get-installed-certificate-ids", {"certificate_types": ["V2GRootCertificate"]}, listed
+    )
     assert call[2:] == ["GetInstalledCertificateIds", {"certificateType": ["V2GRootCertificate"]}]
     assert response.json()["response"] == listed
 
-    call, response = await _command(csms, ws, "delete-certificate", {"certificate_hash_data": ids},
-                                    {"status": "Accepted"})
+    call, response = await _command(
+        csms, ws, "delete-certificate", {"certificate_hash_data": ids}, {"status": "Accepted"}
+    )
     assert call[2:] == ["DeleteCertificate", {"certificateHashData": ids}]
     assert response.status_code == 200
     await ws.close()
@@ -227,14 +288,21 @@ async def test_install_list_and_delete_certificates(csms: Csms, v2g: dict[str, I
 
 async def test_a_certificate_command_that_fails_its_schema_is_not_sent(csms: Csms) -> None:
     ws = await _booted(csms)
-    response = await csms.api.post("/api/v1/stations/M-1/commands/install-certificate", headers=csms.headers,
-                                   json={"certificate_type": "NoSuchRoot", "certificate": "x"})
+    response = await csms.api.post(
+        "/api/v1/stations/M-1/commands/install-certificate",
+        headers=csms.headers,
+        json={"certificate_type": "NoSuchRoot", "certificate": "x"},
+    )
     assert response.status_code == 422 and response.json()["path"] == "/certificateType"
-    response = await csms.api.post("/api/v1/stations/M-1/commands/delete-certificate", headers=csms.headers,
-                                   json={})
+    response = await csms.api.post(
+        "/api/v1/stations/M-1/commands/delete-certificate", headers=csms.headers, json={}
+    )
     assert response.status_code == 422 and response.json()["field"] == "certificate_hash_data"
-    response = await csms.api.post("/api/v1/stations/M-1/commands/extended-trigger-message",
-                                   headers=csms.headers, json={"requested_message": "Heartbeat"})
+    response = await csms.api.post(
+        "/api/v1/stations/M-1/commands/extended-trigger-message",
+        headers=csms.headers,
+        json={"requested_message": "Heartbeat"},
+    )
     assert response.status_code == 422 and "does not exist in OCPP 2.0.1" in response.json()["detail"]
     await ws.close()
 
@@ -243,14 +311,21 @@ async def test_a_certificate_command_that_fails_its_schema_is_not_sent(csms: Csm
 async def test_get_log_carries_an_issued_request_id(csms: Csms) -> None:
     ws = await _booted(csms)
     call, response = await _command(
-        csms, ws, "get-log",
-        {"log_type": "SecurityLog", "location": "https://logs.example/upload",
-         "oldest_timestamp": "2026-12-01T00:00:00Z"},
+        csms,
+        ws,
+        "get-log",
+        {
+            "log_type": "SecurityLog",
+            "location": "https://logs.example/upload",
+            "oldest_timestamp": "2026-12-01T00:00:00Z",
+        },
         {"status": "Accepted", "filename": "security.log"},
     )
     await ws.close()
     assert call[2] == "GetLog" and call[3]["logType"] == "SecurityLog"
-    assert call[3]["log"] == {"remoteLocation": "https://logs.example/upload",
-                              "oldestTimestamp": "2026-12-01T00:00:00Z"}
+    assert call[3]["log"] == {
+        "remoteLocation": "https://logs.example/upload",
+        "oldestTimestamp": "2026-12-01T00:00:00Z",
+    }
     assert isinstance(call[3]["requestId"], int) and call[3]["requestId"] > 0
     assert response.json()["response"]["filename"] == "security.log"

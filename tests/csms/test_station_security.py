@@ -28,31 +28,56 @@ PASSWORD = "first-password-1234"
 def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("pki-sec")
     ca = make_ca()
-    return {"ca": ca.write(folder, "ca")[0], "server": issue(ca, "csms.test", server=True).write(folder, "server"),
-            "S-1": issue(ca, "S-1").write(folder, "S-1")}
+    return {
+        "ca": ca.write(folder, "ca")[0],
+        "server": issue(ca, "csms.test", server=True).write(folder, "server"),
+        "S-1": issue(ca, "S-1").write(folder, "S-1"),
+    }
 
 
 @pytest.fixture
 def csms_settings(database_url: str, pki: dict[str, Any]) -> Settings:
     cert, key = pki["server"]
-    return make_settings(database_url, ocpp_tls_cert_file=str(cert), ocpp_tls_key_file=str(key),
-                         ocpp_tls_client_ca_file=str(pki["ca"]), ocpp_tls_port=0)
+    return make_settings(
+        database_url,
+        ocpp_tls_cert_file=str(cert),
+        ocpp_tls_key_file=str(key),
+        ocpp_tls_client_ca_file=str(pki["ca"]),
+        ocpp_tls_port=0,
+    )
 
 
-def _open(csms: Csms, station_id: str, pki: dict[str, Any], *, tls: bool, password: str | None = PASSWORD,
-          client: tuple[Path, Path] | None = None, protocol: str = "ocpp2.0.1") -> Any:
+def _open(
+    csms: Csms,
+    station_id: str,
+    pki: dict[str, Any],
+    *,
+    tls: bool,
+    password: str | None = PASSWORD,
+    client: tuple[Path, Path] | None = None,
+    protocol: str = "ocpp2.0.1",
+) -> Any:
     headers = {}
     if password is not None:
         headers["Authorization"] = "Basic " + base64.b64encode(f"{station_id}:{password}".encode()).decode()
     ocpp = csms.runtime.ocpp
     if not tls:
-        return connect(f"ws://127.0.0.1:{ocpp.port}/ocpp/{station_id}", subprotocols=[protocol],
-                       additional_headers=headers, open_timeout=5)
+        return connect(
+            f"ws://127.0.0.1:{ocpp.port}/ocpp/{station_id}",
+            subprotocols=[protocol],
+            additional_headers=headers,
+            open_timeout=5,
+        )
     trust = ssl.create_default_context(cafile=str(pki["ca"]))
     if client is not None:
         trust.load_cert_chain(*client)
-    return connect(f"wss://127.0.0.1:{ocpp.tls_port}/ocpp/{station_id}", subprotocols=[protocol], ssl=trust,
-                   additional_headers=headers, open_timeout=5)
+    return connect(
+        f"wss://127.0.0.1:{ocpp.tls_port}/ocpp/{station_id}",
+        subprotocols=[protocol],
+        ssl=trust,
+        additional_headers=headers,
+        open_timeout=5,
+    )
 
 
 async def _boots(csms: Csms, pki: dict[str, Any], **kw: Any) -> str:
@@ -69,12 +94,14 @@ async def _refused(csms: Csms, pki: dict[str, Any], **kw: Any) -> int:
     return refused.value.response.status_code
 
 
-async def _operator(csms: Csms, ws: Any, path: str, body: dict[str, Any] | None, replies: list[dict[str, Any]]
-                    ) -> tuple[list[list[Any]], Any]:
+async def _operator(
+    csms: Csms, ws: Any, path: str, body: dict[str, Any] | None, replies: list[dict[str, Any]]
+) -> tuple[list[list[Any]], Any]:
     """POST an operator request; answer the CALLs it makes with ``replies`` in turn; return them and the
     API's response."""
-    sent = asyncio.create_task(csms.api.post(f"/api/v1/stations/S-1/security/{path}", headers=csms.headers,
-                                             json=body))
+    sent = asyncio.create_task(
+        csms.api.post(f"/api/v1/stations/S-1/security/{path}", headers=csms.headers, json=body)
+    )
     calls = []
     for reply in replies:
         call = json.loads(await ws.recv())
@@ -92,8 +119,15 @@ async def test_a_rotated_password_replaces_the_old_one_when_the_station_first_us
     await csms.station("S-1", password=PASSWORD)
     async with _open(csms, "S-1", pki, tls=True) as ws:
         await Wire(ws).call("BootNotification", BOOT_201)
-        accepted = {"setVariableResult": [{"attributeStatus": "Accepted", "component": {"name": "SecurityCtrlr"},
-                                           "variable": {"name": "BasicAuthPassword"}}]}
+        accepted = {
+            "setVariableResult": [
+                {
+                    "attributeStatus": "Accepted",
+                    "component": {"name": "SecurityCtrlr"},
+                    "variable": {"name": "BasicAuthPassword"},
+                }
+            ]
+        }
         calls, response = await _operator(csms, ws, "rotate-password", None, [accepted])
     (call,) = calls
     assert call[2] == "SetVariables"
@@ -123,8 +157,10 @@ async def test_a_16_station_gets_a_hex_authorization_key(csms: Csms, pki: dict[s
     assert call[2] == "ChangeConfiguration" and call[3]["key"] == "AuthorizationKey"
     new = call[3]["value"]
     assert len(new) == 40 and bytes.fromhex(new)
-    assert response.json() == {"accepted": True, "calls": [{"action": "ChangeConfiguration",
-                                                            "response": {"status": "Accepted"}}]}
+    assert response.json() == {
+        "accepted": True,
+        "calls": [{"action": "ChangeConfiguration", "response": {"status": "Accepted"}}],
+    }
     assert await _boots(csms, pki, tls=False, password=new, protocol="ocpp1.6") == "Accepted"
     assert await _refused(csms, pki, tls=False, protocol="ocpp1.6") == 401
 
@@ -154,27 +190,34 @@ async def test_each_station_is_held_to_its_own_profile(csms: Csms, pki: dict[str
     await csms.station("S-1", password=PASSWORD)
     assert await _boots(csms, pki, tls=False) == "Accepted"  # no profile stored: what the server offers
 
-    put = await csms.api.put("/api/v1/stations/S-1/security/profile", headers=csms.headers,
-                             json={"security_profile": 2})
+    put = await csms.api.put(
+        "/api/v1/stations/S-1/security/profile", headers=csms.headers, json={"security_profile": 2}
+    )
     assert put.status_code == 200 and put.json()["security_profile"] == 2
     assert await _refused(csms, pki, tls=False) == 401  # profile 2 on plain ws://
     assert await _boots(csms, pki, tls=True) == "Accepted"
 
-    await csms.api.put("/api/v1/stations/S-1/security/profile", headers=csms.headers,
-                       json={"security_profile": 3})
+    await csms.api.put(
+        "/api/v1/stations/S-1/security/profile", headers=csms.headers, json={"security_profile": 3}
+    )
     assert await _refused(csms, pki, tls=True) == 401  # TLS with a password is not profile 3
     assert await _boots(csms, pki, tls=True, password=None, client=pki["S-1"]) == "Accepted"
-    bad = await csms.api.put("/api/v1/stations/S-1/security/profile", headers=csms.headers,
-                             json={"security_profile": 4})
+    bad = await csms.api.put(
+        "/api/v1/stations/S-1/security/profile", headers=csms.headers, json={"security_profile": 4}
+    )
     assert bad.status_code == 422
 
 
 @pytest.mark.ocpp("1.6", "TC_083", "Security")
 async def test_a_16_station_moves_up_to_profile_2(csms: Csms, pki: dict[str, Any]) -> None:
     await csms.station("S-1", password=PASSWORD)
-    await csms.api.put("/api/v1/stations/S-1/security/profile", headers=csms.headers, json={"security_profile": 1})
+    await csms.api.put(
+        "/api/v1/stations/S-1/security/profile", headers=csms.headers, json={"security_profile": 1}
+    )
     async with _open(csms, "S-1", pki, tls=False, protocol="ocpp1.6") as ws:
-        calls, response = await _operator(csms, ws, "upgrade", {"security_profile": 2}, [{"status": "Accepted"}])
+        calls, response = await _operator(
+            csms, ws, "upgrade", {"security_profile": 2}, [{"status": "Accepted"}]
+        )
     assert calls[0][2:] == ["ChangeConfiguration", {"key": "SecurityProfile", "value": "2"}]
     assert response.json()["accepted"] is True
     state = (await csms.api.get("/api/v1/stations/S-1/security", headers=csms.headers)).json()
@@ -185,8 +228,9 @@ async def test_a_16_station_moves_up_to_profile_2(csms: Csms, pki: dict[str, Any
     state = (await csms.api.get("/api/v1/stations/S-1/security", headers=csms.headers)).json()
     assert (state["security_profile"], state["target_profile"]) == (2, None)
     assert await _refused(csms, pki, tls=False, protocol="ocpp1.6") == 401  # never back down
-    down = await csms.api.post("/api/v1/stations/S-1/security/upgrade", headers=csms.headers,
-                               json={"security_profile": 2})
+    down = await csms.api.post(
+        "/api/v1/stations/S-1/security/upgrade", headers=csms.headers, json={"security_profile": 2}
+    )
     assert down.status_code == 422 and down.json()["field"] == "profile"
 
 
@@ -198,17 +242,37 @@ async def test_a_201_station_gets_a_network_profile_then_priority_then_reset(
     url = f"wss://127.0.0.1:{csms.runtime.ocpp.tls_port}/ocpp"
     async with _open(csms, "S-1", pki, tls=True) as ws:
         await Wire(ws).call("BootNotification", BOOT_201)
-        replies = [{"status": "Accepted"},
-                   {"setVariableResult": [{"attributeStatus": "Accepted", "component": {"name": "OCPPCommCtrlr"},
-                                           "variable": {"name": "NetworkConfigurationPriority"}}]},
-                   {"status": "Accepted"}]
+        replies = [
+            {"status": "Accepted"},
+            {
+                "setVariableResult": [
+                    {
+                        "attributeStatus": "Accepted",
+                        "component": {"name": "OCPPCommCtrlr"},
+                        "variable": {"name": "NetworkConfigurationPriority"},
+                    }
+                ]
+            },
+            {"status": "Accepted"},
+        ]
         calls, response = await _operator(
             csms, ws, "upgrade", {"security_profile": 3, "csms_url": url, "configuration_slot": 2}, replies
         )
     network, priority, reset = calls
-    assert network[2:] == ["SetNetworkProfile", {"configurationSlot": 2, "connectionData": {
-        "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": url, "messageTimeout": 30,
-        "securityProfile": 3, "ocppInterface": "Wired0"}}]
+    assert network[2:] == [
+        "SetNetworkProfile",
+        {
+            "configurationSlot": 2,
+            "connectionData": {
+                "ocppVersion": "OCPP20",
+                "ocppTransport": "JSON",
+                "ocppCsmsUrl": url,
+                "messageTimeout": 30,
+                "securityProfile": 3,
+                "ocppInterface": "Wired0",
+            },
+        },
+    ]
     assert priority[2] == "SetVariables"
     assert priority[3]["setVariableData"][0]["variable"] == {"name": "NetworkConfigurationPriority"}
     assert priority[3]["setVariableData"][0]["attributeValue"] == "2"
@@ -228,12 +292,18 @@ async def test_a_rejected_network_profile_stores_nothing_and_sends_nothing_more(
     async with _open(csms, "S-1", pki, tls=False) as ws:
         await Wire(ws).call("BootNotification", BOOT_201)
         calls, response = await _operator(
-            csms, ws, "upgrade", {"security_profile": 2, "csms_url": "wss://csms.example/ocpp"},
+            csms,
+            ws,
+            "upgrade",
+            {"security_profile": 2, "csms_url": "wss://csms.example/ocpp"},
             [{"status": "Rejected"}],
         )
     assert response.json()["accepted"] is False and len(response.json()["calls"]) == 1
     state = (await csms.api.get("/api/v1/stations/S-1/security", headers=csms.headers)).json()
     assert state["target_profile"] is None
-    missing = await csms.api.post("/api/v1/stations/S-1/security/upgrade", headers=csms.headers,
-                                  json={"security_profile": 2, "csms_url": "ws://plain.example"})
+    missing = await csms.api.post(
+        "/api/v1/stations/S-1/security/upgrade",
+        headers=csms.headers,
+        json={"security_profile": 2, "csms_url": "ws://plain.example"},
+    )
     assert missing.status_code == 422
