@@ -158,6 +158,10 @@ class StationService:
             if password_hash is not None:
                 station.password_hash = password_hash
                 self._verified.pop(station_id, None)
+                await session.execute(  # an operator's password overrides a rotation under way
+                    update(StationSecurity).where(StationSecurity.station_id == station_id)
+                    .values(next_password_hash=None, next_password_accepted_at=None, updated_at=self._clock())
+                )
             if status is not None:
                 station.registration_status = status
         return station

@@ -307,3 +307,20 @@ async def test_a_rejected_network_profile_stores_nothing_and_sends_nothing_more(
         json={"security_profile": 2, "csms_url": "ws://plain.example"},
     )
     assert missing.status_code == 422
+
+
+async def test_an_operators_new_password_cancels_a_rotation_under_way(
+    csms: Csms, pki: dict[str, Any]
+) -> None:
+    await csms.station("S-1", password=PASSWORD)
+    async with _open(csms, "S-1", pki, tls=False, protocol="ocpp1.6") as ws:
+        calls, _ = await _operator(csms, ws, "rotate-password", None, [{"status": "Accepted"}])
+    rotated = calls[0][3]["value"]
+    patched = await csms.api.patch(
+        "/api/v1/stations/S-1", headers=csms.headers, json={"password": "operator-set-password"}
+    )
+    assert patched.status_code == 200
+    assert await _refused(csms, pki, tls=False, password=rotated, protocol="ocpp1.6") == 401
+    assert (
+        await _boots(csms, pki, tls=False, password="operator-set-password", protocol="ocpp1.6") == "Accepted"
+    )
