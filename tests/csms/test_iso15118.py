@@ -16,6 +16,7 @@ from cryptography.x509 import ocsp
 from sqlalchemy import select
 
 from csms.db.models import StationMessage
+from csms.ocpp_handlers.validation import V201_CODES, validate
 from tests.harness import Csms, Wire, make_settings, running_csms
 from tests.local_http import closed_port_url, contract_provider, hash_data, ocsp_responder, serving
 from tests.pki import Issued, issue, make_ca
@@ -49,6 +50,12 @@ async def _booted(csms: Csms, station_id: str = "M-1") -> Any:
     return ws
 
 
+def _valid(action: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer``, after checking it against the action's response schema (the station would refuse it)."""
+    validate("2.0.1", action, answer, V201_CODES, response=True)
+    return answer
+
+
 def _data(v2g: dict[str, Issued], name: str, url: str | None) -> dict[str, Any]:
     return hash_data(v2g[name].certificate, v2g["ca"].certificate, url)
 
@@ -66,7 +73,10 @@ async def test_get_certificate_status_relays_the_responders_answer(
 ) -> None:
     url, asked = responder
     ws = await _booted(csms)
-    answer = (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": _data(v2g, name, url)}))[2]
+    answer = _valid(
+        "GetCertificateStatus",
+        (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": _data(v2g, name, url)}))[2],
+    )
     await ws.close()
     assert answer["status"] == "Accepted"
     relayed = ocsp.load_der_ocsp_response(base64.b64decode(answer["ocspResult"]))
@@ -84,12 +94,14 @@ async def test_a_responder_that_is_down_gives_failed_with_a_reason(
             "GetCertificateStatus", {"ocspRequestData": _data(v2g, "good", closed_port_url())}
         )
     )[2]
-    assert answer["status"] == "Failed" and "ocspResult" not in answer
+    assert _valid("GetCertificateStatus", answer)["status"] == "Failed" and "ocspResult" not in answer
     assert answer["statusInfo"]["reasonCode"] == "OCSPUnavailable"
     assert "not reachable" in answer["statusInfo"]["additionalInfo"]
     # an empty URL in the request (it is required) and none configured: Failed too
     data = _data(v2g, "good", "")
-    answer = (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": data}))[2]
+    answer = _valid(
+        "GetCertificateStatus", (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": data}))[2]
+    )
     await ws.close()
     assert answer["status"] == "Failed" and "no OCSP responder" in answer["statusInfo"]["additionalInfo"]
 
@@ -102,7 +114,10 @@ async def test_the_configured_responder_is_asked_when_the_request_names_none(
     async with running_csms(make_settings(database_url, ocsp_responder_url=url)) as csms:
         ws = await _booted(csms)
         data = _data(v2g, "good", "")  # the station knows no responder: the configured one is asked
-        answer = (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": data}))[2]
+        answer = _valid(
+            "GetCertificateStatus",
+            (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": data}))[2],
+        )
         await ws.close()
     assert answer["status"] == "Accepted" and asked == [v2g["good"].certificate.serial_number]
 
@@ -150,7 +165,7 @@ async def test_authorize_checks_each_contract_certificate(
         )
     )[2]
     await ws.close()
-    assert answer["certificateStatus"] == certificate_status
+    assert _valid("Authorize", answer)["certificateStatus"] == certificate_status
     assert answer["idTokenInfo"]["status"] == token_status
     assert sorted(asked) == sorted(v2g[name].certificate.serial_number for name in chain)
 
@@ -195,7 +210,9 @@ async def test_an_ev_certificate_request_is_forwarded_to_the_provider(database_u
         ) as csms,
     ):
         ws = await _booted(csms)
-        answer = (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2]
+        answer = _valid(
+            "Get15118EVCertificate", (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2]
+        )
         update = (await Wire(ws).call("Get15118EVCertificate", {**EV_REQUEST, "action": "Update"}))[2]
         await ws.close()
     assert answer == {"status": "Accepted", "exiResponse": exi} and update == answer
@@ -205,7 +222,7 @@ async def test_an_ev_certificate_request_is_forwarded_to_the_provider(database_u
 @pytest.mark.ocpp("2.0.1", "M01")
 async def test_without_a_provider_the_request_fails_with_a_reason(csms: Csms) -> None:
     ws = await _booted(csms)
-    answer = (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2]
+    answer = _valid("Get15118EVCertificate", (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2])
     await ws.close()
     assert answer["status"] == "Failed" and answer["exiResponse"] == ""
     assert answer["statusInfo"]["reasonCode"] == "NoProvider"
@@ -233,7 +250,9 @@ async def test_a_provider_answer_that_is_not_valid_is_not_relayed(database_url: 
         ) as csms,
     ):
         ws = await _booted(csms)
-        answer = (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2]
+        answer = _valid(
+            "Get15118EVCertificate", (await Wire(ws).call("Get15118EVCertificate", EV_REQUEST))[2]
+        )
         await ws.close()
     assert answer["status"] == "Failed" and answer["statusInfo"]["reasonCode"] == "ProviderError"
 
