@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     ocsp_responder_url: str | None = None
     """OCSP responder asked about ISO 15118 certificates (M06, C07) when a request names none."""
 
+    ocsp_station_responders: bool = True
+    """Ask the responder a station names in its request (``responderURL``, as M06 has it). ``False``: always
+    the configured one, so that stations cannot make the CSMS send requests to addresses of their choosing."""
+
     ocsp_timeout_s: float = Field(default=5.0, gt=0)
     """How long an OCSP query may take before the station's request is answered Failed."""
 

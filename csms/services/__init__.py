@@ -126,6 +126,7 @@ def build_services(
             ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,
             provider_url=settings.contract_certificate_provider_url,
             provider_timeout_s=settings.contract_certificate_timeout_s,
+            station_responders=settings.ocsp_station_responders,
         ),
         certificates=(
             StationCertificateAuthority.from_files(

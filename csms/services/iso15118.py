@@ -135,9 +135,10 @@ async def _post(
 class Iso15118Service:
     def __init__(
         self, *, ocsp_responder_url: str | None, ocsp_timeout_s: float, provider_url: str | None,
-        provider_timeout_s: float,
+        provider_timeout_s: float, station_responders: bool = True,
     ) -> None:
         self._responder = ocsp_responder_url
+        self._station_responders = station_responders
         self._ocsp_timeout_s = ocsp_timeout_s
         self._provider = provider_url
         self._provider_timeout_s = provider_timeout_s
@@ -146,7 +147,8 @@ class Iso15118Service:
         """M06: ask the certificate's OCSP responder about it (raises :class:`InvalidInput` for hashes that
         cannot be what they claim)."""
         certificate = CertificateId.from_wire(data)
-        url = _http_url(data.get("responderURL")) or _http_url(self._responder)
+        named = _http_url(data.get("responderURL")) if self._station_responders else None
+        url = named or _http_url(self._responder)
         if url is None:
             return OcspAnswer(CertificateStatus.failed, reason="no OCSP responder named or configured")
         try:

@@ -107,6 +107,20 @@ async def test_a_responder_that_is_down_gives_failed_with_a_reason(
 
 
 @pytest.mark.ocpp("2.0.1", "M06")
+async def test_with_station_responders_off_only_the_configured_one_is_asked(
+    database_url: str, v2g: dict[str, Issued], responder: tuple[str, list[int]]
+) -> None:
+    url, asked = responder
+    settings = make_settings(database_url, ocsp_responder_url=url, ocsp_station_responders=False)
+    async with running_csms(settings) as csms:
+        ws = await _booted(csms)
+        data = _data(v2g, "revoked", closed_port_url())  # a URL of the station's choosing: not asked
+        answer = (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": data}))[2]
+        await ws.close()
+    assert answer["status"] == "Accepted" and asked == [v2g["revoked"].certificate.serial_number]
+
+
+@pytest.mark.ocpp("2.0.1", "M06")
 async def test_the_configured_responder_is_asked_when_the_request_names_none(
     database_url: str, v2g: dict[str, Issued], responder: tuple[str, list[int]]
 ) -> None:
