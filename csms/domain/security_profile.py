@@ -55,13 +55,14 @@ def upgraded(target: int | None, *, tls: bool, certified: bool) -> int | None:
     return target
 
 
-def password_accepted(action: str, response: dict[str, object]) -> bool:
-    """Whether a station accepted a new Basic-auth password: 2.0.1 SetVariables (Accepted, or RebootRequired:
-    set, used after the restart) or 1.6 ChangeConfiguration (Accepted or RebootRequired).
+def setting_accepted(action: str, response: dict[str, object]) -> bool:
+    """Whether a station accepted a new value (a Basic-auth password, a network priority): 2.0.1
+    SetVariables of one variable (Accepted, or RebootRequired: set, used after the restart) or 1.6
+    ChangeConfiguration (Accepted or RebootRequired).
 
-    >>> password_accepted("SetVariables", {"setVariableResult": [{"attributeStatus": "Accepted"}]})
+    >>> setting_accepted("SetVariables", {"setVariableResult": [{"attributeStatus": "Accepted"}]})
     True
-    >>> password_accepted("ChangeConfiguration", {"status": "Rejected"})
+    >>> setting_accepted("ChangeConfiguration", {"status": "Rejected"})
     False
     """
     if action == "SetVariables":

@@ -97,7 +97,7 @@ class StationSecurityService:
         action, response = await self._gateway.command(
             station_id, "basic-auth-password", {"password": password}
         )
-        accepted = security_profile.password_accepted(action, response)
+        accepted = security_profile.setting_accepted(action, response)
         if accepted:
             password_hash = await asyncio.to_thread(hash_password, password)
             await self._store(station_id, next_password_hash=password_hash,
@@ -130,5 +130,7 @@ class StationSecurityService:
                          "variable": {"name": "NetworkConfigurationPriority"},
                          "attributeValue": str(configuration_slot)}]
             calls.append(await self._gateway.command(station_id, "set-variables", {"variables": priority}))
+            if not security_profile.setting_accepted(*calls[-1]):
+                return Outcome(False, calls)  # no restart into a configuration the station did not take
             calls.append(await self._gateway.command(station_id, "reset", {"type": "soft"}))
         return Outcome(True, calls)

@@ -324,3 +324,31 @@ async def test_an_operators_new_password_cancels_a_rotation_under_way(
     assert (
         await _boots(csms, pki, tls=False, password="operator-set-password", protocol="ocpp1.6") == "Accepted"
     )
+
+
+@pytest.mark.ocpp("2.0.1", "A05")
+async def test_a_rejected_priority_is_not_followed_by_a_reset(csms: Csms, pki: dict[str, Any]) -> None:
+    await csms.station("S-1", password=PASSWORD)
+    async with _open(csms, "S-1", pki, tls=False) as ws:
+        await Wire(ws).call("BootNotification", BOOT_201)
+        rejected = {
+            "setVariableResult": [
+                {
+                    "attributeStatus": "Rejected",
+                    "component": {"name": "OCPPCommCtrlr"},
+                    "variable": {"name": "NetworkConfigurationPriority"},
+                }
+            ]
+        }
+        calls, response = await _operator(
+            csms,
+            ws,
+            "upgrade",
+            {"security_profile": 2, "csms_url": "wss://csms.example/ocpp"},
+            [{"status": "Accepted"}, rejected],
+        )
+        # nothing more was sent: the next frame the station sees answers its own Heartbeat
+        await ws.send(json.dumps([2, "hb", "Heartbeat", {}]))
+        assert json.loads(await ws.recv())[:2] == [3, "hb"]
+    assert [c[2] for c in calls] == ["SetNetworkProfile", "SetVariables"]
+    assert response.json()["accepted"] is False and len(response.json()["calls"]) == 2
