@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     """Ask the responder a station names in its request (``responderURL``, as M06 has it). ``False``: always
     the configured one, so that stations cannot make the CSMS send requests to addresses of their choosing."""
 
+    ocsp_trust_file: str | None = None
+    """PEM certificates (V2G and mobility-operator roots and sub-CAs) whose OCSP answers are believed: one
+    not signed by them, or by a responder they delegated, counts as no answer. Without it answers are used
+    and relayed unverified."""
+
     ocsp_timeout_s: float = Field(default=5.0, gt=0)
     """How long an OCSP query may take before the station's request is answered Failed."""
 

@@ -63,9 +63,13 @@ def hash_data(
     return data
 
 
-def ocsp_responder(ca: Issued, statuses: dict[int, ocsp.OCSPCertStatus], asked: list[int]) -> FastAPI:
+def ocsp_responder(
+    ca: Issued, statuses: dict[int, ocsp.OCSPCertStatus], asked: list[int], signer: Issued | None = None
+) -> FastAPI:
     """Answers for ``ca``'s certificates: the status its serial number has in ``statuses`` (else unknown),
-    signed by the CA itself; records each serial number asked about in ``asked``."""
+    signed by the CA itself, or by ``signer`` (whose certificate the answer then carries, as a delegated
+    responder's does); records each serial number asked about in ``asked``."""
+    by = signer or ca
     app = FastAPI()
 
     @app.post("/ocsp")
@@ -88,9 +92,11 @@ def ocsp_responder(ca: Issued, statuses: dict[int, ocsp.OCSPCertStatus], asked: 
                 now - timedelta(hours=1) if revoked else None,
                 None,
             )
-            .responder_id(ocsp.OCSPResponderEncoding.HASH, ca.certificate)
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, by.certificate)
         )
-        der = builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+        if signer is not None:
+            builder = builder.certificates([signer.certificate])
+        der = builder.sign(by.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
         return Response(der, media_type="application/ocsp-response")
 
     return app

@@ -24,6 +24,7 @@ from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
 from csms.services.iso15118 import Iso15118Service
 from csms.services.metering import MeterService
+from csms.services.ocsp_trust import load_trust
 from csms.services.presence import Presence
 from csms.services.sites import SiteService
 from csms.services.station_security import StationSecurityService
@@ -127,6 +128,7 @@ def build_services(
             provider_url=settings.contract_certificate_provider_url,
             provider_timeout_s=settings.contract_certificate_timeout_s,
             station_responders=settings.ocsp_station_responders,
+            trusted=load_trust(settings.ocsp_trust_file), clock=clock,
         ),
         certificates=(
             StationCertificateAuthority.from_files(

@@ -20,11 +20,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import orjson
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 
+from csms.domain.timeutil import Clock, utcnow
 from csms.errors import InvalidInput
+from csms.services.ocsp_trust import trusted_answer
 
 log = logging.getLogger("csms.iso15118")
 
@@ -136,7 +139,10 @@ class Iso15118Service:
     def __init__(
         self, *, ocsp_responder_url: str | None, ocsp_timeout_s: float, provider_url: str | None,
         provider_timeout_s: float, station_responders: bool = True,
+        trusted: Sequence[x509.Certificate] | None = None, clock: Clock = utcnow,
     ) -> None:
+        self._trusted = trusted
+        self._clock = clock
         self._responder = ocsp_responder_url
         self._station_responders = station_responders
         self._ocsp_timeout_s = ocsp_timeout_s
@@ -172,6 +178,9 @@ class Iso15118Service:
         single = next((s for s in response.responses if certificate.matches(s)), None)
         if single is None:
             return OcspAnswer(CertificateStatus.failed, reason="the OCSP answer is about another certificate")
+        if self._trusted is not None and not trusted_answer(response, self._trusted, self._clock()):
+            log.warning("event=ocsp_untrusted responder=%r", url[:200])
+            return OcspAnswer(CertificateStatus.failed, reason="the OCSP answer has no trusted signature")
         status = {
             ocsp.OCSPCertStatus.GOOD: CertificateStatus.good,
             ocsp.OCSPCertStatus.REVOKED: CertificateStatus.revoked,

@@ -8,11 +8,13 @@ import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from sqlalchemy import select
 
 from csms.db.models import StationMessage
@@ -362,3 +364,47 @@ async def test_get_log_carries_an_issued_request_id(csms: Csms) -> None:
     }
     assert isinstance(call[3]["requestId"], int) and call[3]["requestId"] > 0
     assert response.json()["response"]["filename"] == "security.log"
+
+
+# -- a trust list: only answers signed by a trusted CA, or a responder it delegated, count -----------------
+@pytest.mark.ocpp("2.0.1", "M06")
+@pytest.mark.ocpp("2.0.1", "C07")
+@pytest.mark.parametrize(
+    ("signer", "believed"),
+    [("ca", True), ("delegate", True), ("rogue", False), ("unauthorised", False)],
+)
+async def test_with_a_trust_list_only_trusted_signatures_count(
+    database_url: str, v2g: dict[str, Issued], tmp_path: Path, signer: str, believed: bool
+) -> None:
+    signers = {
+        "ca": None,  # the issuing CA itself
+        "delegate": issue(v2g["ca"], "OCSP responder", usage=ExtendedKeyUsageOID.OCSP_SIGNING),
+        "rogue": make_ca("Rogue CA"),
+        "unauthorised": issue(v2g["ca"], "not a responder"),  # issued by the CA, but not for OCSP signing
+    }
+    statuses = {v2g["revoked"].certificate.serial_number: REVOKED}
+    trust = v2g["ca"].write(tmp_path, "trusted")[0]
+    app = ocsp_responder(v2g["ca"], statuses, [], signer=signers[signer])
+    async with (
+        serving(app) as url,
+        running_csms(make_settings(database_url, ocsp_trust_file=str(trust))) as csms,
+    ):
+        await csms.api.post(
+            "/api/v1/id-tokens", headers=csms.headers, json={"id_token": "EMAID-1", "type": "eMAID"}
+        )
+        ws = await _booted(csms)
+        data = _data(v2g, "revoked", url + "/ocsp")
+        status = (await Wire(ws).call("GetCertificateStatus", {"ocspRequestData": data}))[2]
+        authorize = (
+            await Wire(ws).call(
+                "Authorize",
+                {"idToken": {"idToken": "EMAID-1", "type": "eMAID"}, "iso15118CertificateHashData": [data]},
+            )
+        )[2]
+        await ws.close()
+    if believed:
+        assert status["status"] == "Accepted" and authorize["certificateStatus"] == "CertificateRevoked"
+    else:
+        assert status["status"] == "Failed" and "trusted" in status["statusInfo"]["additionalInfo"]
+        assert authorize["certificateStatus"] == "NoCertificateAvailable"
+    assert authorize["idTokenInfo"]["status"] == "Invalid"
