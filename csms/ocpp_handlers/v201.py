@@ -74,6 +74,8 @@ class V201Connection(V201CertificatesMixin, StationConnection):
         info = id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))
         if p.get("iso15118CertificateHashData"):  # C07: the contract certificate's status too
             return await self.authorize_certificates(info, p["iso15118CertificateHashData"])
+        if p.get("certificate"):  # C07: or the chain itself
+            return await self.authorize_chain(info, p["certificate"])
         return {"idTokenInfo": info}
 
     @on(Action.transaction_event)

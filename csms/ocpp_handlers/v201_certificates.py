@@ -19,7 +19,7 @@ from ocpp.v201.enums import Action
 
 from csms.errors import InvalidInput
 from csms.ocpp_handlers.commands import Translator, need, optional
-from csms.services.iso15118 import CertificateStatus, OcspAnswer
+from csms.services.iso15118 import CertificateStatus, ChainProblem, OcspAnswer
 
 
 def _status_info(reason: str, detail: str) -> dict[str, str]:
@@ -34,6 +34,14 @@ AUTHORIZE_STATUS = {
 }
 """OCSP outcome -> AuthorizeResponse.certificateStatus. ``unknown`` (the responder does not know the
 certificate: not of its CA) reads as a broken chain; no answer at all as no certificate status available."""
+
+
+CHAIN_STATUS = {
+    ChainProblem.unreadable: "CertChainError",
+    ChainProblem.signature: "SignatureError",
+    ChainProblem.expired: "CertificateExpired",
+    ChainProblem.untrusted: "CertChainError",
+}
 
 
 def certificate_status_of(answers: list[OcspAnswer]) -> str:
@@ -75,6 +83,14 @@ class V201CertificatesMixin:
             return {"status": "Accepted", "exiResponse": answer.exi_response}
         return {"status": "Failed", "exiResponse": answer.exi_response,
                 "statusInfo": _status_info(answer.reason_code, answer.detail)}
+
+    async def authorize_chain(self, id_token_info: dict[str, Any], pem: str) -> dict[str, Any]:
+        """C07 with the contract certificate chain itself (PEM) rather than its hashes."""
+        problem, answers = await self.services.iso15118.chain_statuses(pem)
+        status = CHAIN_STATUS[problem] if problem is not None else certificate_status_of(answers)
+        if status != "Accepted":
+            id_token_info = {**id_token_info, "status": "Invalid"}
+        return {"idTokenInfo": id_token_info, "certificateStatus": status}
 
     async def authorize_certificates(
         self, id_token_info: dict[str, Any], hashes: list[Any]

@@ -21,9 +21,11 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from csms.domain.timeutil import Clock, utcnow
 from csms.errors import InvalidInput
@@ -77,6 +79,11 @@ class CertificateId:
     issuer_name_hash: bytes
     issuer_key_hash: bytes
     serial_number: int
+
+    @classmethod
+    def of(cls, certificate: x509.Certificate, issuer: x509.Certificate) -> CertificateId:
+        request = ocsp.OCSPRequestBuilder().add_certificate(certificate, issuer, hashes.SHA256()).build()
+        return cls(hashes.SHA256(), request.issuer_name_hash, request.issuer_key_hash, request.serial_number)
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> CertificateId:
@@ -135,6 +142,35 @@ async def _post(
         return response.status_code, bytes(data)
 
 
+class ChainProblem(StrEnum):
+    unreadable = "unreadable"
+    signature = "signature"
+    """A certificate is not signed by the next one of the chain."""
+    expired = "expired"
+    untrusted = "untrusted"
+    """The chain ends at no trusted certificate (or there is nothing to check it against)."""
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _ocsp_url_of(certificate: x509.Certificate) -> str | None:
+    """The OCSP responder a certificate's Authority Information Access names, if any."""
+    try:
+        access = certificate.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return None
+    for description in access:
+        if description.access_method == AuthorityInformationAccessOID.OCSP:
+            return _http_url(str(description.access_location.value))
+    return None
+
+
 class Iso15118Service:
     def __init__(
         self, *, ocsp_responder_url: str | None, ocsp_timeout_s: float, provider_url: str | None,
@@ -152,8 +188,38 @@ class Iso15118Service:
     async def certificate_status(self, data: Mapping[str, Any]) -> OcspAnswer:
         """M06: ask the certificate's OCSP responder about it (raises :class:`InvalidInput` for hashes that
         cannot be what they claim)."""
-        certificate = CertificateId.from_wire(data)
         named = _http_url(data.get("responderURL")) if self._station_responders else None
+        return await self._ask(CertificateId.from_wire(data), named)
+
+    async def chain_statuses(self, pem: str) -> tuple[ChainProblem | None, list[OcspAnswer]]:
+        """C07 with a PEM chain (contract certificate first, then its sub-CAs): what is wrong with the chain
+        itself, if anything, else the OCSP status of each certificate (asked of the responder its Authority
+        Information Access names, else the configured one). With a trust list the chain must end at one of
+        its certificates, and its top certificate is asked about too."""
+        try:
+            chain = x509.load_pem_x509_certificates(pem.encode())
+        except ValueError:
+            return ChainProblem.unreadable, []
+        now = self._clock()
+        if any(not c.not_valid_before_utc <= now <= c.not_valid_after_utc for c in chain):
+            return ChainProblem.expired, []
+        pairs = list(zip(chain, chain[1:], strict=False))
+        if not all(_issued_by(c, issuer) for c, issuer in pairs):
+            return ChainProblem.signature, []
+        if self._trusted is not None:
+            root = next((t for t in self._trusted if _issued_by(chain[-1], t)), None)
+            if root is None and chain[-1] not in self._trusted:
+                return ChainProblem.untrusted, []
+            if root is not None and root != chain[-1]:
+                pairs.append((chain[-1], root))
+        if not pairs:  # a lone certificate and no trust list: nothing to check it against
+            return ChainProblem.untrusted, []
+        answers = await asyncio.gather(
+            *(self._ask(CertificateId.of(c, issuer), _ocsp_url_of(c)) for c, issuer in pairs)
+        )
+        return None, list(answers)
+
+    async def _ask(self, certificate: CertificateId, named: str | None) -> OcspAnswer:
         url = named or _http_url(self._responder)
         if url is None:
             return OcspAnswer(CertificateStatus.failed, reason="no OCSP responder named or configured")

@@ -408,3 +408,48 @@ async def test_with_a_trust_list_only_trusted_signatures_count(
         assert status["status"] == "Failed" and "trusted" in status["statusInfo"]["additionalInfo"]
         assert authorize["certificateStatus"] == "NoCertificateAvailable"
     assert authorize["idTokenInfo"]["status"] == "Invalid"
+
+
+def _pem(*certificates: Issued) -> str:
+    return "".join(c.certificate.public_bytes(serialization.Encoding.PEM).decode() for c in certificates)
+
+
+@pytest.mark.ocpp("2.0.1", "C07")
+@pytest.mark.parametrize(
+    ("chain", "certificate_status"),
+    [
+        (("good", "ca"), "Accepted"),
+        (("revoked", "ca"), "CertificateRevoked"),
+        (("good", "rogue"), "SignatureError"),  # the contract certificate is not the next one's
+        (("good",), "CertChainError"),  # nothing to check a lone certificate against
+    ],
+)
+async def test_authorize_with_the_chain_itself(
+    database_url: str,
+    v2g: dict[str, Issued],
+    responder: tuple[str, list[int]],
+    chain: tuple[str, ...],
+    certificate_status: str,
+) -> None:
+    url, asked = responder
+    named = {**v2g, "rogue": make_ca("Rogue MO CA")}
+    async with running_csms(make_settings(database_url, ocsp_responder_url=url)) as csms:
+        await csms.api.post(
+            "/api/v1/id-tokens", headers=csms.headers, json={"id_token": "EMAID-1", "type": "eMAID"}
+        )
+        ws = await _booted(csms)
+        answer = (
+            await Wire(ws).call(
+                "Authorize",
+                {
+                    "idToken": {"idToken": "EMAID-1", "type": "eMAID"},
+                    "certificate": _pem(*(named[n] for n in chain)),
+                },
+            )
+        )[2]
+        await ws.close()
+    assert _valid("Authorize", answer)["certificateStatus"] == certificate_status
+    assert answer["idTokenInfo"]["status"] == ("Accepted" if certificate_status == "Accepted" else "Invalid")
+    assert asked == (
+        [named[chain[0]].certificate.serial_number] if len(chain) == 2 and chain[1] == "ca" else []
+    )
