@@ -24,7 +24,7 @@ class StationSecurity(Base):
     """A higher profile the station agreed to move to (A05 / 1.6 TC_083); it becomes ``security_profile``
     when the station first connects with it."""
     next_password_hash: Mapped[str | None] = mapped_column(String(255))
-    """argon2id hash of a rotated password the station accepted (A09/A10, 1.6 TC_073): it becomes the
+    """argon2id hash of a rotated password the station accepted (A01, 1.6 TC_073): it becomes the
     station's password when the station first connects with it; until then the old one keeps working."""
     next_password_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     password_rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,5 +1,5 @@
 """Operator security operations on a station: its security profile, moving it up one (A05, 1.6 TC_083),
-and rotating its Basic-auth password (A09/A10, 1.6 TC_073).
+and rotating its Basic-auth password (A01, 1.6 TC_073).
 
 What a station agrees to is stored as pending and takes effect at its first handshake that uses it
 (``StationService.authenticate``): the old password keeps working until the station connects with the new

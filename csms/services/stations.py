@@ -269,7 +269,7 @@ class StationService:
             right = await self._hashing.run(
                 priority, lambda: _verify(station.password_hash, password), skip=throttled
             )
-            if right is False and station.next_password_hash is not None:  # A09: the new password, first use
+            if right is False and station.next_password_hash is not None:  # A01: the new password, first use
                 right = rotated = await self._hashing.run(
                     priority, lambda: _verify(station.next_password_hash, password), skip=throttled
                 )

@@ -1,4 +1,4 @@
-"""A station's security over real sockets: password rotation (A09/A10, 1.6 TC_073), the security profile
+"""A station's security over real sockets: password rotation (A01, 1.6 TC_073), the security profile
 stored per station and enforced at the handshake, and moving a station up a profile (A05, 1.6 TC_083), on a
 CSMS that serves plain ws:// and wss:// side by side (``ocpp_tls_port``)."""
 
@@ -111,8 +111,7 @@ async def _operator(
 
 
 # -- password rotation ------------------------------------------------------------------------------------
-@pytest.mark.ocpp("2.0.1", "A09")
-@pytest.mark.ocpp("2.0.1", "A10")
+@pytest.mark.ocpp("2.0.1", "A01")
 async def test_a_rotated_password_replaces_the_old_one_when_the_station_first_uses_it(
     csms: Csms, pki: dict[str, Any]
 ) -> None:

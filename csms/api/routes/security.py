@@ -77,6 +77,6 @@ async def upgrade_profile(
 
 @router.post("/rotate-password")
 async def rotate_password(station_id: str, services: ServicesDep, _: Operator) -> OutcomePublic:
-    """A09/A10, 1.6 TC_073: send the station a new random password (never shown); its hash is stored once the
+    """A01, 1.6 TC_073: send the station a new random password (never shown); its hash is stored once the
     station accepts, and it replaces the old password when the station connects with it."""
     return _outcome(await services.security.rotate_password(station_id))
