@@ -74,6 +74,7 @@ def install_routes(app: FastAPI) -> None:
         health,
         id_tokens,
         reservations,
+        security,
         sites,
         siting,
         smart_charging,
@@ -83,7 +84,7 @@ def install_routes(app: FastAPI) -> None:
 
     routers = (
         health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance,
-        siting, smart_charging, reservations, firmware,
+        siting, smart_charging, reservations, firmware, security,
     )
     for module in routers:
         app.include_router(module.router)

@@ -18,6 +18,7 @@ from csms.errors import InvalidInput
 from csms.ocpp_handlers import v16_firmware, v16_reservations, v16_smart_charging
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v16_security import COMMANDS_16, V16SecurityMixin
 from csms.ocpp_handlers.validation import V16_CODES
 from csms.services.metering import MeterReport
 from csms.services.transactions import StartRequest, StopRequest
@@ -46,7 +47,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V16Connection(StationConnection):
+class V16Connection(V16SecurityMixin, StationConnection):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "1.6"
@@ -154,6 +155,8 @@ V16Connection.commands = {
         optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data")),
     ),
 }
+
+V16Connection.commands.update(COMMANDS_16)
 
 
 # -- SetChargingProfile: the site energy manager's version-neutral profile on the 1.6 wire ------------------

@@ -15,6 +15,7 @@ from csms.errors import InvalidInput
 from csms.ocpp_handlers import v201_firmware, v201_reservations, v201_smart_charging
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v201_certificates import COMMANDS_201, V201CertificatesMixin
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
 from csms.services.transactions import EventRequest
@@ -44,7 +45,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
 
 class V201Connection(
     v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
-    StationConnection,
+    V201CertificatesMixin, StationConnection,
 ):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
@@ -74,7 +75,12 @@ class V201Connection(
 
     @on(Action.authorize)
     async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"idTokenInfo": id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))}
+        info = id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))
+        if p.get("iso15118CertificateHashData"):  # C07: the contract certificate's status too
+            return await self.authorize_certificates(info, p["iso15118CertificateHashData"])
+        if p.get("certificate"):  # C07: or the chain itself
+            return await self.authorize_chain(info, p["certificate"])
+        return {"idTokenInfo": info}
 
     @on(Action.transaction_event)
     async def on_transaction_event(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -175,6 +181,8 @@ V201Connection.commands = {
         optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data")),
     ),
 }
+
+V201Connection.commands.update(COMMANDS_201)
 
 
 # -- SetChargingProfile: the site energy manager's version-neutral profile on the 2.0.1 wire (2.1 too) -------

@@ -23,11 +23,14 @@ from csms.services.demand_response import DemandResponseService
 from csms.services.firmware import FirmwareService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
+from csms.services.iso15118 import Iso15118Service
 from csms.services.metering import MeterService
+from csms.services.ocsp_trust import load_trust
 from csms.services.presence import Presence
 from csms.services.reservations import ReservationService
 from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
+from csms.services.station_security import StationSecurityService
 from csms.services.stations import MessageQuota, StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
@@ -59,6 +62,10 @@ class Services:
     compliance: ComplianceService
     ids: IdService
     """Ids the CSMS gives stations, unique across nodes and restarts."""
+    security: StationSecurityService
+    """Security profiles per station, their upgrade, password rotation (issue 13)."""
+    iso15118: Iso15118Service
+    """OCSP lookups and the contract-certificate provider (block M, C07)."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -125,6 +132,14 @@ def build_services(
         smart_charging=SmartChargingService(uow, clock, events, gateway, ids),
         reservations=ReservationService(uow, clock, gateway, ids),
         firmware=FirmwareService(uow, clock, gateway, ids),
+        security=StationSecurityService(uow, clock, gateway),
+        iso15118=Iso15118Service(
+            ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,
+            provider_url=settings.contract_certificate_provider_url,
+            provider_timeout_s=settings.contract_certificate_timeout_s,
+            station_responders=settings.ocsp_station_responders,
+            trusted=load_trust(settings.ocsp_trust_file), clock=clock,
+        ),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]
