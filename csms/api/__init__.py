@@ -75,12 +75,13 @@ def install_routes(app: FastAPI) -> None:
         sites,
         siting,
         stations,
+        tariffs,
         transactions,
     )
 
     routers = (
         health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance,
-        siting,
+        siting, tariffs,
     )
     for module in routers:
         app.include_router(module.router)

@@ -100,6 +100,8 @@ class TouTariff:
     currency: str = "CNY"
     source: Mapping[str, Any] = field(default_factory=dict)
     verified: bool = False
+    service_fee_per_kwh: float = 0.0
+    """A flat service fee (服务费) per kWh on top of the energy price, in ``currency`` (0: none)."""
 
     def __post_init__(self) -> None:
         if not self.rules:
@@ -108,10 +110,12 @@ class TouTariff:
             if rule.period not in self.prices_cny_per_kwh:
                 raise TariffError(f"tariff {self.name!r}: rules[{i}] period {rule.period!r} has no price")
         for name, price in self.prices_cny_per_kwh.items():
-            if not price >= 0:
+            if not 0 <= price < float("inf"):
                 raise TariffError(
                     f"tariff {self.name!r}: prices_cny_per_kwh[{name!r}] must be >= 0, got {price}"
                 )
+        if not 0 <= self.service_fee_per_kwh < float("inf"):
+            raise TariffError(f"tariff {self.name!r}: service_fee_cny_per_kwh must be >= 0")
         boundaries = sorted({0, _DAY_S, *(r.start_s for r in self.rules), *(r.end_s for r in self.rules)})
         object.__setattr__(self, "_boundaries", tuple(boundaries))
         # Coverage: the period is constant between consecutive boundaries, so testing each
@@ -246,7 +250,15 @@ def tariff_from_dict(data: Mapping[str, Any]) -> TouTariff:
         currency=str(data.get("currency", "CNY")),
         source=dict(data.get("source", {})),
         verified=bool(data.get("verified", False)),
+        service_fee_per_kwh=_number(data.get("service_fee_cny_per_kwh", 0.0), "service_fee_cny_per_kwh"),
     )
+
+
+def _number(value: object, where: str) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise TariffError(f"{where}: expected a number, got {value!r}") from exc
 
 
 def hunan_default_tariff() -> TouTariff:

@@ -16,6 +16,7 @@ from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers.commands import need, optional
+from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.validation import V16_CODES
 from csms.services.metering import MeterReport
@@ -45,7 +46,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V16Connection(StationConnection):
+class V16Connection(OutboundRules, StationConnection):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "1.6"

@@ -13,7 +13,9 @@ from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers.commands import need, optional
+from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v201_tariff import V201CostAndSync, V201MessageSplitting
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
 from csms.services.transactions import EventRequest
@@ -41,7 +43,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V201Connection(StationConnection):
+class V201Connection(V201MessageSplitting, OutboundRules, StationConnection, V201CostAndSync):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "2.0.1"
@@ -70,7 +72,8 @@ class V201Connection(StationConnection):
 
     @on(Action.authorize)
     async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"idTokenInfo": id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))}
+        info = id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))
+        return {"idTokenInfo": await self.tariff_message(info)}
 
     @on(Action.transaction_event)
     async def on_transaction_event(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +87,7 @@ class V201Connection(StationConnection):
             samples=samples(p.get("meterValue") or []), charging_state=info.get("chargingState"),
         )
         answer = await self.services.transactions.event(req)
-        return {"idTokenInfo": id_token_info(answer)} if answer else {}
+        return await self.after_transaction_event(p, {"idTokenInfo": id_token_info(answer)} if answer else {})
 
     @on(Action.meter_values)
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:

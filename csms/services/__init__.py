@@ -15,10 +15,12 @@ from csms.domain.events import EventBus
 from csms.domain.throttle import BudgetPolicy, FailureBudget
 from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
+from csms.services.boot_intervals import BootIntervalService
 from csms.services.carbon import CarbonService, factor_from_settings
 from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
+from csms.services.costs import CostService
 from csms.services.demand_response import DemandResponseService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
@@ -26,7 +28,9 @@ from csms.services.metering import MeterService
 from csms.services.presence import Presence
 from csms.services.sites import SiteService
 from csms.services.stations import MessageQuota, StationService
+from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
+from csms.services.transaction_sync import TransactionSyncService
 from csms.services.transactions import TransactionService
 
 if TYPE_CHECKING:
@@ -56,6 +60,10 @@ class Services:
     compliance: ComplianceService
     ids: IdService
     """Ids the CSMS gives stations, unique across nodes and restarts."""
+    tariffs: TariffService
+    costs: CostService
+    transaction_sync: TransactionSyncService
+    boot_intervals: BootIntervalService
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -79,6 +87,7 @@ def build_services(
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
     ids = IdService(uow, clock, settings.node_id)
+    boot_intervals = BootIntervalService(uow, clock)
     return Services(
         clock=clock,
         uow=uow,
@@ -99,6 +108,7 @@ def build_services(
             )),
             hash_slots=settings.handshake_hash_concurrency,
             quota=MessageQuota(settings.station_messages_max_count, settings.station_messages_max_bytes),
+            boot_intervals=boot_intervals.overrides,
         ),
         tokens=TokenService(uow, clock),
         transactions=transactions,
@@ -115,6 +125,10 @@ def build_services(
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
         ids=ids,
+        tariffs=TariffService(uow, clock),
+        costs=CostService(uow, clock, events),
+        transaction_sync=TransactionSyncService(uow, clock),
+        boot_intervals=boot_intervals,
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]
