@@ -97,21 +97,25 @@ async def test_a_sites_tariff_and_the_default_tariff_apply_in_that_order(csms: C
                                        json={"name": "site", "definition": FLAT, "site_ids": ["S1"]})).json()
     chosen = (await csms.api.get("/api/v1/stations/CP-S/tariff", headers=csms.headers)).json()
     assert (chosen["tariff_id"], chosen["source"]) == (site_tariff["id"], "site")
-    default = (await csms.api.post("/api/v1/tariffs", headers=csms.headers,
-                                   json={"name": "new-default", "definition": FLAT, "is_default": True})).json()
+    body = {"name": "new-default", "definition": FLAT, "is_default": True}
+    default = (await csms.api.post("/api/v1/tariffs", headers=csms.headers, json=body)).json()
     await csms.station("CP-X")
     chosen = (await csms.api.get("/api/v1/stations/CP-X/tariff", headers=csms.headers)).json()
     assert (chosen["tariff_id"], chosen["source"]) == (default["id"], "default")
-    assert (await csms.api.delete(f"/api/v1/tariffs/{default['id']}", headers=csms.headers)).status_code == 204
+    gone = await csms.api.delete(f"/api/v1/tariffs/{default['id']}", headers=csms.headers)
+    assert gone.status_code == 204
     chosen = (await csms.api.get("/api/v1/stations/CP-X/tariff", headers=csms.headers)).json()
     assert chosen["source"] == "builtin"
+
+
+HALF_DAY = {"period": "all", "start": "00:00", "end": "12:00"}
+"""A rule that leaves noon to midnight unpriced."""
 
 
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"name": "bad", "definition": {**FLAT, "rules": [{"period": "all", "start": "00:00", "end": "12:00"}]}},
-         422, "definition"),
+        ({"name": "bad", "definition": {**FLAT, "rules": [HALF_DAY]}}, 422, "definition"),
         ({"name": "bad", "definition": {**FLAT, "prices_cny_per_kwh": {"all": -1}}}, 422, "definition"),
         ({"name": "bad", "definition": FLAT, "station_ids": ["NOPE"]}, 422, "station_ids[0]"),
         ({"name": "bad", "definition": {**FLAT, "service_fee_cny_per_kwh": "x"}}, 422, "definition"),
