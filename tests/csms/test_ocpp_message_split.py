@@ -43,7 +43,7 @@ async def serve_get_variables(ws: Any, calls: list[list[Any]]) -> None:
         ]})
 
 
-@pytest.mark.ocpp("2.0.1", "B08")
+@pytest.mark.ocpp("2.0.1", "B06")
 async def test_get_variables_is_split_by_the_reported_items_per_message(csms: Csms) -> None:
     await csms.station("CP-L")
     async with csms.connect("CP-L", "ocpp2.0.1") as ws:
@@ -62,7 +62,7 @@ async def test_get_variables_is_split_by_the_reported_items_per_message(csms: Cs
     assert [x["attributeValue"] for x in results] == ["1", "1", "2", "2", "3"]
 
 
-@pytest.mark.ocpp("2.0.1", "B08")
+@pytest.mark.ocpp("2.0.1", "B05")
 async def test_without_a_report_the_csms_asks_the_limits_and_honours_bytes_per_message(csms: Csms) -> None:
     await csms.station("CP-M")
     async with csms.connect("CP-M", "ocpp2.0.1") as ws:
@@ -113,7 +113,8 @@ async def any_call(ws: Any) -> tuple[str, dict[str, Any]]:
             return frame[1], frame[3]
 
 
-@pytest.mark.ocpp("2.0.1", "N18")
+@pytest.mark.ocpp("2.0.1", "N06")
+@pytest.mark.ocpp("2.0.1", "B08")
 async def test_clear_variable_monitoring_and_get_report_are_split_and_merged(csms: Csms) -> None:
     await csms.station("CP-N")
     async with csms.connect("CP-N", "ocpp2.0.1") as ws:
