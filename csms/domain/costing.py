@@ -35,12 +35,13 @@ __all__ = ["SessionCost", "billable_series", "session_cost", "round_money", "cos
 
 
 def round_money(amount: float) -> float:
-    """Round to the fen (0.01), half up, as a bill does.
+    """Round to the fen (0.01), half up, as a bill does; first to 1e-6, so that the noise of summing binary
+    floats (11.124999999999998 for 11.125) does not decide a half fen.
 
-    >>> round_money(8.535), round_money(0.004999)
-    (8.54, 0.0)
+    >>> round_money(8.535), round_money(0.004999), round_money(5.949 + 5.176)
+    (8.54, 0.0, 11.13)
     """
-    return float(Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(round(amount, 6))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,17 @@ class SessionCost:
     """Time of the last reading priced (``None``: no energy metered yet)."""
 
 
-def billable_series(readings: Iterable[RegisterReading]) -> list[RegisterReading]:
-    """``readings`` in time order (one per instant, the lowest), each held between the reading before it
-    and the lowest reading after it, so that consecutive differences are never negative and add up to the
-    last minus the first."""
+def billable_series(
+    readings: Iterable[RegisterReading], *, low: float | None = None, high: float | None = None
+) -> list[RegisterReading]:
+    """``readings`` in time order (one per instant, the lowest), each first held within ``[low, high]`` (the
+    window's first and last values, when given), then between the reading before it and the lowest reading
+    after it, so that consecutive differences are never negative and add up to the last minus the first."""
     by_time: dict[datetime, float] = {}
     for r in readings:
-        by_time[r.at] = min(r.value_wh, by_time.get(r.at, r.value_wh))
+        value = r.value_wh if low is None else max(low, r.value_wh)
+        value = value if high is None else min(high, value)
+        by_time[r.at] = min(value, by_time.get(r.at, value))
     times = sorted(by_time)
     if not times:
         return []
@@ -96,7 +101,9 @@ def session_cost(
         if (first is None or r.at >= first.at) and (last is None or r.at <= last.at)
     ]
     chosen += [r for r in (first, last) if r is not None]
-    series = billable_series(chosen)
+    series = billable_series(
+        chosen, low=first.value_wh if first else None, high=last.value_wh if last else None
+    )
     intervals = [
         EnergyInterval(a.at, b.at, b.value_wh - a.value_wh)
         for a, b in zip(series, series[1:], strict=False)
