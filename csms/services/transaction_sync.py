@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -111,7 +111,10 @@ async def _transaction(session: AsyncSession, station_id: str, uid: str) -> tupl
     )
     if tx_pk is None:
         return None
-    seen = set(await session.scalars(
-        select(TransactionEvent.seq_no).where(TransactionEvent.transaction_pk == tx_pk)
-    ))
-    return tx_pk, seen
+    mine = TransactionEvent.transaction_pk == tx_pk
+    count, lowest, highest = (await session.execute(
+        select(func.count(), func.min(TransactionEvent.seq_no), func.max(TransactionEvent.seq_no)).where(mine)
+    )).one()
+    if highest is None or (lowest >= 0 and count == highest + 1):  # seqNos are unique: 0..highest arrived
+        return tx_pk, set(range(0 if highest is None else highest + 1))
+    return tx_pk, set(await session.scalars(select(TransactionEvent.seq_no).where(mine)))
