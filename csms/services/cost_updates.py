@@ -24,6 +24,9 @@ log = logging.getLogger("csms.costs")
 #: Without an injected ``sleep_until`` the loop re-reads its clock at least this often while it waits [s].
 POLL_S = 0.05
 
+#: After a failed round, the next one comes this soon, in real seconds [s].
+RETRY_AFTER_FAILURE_S = 1.0
+
 SleepUntil = Callable[[datetime], Awaitable[None]]
 
 
@@ -61,12 +64,18 @@ class CostUpdater:
         self._task = None
 
     async def _run(self) -> None:
+        failed = False
         while True:
-            await self._sleep_until(self._clock() + timedelta(seconds=self._check_every_s))
+            if failed:  # a fault of the real world (a locked or lost database): retry after real time
+                await asyncio.sleep(RETRY_AFTER_FAILURE_S)
+            else:
+                await self._sleep_until(self._clock() + timedelta(seconds=self._check_every_s))
             try:
                 await self.run_once()
-            except Exception:  # the top of the loop: log, and try again next round
+                failed = False
+            except Exception:  # the top of the loop: log, and try again soon
                 log.exception("event=cost_updates_failed")
+                failed = True
 
     async def run_once(self) -> int:
         """Send every due CostUpdated; return how many the stations accepted."""

@@ -214,3 +214,35 @@ async def test_a_16_session_is_costed_the_same_way(csms: Csms) -> None:
                                             "timestamp": "2026-11-24T02:00:00Z"})
     final = (await csms.api.get(f"/api/v1/transactions/{tx_id}/cost", headers=csms.headers)).json()
     assert (final["total_cost"], final["energy_wh"], final["final"]) == (6.0, 4000.0, True)
+
+
+async def test_a_refused_cost_update_is_sent_again_and_16_sessions_get_none(database_url: str) -> None:
+    clock = FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+    # The loop never wakes on its own here (a check every 11 days): each round is run_once, by hand.
+    settings = make_settings(database_url, cost_update_interval_s=600, cost_update_check_s=1e6)
+    async with running_csms(settings, clock=clock) as csms:
+        updater = csms.app.state.cost_updates
+        await csms.station("CP-R")
+        await csms.station("CP-R16")
+        await csms.runtime.services.tokens.create("CARD-R")
+        async with csms.connect("CP-R", "ocpp2.0.1") as ws, csms.connect("CP-R16", "ocpp1.6") as ws16:
+            wire, wire16 = Wire(ws), Wire(ws16)
+            await wire.call("BootNotification", BOOT)
+            await wire16.call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
+            await wire16.call("StartTransaction", {"connectorId": 1, "idTag": "CARD-R", "meterStart": 0,
+                                                   "timestamp": "2026-11-24T01:00:00Z"})
+            await wire.call("TransactionEvent", event("Started", 0, "2026-11-24T01:00:00Z",
+                                                      meterValue=energy(0, "2026-11-24T01:00:00Z")))
+            assert await updater.run_once() == 0  # not due yet
+            clock.now += timedelta(seconds=600)
+            due = await csms.runtime.services.costs.due(["CP-R", "CP-R16"], 600)
+            assert [station for _, station, _ in due] == ["CP-R"]  # 1.6 has no CostUpdated
+            refused = asyncio.create_task(updater.run_once())
+            uid, _ = await expect_call(ws, "CostUpdated")
+            await ws.send(json.dumps([4, uid, "InternalError", "display broken", {}]))
+            assert await refused == 0
+            again = asyncio.create_task(updater.run_once())  # not marked sent: due at once
+            uid, payload = await expect_call(ws, "CostUpdated")
+            await answer(ws, uid, {})
+            assert await again == 1 and payload == {"totalCost": 0.0, "transactionId": "TX-1"}
+            assert await updater.run_once() == 0  # sent: the next is an interval away
