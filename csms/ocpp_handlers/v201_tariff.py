@@ -81,12 +81,11 @@ class V201MessageSplitting:
         self, action: str, payload: dict[str, Any], *, timeout_s: float | None = None
     ) -> dict[str, Any]:
         send = super().call_raw  # type: ignore[misc]
-        spec = SPLITTABLE.get(action)
-        items = payload.get(spec[1]) if spec and isinstance(payload, dict) else None
+        field = SPLITTABLE[action][1] if action in SPLITTABLE else ""
+        items = payload.get(field) if field and isinstance(payload, dict) else None
         if not isinstance(items, list) or not items:
             return await send(action, payload, timeout_s=timeout_s)  # type: ignore[no-any-return]
         limits = await self.message_limits()
-        field = spec[1]  # type: ignore[index]
         envelope = json_size({**payload, field: []}) - 2
         chunks = split(
             items, max_items=limits.get((action, "items")), max_bytes=limits.get((action, "bytes")),

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db import session_writes as writes
 from csms.db.models import Transaction
@@ -93,7 +94,7 @@ class CostService:
             tx = await session.scalar(select(Transaction).where(*where).with_for_update())
             return None if tx is None else await self._cost(session, tx)
 
-    async def _cost(self, session: Any, tx: Transaction) -> CostView:
+    async def _cost(self, session: AsyncSession, tx: Transaction) -> CostView:
         row = await session.get(TransactionCost, tx.id)
         now = self._clock()
         if row is None:
