@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 _DAY_S = 86_400
+MAX_RULES = 200
+"""Most rules (and priced periods) a tariff may have: its coverage check is quadratic in them."""
 _ALL_MONTHS = frozenset(range(1, 13))
 
 
@@ -106,6 +108,12 @@ class TouTariff:
     def __post_init__(self) -> None:
         if not self.rules:
             raise TariffError(f"tariff {self.name!r}: no rules")
+        if len(self.rules) > MAX_RULES or len(self.prices_cny_per_kwh) > MAX_RULES:
+            raise TariffError(f"tariff {self.name!r}: at most {MAX_RULES} rules and periods")
+        if not -14 <= self.utc_offset_hours <= 14:
+            raise TariffError(f"tariff {self.name!r}: utc_offset_hours must be within -14..14")
+        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isupper()):
+            raise TariffError(f"tariff {self.name!r}: currency must be an ISO 4217 code such as CNY")
         for i, rule in enumerate(self.rules):
             if rule.period not in self.prices_cny_per_kwh:
                 raise TariffError(f"tariff {self.name!r}: rules[{i}] period {rule.period!r} has no price")
@@ -246,7 +254,7 @@ def tariff_from_dict(data: Mapping[str, Any]) -> TouTariff:
         rules=tuple(rules),
         peak_periods=frozenset(data.get("peak_periods", ("sharp", "peak"))),
         valley_periods=frozenset(data.get("valley_periods", ("valley",))),
-        utc_offset_hours=float(data.get("utc_offset_hours", 8.0)),
+        utc_offset_hours=_number(data.get("utc_offset_hours", 8.0), "utc_offset_hours"),
         currency=str(data.get("currency", "CNY")),
         source=dict(data.get("source", {})),
         verified=bool(data.get("verified", False)),

@@ -89,3 +89,18 @@ def test_the_billed_series_never_runs_backwards_and_adds_up(raw: list[tuple[int,
     c = session_cost(T, readings)
     assert c.energy_wh == pytest.approx(series[-1].value_wh - series[0].value_wh, abs=1e-6)
     assert c.total >= 0
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"utc_offset_hours": 1e300}, "utc_offset_hours"),
+        ({"utc_offset_hours": "east"}, "utc_offset_hours"),
+        ({"currency": "yuan"}, "currency"),
+        ({"rules": [{"period": "x", "start": "00:00", "end": "24:00"}] * 201}, "at most 200"),
+    ],
+)
+def test_tariffs_that_would_break_pricing_are_refused(change: dict[str, object], words: str) -> None:
+    with pytest.raises(TariffError, match=words):
+        tariff_from_dict({"prices_cny_per_kwh": {"x": 1.0},
+                          "rules": [{"period": "x", "start": "00:00", "end": "24:00"}], **change})
