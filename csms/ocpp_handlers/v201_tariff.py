@@ -35,7 +35,11 @@ class V201CostAndSync:
     async def after_transaction_event(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         uid = p["transactionInfo"]["transactionId"]
         if p["eventType"] == "Ended":
-            cost = await self.services.costs.of_uid(self.id, uid)
+            try:
+                cost = await self.services.costs.of_uid(self.id, uid)
+            except CsmsError as exc:  # the session is stored: answer it (without a cost, "not free")
+                log.error("station=%s event=cost_failed uid=%s error=%r", self.id, uid, str(exc)[:200])
+                cost = None
             if cost is not None:
                 result["totalCost"] = cost.total_cost  # I03.FR.02: the final cost, 0.00 for a free session
         ask = await self.services.transaction_sync.observe(
