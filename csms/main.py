@@ -62,6 +62,7 @@ def create_app(
             check_every_s=settings.cost_update_check_s,
         )
         cost_updates.start()
+        services.costs.start()
         app.state.cost_updates = cost_updates
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         app.state.services, app.state.ocpp_port = services, ocpp.port
@@ -71,6 +72,7 @@ def create_app(
             await services.energy.stop()
             await cost_updates.stop()
             await ocpp.stop()
+            await services.costs.stop()  # after the stations: no session ends after it
             await registry.stop()
             await services.committer.stop()
             await engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,8 +30,12 @@ from csms.domain.tariff import tariff_from_dict
 from csms.domain.timeutil import Clock
 from csms.errors import NotFound
 from csms.services.tariffs import applicable
+from csms.tasks import cancel_and_wait
 
 log = logging.getLogger("csms.costs")
+
+#: How long stopping waits for the final costs under way [s].
+DRAIN_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,32 @@ class CostService:
     def __init__(self, uow: UnitOfWork, clock: Clock, events: EventBus | None = None) -> None:
         self._uow = uow
         self._clock = clock
+        self._events = events
+        self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        if events is not None:
-            events.subscribe(SessionEnded, self._on_ended)
+
+    def start(self) -> None:
+        """Store each session's final cost as it ends (a subscriber of :class:`SessionEnded`)."""
+        if self._events is not None and self._unsubscribe is None:
+            self._unsubscribe = self._events.subscribe(SessionEnded, self._on_ended)
 
     def _on_ended(self, event: SessionEnded) -> None:
         """A session ended (1.6 StopTransaction, 2.0.1 Ended): store its final cost."""
         task = asyncio.get_running_loop().create_task(self._finish(event.transaction_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        """Let the final costs under way finish (a few milliseconds each), so that none writes after the
+        database is closed; past ``DRAIN_S`` they are cancelled (the API costs a session on demand)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if not self._tasks:
+            return
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=DRAIN_S)
+        for task in pending:
+            await cancel_and_wait(task)
 
     async def _finish(self, transaction_id: int) -> None:
         try:

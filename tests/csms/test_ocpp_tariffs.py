@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from csms.config import Settings
+from csms.db.models_tariffs import TransactionCost
 from tests.harness import Csms, Wire, make_settings, running_csms
 
 BOOT = {"chargingStation": {"model": "AC22", "vendorName": "Star"}, "reason": "PowerUp"}
@@ -246,3 +247,32 @@ async def test_a_refused_cost_update_is_sent_again_and_16_sessions_get_none(data
             await answer(ws, uid, {})
             assert await again == 1 and payload == {"totalCost": 0.0, "transactionId": "TX-1"}
             assert await updater.run_once() == 0  # sent: the next is an interval away
+
+
+async def test_a_16_sessions_final_cost_is_stored_as_it_stops_and_a_later_tariff_edit_changes_nothing(
+    csms: Csms,
+) -> None:
+    await csms.station("CP16-F")
+    await csms.runtime.services.tokens.create("CARD-F")
+    body = {"name": "flat", "definition": FLAT, "station_ids": ["CP16-F"]}
+    tariff = (await csms.api.post("/api/v1/tariffs", headers=csms.headers, json=body)).json()
+    async with csms.connect("CP16-F", "ocpp1.6") as ws:
+        wire = Wire(ws)
+        await wire.call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
+        start = await wire.call("StartTransaction", {"connectorId": 1, "idTag": "CARD-F", "meterStart": 0,
+                                                     "timestamp": "2026-11-24T01:00:00Z"})
+        tx_id = start[2]["transactionId"]
+        await wire.call("StopTransaction", {"transactionId": tx_id, "meterStop": 2000,
+                                            "timestamp": "2026-11-24T02:00:00Z"})
+    stored = None
+    for _ in range(500):  # the SessionEnded subscriber stores it behind the StopTransaction answer
+        async with csms.runtime.services.uow.read() as session:
+            stored = await session.get(TransactionCost, tx_id)
+        if stored is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert stored is not None and (stored.final, stored.total_cost) == (True, 3.0)
+    await csms.api.put(f"/api/v1/tariffs/{tariff['id']}", headers=csms.headers, json={
+        "name": "flat", "definition": {**FLAT, "service_fee_cny_per_kwh": 5.0}, "station_ids": ["CP16-F"]})
+    cost = (await csms.api.get(f"/api/v1/transactions/{tx_id}/cost", headers=csms.headers)).json()
+    assert (cost["total_cost"], cost["final"]) == (3.0, True)
