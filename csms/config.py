@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     pending_retry_interval_s: int = Field(default=60, ge=1)
     """Interval returned to stations whose boot is Pending (waiting for operator approval)."""
 
+    cost_update_interval_s: float = Field(default=900.0, ge=0)
+    """OCPP 2.0.1 I02: a CostUpdated with the running cost goes to the station this often during a session
+    [s]; 0 sends none (the final cost still goes in the Ended answer)."""
+    cost_update_check_s: float = Field(default=5.0, gt=0)
+    """How often the CSMS looks for sessions whose CostUpdated is due [s]."""
+
     unknown_station_policy: UnknownStationPolicy = "reject"
     """``reject``: an unregistered station gets HTTP 401 at the handshake. ``pending``: it is admitted,
     stored as Pending and its boots answered Pending until an operator approves it."""

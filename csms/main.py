@@ -18,6 +18,7 @@ from csms.ocpp_handlers.rpc import MessageIds, uuid4_ids
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import build_services
+from csms.services.cost_updates import CostUpdater
 from csms.services.energy_manager import EnergyManager
 from csms.services.leases import SingleNode, SiteLeases
 
@@ -68,13 +69,22 @@ def create_app(
         )
         if settings.energy_manager_enabled:
             services.energy.start()
+        cost_updates = CostUpdater(
+            services.costs, registry, clock, settings.cost_update_interval_s,
+            check_every_s=settings.cost_update_check_s,
+        )
+        cost_updates.start()
+        services.costs.start()
+        app.state.cost_updates = cost_updates
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         app.state.services, app.state.ocpp_port = services, ocpp.port
         try:
             yield
         finally:
             await services.energy.stop()
+            await cost_updates.stop()
             await ocpp.stop()
+            await services.costs.stop()  # after the stations: no session ends after it
             await registry.stop()
             await services.committer.stop()
             await engine.dispose()

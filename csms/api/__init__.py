@@ -79,12 +79,13 @@ def install_routes(app: FastAPI) -> None:
         siting,
         smart_charging,
         stations,
+        tariffs,
         transactions,
     )
 
     routers = (
         health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance,
-        siting, smart_charging, reservations, firmware, security,
+        siting, smart_charging, reservations, firmware, security, tariffs,
     )
     for module in routers:
         app.include_router(module.router)

@@ -17,6 +17,7 @@ from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers import v16_firmware, v16_reservations, v16_smart_charging
 from csms.ocpp_handlers.commands import need, optional
+from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.v16_security import COMMANDS_16, V16SecurityMixin
 from csms.ocpp_handlers.validation import V16_CODES
@@ -47,7 +48,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V16Connection(V16SecurityMixin, StationConnection):
+class V16Connection(V16SecurityMixin, OutboundRules, StationConnection):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "1.6"

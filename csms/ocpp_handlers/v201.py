@@ -14,8 +14,10 @@ from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers import v201_firmware, v201_reservations, v201_smart_charging
 from csms.ocpp_handlers.commands import need, optional
+from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.v201_certificates import COMMANDS_201, V201CertificatesMixin
+from csms.ocpp_handlers.v201_tariff import V201CostAndSync, V201MessageSplitting
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
 from csms.services.transactions import EventRequest
@@ -45,7 +47,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
 
 class V201Connection(
     v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
-    V201CertificatesMixin, StationConnection,
+    V201CertificatesMixin, V201MessageSplitting, OutboundRules, StationConnection, V201CostAndSync,
 ):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
@@ -80,7 +82,7 @@ class V201Connection(
             return await self.authorize_certificates(info, p["iso15118CertificateHashData"])
         if p.get("certificate"):  # C07: or the chain itself
             return await self.authorize_chain(info, p["certificate"])
-        return {"idTokenInfo": info}
+        return {"idTokenInfo": await self.tariff_message(info)}
 
     @on(Action.transaction_event)
     async def on_transaction_event(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +98,7 @@ class V201Connection(
         answer = await self.services.transactions.event(req)
         if p.get("reservationId") is not None:  # H03: the transaction uses the reservation
             await self.services.reservations.used(self.id, p["reservationId"], transaction_uid=req.uid)
-        return {"idTokenInfo": id_token_info(answer)} if answer else {}
+        return await self.after_transaction_event(p, {"idTokenInfo": id_token_info(answer)} if answer else {})
 
     @on(Action.meter_values)
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:

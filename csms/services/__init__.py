@@ -15,10 +15,12 @@ from csms.domain.events import EventBus
 from csms.domain.throttle import BudgetPolicy, FailureBudget
 from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
+from csms.services.boot_intervals import BootIntervalService
 from csms.services.carbon import CarbonService, factor_from_settings
 from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
+from csms.services.costs import CostService
 from csms.services.demand_response import DemandResponseService
 from csms.services.firmware import FirmwareService
 from csms.services.gateway import NoStations, StationGateway
@@ -32,7 +34,9 @@ from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
 from csms.services.station_security import StationSecurityService
 from csms.services.stations import MessageQuota, StationService
+from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
+from csms.services.transaction_sync import TransactionSyncService
 from csms.services.transactions import TransactionService
 
 if TYPE_CHECKING:
@@ -66,6 +70,10 @@ class Services:
     """Security profiles per station, their upgrade, password rotation (issue 13)."""
     iso15118: Iso15118Service
     """OCSP lookups and the contract-certificate provider (block M, C07)."""
+    tariffs: TariffService
+    costs: CostService
+    transaction_sync: TransactionSyncService
+    boot_intervals: BootIntervalService
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -93,6 +101,7 @@ def build_services(
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
     ids = IdService(uow, clock, settings.node_id)
+    boot_intervals = BootIntervalService(uow, clock)
     return Services(
         clock=clock,
         uow=uow,
@@ -113,6 +122,7 @@ def build_services(
             )),
             hash_slots=settings.handshake_hash_concurrency,
             quota=MessageQuota(settings.station_messages_max_count, settings.station_messages_max_bytes),
+            boot_intervals=boot_intervals.overrides,
         ),
         tokens=TokenService(uow, clock),
         transactions=transactions,
@@ -140,6 +150,10 @@ def build_services(
             station_responders=settings.ocsp_station_responders,
             trusted=load_trust(settings.ocsp_trust_file), clock=clock,
         ),
+        tariffs=TariffService(uow, clock),
+        costs=CostService(uow, clock, events),
+        transaction_sync=TransactionSyncService(uow, clock),
+        boot_intervals=boot_intervals,
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -102,7 +102,11 @@ class StationService:
         budget: FailureBudget | None = None,
         hash_slots: int = 4,
         quota: MessageQuota | None = None,
+        boot_intervals: Callable[[str], Awaitable[Any]] | None = None,
     ) -> None:
+        self._boot_intervals = boot_intervals
+        """A station's own intervals (``pending_retry_interval_s``, ``heartbeat_interval_s``; ``None``: the
+        configured ones), read at each boot."""
         self._events = events
         self._budget = budget or FailureBudget()
         self._hashing = PriorityGate(hash_slots)
@@ -332,6 +336,10 @@ class StationService:
         status = await self._committer.submit(self._boot, (station_id, ocpp_version, info, now))
         self._events.publish(StationBooted(now, station_id, status))
         interval = self._heartbeat_interval_s if status == "Accepted" else self._pending_retry_interval_s
+        if self._boot_intervals is not None:
+            own = await self._boot_intervals(station_id)
+            mine = own.heartbeat_interval_s if status == "Accepted" else own.pending_retry_interval_s
+            interval = mine or interval
         return BootAnswer(status=status, interval_s=interval, current_time=now)
 
     async def heartbeat(self, station_id: str) -> datetime:

@@ -93,6 +93,16 @@ POLICY: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/api/v1/siting/plan"): PLAN,
     ("POST", "/api/v1/siting/cover"): PLAN,
     ("POST", "/api/v1/siting/capacity"): PLAN,
+    ("POST", "/api/v1/tariffs"): OPS,
+    ("GET", "/api/v1/tariffs"): VIEW,
+    ("GET", "/api/v1/tariffs/{tariff_id}"): VIEW,
+    ("PUT", "/api/v1/tariffs/{tariff_id}"): OPS,
+    ("DELETE", "/api/v1/tariffs/{tariff_id}"): OPS,
+    ("GET", "/api/v1/stations/{station_id}/tariff"): VIEW,
+    ("GET", "/api/v1/stations/{station_id}/boot-intervals"): VIEW,
+    ("PUT", "/api/v1/stations/{station_id}/boot-intervals"): OPS,
+    ("GET", "/api/v1/transactions/{transaction_id}/cost"): VIEW,
+    ("GET", "/api/v1/transactions/{transaction_id}/sync"): VIEW,
 }
 
 def app_routes(csms: Csms) -> set[tuple[str, str]]:
