@@ -201,3 +201,4 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
+import csms.db.models_energy  # noqa: E402, F401  (issue 17: EV charging needs, signed meter values)

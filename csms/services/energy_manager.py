@@ -42,6 +42,7 @@ from csms.domain.demand_response import (
 )
 from csms.domain.energy import Allocation, allocate
 from csms.domain.energy.control import ControlPolicy, ImportController
+from csms.domain.energy.dispatch import BatteryCommand, battery_command
 from csms.domain.energy.planning import Policy, ProfileMessage, plan_profiles
 from csms.domain.energy.state import site_state
 from csms.domain.events import (
@@ -106,6 +107,7 @@ class EnergyManager:
         self._gw = gateway
         self._clock = clock
         self._latest: dict[str, Allocation] = {}
+        self._commands: dict[str, BatteryCommand] = {}
         self._sender = ProfileSender(sites, gateway, clock, settings.energy_call_timeout_s)
         self._policy = Policy(
             settings.energy_hysteresis_w, settings.energy_hysteresis_pct, settings.energy_profile_validity_s
@@ -278,6 +280,12 @@ class EnergyManager:
             out[snap.spec.site_id] = alloc
             if send:
                 self._latest[snap.spec.site_id] = alloc
+                if snap.spec.battery_power_kw > 0 and snap.spec.battery_capacity_kwh > 0:
+                    self._commands[snap.spec.site_id] = battery_command(
+                        snap.spec, alloc.battery_setpoint_w, alloc.grid_import_w + alloc.battery_setpoint_w,
+                        alloc.planned_limit_w or alloc.import_limit_w, now,
+                        self._s.energy_battery_command_validity_s,
+                    )  # fmt: skip
                 dr = active_limit(snap.spec.site_id, events, now)
                 messages += plan_profiles(
                     snap, alloc, now, dr_limit_kw=dr.limit_kw if dr else None, sent=self._sender.sent,
@@ -294,6 +302,15 @@ class EnergyManager:
         """Wait until ``n`` sending cycles have completed (for tests and tools: an event, not a sleep)."""
         async with self._cycled:
             await self._cycled.wait_for(lambda: self.cycles >= n)
+
+    # -- the sites' control port --------------------------------------------------------------------------
+    def battery_command(self, site_id: str) -> BatteryCommand | None:
+        """The battery set-point the latest cycle commanded the site to (``None``: no battery, no cycle yet,
+        or the command has lapsed: the site runs its battery locally)."""
+        command = self._commands.get(site_id)
+        if command is None or command.valid_until <= self._clock():
+            return None
+        return command
 
     # -- reads for the API -----------------------------------------------------------------------------------
     async def allocation(self, site_id: str) -> Allocation:
