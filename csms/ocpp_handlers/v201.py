@@ -14,6 +14,7 @@ from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v201_ev_needs import EvNeedsMixin
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
 from csms.services.transactions import EventRequest
@@ -41,7 +42,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V201Connection(StationConnection):
+class V201Connection(EvNeedsMixin, StationConnection):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "2.0.1"

@@ -20,6 +20,8 @@ from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
 from csms.services.demand_response import DemandResponseService
+from csms.services.ev_needs import EvNeedsService
+from csms.services.flexibility import FlexibilityService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
 from csms.services.metering import MeterService
@@ -56,6 +58,10 @@ class Services:
     compliance: ComplianceService
     ids: IdService
     """Ids the CSMS gives stations, unique across nodes and restarts."""
+    flexibility: FlexibilityService
+    """The measured flexibility of the sites and the district (issue 17)."""
+    ev_needs: EvNeedsService
+    """EV charging needs per session (2.0.1 NotifyEVChargingNeeds, the operator's API)."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -79,6 +85,8 @@ def build_services(
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
     ids = IdService(uow, clock, settings.node_id)
+    sites = SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s)
+    demand_response = DemandResponseService(uow, clock, events)
     return Services(
         clock=clock,
         uow=uow,
@@ -105,8 +113,8 @@ def build_services(
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),
-        sites=SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s),
-        demand_response=DemandResponseService(uow, clock, events),
+        sites=sites,
+        demand_response=demand_response,
         carbon=CarbonService(
             uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
         ),
@@ -115,6 +123,8 @@ def build_services(
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
         ids=ids,
+        flexibility=FlexibilityService(uow, clock, sites, demand_response, gateway),
+        ev_needs=EvNeedsService(uow, clock, events),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

@@ -41,8 +41,9 @@ from csms.domain.demand_response import (
     site_flexibility,
 )
 from csms.domain.energy import Allocation, allocate
-from csms.domain.energy.control import ControlPolicy, ImportController
+from csms.domain.energy.control import ControlPolicy, ImportController, aim_w
 from csms.domain.energy.dispatch import BatteryCommand, battery_command
+from csms.domain.energy.needs import NeedsChanged, shift_by_plan
 from csms.domain.energy.planning import Policy, ProfileMessage, plan_profiles
 from csms.domain.energy.state import site_state
 from csms.domain.events import (
@@ -142,6 +143,7 @@ class EnergyManager:
                 bus.subscribe(StationBooted, on_station),
                 bus.subscribe(SessionStarted, on_station),
                 bus.subscribe(SessionEnded, on_station),
+                bus.subscribe(NeedsChanged, lambda e: self.station_changed(e.station_id)),
             ]
         self._task = asyncio.create_task(self._run(), name="energy-manager")
 
@@ -256,15 +258,18 @@ class EnergyManager:
             control = self._control.setdefault(snap.spec.site_id, ImportController(self._control_policy))
             control.feed(snap.spec.site_id, snap.recent, snap.spec.connection_limit_kw * 1000, events)
             try:
+                state = site_state(
+                    snap, now, is_online=self._gw.is_online, sent=self._sender.sent,
+                    control_policy=self._control_policy,
+                )  # fmt: skip
+                # Sessions with needs: their energy by departure, shifted out of peaks and DR windows.
+                state, _ = shift_by_plan(
+                    state, snap.spec, now, snap.tariff, events,
+                    aim_w=lambda limit_w: aim_w(limit_w, self._control_policy),
+                )  # fmt: skip
                 alloc = allocate(
                     snap.spec,
-                    site_state(
-                        snap,
-                        now,
-                        is_online=self._gw.is_online,
-                        sent=self._sender.sent,
-                        control_policy=self._control_policy,
-                    ),
+                    state,
                     now,
                     snap.tariff,
                     events,
