@@ -43,7 +43,7 @@ from csms.domain.demand_response import (
 from csms.domain.energy import Allocation, allocate
 from csms.domain.energy.control import ControlPolicy, ImportController, aim_w
 from csms.domain.energy.dispatch import BatteryCommand, battery_command
-from csms.domain.energy.needs import NeedsChanged, shift_by_plan
+from csms.domain.energy.needs import NeedsChanged, mark_planned, shift_by_plan
 from csms.domain.energy.planning import Policy, ProfileMessage, plan_profiles
 from csms.domain.energy.state import site_state
 from csms.domain.events import (
@@ -263,7 +263,7 @@ class EnergyManager:
                     control_policy=self._control_policy,
                 )  # fmt: skip
                 # Sessions with needs: their energy by departure, shifted out of peaks and DR windows.
-                state, _ = shift_by_plan(
+                state, plans = shift_by_plan(
                     state, snap.spec, now, snap.tariff, events,
                     aim_w=lambda limit_w: aim_w(limit_w, self._control_policy),
                 )  # fmt: skip
@@ -279,6 +279,7 @@ class EnergyManager:
                     margin_w=self._control_policy.margin_w,
                     correction_w=control.correction_w,
                 )
+                alloc = mark_planned(alloc, plans)
             except ValueError:
                 log.exception("site=%s event=allocation_failed", snap.spec.site_id)
                 continue

@@ -24,7 +24,14 @@ from typing import Any
 import networkx as nx
 
 from csms.domain.demand_response import DemandResponseEvent, active_limit
-from csms.domain.energy.model import AllocationInputError, SiteSpec, SiteState
+from csms.domain.energy.model import (
+    Allocation,
+    AllocationInputError,
+    Reason,
+    SessionStatus,
+    SiteSpec,
+    SiteState,
+)
 from csms.domain.events import Event
 from csms.domain.tariff import TouTariff
 
@@ -34,6 +41,7 @@ __all__ = [
     "PlannedSession",
     "Slot",
     "SessionPlan",
+    "mark_planned",
     "needs_from_ocpp",
     "plan_energy",
     "shift_by_plan",
@@ -132,6 +140,7 @@ class SessionPlan:
     powers_w: tuple[float, ...]
     planned_wh: float
     needed_wh: float
+    max_power_w: float = math.inf
 
     @property
     def complete(self) -> bool:
@@ -170,7 +179,7 @@ def plan_energy(sessions: Sequence[PlannedSession], slots: Sequence[Slot]) -> di
             edges.get(("slot", j), 0) / slot.hours if slot.hours > 0 else 0.0 for j, slot in enumerate(slots)
         )
         out[s.session_id] = SessionPlan(
-            s.session_id, powers, float(sum(edges.values())), float(need[s.session_id])
+            s.session_id, powers, float(sum(edges.values())), float(need[s.session_id]), s.max_power_w
         )
     return out
 
@@ -236,3 +245,29 @@ def shift_by_plan(
             s = replace(s, max_power_w=max(s.min_power_w, min(s.max_power_w, plan.powers_w[0])))
         sessions.append(s)
     return replace(state, sessions=tuple(sessions)), plans
+
+
+_R_PLANNED = Reason(
+    "deferred_by_plan",
+    "Held back now: its plan delivers its energy by departure in cheaper hours, "
+    "outside demand-response windows.",
+    "当前延后充电：按计划在离站前的低价时段（避开需求响应时段）充满所需电量。",
+)
+
+
+def mark_planned(alloc: Allocation, plans: Mapping[str, SessionPlan], tolerance_w: float = 1.0) -> Allocation:
+    """Sessions the plan holds below their maximum now show as deferred, with the reason."""
+    held = {
+        sid
+        for sid, p in plans.items()
+        if p.complete and p.powers_w and p.powers_w[0] < p.max_power_w - tolerance_w
+    }
+    if not held:
+        return alloc
+    sessions = tuple(
+        replace(s, status=SessionStatus.DEFERRED, reasons=(_R_PLANNED,))
+        if s.session_id in held and s.status is SessionStatus.CHARGING
+        else s
+        for s in alloc.sessions
+    )
+    return replace(alloc, sessions=sessions)
