@@ -111,7 +111,8 @@ async def test_an_operator_gives_a_16_session_its_departure_and_energy(csms: Csm
         await st.wait_until(lambda: _tx_limit(st, 1) == 6.0)  # held at its 6 A minimum through the peak
         # Bad input names the field and stores nothing.
         past = {"departure_at": "2026-06-21T00:00:00Z"}
-        for bad, field in (({"energy_wh": -1}, "energy_wh"), (past, "departure_at"), ({"colour": "red"}, "colour")):
+        bads = (({"energy_wh": -1}, "energy_wh"), (past, "departure_at"), ({"colour": "red"}, "colour"))
+        for bad, field in bads:
             r = await csms.api.put(url, json=bad, headers=csms.headers)
             assert r.status_code == 422 and field in r.text, r.text
         assert (await csms.api.get(url, headers=csms.headers)).json()["energy_requested_wh"] == 15_000
