@@ -25,6 +25,7 @@ from csms.domain.energy.flexibility import (
     SiteFlex,
     SiteNow,
     district_flexibility,
+    reconcile,
     site_flex,
 )
 from csms.domain.energy.site import SiteSnapshot
@@ -111,6 +112,8 @@ class FlexibilityService:
         metered = t.grid_import_w
         if metered is None:  # no site meter: the balance of what was measured
             metered = t.base_load_w - t.pv_power_w - t.battery_power_w + sum(s.power_w for s in sessions)
+        else:  # the site meter is read every second, the sessions' meters every minute or so
+            sessions = list(reconcile(sessions, metered + t.pv_power_w + t.battery_power_w - t.base_load_w))
         return SiteNow(spec.site_id, t.timestamp, metered, limit_w, tuple(sessions), battery)
 
 

@@ -4,6 +4,9 @@ The virtual-power-plant view the load-management centre reads. It starts from th
 the site's metered grid import, each session's metered power, the battery's measured power and state of
 charge, and what each session still needs by when. Powers [W], energies [Wh], durations [s].
 
+Each session's power is its own meter's last reading scaled to the charging power the site meter implies now
+(:func:`reconcile`): stations meter every minute or so, the site every second.
+
 **Downward** (import less): each session down to its minimum (``power - min``), the battery from its
 measured power up to its discharge rating (``rating - power``: stop charging, then discharge). The offer
 never exceeds the metered import (no export is promised). A session is held down only while it can still
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from csms.domain.energy.model import AllocationInputError
@@ -39,6 +42,7 @@ __all__ = [
     "SiteNow",
     "DistrictFlex",
     "district_flexibility",
+    "reconcile",
     "site_flex",
 ]
 
@@ -282,3 +286,24 @@ def district_flexibility(sites: Sequence[SiteFlex]) -> DistrictFlex:
         for i in range(n)
     )
     return DistrictFlex(points, tuple(sites))
+
+
+def reconcile(sessions: Sequence[SessionNow], charging_w: float) -> tuple[SessionNow, ...]:
+    """The sessions' powers scaled to the charging power the site meter implies [W].
+
+    A station meters its session every minute or so; the site meter (import + PV + battery - base load) is
+    read every second. Each session keeps its share of the total its own meter last gave (equal shares
+    when none reported), capped at its maximum.
+
+    >>> s = (SessionNow("a", 10_000, 0, 22_000), SessionNow("b", 30_000, 0, 60_000))
+    >>> [x.power_w for x in reconcile(s, 60_000)]
+    [15000.0, 45000.0]
+    """
+    if not sessions or not math.isfinite(charging_w):
+        return tuple(sessions)
+    charging_w = max(0.0, charging_w)
+    total = sum(s.power_w for s in sessions)
+    shares = [s.power_w / total if total > 0 else 1 / len(sessions) for s in sessions]
+    return tuple(
+        replace(s, power_w=min(s.max_power_w, charging_w * k)) for s, k in zip(sessions, shares, strict=True)
+    )
