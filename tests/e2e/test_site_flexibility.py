@@ -66,8 +66,9 @@ async def test_the_offered_downward_flexibility_is_delivered_on_the_meter(databa
     assert len(during) >= 30
     achieved_w = sum(before) / len(before) - sum(during) / len(during)
     print(
-        f"offered down {down.power_w / 1000:.1f} kW (sessions {down.charging_w / 1000:.1f}, battery "
-        f"{down.battery_w / 1000:.1f}, capped by the import) from {flex.grid_import_w / 1000:.1f} kW metered; "
+        f"offered down {down.power_w / 1000:.1f} kW (sessions {down.charging_w / 1000:.1f}, "
+        f"battery {down.battery_w / 1000:.1f}, capped by the import) "
+        f"from {flex.grid_import_w / 1000:.1f} kW metered; "
         f"target {seen['target_kw']:.1f} kW; achieved {achieved_w / 1000:.1f} kW, "
         f"max under the event {max(during) / 1000:.1f} kW"
     )
