@@ -8,6 +8,7 @@ from ocpp.routing import on
 from ocpp.v201.enums import Action
 
 from csms.domain.authorization import TokenInfo
+from csms.domain.carbon_records import signed_values_v201
 from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
@@ -85,11 +86,15 @@ class V201Connection(EvNeedsMixin, StationConnection):
             samples=samples(p.get("meterValue") or []), charging_state=info.get("chargingState"),
         )
         answer = await self.services.transactions.event(req)
+        signed = signed_values_v201(p.get("meterValue") or [])
+        uid = info["transactionId"]
+        await self.services.signed_meter.record(self.id, evse.get("id"), signed, transaction_uid=uid)
         return {"idTokenInfo": id_token_info(answer)} if answer else {}
 
     @on(Action.meter_values)
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.meters.write(MeterReport(self.id, p["evseId"], samples(p["meterValue"])))
+        await self.services.signed_meter.record(self.id, p["evseId"], signed_values_v201(p["meterValue"]))
         return {}
 
     @on(Action.notify_report)

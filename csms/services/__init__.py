@@ -16,6 +16,7 @@ from csms.domain.throttle import BudgetPolicy, FailureBudget
 from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
 from csms.services.carbon import CarbonService, factor_from_settings
+from csms.services.carbon_records import CarbonRecordService, SignedMeterService
 from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
@@ -62,6 +63,10 @@ class Services:
     """The measured flexibility of the sites and the district (issue 17)."""
     ev_needs: EvNeedsService
     """EV charging needs per session (2.0.1 NotifyEVChargingNeeds, the operator's API)."""
+    signed_meter: SignedMeterService
+    """The signed meter values (OCMF...) stations send, kept per session."""
+    carbon_records: CarbonRecordService
+    """碳普惠 session records with provenance, methodology and signed meter values."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -87,6 +92,9 @@ def build_services(
     ids = IdService(uow, clock, settings.node_id)
     sites = SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s)
     demand_response = DemandResponseService(uow, clock, events)
+    carbon = CarbonService(
+        uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
+    )
     return Services(
         clock=clock,
         uow=uow,
@@ -115,9 +123,7 @@ def build_services(
         api_tokens=ApiTokenService(uow, clock),
         sites=sites,
         demand_response=demand_response,
-        carbon=CarbonService(
-            uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
-        ),
+        carbon=carbon,
         commands=CommandService(gateway, transactions, ids),
         gateway=gateway,
         presence=presence,
@@ -125,6 +131,8 @@ def build_services(
         ids=ids,
         flexibility=FlexibilityService(uow, clock, sites, demand_response, gateway),
         ev_needs=EvNeedsService(uow, clock, events),
+        signed_meter=SignedMeterService(uow, clock),
+        carbon_records=CarbonRecordService(uow, carbon),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

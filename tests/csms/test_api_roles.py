@@ -56,6 +56,7 @@ POLICY: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/api/v1/carbon/credits"): VIEW,
     ("GET", "/api/v1/carbon/factors"): VIEW,
     ("GET", "/api/v1/flexibility"): SITE_VIEW,
+    ("GET", "/api/v1/carbon/records"): VIEW,
     ("PUT", "/api/v1/transactions/{transaction_id}/needs"): OPS,
     ("GET", "/api/v1/transactions/{transaction_id}/needs"): VIEW,
     ("GET", "/api/v1/sites/{site_id}/battery-command"): OPS,

@@ -1,5 +1,6 @@
 """Per-session energy data of issue 17: a session's charging needs from the operator (departure time and
-energy: what a 1.6 station cannot send) and as the EV sent them (2.0.1 NotifyEVChargingNeeds)."""
+energy: what a 1.6 station cannot send) and as the EV sent them (2.0.1 NotifyEVChargingNeeds); the 碳普惠
+session records (JSON or formula-safe CSV)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from compliance.reports.safe_cells import SafeCsvWriter
 from csms.api.deps import Operator, Reader, ServicesDep
+from csms.api.routes.carbon import ExportDep
+from csms.domain.carbon_records import records_csv, records_json
 
 router = APIRouter(prefix="/api/v1", tags=["energy"])
 
@@ -55,3 +59,19 @@ async def put_needs(
 @router.get("/transactions/{transaction_id}/needs")
 async def get_needs(services: ServicesDep, _: Reader, transaction_id: int = TransactionId) -> NeedsPublic:
     return NeedsPublic.model_validate(asdict(await services.ev_needs.get(transaction_id)))
+
+
+@router.get("/carbon/records")
+async def carbon_records(services: ServicesDep, _: Reader, q: ExportDep) -> Response:
+    """One 碳普惠 record per session started in ``[from, to)``: start and end, station, EVSE, site, energy,
+    green share, emissions, the factor with its source and year, the methodology's name and version, and the
+    signed meter values (OCMF...) the station sent; ``format=csv`` for CSV (formula-safe; the start and end
+    signed values per row)."""
+    records = await services.carbon_records.records(q.since, q.until, q.site_id)
+    if q.format == "csv":
+        return Response(
+            "\ufeff" + records_csv(records, writer_factory=SafeCsvWriter),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="carbon_records.csv"'},
+        )
+    return Response(records_json(records), media_type="application/json")
