@@ -34,6 +34,7 @@ from csms.domain.energy.model import (
 )
 from csms.domain.events import Event
 from csms.domain.tariff import TouTariff
+from csms.domain.timeutil import parse_timestamp
 
 __all__ = [
     "EvNeeds",
@@ -89,7 +90,7 @@ def needs_from_ocpp(
     phases assumed for ``AC_three_phase``); DC needs carry powers (W). ``departureTime`` is absolute."""
     transfer = charging_needs.get("requestedEnergyTransfer")
     departure = charging_needs.get("departureTime")
-    dep = datetime.fromisoformat(departure.replace("Z", "+00:00")) if departure else None
+    dep = parse_timestamp(departure, field="departureTime") if departure else None
     ac, dc = charging_needs.get("acChargingParameters"), charging_needs.get("dcChargingParameters")
     energy = max_w = min_w = None
     if ac:

@@ -20,6 +20,7 @@ from csms.domain.energy.needs import (
     slot_cost,
 )
 from csms.domain.tariff import hunan_default_tariff
+from csms.errors import InvalidInput
 
 T0 = datetime(2026, 6, 21, 7, 0, tzinfo=UTC)  # 15:00 local: flat, the 16:00 peak an hour ahead
 H = timedelta(hours=1)
@@ -127,3 +128,14 @@ def test_ocpp_needs_ac_and_dc() -> None:
           "evMaxPower": 50_000, "evEnergyCapacity": 60_000, "stateOfCharge": 40, "fullSoC": 90}}  # fmt: skip
     n = needs_from_ocpp(dc, T0)
     assert (n.energy_wh, n.ev_max_power_w, n.departure_at) == (30_000, 50_000, None)
+
+
+def test_bad_ocpp_needs_are_refused_naming_the_field() -> None:
+    bad = {"requestedEnergyTransfer": "DC", "dcChargingParameters": {"evMaxCurrent": 1, "evMaxVoltage": 1,
+           "energyAmount": -5}}  # fmt: skip
+    with pytest.raises(InvalidInput, match="energy_wh"):
+        needs_from_ocpp(bad, T0)
+    naive = {"requestedEnergyTransfer": "DC", "departureTime": "2026-06-21T10:00:00",
+             "dcChargingParameters": {"evMaxCurrent": 1, "evMaxVoltage": 1}}  # fmt: skip
+    with pytest.raises(InvalidInput, match="departureTime"):
+        needs_from_ocpp(naive, T0)
