@@ -3,8 +3,10 @@
 Sign conventions of the telemetry API: battery power positive = discharging; grid import
 negative = export. The battery follows the set-point the CSMS commanded (:class:`Command`, from
 the answer to the site's telemetry) while it is valid, within the command's SoC window and its own
-power and SoC limits; without a valid command it runs locally, self-consumption first: it covers
-any deficit and stores any surplus; the grid takes the rest.
+power and SoC limits, except that it charges less or discharges more rather than let the grid
+import exceed the command's ``import_limit_w`` (the site's local protection between two commands);
+without a valid command it runs locally, self-consumption first: it covers any deficit and stores
+any surplus; the grid takes the rest.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class Command:
     valid_until: datetime
     soc_min_pct: float = 0.0
     soc_max_pct: float = 100.0
+    import_limit_w: float | None = None
+    """Local protection: charge less or discharge more than the set-point rather than import more."""
 
     @classmethod
     def of(cls, body: dict | None) -> Command | None:
@@ -31,6 +35,7 @@ class Command:
         return cls(
             float(body["setpoint_w"]), datetime.fromisoformat(body["valid_until"].replace("Z", "+00:00")),
             float(body.get("soc_min_pct", 0.0)), float(body.get("soc_max_pct", 100.0)),
+            None if body.get("import_limit_w") is None else float(body["import_limit_w"]),
         )  # fmt: skip
 
 
@@ -128,6 +133,9 @@ def balance(
             request_w < 0 and battery.soc_pct >= command.soc_max_pct
         ):
             request_w = 0.0  # the window the CSMS planned in: its plan never counted on more
+        if command.import_limit_w is not None and deficit_w - request_w > command.import_limit_w:
+            # Local protection between two commands (an EV starting while the battery charges, a cloud).
+            request_w = deficit_w - command.import_limit_w
     battery_w = battery.dispatch(request_w, dt_s)
     grid_w = deficit_w - battery_w
     return SiteSample(

@@ -290,7 +290,7 @@ class EnergyManager:
                     self._commands[snap.spec.site_id] = battery_command(
                         snap.spec, alloc.battery_setpoint_w, alloc.grid_import_w + alloc.battery_setpoint_w,
                         alloc.planned_limit_w or alloc.import_limit_w, now,
-                        self._s.energy_battery_command_validity_s,
+                        self._s.energy_battery_command_validity_s, alloc.import_limit_w,
                     )  # fmt: skip
                 dr = active_limit(snap.spec.site_id, events, now)
                 messages += plan_profiles(

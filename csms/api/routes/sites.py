@@ -139,6 +139,9 @@ class BatteryCommandPublic(BaseModel):
     soc_min_pct: float
     soc_max_pct: float
     reason: str
+    import_limit_w: float | None = None
+    """The limit in force [W]: the site may charge less or discharge more than the set-point (within its
+    battery's limits) when its meter would otherwise read more than this between two commands."""
 
 
 class TelemetryAnswer(BaseModel):

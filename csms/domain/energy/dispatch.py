@@ -94,7 +94,10 @@ class BatteryCommand:
     """What the site's control port answers: hold ``setpoint_w`` until ``valid_until``, then run locally.
 
     ``soc_min_pct`` / ``soc_max_pct`` repeat the window the plan kept to, so the site can refuse to go
-    beyond it whatever the set-point (its BMS keeps the hard limits in any case).
+    beyond it whatever the set-point (its BMS keeps the hard limits in any case). ``import_limit_w`` is the
+    limit in force (the connection's or a demand-response target): the site's local protection may charge
+    less or discharge more than the set-point when its meter would otherwise read more than that, between
+    two commands (an EV starting while the battery charges, a cloud) [W].
     """
 
     site_id: str
@@ -104,10 +107,17 @@ class BatteryCommand:
     soc_min_pct: float
     soc_max_pct: float
     reason: str
+    import_limit_w: float | None = None
 
 
 def battery_command(
-    spec: SiteSpec, setpoint_w: float, net_w: float, aim_w: float, at: datetime, validity_s: float
+    spec: SiteSpec,
+    setpoint_w: float,
+    net_w: float,
+    aim_w: float,
+    at: datetime,
+    validity_s: float,
+    import_limit_w: float | None = None,
 ) -> BatteryCommand:
     """The command of one cycle: its set-point, why, and how long the site holds it [W, s]."""
     if setpoint_w > 0:
@@ -118,5 +128,5 @@ def battery_command(
         reason = "idle"
     return BatteryCommand(
         spec.site_id, setpoint_w, at, at + timedelta(seconds=validity_s),
-        spec.battery_soc_min_pct, spec.battery_soc_max_pct, reason,
+        spec.battery_soc_min_pct, spec.battery_soc_max_pct, reason, import_limit_w,
     )  # fmt: skip
