@@ -204,6 +204,8 @@ class Settings(BaseSettings):
 
     energy_pv_reserve_pct: float = Field(default=10.0, ge=0, le=100)
     """PV is planned at least this share below its latest output [%] (the first cloud after a clear spell)."""
+    energy_battery_command_validity_s: float = Field(default=30.0, gt=0)
+    """A site holds the battery set-point the manager commanded this long, then runs it locally [s]."""
 
     grid_emission_factor_key: str | None = None
     """Shipped grid emission factor (csms/domain/data/grid_emission_factors.json); default: latest

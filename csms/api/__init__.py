@@ -89,6 +89,11 @@ def install_routes(app: FastAPI) -> None:
     )
     for module in routers:
         app.include_router(module.router)
+    # issue 17: measured flexibility, EV needs, carbon records
+    from csms.api.routes import energy_records, flexibility
+
+    app.include_router(flexibility.router)
+    app.include_router(energy_records.router)
 
     for exc_type, status in _STATUS.items():
 

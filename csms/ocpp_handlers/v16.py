@@ -11,6 +11,7 @@ from ocpp.routing import on
 from ocpp.v16.enums import Action
 
 from csms.domain.authorization import TokenInfo
+from csms.domain.carbon_records import signed_values_v16
 from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
@@ -92,6 +93,8 @@ class V16Connection(V16SecurityMixin, OutboundRules, StationConnection):
             p.get("reason"), p.get("idTag"), samples(p.get("transactionData") or []),
         )
         info = await self.services.transactions.stop(req)
+        signed = signed_values_v16(p.get("transactionData") or [])
+        await self.services.signed_meter.record(self.id, None, signed, transaction_pk=p["transactionId"])
         return {"idTagInfo": id_tag_info(info)} if info else {}
 
     @on(Action.meter_values)
@@ -100,6 +103,9 @@ class V16Connection(V16SecurityMixin, OutboundRules, StationConnection):
             self.id, p["connectorId"], samples(p["meterValue"]), transaction_id=p.get("transactionId")
         )
         await self.services.meters.write(report)
+        signed = signed_values_v16(p["meterValue"])
+        tx = p.get("transactionId")
+        await self.services.signed_meter.record(self.id, p["connectorId"], signed, transaction_pk=tx)
         return {}
 
     @on(Action.sign_certificate)

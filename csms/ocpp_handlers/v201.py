@@ -8,6 +8,7 @@ from ocpp.routing import on
 from ocpp.v201.enums import Action
 
 from csms.domain.authorization import TokenInfo
+from csms.domain.carbon_records import signed_values_v201
 from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
@@ -17,6 +18,7 @@ from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.v201_certificates import COMMANDS_201, V201CertificatesMixin
+from csms.ocpp_handlers.v201_ev_needs import EvNeedsMixin
 from csms.ocpp_handlers.v201_tariff import V201CostAndSync, V201MessageSplitting
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
@@ -47,7 +49,8 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
 
 class V201Connection(
     v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
-    V201CertificatesMixin, V201MessageSplitting, OutboundRules, StationConnection, V201CostAndSync,
+    V201CertificatesMixin, EvNeedsMixin, V201MessageSplitting, OutboundRules, StationConnection,
+    V201CostAndSync,
 ):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
@@ -98,11 +101,15 @@ class V201Connection(
         answer = await self.services.transactions.event(req)
         if p.get("reservationId") is not None:  # H03: the transaction uses the reservation
             await self.services.reservations.used(self.id, p["reservationId"], transaction_uid=req.uid)
+        signed = signed_values_v201(p.get("meterValue") or [])
+        uid = info["transactionId"]
+        await self.services.signed_meter.record(self.id, evse.get("id"), signed, transaction_uid=uid)
         return await self.after_transaction_event(p, {"idTokenInfo": id_token_info(answer)} if answer else {})
 
     @on(Action.meter_values)
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.meters.write(MeterReport(self.id, p["evseId"], samples(p["meterValue"])))
+        await self.services.signed_meter.record(self.id, p["evseId"], signed_values_v201(p["meterValue"]))
         return {}
 
     @on(Action.notify_report)

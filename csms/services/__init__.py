@@ -17,12 +17,15 @@ from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
 from csms.services.boot_intervals import BootIntervalService
 from csms.services.carbon import CarbonService, factor_from_settings
+from csms.services.carbon_records import CarbonRecordService, SignedMeterService
 from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
 from csms.services.costs import CostService
 from csms.services.demand_response import DemandResponseService
+from csms.services.ev_needs import EvNeedsService
 from csms.services.firmware import FirmwareService
+from csms.services.flexibility import FlexibilityService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
 from csms.services.iso15118 import Iso15118Service
@@ -74,6 +77,14 @@ class Services:
     costs: CostService
     transaction_sync: TransactionSyncService
     boot_intervals: BootIntervalService
+    flexibility: FlexibilityService
+    """The measured flexibility of the sites and the district (issue 17)."""
+    ev_needs: EvNeedsService
+    """EV charging needs per session (2.0.1 NotifyEVChargingNeeds, the operator's API)."""
+    signed_meter: SignedMeterService
+    """The signed meter values (OCMF...) stations send, kept per session."""
+    carbon_records: CarbonRecordService
+    """碳普惠 session records with provenance, methodology and signed meter values."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -102,6 +113,11 @@ def build_services(
     transactions = TransactionService(uow, committer, clock, events)
     ids = IdService(uow, clock, settings.node_id)
     boot_intervals = BootIntervalService(uow, clock)
+    sites = SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s)
+    demand_response = DemandResponseService(uow, clock, events)
+    carbon = CarbonService(
+        uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
+    )
     return Services(
         clock=clock,
         uow=uow,
@@ -129,11 +145,9 @@ def build_services(
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),
-        sites=SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s),
-        demand_response=DemandResponseService(uow, clock, events),
-        carbon=CarbonService(
-            uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
-        ),
+        sites=sites,
+        demand_response=demand_response,
+        carbon=carbon,
         commands=CommandService(gateway, transactions, ids),
         gateway=gateway,
         presence=presence,
@@ -154,6 +168,10 @@ def build_services(
         costs=CostService(uow, clock, events),
         transaction_sync=TransactionSyncService(uow, clock),
         boot_intervals=boot_intervals,
+        flexibility=FlexibilityService(uow, clock, sites, demand_response, gateway),
+        ev_needs=EvNeedsService(uow, clock, events),
+        signed_meter=SignedMeterService(uow, clock),
+        carbon_records=CarbonRecordService(uow, carbon),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

@@ -43,6 +43,8 @@ def site_state(
         if is_online(s.station_id):
             # The EVSEs of one station share its rating: an equal share each, never the rating each.
             high = min(m.max_power_w, caps.get((s.station_id, 0), math.inf)) / per_station[s.station_id]
+            if s.ev_max_power_w is not None:
+                high = min(high, s.ev_max_power_w)
             low, prio = min(m.minimum_w(spec.voltage_v), high), m.priority
         else:
             # It charges on at whatever it was last told, unseen: reserve exactly that, first.
@@ -64,6 +66,8 @@ def site_state(
                 phases=m.phases,
                 priority=prio,
                 voltage_v=m.voltage_v,
+                energy_requested_wh=s.energy_needed_wh,
+                departure_at=s.departure_at if s.departure_at is None or s.departure_at > now else None,
             )
         )
     if t is None:  # no telemetry yet: no PV, no battery, the building at its declared maximum
