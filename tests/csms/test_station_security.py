@@ -105,9 +105,18 @@ async def _operator(
     calls = []
     for reply in replies:
         call = json.loads(await ws.recv())
+        while call[2] == "GetVariables" and _limits_probe(call[3]):  # B08: the CSMS asks its message limits
+            unknown = [{**item, "attributeStatus": "UnknownVariable"} for item in call[3]["getVariableData"]]
+            await ws.send(json.dumps([3, call[1], {"getVariableResult": unknown}]))
+            call = json.loads(await ws.recv())
         calls.append(call)
         await ws.send(json.dumps([3, call[1], reply]))
     return calls, await sent
+
+
+def _limits_probe(payload: dict[str, Any]) -> bool:
+    names = {item["variable"]["name"] for item in payload.get("getVariableData", [])}
+    return bool(names) and names <= {"ItemsPerMessage", "BytesPerMessage"}
 
 
 # -- password rotation ------------------------------------------------------------------------------------
