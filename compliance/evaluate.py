@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from compliance.model import CarPark
-from compliance.rules import ALL_TRUE, MINIMUM, RATIO, Condition, Rule, RulePack
+from compliance.rules import (
+    ALL_TRUE,
+    FLAGS_BLANK_MEANS_NO,
+    MINIMUM,
+    PILE_COUNTED_FIELDS,
+    RATIO,
+    Condition,
+    Rule,
+    RulePack,
+)
 
 
 class Status(StrEnum):
@@ -48,6 +58,8 @@ class Verdict:
     values: tuple[int | bool | None, ...] = ()
     reserved_unverified: int = 0
     missing: tuple[str, ...] = ()
+    #: The count the rule read is the register's own figure, not counted from a pile list.
+    self_declared: bool = False
 
     @property
     def rule_id(self) -> str:
@@ -64,7 +76,15 @@ class CarParkResult:
     leading: Verdict | None
 
 
-def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None:
+def _flag(cp: CarPark, name: str, effective: date) -> bool | None:
+    # "New" is judged per rule, against the rule's own effective date (CarPark.is_new_under).
+    value: bool | None = cp.is_new_under(effective) if name == "is_new" else getattr(cp, name)
+    if value is None and name in FLAGS_BLANK_MEANS_NO:
+        return False
+    return value
+
+
+def _check(condition: Condition, cp: CarPark, missing: list[str], effective: date) -> bool | None:
     """Three-valued: True, False, or None when an unknown field decides it (its name goes to missing)."""
     result: bool | None = True
     if condition.categories is not None and cp.category not in condition.categories:
@@ -72,7 +92,7 @@ def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None
     if cp.category in condition.not_categories:
         return False
     for name, wanted in condition.flags:
-        value = getattr(cp, name)
+        value = _flag(cp, name, effective)
         if value is None:
             missing.append(name)
             result = None
@@ -87,7 +107,7 @@ def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None
             return False
     if condition.any_of:
         branch_missing: list[str] = []
-        outcomes = [_check(sub, cp, branch_missing) for sub in condition.any_of]
+        outcomes = [_check(sub, cp, branch_missing, effective) for sub in condition.any_of]
         if True in outcomes:
             return result
         if None in outcomes:
@@ -112,7 +132,7 @@ def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
     ('non_compliant', 4, 3, 1)
     """
     missing: list[str] = []
-    applies = _check(rule.applies_to, cp, missing)
+    applies = _check(rule.applies_to, cp, missing, rule.effective)
     if applies is False:
         return Verdict(cp.id, rule, Status.NOT_APPLICABLE)
     if applies is None:
@@ -124,7 +144,8 @@ def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
         value = getattr(cp, req.field)
         if value is None:
             return Verdict(cp.id, rule, Status.INSUFFICIENT_DATA, required=req.minimum, missing=(req.field,))
-        return _judge(cp, rule, req.minimum, value, values=(value,))
+        declared = req.field in PILE_COUNTED_FIELDS and cp.piles_listed is None
+        return _judge(cp, rule, req.minimum, value, values=(value,), self_declared=declared)
     assert req.kind == ALL_TRUE
     flags = tuple(getattr(cp, name) for name in req.fields)
     provided = sum(1 for f in flags if f)
@@ -179,10 +200,24 @@ def _judge(
     cap: int | None = None,
     unverified: int = 0,
     missing: tuple[str, ...] = (),
+    self_declared: bool = False,
 ) -> Verdict:
     shortfall = max(0, required - provided)
     status = Status.COMPLIANT if shortfall == 0 else Status.NON_COMPLIANT
-    return Verdict(cp.id, rule, status, required, provided, shortfall, base, cap, values, unverified, missing)
+    return Verdict(
+        cp.id,
+        rule,
+        status,
+        required,
+        provided,
+        shortfall,
+        base,
+        cap,
+        values,
+        unverified,
+        missing,
+        self_declared,
+    )
 
 
 def _lead(verdicts: Sequence[Verdict]) -> tuple[Status, Verdict | None]:

@@ -9,7 +9,7 @@ from functools import cache
 
 from compliance.evaluate import CarParkResult, Status, Verdict
 from compliance.labels import label
-from compliance.rules import ALL_TRUE, MINIMUM, RATIO, Rule
+from compliance.rules import ALL_TRUE, MINIMUM, PILE_COUNTED_FIELDS, RATIO, Rule
 
 LANGS = ("zh", "en")
 
@@ -76,7 +76,16 @@ def provided_text(v: Verdict, lang: str = "en") -> str:
         ]
         return f"{' + '.join(terms)} = {v.provided}" if terms else ""
     if req.kind == MINIMUM:
-        return f"{label(req.field, lang)} {'?' if v.provided is None else v.provided}"
+        text = f"{label(req.field, lang)} {'?' if v.provided is None else v.provided}"
+        if v.self_declared:
+            text += (
+                "(台账自报,未经充电桩清单核实)"
+                if lang == "zh"
+                else " (self-declared, not verified by a pile list)"
+            )
+        elif req.field in PILE_COUNTED_FIELDS and v.provided is not None:
+            text += "(据充电桩清单核计)" if lang == "zh" else " (counted from the pile list)"
+        return text
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     shown = [
         f"{label(n, lang)} {'?' if x is None else yes if x else no}"
@@ -94,10 +103,11 @@ def _without_counts(rule: Rule, status: Status, missing: tuple[str, ...], lang: 
     # Cached: these depend only on the rule and the missing fields, and fill most rows of a big report.
     zh = lang == "zh"
     if status is Status.NOT_APPLICABLE:
+        scope = rule.applies_to.describe(lang, rule.effective)
         return _head(rule, lang) + (
-            "不适用(" + rule.applies_to.describe("zh") + ")。"
+            f"不适用:本条仅适用于{scope}的停车场,本停车场不在此列。"
             if zh
-            else "not applicable (applies to " + rule.applies_to.describe("en") + ")."
+            else f"not applicable: the rule covers only car parks with {scope}; this one is not among them."
         )
     fields = ("、" if zh else ", ").join(label(m, lang) for m in missing)
     return _head(rule, lang) + (

@@ -373,7 +373,5 @@ def read_register(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RegisterError(
-            f"cannot be read: {exc.strerror}", f"无法读取:{exc.strerror}"
-        ) from exc
+        raise RegisterError(f"cannot be read: {exc.strerror}", f"无法读取:{exc.strerror}") from exc
     return read_register_bytes(data, path.name, new_since, limits)

@@ -96,8 +96,9 @@ async def check(
         # One query for the whole register, not one per car park.
         wanted = list(dict.fromkeys(sid for record in records for sid in record.station_ids))
         seen = dict(await telemetry.last_seen(wanted)) if wanted else {}
-    return await compute.run(_evaluate_all, records, seen if telemetry is not None else None, now, packs,
-                             strict, silent_after_days)
+    return await compute.run(
+        _evaluate_all, records, seen if telemetry is not None else None, now, packs, strict, silent_after_days
+    )
 
 
 def _evaluate_all(

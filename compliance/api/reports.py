@@ -22,9 +22,7 @@ REPORTS: dict[str, str] = {
 }
 
 
-def _render(
-    name: str, results: list[CarParkResult], packs: list[RulePack], lang: str, today: date
-) -> bytes:
+def _render(name: str, results: list[CarParkResult], packs: list[RulePack], lang: str, today: date) -> bytes:
     """Blocking: the report ``name`` of ``results``; run on a worker thread."""
     if name == "verdicts.csv":
         return render_verdicts_csv(results, lang)

@@ -38,10 +38,10 @@ def wanted() -> set[str]:
 
 
 def build(source: Path = SOURCE, target: Path = TARGET) -> Path:
-    from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTCollection, TTFont, newTable
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]
+    from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTCollection, TTFont, newTable  # type: ignore[import-untyped]
 
     fonts = TTCollection(str(source)).fonts if source.suffix == ".ttc" else [TTFont(str(source))]
     font = next(f for f in fonts if "SC" in str(f["name"].getDebugName(1)))
