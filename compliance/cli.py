@@ -21,7 +21,9 @@ from compliance.evaluate import CarParkResult, Status, evaluate
 from compliance.explain import STATUS_LABELS, explain, rounding_label
 from compliance.importers import read_register
 from compliance.labels import label
+from compliance.model import CarPark
 from compliance.packs import find_rule, resolve_packs, shipped_packs
+from compliance.piles import PileList, apply_piles, read_pile_file, read_workbook_piles
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
 from compliance.reports.notice import write_notices
@@ -59,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         default=None,
         help="approval date from which a car park with blank is_new counts as new",
+    )
+    check.add_argument(
+        "--piles",
+        type=Path,
+        help="pile list (CSV or XLSX: car park id, pile id, AC/DC, rated kW, OCPP station id); "
+        "default: the register workbook's 充电桩清单 sheet, if any",
     )
     check.add_argument(
         "--telemetry", type=Path, help="CSV of station_id,last_seen (ISO 8601, aware) from the CSMS"
@@ -108,7 +116,8 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     imported = (
         read_register(args.register, args.new_since) if args.new_since else read_register(args.register)
     )
-    records = imported.records
+    records, pile_errors, pile_note = _piles(args, imported.records)
+    errors = [*imported.errors, *pile_errors]
     telemetry = {}
     if args.telemetry:
         last_seen = _read_telemetry(args.telemetry)
@@ -126,17 +135,17 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     (out / "carparks.geojson").write_bytes(render_geojson(results, args.lang))
     issued = args.issued or datetime.now(UTC).date()
     html = render_html(
-        results, packs, imported.errors, lang=args.lang, generated=issued, source_name=args.register.name
+        results, packs, errors, lang=args.lang, generated=issued, source_name=args.register.name
     )
     (out / "report.html").write_text(html, encoding="utf-8")
     notices = write_notices(
         results, out / "notices", args.lang, issued, args.deadline_days, args.notice_format
     )
-    if imported.errors:
+    if errors:
         with (out / "errors.csv").open("w", encoding="utf-8-sig", newline="") as f:
             writer = SafeCsvWriter(f)
             writer.writerow(["row", "column", "value", "message_zh", "message_en"])
-            for e in imported.errors:
+            for e in errors:
                 writer.writerow([e.row, e.column, e.value, e.message_zh, e.message_en])
     discrepancies = {cid: t for cid, t in telemetry.items() if t.has_discrepancy}
     if telemetry:
@@ -147,8 +156,39 @@ def _check(args: argparse.Namespace, console: Console) -> int:
                 for s in check.findings:
                     days = "" if s.silent_days is None else f"{s.silent_days:.2f}"
                     writer.writerow([cid, s.station_id, s.status.value, s.last_seen or "", days])
-    _print_summary(console, results, imported.errors, args.lang, notices, discrepancies, out)
-    return 1 if imported.errors else 0
+    if pile_note:
+        console.print(pile_note, highlight=False)
+    _print_summary(console, results, errors, args.lang, notices, discrepancies, out)
+    return 1 if errors else 0
+
+
+def _piles(args: argparse.Namespace, records: list[CarPark]) -> tuple[list[CarPark], list[RowError], str]:
+    """Records with the pile list applied (``--piles``, else the workbook's pile sheet), errors, a note."""
+    zh = args.lang == "zh"
+    if args.piles:
+        pile_list: PileList | None = read_pile_file(args.piles)
+    elif args.register.suffix.lower() in (".xlsx", ".xlsm"):
+        pile_list = read_workbook_piles(args.register.read_bytes(), args.register.name)
+    else:
+        pile_list = None
+    if pile_list is None or not pile_list.piles:
+        note = (
+            "无充电桩清单:快充桩数按台账自报数计"
+            if zh
+            else "No pile list: fast-charger counts are self-declared"
+        )
+        return records, list(pile_list.errors if pile_list else ()), note
+    applied, unmatched = apply_piles(records, pile_list)
+    parks = len({p.car_park_id for p in pile_list.piles})
+    fast = sum(1 for p in pile_list.piles if p.fast)
+    note = (
+        f"充电桩清单 {pile_list.source}:{len(pile_list.piles)} 台桩,涉及 {parks} 个停车场,"
+        f"其中直流且额定功率≥60kW 的 {fast} 台;清单未列的停车场按台账自报数计"
+        if zh
+        else f"Pile list {pile_list.source}: {len(pile_list.piles)} piles at {parks} car parks, "
+        f"{fast} DC of >= 60 kW; car parks not listed keep their self-declared counts"
+    )
+    return applied, [*pile_list.errors, *unmatched], note
 
 
 def _print_summary(
