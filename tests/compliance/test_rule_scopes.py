@@ -56,7 +56,8 @@ HN21 = get_pack("hunan-2021")
 NAT15 = get_pack("national-2015")
 
 
-# "高速公路服务区、公共单位、文旅休闲景区等公共场所新建及既有停车场按照不低于30%的车位比例建设充电设施或预留安装条件"
+# "高速公路服务区、公共单位、文旅休闲景区等公共场所新建及既有停车场
+#  按照不低于30%的车位比例建设充电设施或预留安装条件"
 def test_public_30_states_its_reading_of_deng_gonggong_changsuo_in_both_languages():
     rule = XJ.rule("XJ-PUBLIC-30")
     assert "等公共场所" in rule.quote
@@ -111,7 +112,8 @@ def test_public_30_covers_new_and_existing_alike():
         assert evaluate_rule(cp, XJ.rule("XJ-PUBLIC-30")).status is Status.NON_COMPLIANT
 
 
-# XJ: "干线公路沿线要配建快速充电桩"; 湘政办发〔2021〕4号: "干线公路沿线要配建单桩功率不低于60千瓦的快速充电桩。"
+# XJ: "干线公路沿线要配建快速充电桩";
+# 湘政办发〔2021〕4号: "干线公路沿线要配建单桩功率不低于60千瓦的快速充电桩。"
 def test_trunk_fast_cites_the_provincial_text_for_60_kw():
     rule = XJ.rule("XJ-TRUNK-FAST")
     own, provincial = rule.citations
