@@ -26,7 +26,7 @@ from compliance.packs import find_rule, resolve_packs, shipped_packs
 from compliance.piles import PileList, apply_piles, read_pile_file, read_workbook_piles
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
-from compliance.reports.notice import write_notices
+from compliance.reports.notice import NoticeConfig, notices_withheld, write_notices
 from compliance.reports.safe_cells import SafeCsvWriter
 from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.tables import render_verdicts_xlsx, write_verdicts_csv
@@ -56,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--issued", type=date.fromisoformat, default=None, help="inspection date YYYY-MM-DD")
     check.add_argument("--deadline-days", type=int, default=90, help="days given to rectify")
     check.add_argument("--notice-format", choices=("pdf", "html"), default="pdf")
+    check.add_argument("--authority", default="", help="issuing authority printed on notices")
+    check.add_argument(
+        "--notice-number",
+        default="〔{year}〕第{n}号",
+        help="notice number pattern over {year}, {n} and {id}, e.g. 湘新住建改〔{year}〕第{n}号",
+    )
+    check.add_argument("--notice-start", type=int, default=1, help="first running number {n}")
+    check.add_argument(
+        "--inspector", action="append", default=[], help="inspector's name on the notices (repeatable)"
+    )
+    check.add_argument("--objection-days", type=int, default=15, help="days to raise an objection")
+    check.add_argument("--contact", default="", help="contact person and telephone on the notices")
     check.add_argument(
         "--new-since",
         type=date.fromisoformat,
@@ -138,9 +150,28 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         results, packs, errors, lang=args.lang, generated=issued, source_name=args.register.name
     )
     (out / "report.html").write_text(html, encoding="utf-8")
-    notices = write_notices(
-        results, out / "notices", args.lang, issued, args.deadline_days, args.notice_format
+    config = NoticeConfig(
+        authority=args.authority,
+        number_pattern=args.notice_number,
+        first_number=args.notice_start,
+        deadline_days=args.deadline_days,
+        objection_days=args.objection_days,
+        inspectors=tuple(args.inspector),
+        contact=args.contact,
     )
+    notices = write_notices(results, out / "notices", args.lang, issued, config, args.notice_format)
+    withheld = notices_withheld(results)
+    if withheld:
+        console.print(
+            (
+                f"{len(withheld)} 个停车场仅不符合未经原文核实的条款,未出具整改通知书(见报告):"
+                if args.lang == "zh"
+                else f"{len(withheld)} car parks fail only clauses not verified against their documents; "
+                "no notice issued (see the report): "
+            )
+            + ", ".join(withheld[:10]),
+            highlight=False,
+        )
     if errors:
         with (out / "errors.csv").open("w", encoding="utf-8-sig", newline="") as f:
             writer = SafeCsvWriter(f)

@@ -17,12 +17,9 @@ from compliance.reports import (
     district_summary,
     feature_collection,
     render_html,
-    render_notice,
     render_verdicts_csv,
     render_verdicts_xlsx,
-    write_notices,
 )
-from compliance.reports.notice import notice_text
 
 PACKS = [get_pack("xiangjiang-2023")]
 
@@ -120,33 +117,3 @@ def test_html_report_is_bilingual_with_district_summary_and_map():
     assert "carparks.geojson" in html
     assert "应为 4" in html and "Required 4" in html  # both languages of the leading explanation
     assert "XJ-PUBLIC-30" in html and "湖南湘江新区碳达峰碳中和工作领导小组〔2023〕1号" in html
-
-
-def test_notice_text_lists_failing_rules_evidence_and_deadline():
-    result = _results()[0]
-    text = notice_text(result, "zh", date(2025, 1, 1), 90)
-    assert text.title == "整改通知书"
-    assert text.number == "XJ-ZG-20250101-A"
-    assert text.table_rows == [
-        [
-            "XJ-PUBLIC-30",
-            "湖南湘江新区碳达峰碳中和工作领导小组〔2023〕1号 三(五)3",
-            "向上取整(30% × 总车位数 11) = 4",
-            "已建充电设施车位数 1 + 预留安装条件车位数 2 = 3",
-            "1",
-        ]
-    ]
-    assert any("2 个预留安装条件车位缺少佐证材料" in p for p in text.paragraphs)
-    assert text.paragraphs[-1] == "请于 2025-04-01 前完成整改,并将整改情况书面报送检查单位。"
-    en = notice_text(result, "en", date(2025, 1, 1), 30)
-    assert en.title == "Rectification notice" and "2025-01-31" in en.paragraphs[-1]
-
-
-def test_notice_pdf_uses_the_cid_font_and_html_fallback(tmp_path):
-    result = _results()[0]
-    pdf, ext = render_notice(result, "zh", date(2025, 1, 1))
-    assert ext == "pdf" and pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
-    page, ext = render_notice(result, "zh", date(2025, 1, 1), fmt="html")
-    assert ext == "html" and "整改通知书" in page.decode()
-    paths = write_notices(_results(), tmp_path, "zh", date(2025, 1, 1))
-    assert sorted(p.name for p in paths) == ["整改通知书_A.pdf", "整改通知书_C.pdf"]
