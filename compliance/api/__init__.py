@@ -19,6 +19,7 @@ from compliance.api.common import Deps
 from compliance.api.inspections import inspections_router
 from compliance.api.reports import REPORTS, reports_router
 from compliance.api.rules import rules_router
+from compliance.api.template import template_router
 from compliance.api.worker import ProcessWorker, ThreadWorker
 from compliance.limits import DEFAULT_LIMITS, ImportLimits
 from compliance.reports.notice import NoticeConfig
@@ -90,4 +91,5 @@ def create_router(
     router.include_router(checks_router(deps))
     router.include_router(reports_router(deps))
     router.include_router(inspections_router(deps))
+    router.include_router(template_router(deps))
     return router
