@@ -30,7 +30,7 @@ from compliance.reports.notice import NoticeConfig, notices_withheld, write_noti
 from compliance.reports.safe_cells import SafeCsvWriter
 from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.tables import render_verdicts_xlsx, write_verdicts_csv
-from compliance.rules import Rule
+from compliance.rules import Citation, Rule
 from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park
 from compliance.template import write_template
 
@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         "--new-since",
         type=date.fromisoformat,
         default=None,
-        help="approval date from which a car park with blank is_new counts as new",
+        help="approval date from which a car park with blank is_new counts as new; a car park with an "
+        "approval date is judged new or not per rule, by each rule's own effective date",
     )
     check.add_argument(
         "--piles",
@@ -282,11 +283,14 @@ def _show_rule(console: Console, rule: Rule, lang: str) -> None:
         ("文件: " if zh else "Document: ") + rule.document_title,
         ("管辖: " if zh else "Jurisdiction: ") + rule.jurisdiction,
         ("生效日期: " if zh else "Effective: ") + rule.effective.isoformat(),
-        ("原文: " if zh else "Quoted text: ") + rule.quote,
+        _quote_line(rule.citations[0], zh),
+        *(("另据: " if zh else "Also: ") + f"{c.text} " + _quote_line(c, zh) for c in rule.also_cites),
         ("摘要: " if zh else "Summary: ") + (rule.summary_zh if zh else rule.summary_en),
-        ("适用于: " if zh else "Applies to: ") + rule.applies_to.describe(lang),
+        ("适用于: " if zh else "Applies to: ") + rule.applies_to.describe(lang, rule.effective),
         ("要求: " if zh else "Requirement: ") + _requirement_text(rule, lang),
     ]
+    if rule.interpretation_zh or rule.interpretation_en:
+        lines.append(("解读: " + rule.interpretation_zh) if zh else ("Reading: " + rule.interpretation_en))
     if rule.unverified:
         lines.append(("未核实项 [U]: " if zh else "Unverified [U]: ") + ", ".join(rule.unverified))
     if rule.notes:
@@ -294,6 +298,15 @@ def _show_rule(console: Console, rule: Rule, lang: str) -> None:
     for line in lines:
         console.print(line, highlight=False)
     console.print()
+
+
+def _quote_line(c: Citation, zh: bool) -> str:
+    """A quote as quoted text only when verified; otherwise said to be a paraphrase."""
+    if "quote" in c.unverified:
+        return (
+            "摘述(未经原文核实): " if zh else "Paraphrase (not verified against the document): "
+        ) + c.quote
+    return ("原文: " if zh else "Quoted text: ") + c.quote
 
 
 def _requirement_text(rule: Rule, lang: str) -> str:

@@ -163,3 +163,30 @@ def test_unverified_clauses_are_not_official():
     assert not HN21.rule("HN21-PUBLIC-BUILT-30").official  # newspaper summary ([U] quote)
     assert not get_pack("changsha-2023").rule("CS23-PUBLIC-30").official  # [U] document number
     assert not get_pack("gbt51313-2018").rule("GBT51313-6.1.6").official  # paraphrase
+
+
+def test_rules_show_gives_the_reading_and_never_calls_a_paraphrase_a_quote(capsys):
+    from compliance.cli import main
+
+    def shown() -> str:
+        return " ".join(capsys.readouterr().out.split())  # undo the terminal's line wrapping
+
+    assert main(["rules", "show", "XJ-PUBLIC-30", "--lang", "zh"]) == 0
+    assert "解读: 「等公共场所」按列举未尽理解" in shown()
+    assert main(["rules", "show", "XJ-PUBLIC-30", "--lang", "en"]) == 0
+    assert 'Reading: "等公共场所" (and other public places)' in shown()
+    assert main(["rules", "show", "GBT51313-6.1.6", "--lang", "zh"]) == 0
+    text = shown()
+    assert "摘述(未经原文核实): 火灾自动报警系统" in text and "原文: 火灾" not in text
+    assert main(["rules", "show", "XJ-TRUNK-FAST", "--lang", "zh"]) == 0
+    assert "另据: 湘政办发〔2021〕4号 干线公路" in shown()
+
+
+def test_html_report_marks_paraphrases_and_states_the_reading():
+    from compliance.reports.html import render_html
+
+    packs = [XJ, get_pack("gbt51313-2018")]
+    page = render_html([evaluate(make_car_park(), packs)], packs, lang="zh")
+    assert "「高速公路服务区、公共单位、文旅休闲景区等公共场所" in page
+    assert "摘述,未经原文核实" in page and "「火灾自动报警系统" not in page
+    assert "解读:「等公共场所」按列举未尽理解" in page
