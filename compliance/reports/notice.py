@@ -72,6 +72,7 @@ class Gap:
     provided: str
     shortfall: int
     citations: tuple[Citation, ...]
+    lesser: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,16 +190,27 @@ def _gap(v: Verdict, zh: bool) -> tuple[str, str, str]:
     return "must have: " + ", ".join(names), str(len(names)), f"{v.provided} (lacking: {', '.join(lacking)})"
 
 
-def _merge_key(v: Verdict) -> tuple[object, ...]:
+def _measure(v: Verdict) -> tuple[object, ...]:
+    """What a verdict measures: rules with the same measure and the same provided count state one gap."""
     req = v.rule.requirement
-    return (req.kind, req.base, req.base_cap, req.counts, req.field, req.fields, v.required, v.provided)
+    return (req.kind, req.base, req.base_cap, req.counts, req.field, req.fields, v.provided)
+
+
+def _add(citations: list[Citation], new: Iterable[Citation]) -> None:
+    for c in new:
+        if c.verified and all(
+            (c.document_number, c.clause) != (o.document_number, o.clause) for o in citations
+        ):
+            citations.append(c)
 
 
 def notice_gaps(result: CarParkResult, lang: str = "zh") -> list[Gap]:
     """One gap per distinct shortfall under a verified clause, the leading one first.
 
-    Rules of several packs demanding the same thing of the same counts (e.g. 100% of dedicated spaces
-    under the Xiangjiang plan, 湘政办发〔2021〕4号 and 国办发〔2015〕73号) give one gap citing all three.
+    Rules of several packs measuring the same counts give one gap. Those demanding the most (e.g. 100% of
+    dedicated spaces under the Xiangjiang plan, 湘政办发〔2021〕4号 and 国办发〔2015〕73号) are its
+    ``citations``; a laxer one breached by the same shortfall (国办发〔2015〕73号's 10% beside the plan's
+    30%) is listed in ``lesser`` only, for the legal basis, and gets no line of its own.
     """
     zh = lang == "zh"
     failing = sorted(
@@ -207,22 +219,28 @@ def notice_gaps(result: CarParkResult, lang: str = "zh") -> list[Gap]:
     )
     groups: dict[tuple[object, ...], list[Verdict]] = {}
     for v in failing:
-        groups.setdefault(_merge_key(v), []).append(v)
-    merged: dict[tuple[object, ...], tuple[Verdict, list[Citation]]] = {}
-    for key, group in groups.items():
-        # The most recent provision first (e.g. the Xiangjiang plan, then the provincial and national texts).
-        _, citations = merged.setdefault(key, (group[0], []))
-        for c in (
-            c for v in sorted(group, key=lambda v: v.rule.effective, reverse=True) for c in v.rule.citations
-        ):
-            if c.verified and all(
-                (c.document_number, c.clause) != (o.document_number, o.clause) for o in citations
-            ):
-                citations.append(c)
+        groups.setdefault(_measure(v), []).append(v)
     gaps = []
-    for v, citations in merged.values():
-        item, required, provided = _gap(v, zh)
-        gaps.append(Gap(item, required, provided, v.shortfall or 0, tuple(citations)))
+    for group in groups.values():
+        most = max(v.required or 0 for v in group)
+        strict = [v for v in group if (v.required or 0) == most]
+        # The most recent provision first (e.g. the Xiangjiang plan, then the provincial and national texts).
+        by_date = sorted(group, key=lambda v: v.rule.effective, reverse=True)
+        citations: list[Citation] = []
+        _add(citations, (c for v in by_date if v in strict for c in v.rule.citations))
+        lesser: list[Citation] = list(citations)
+        _add(lesser, (c for v in by_date if v not in strict for c in v.rule.citations))
+        item, required, provided = _gap(strict[0], zh)
+        gaps.append(
+            Gap(
+                item,
+                required,
+                provided,
+                strict[0].shortfall or 0,
+                tuple(citations),
+                tuple(lesser[len(citations) :]),
+            )
+        )
     return gaps
 
 
@@ -270,9 +288,13 @@ def notice_text(
     deadline = issued + timedelta(days=config.deadline_days)
     authority = config.authority or (BLANK if zh else "(issuing authority)")
     where = " ".join(x for x in (cp.district, cp.street, cp.address) if x)
-    seen: list[Citation] = []
+    # The legal basis: each clause once (a clause quoted for two gaps shows both sentences).
+    basis_quotes: dict[tuple[str, str], tuple[Citation, list[str]]] = {}
     for g in gaps:
-        seen += [c for c in g.citations if c not in seen]
+        for c in (*g.citations, *g.lesser):
+            _, quotes = basis_quotes.setdefault((c.document_number, c.clause), (c, []))
+            if c.quote not in quotes:
+                quotes.append(c.quote)
     rows = [
         [
             str(i),
@@ -284,7 +306,10 @@ def notice_text(
         ]
         for i, g in enumerate(gaps, start=1)
     ]
-    basis = [f"{cite(c, 'en')}: \u201c{c.quote}\u201d" for c in seen]  # zh: see the end
+    basis = [  # zh: see the end
+        f"{cite(c, 'en')}: " + " ".join(f"\u201c{q}\u201d" for q in quotes)
+        for c, quotes in basis_quotes.values()
+    ]
     paragraphs = []
     unverified = max(
         (v.reserved_unverified for v in result.verdicts if v.status is Status.NON_COMPLIANT), default=0
@@ -369,7 +394,9 @@ def notice_text(
         addressee=f(text.addressee),
         intro=f(text.intro),
         table_rows=[[f(c) for c in row] for row in text.table_rows],
-        basis=[f"{f(cite(c))}\uff1a「{c.quote}」" for c in seen],
+        basis=[
+            f"{f(cite(c))}\uff1a" + "".join(f"「{q}」" for q in quotes) for c, quotes in basis_quotes.values()
+        ],
         paragraphs=[f(p) for p in text.paragraphs],
         objection=f(text.objection),
         inspectors=f(text.inspectors),
@@ -407,7 +434,7 @@ def _pdf(text: NoticeText) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     _register_font()
     body = ParagraphStyle(
@@ -448,9 +475,11 @@ def _pdf(text: NoticeText) -> bytes:
     story += [table, Spacer(1, 3 * mm), p(text.paragraphs[0])]
     story += [p(b, ParagraphStyle("basis", parent=body, fontSize=10, leading=16)) for b in text.basis]
     story += [p(par) for par in text.paragraphs[1:]]
-    story += [p(text.objection), Spacer(1, 6 * mm), p(text.inspectors, plain), Spacer(1, 14 * mm)]
-    story += [p(line, right) for line in text.signature]
-    story += [Spacer(1, 12 * mm)] + [p(line, plain) for line in text.receipt]
+    story += [p(text.objection), Spacer(1, 5 * mm)]
+    # Inspectors, seal and receipt stay on one page: a receipt line alone on a last page is no notice.
+    closing = [p(text.inspectors, plain), Spacer(1, 10 * mm), *(p(line, right) for line in text.signature)]
+    closing += [Spacer(1, 8 * mm), *(p(line, plain) for line in text.receipt)]
+    story.append(KeepTogether(closing))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,

@@ -236,3 +236,18 @@ def test_cli_passes_authority_numbering_and_inspectors(tmp_path):
     assert "湘新住建改〔2026〕第5号" in first and "湘新住建改〔2026〕第6号" in second
     assert "梅溪湖物业公司:" in first and "检查人员:王五" in first and "湘江新区住建局(盖章)" in first
     assert first.count("<tr><td>") == 1  # XJ and 湘政办发〔2021〕4号 find the same gap: one line
+
+
+def test_a_laxer_rule_breached_by_the_same_shortfall_is_cited_but_gets_no_line_of_its_own():
+    # XJ: 30% of all spaces; 国办发〔2015〕73号: 10% ("…车位比例不低于10%"), same counts: one gap of 92.
+    building = evaluate(
+        make_car_park(category="public_building", owner="某公司", total_spaces=305, is_public=True),
+        [get_pack("xiangjiang-2023"), get_pack("national-2015")],
+    )
+    [gap] = notice_gaps(building, "zh")
+    assert gap.shortfall == 92
+    assert [c.document_number for c in gap.citations] == ["湖南湘江新区碳达峰碳中和工作领导小组〔2023〕1号"]
+    assert [c.document_number for c in gap.lesser] == ["国办发〔2015〕73号"]
+    text = notice_text(building, "zh", date(2026, 12, 2), CONFIG)
+    assert len(text.table_rows) == 1 and "国办发" not in text.table_rows[0][5]
+    assert any("车位比例不低于10%」" in b for b in text.basis)
