@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 
 from compliance.model import CarPark
 from compliance.rules import (
@@ -60,6 +61,8 @@ class Verdict:
     missing: tuple[str, ...] = ()
     #: The count the rule read is the register's own figure, not counted from a pile list.
     self_declared: bool = False
+    #: Not applicable only because the car park was approved before the rule's effective date.
+    approved_before: bool = False
 
     @property
     def rule_id(self) -> str:
@@ -76,15 +79,19 @@ class CarParkResult:
     leading: Verdict | None
 
 
-def _flag(cp: CarPark, name: str, effective: date) -> bool | None:
+def _flag(cp: CarPark, name: str, effective: date, assume_new: bool = False) -> bool | None:
     # "New" is judged per rule, against the rule's own effective date (CarPark.is_new_under).
-    value: bool | None = cp.is_new_under(effective) if name == "is_new" else getattr(cp, name)
+    if name == "is_new":
+        return True if assume_new else cp.is_new_under(effective)
+    value: bool | None = getattr(cp, name)
     if value is None and name in FLAGS_BLANK_MEANS_NO:
         return False
     return value
 
 
-def _check(condition: Condition, cp: CarPark, missing: list[str], effective: date) -> bool | None:
+def _check(
+    condition: Condition, cp: CarPark, missing: list[str], effective: date, assume_new: bool = False
+) -> bool | None:
     """Three-valued: True, False, or None when an unknown field decides it (its name goes to missing)."""
     result: bool | None = True
     if condition.categories is not None and cp.category not in condition.categories:
@@ -92,7 +99,7 @@ def _check(condition: Condition, cp: CarPark, missing: list[str], effective: dat
     if cp.category in condition.not_categories:
         return False
     for name, wanted in condition.flags:
-        value = _flag(cp, name, effective)
+        value = _flag(cp, name, effective, assume_new)
         if value is None:
             missing.append(name)
             result = None
@@ -107,7 +114,7 @@ def _check(condition: Condition, cp: CarPark, missing: list[str], effective: dat
             return False
     if condition.any_of:
         branch_missing: list[str] = []
-        outcomes = [_check(sub, cp, branch_missing, effective) for sub in condition.any_of]
+        outcomes = [_check(sub, cp, branch_missing, effective, assume_new) for sub in condition.any_of]
         if True in outcomes:
             return result
         if None in outcomes:
@@ -115,6 +122,20 @@ def _check(condition: Condition, cp: CarPark, missing: list[str], effective: dat
             return None
         return False
     return result
+
+
+def _approved_before(cp: CarPark, rule: Rule) -> bool:
+    """The rule would apply but for the car park's approval before the rule's effective date."""
+    if cp.approval_date is None or cp.approval_date >= rule.effective or not _asks_new(rule.applies_to):
+        return False
+    return _check(rule.applies_to, cp, [], rule.effective, assume_new=True) is not False
+
+
+@cache
+def _asks_new(condition: Condition) -> bool:
+    return any(name == "is_new" and wanted for name, wanted in condition.flags) or any(
+        _asks_new(c) for c in condition.any_of
+    )
 
 
 def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
@@ -134,7 +155,7 @@ def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
     missing: list[str] = []
     applies = _check(rule.applies_to, cp, missing, rule.effective)
     if applies is False:
-        return Verdict(cp.id, rule, Status.NOT_APPLICABLE)
+        return Verdict(cp.id, rule, Status.NOT_APPLICABLE, approved_before=_approved_before(cp, rule))
     if applies is None:
         return Verdict(cp.id, rule, Status.INSUFFICIENT_DATA, missing=tuple(dict.fromkeys(missing)))
     req = rule.requirement

@@ -99,9 +99,19 @@ def _head(rule: Rule, lang: str) -> str:
 
 
 @cache
-def _without_counts(rule: Rule, status: Status, missing: tuple[str, ...], lang: str) -> str:
+def _without_counts(
+    rule: Rule, status: Status, missing: tuple[str, ...], lang: str, approved_before: bool = False
+) -> str:
     # Cached: these depend only on the rule and the missing fields, and fill most rows of a big report.
     zh = lang == "zh"
+    if status is Status.NOT_APPLICABLE and approved_before:
+        day = rule.effective.isoformat()
+        return _head(rule, lang) + (
+            f"不适用:本停车场规划审批早于本文件施行日期 {day},不属本条所称新建;请按审批时施行的文件核查。"
+            if zh
+            else f"not applicable: the car park was approved before this document took effect ({day}), so it "
+            "is not new under this rule; check it under the documents in force when it was approved."
+        )
     if status is Status.NOT_APPLICABLE:
         scope = rule.applies_to.describe(lang, rule.effective)
         return _head(rule, lang) + (
@@ -120,7 +130,7 @@ def explain(v: Verdict, lang: str = "en") -> str:
     rule = v.rule
     zh = lang == "zh"
     if v.status is Status.NOT_APPLICABLE or v.status is Status.INSUFFICIENT_DATA:
-        return _without_counts(rule, v.status, v.missing, lang)
+        return _without_counts(rule, v.status, v.missing, lang, v.approved_before)
     text = _head(rule, lang) + (rule.summary_zh if zh else f"{rule.summary_en} ")
     if zh:
         text += f"应为 {v.required}({formula(v, lang)}),现有 {v.provided}({provided_text(v, lang)})"

@@ -148,8 +148,17 @@ def test_new_is_judged_per_rule_by_its_own_effective_date():
     assert by_rule["HN21-RESIDENTIAL-100"].status is Status.NON_COMPLIANT  # in force since 2021
     assert by_rule["HN21-RESIDENTIAL-100"].shortfall == 92
     assert by_rule["NAT15-RESIDENTIAL-100"].status is Status.NON_COMPLIANT  # in force since 2015-10-09
+    assert by_rule["XJ-RESIDENTIAL-100"].approved_before
     why = explain(by_rule["XJ-RESIDENTIAL-100"], "zh")
-    assert "新建(规划审批日期在 2023-09-06 及以后)" in why and "本停车场不在此列" in why
+    assert "本停车场规划审批早于本文件施行日期 2023-09-06,不属本条所称新建;请按审批时施行的文件核查" in why
+    assert "approved before this document took effect (2023-09-06)" in explain(
+        by_rule["XJ-RESIDENTIAL-100"], "en"
+    )
+    # A car park outside the rule's scope for another reason is not told it was approved too early.
+    depot = evaluate_rule(
+        make_car_park(category="fleet_depot", approval_date=date(2022, 6, 1)), XJ.rule("XJ-RESIDENTIAL-100")
+    )
+    assert not depot.approved_before and "本停车场不在此列" in explain(depot, "zh")
 
 
 def test_without_an_approval_date_the_registers_new_flag_stands():
