@@ -69,6 +69,7 @@ POLICY: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/api/v1/compliance/car-parks/{car_park_id}/notice"): INSPECT,
     ("GET", "/api/v1/compliance/car-parks/{car_park_id}/inspections"): INSPECT,
     ("POST", "/api/v1/compliance/car-parks/{car_park_id}/inspections"): INSPECT,
+    ("GET", "/api/v1/compliance/template"): INSPECT,
     ("GET", "/api/v1/siting/networks"): PLAN,
     ("POST", "/api/v1/siting/plan"): PLAN,
     ("POST", "/api/v1/siting/cover"): PLAN,
