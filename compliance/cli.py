@@ -26,14 +26,16 @@ from compliance.gaps import data_gaps
 from compliance.headers import ColumnMapping
 from compliance.importers import read_register
 from compliance.labels import label
+from compliance.model import CarPark
 from compliance.packs import find_rule, resolve_packs, shipped_packs
+from compliance.piles import PileList, apply_piles, read_pile_file, read_workbook_piles
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
-from compliance.reports.notice import write_notices
+from compliance.reports.notice import NoticeConfig, notices_withheld, write_notices
 from compliance.reports.safe_cells import SafeCsvWriter
 from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.tables import render_verdicts_xlsx, write_verdicts_csv
-from compliance.rules import Rule
+from compliance.rules import Citation, Rule
 from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park
 from compliance.template import write_template
 
@@ -65,11 +67,30 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--issued", type=date.fromisoformat, default=None, help="inspection date YYYY-MM-DD")
     check.add_argument("--deadline-days", type=int, default=90, help="days given to rectify")
     check.add_argument("--notice-format", choices=("pdf", "html"), default="pdf")
+    check.add_argument("--authority", default="", help="issuing authority printed on notices")
+    check.add_argument(
+        "--notice-number",
+        default="〔{year}〕第{n}号",
+        help="notice number pattern over {year}, {n} and {id}, e.g. 湘新住建改〔{year}〕第{n}号",
+    )
+    check.add_argument("--notice-start", type=int, default=1, help="first running number {n}")
+    check.add_argument(
+        "--inspector", action="append", default=[], help="inspector's name on the notices (repeatable)"
+    )
+    check.add_argument("--objection-days", type=int, default=15, help="days to raise an objection")
+    check.add_argument("--contact", default="", help="contact person and telephone on the notices")
     check.add_argument(
         "--new-since",
         type=date.fromisoformat,
         default=None,
-        help="approval date from which a car park with blank is_new counts as new",
+        help="approval date from which a car park with blank is_new counts as new; a car park with an "
+        "approval date is judged new or not per rule, by each rule's own effective date",
+    )
+    check.add_argument(
+        "--piles",
+        type=Path,
+        help="pile list (CSV or XLSX: car park id, pile id, AC/DC, rated kW, OCPP station id); "
+        "default: the register workbook's 充电桩清单 sheet, if any",
     )
     check.add_argument(
         "--telemetry", type=Path, help="CSV of station_id,last_seen (ISO 8601, aware) from the CSMS"
@@ -119,7 +140,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     imported = (
         read_register(args.register, args.new_since) if args.new_since else read_register(args.register)
     )
-    records = imported.records
+    records, pile_errors, pile_note = _piles(args, imported.records)
     telemetry = {}
     if args.telemetry:
         last_seen = _read_telemetry(args.telemetry)
@@ -132,6 +153,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     results = [evaluate(cp, packs) for cp in records]
     gaps = data_gaps(results, imported.source_rows, imported.mapping, imported.errors)
     problems = sorted([*imported.errors, *gaps], key=lambda e: e.row)  # stable: in order within a row
+    problems += pile_errors  # rows of the pile list (column 充电桩清单.*), after the register's
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     write_verdicts_csv(results, out / "verdicts.csv", args.lang)
@@ -148,9 +170,28 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         mapping=imported.mapping,
     )
     (out / "report.html").write_text(html, encoding="utf-8")
-    notices = write_notices(
-        results, out / "notices", args.lang, issued, args.deadline_days, args.notice_format
+    config = NoticeConfig(
+        authority=args.authority,
+        number_pattern=args.notice_number,
+        first_number=args.notice_start,
+        deadline_days=args.deadline_days,
+        objection_days=args.objection_days,
+        inspectors=tuple(args.inspector),
+        contact=args.contact,
     )
+    notices = write_notices(results, out / "notices", args.lang, issued, config, args.notice_format)
+    withheld = notices_withheld(results)
+    if withheld:
+        console.print(
+            (
+                f"{len(withheld)} 个停车场仅不符合未经原文核实的条款,未出具整改通知书(见报告):"
+                if args.lang == "zh"
+                else f"{len(withheld)} car parks fail only clauses not verified against their documents; "
+                "no notice issued (see the report): "
+            )
+            + ", ".join(withheld[:10]),
+            highlight=False,
+        )
     if problems:
         _write_errors(problems, out / "errors.csv")
     discrepancies = {cid: t for cid, t in telemetry.items() if t.has_discrepancy}
@@ -162,10 +203,12 @@ def _check(args: argparse.Namespace, console: Console) -> int:
                 for s in check.findings:
                     days = "" if s.silent_days is None else f"{s.silent_days:.2f}"
                     writer.writerow([cid, s.station_id, s.status.value, s.last_seen or "", days])
+    if pile_note:
+        console.print(pile_note, highlight=False)
     if imported.mapping is not None:
         _print_mapping(console, imported.mapping, args.lang)
     _print_summary(console, results, problems, args.lang, notices, discrepancies, out)
-    return 1 if imported.has_problems else 0
+    return 1 if imported.has_problems or pile_errors else 0
 
 
 def _write_errors(problems: Sequence[RowError], path: Path) -> None:
@@ -205,6 +248,35 @@ def _print_mapping(console: Console, mapping: ColumnMapping, lang: str) -> None:
         )
 
 
+def _piles(args: argparse.Namespace, records: list[CarPark]) -> tuple[list[CarPark], list[RowError], str]:
+    """Records with the pile list applied (``--piles``, else the workbook's pile sheet), errors, a note."""
+    zh = args.lang == "zh"
+    if args.piles:
+        pile_list: PileList | None = read_pile_file(args.piles)
+    elif args.register.suffix.lower() in (".xlsx", ".xlsm"):
+        pile_list = read_workbook_piles(args.register.read_bytes(), args.register.name)
+    else:
+        pile_list = None
+    if pile_list is None or not pile_list.piles:
+        note = (
+            "无充电桩清单:快充桩数按台账自报数计"
+            if zh
+            else "No pile list: fast-charger counts are self-declared"
+        )
+        return records, list(pile_list.errors if pile_list else ()), note
+    applied, unmatched = apply_piles(records, pile_list)
+    parks = len({p.car_park_id for p in pile_list.piles})
+    fast = sum(1 for p in pile_list.piles if p.fast)
+    note = (
+        f"充电桩清单 {pile_list.source}:{len(pile_list.piles)} 台桩,涉及 {parks} 个停车场,"
+        f"其中直流且额定功率≥60kW 的 {fast} 台;清单未列的停车场按台账自报数计"
+        if zh
+        else f"Pile list {pile_list.source}: {len(pile_list.piles)} piles at {parks} car parks, "
+        f"{fast} DC of >= 60 kW; car parks not listed keep their self-declared counts"
+    )
+    return applied, [*pile_list.errors, *unmatched], note
+
+
 def _print_summary(
     console: Console,
     results: Sequence[CarParkResult],
@@ -222,12 +294,18 @@ def _print_summary(
     for status in Status:
         name = STATUS_LABELS[status][0 if zh else 1]
         table.add_row(f"[{STATUS_STYLE[status]}]{name}[/]", str(counts[status]))
-    rejected = {e.row for e in errors if e.effect is Effect.ROW_REJECTED}
+    pile = [e for e in errors if e.column.startswith("充电桩清单.")]
+    errors = [e for e in errors if not e.column.startswith("充电桩清单.")] + pile
+    rejected = {e.row for e in errors if e.effect is Effect.ROW_REJECTED and e not in pile}
     ignored = [e for e in errors if e.effect is Effect.VALUE_IGNORED]
     gaps = [e for e in errors if e.effect is Effect.INSUFFICIENT_DATA]
     table.add_row("行错误(未检查)" if zh else "Rejected rows", str(len(rejected)))
     table.add_row("无法识别的值(按未填写)" if zh else "Unreadable values (taken as blank)", str(len(ignored)))
     table.add_row("缺少的数据项(资料不足)" if zh else "Missing values (insufficient data)", str(len(gaps)))
+    if pile:
+        table.add_row(
+            "充电桩清单问题(该桩未计)" if zh else "Pile list problems (pile not counted)", str(len(pile))
+        )
     console.print(table)
     by_district = Table(title="分区汇总" if zh else "By district")
     by_district.add_column("区县" if zh else "District")
@@ -270,11 +348,14 @@ def _show_rule(console: Console, rule: Rule, lang: str) -> None:
         ("文件: " if zh else "Document: ") + rule.document_title,
         ("管辖: " if zh else "Jurisdiction: ") + rule.jurisdiction,
         ("生效日期: " if zh else "Effective: ") + rule.effective.isoformat(),
-        ("原文: " if zh else "Quoted text: ") + rule.quote,
+        _quote_line(rule.citations[0], zh),
+        *(("另据: " if zh else "Also: ") + f"{c.text} " + _quote_line(c, zh) for c in rule.also_cites),
         ("摘要: " if zh else "Summary: ") + (rule.summary_zh if zh else rule.summary_en),
-        ("适用于: " if zh else "Applies to: ") + rule.applies_to.describe(lang),
+        ("适用于: " if zh else "Applies to: ") + rule.applies_to.describe(lang, rule.effective),
         ("要求: " if zh else "Requirement: ") + _requirement_text(rule, lang),
     ]
+    if rule.interpretation_zh or rule.interpretation_en:
+        lines.append(("解读: " + rule.interpretation_zh) if zh else ("Reading: " + rule.interpretation_en))
     if rule.unverified:
         lines.append(("未核实项 [U]: " if zh else "Unverified [U]: ") + ", ".join(rule.unverified))
     if rule.notes:
@@ -282,6 +363,15 @@ def _show_rule(console: Console, rule: Rule, lang: str) -> None:
     for line in lines:
         console.print(line, highlight=False)
     console.print()
+
+
+def _quote_line(c: Citation, zh: bool) -> str:
+    """A quote as quoted text only when verified; otherwise said to be a paraphrase."""
+    if "quote" in c.unverified:
+        return (
+            "摘述(未经原文核实): " if zh else "Paraphrase (not verified against the document): "
+        ) + c.quote
+    return ("原文: " if zh else "Quoted text: ") + c.quote
 
 
 def _requirement_text(rule: Rule, lang: str) -> str:

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+from functools import cache
 
 from compliance.model import CarPark, Category
-from compliance.rules import ALL_TRUE, MINIMUM, RATIO, Condition, Rule, RulePack
+from compliance.rules import (
+    ALL_TRUE,
+    FLAGS_BLANK_MEANS_NO,
+    MINIMUM,
+    PILE_COUNTED_FIELDS,
+    RATIO,
+    Condition,
+    Rule,
+    RulePack,
+)
 
 
 class Status(StrEnum):
@@ -48,6 +59,10 @@ class Verdict:
     values: tuple[int | bool | None, ...] = ()
     reserved_unverified: int = 0
     missing: tuple[str, ...] = ()
+    #: The count the rule read is the register's own figure, not counted from a pile list.
+    self_declared: bool = False
+    #: Not applicable only because the car park was approved before the rule's effective date.
+    approved_before: bool = False
 
     @property
     def rule_id(self) -> str:
@@ -64,7 +79,19 @@ class CarParkResult:
     leading: Verdict | None
 
 
-def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None:
+def _flag(cp: CarPark, name: str, effective: date, assume_new: bool = False) -> bool | None:
+    # "New" is judged per rule, against the rule's own effective date (CarPark.is_new_under).
+    if name == "is_new":
+        return True if assume_new else cp.is_new_under(effective)
+    value: bool | None = getattr(cp, name)
+    if value is None and name in FLAGS_BLANK_MEANS_NO:
+        return False
+    return value
+
+
+def _check(
+    condition: Condition, cp: CarPark, missing: list[str], effective: date, assume_new: bool = False
+) -> bool | None:
     """Three-valued: True, False, or None when an unknown field decides it (its name goes to missing)."""
     result: bool | None = True
     if cp.category is Category.UNKNOWN and (condition.categories is not None or condition.not_categories):
@@ -75,7 +102,7 @@ def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None
     elif cp.category in condition.not_categories:
         return False
     for name, wanted in condition.flags:
-        value = getattr(cp, name)
+        value = _flag(cp, name, effective, assume_new)
         if value is None:
             missing.append(name)
             result = None
@@ -90,7 +117,7 @@ def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None
             return False
     if condition.any_of:
         branch_missing: list[str] = []
-        outcomes = [_check(sub, cp, branch_missing) for sub in condition.any_of]
+        outcomes = [_check(sub, cp, branch_missing, effective, assume_new) for sub in condition.any_of]
         if True in outcomes:
             return result
         if None in outcomes:
@@ -98,6 +125,20 @@ def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None
             return None
         return False
     return result
+
+
+def _approved_before(cp: CarPark, rule: Rule) -> bool:
+    """The rule would apply but for the car park's approval before the rule's effective date."""
+    if cp.approval_date is None or cp.approval_date >= rule.effective or not _asks_new(rule.applies_to):
+        return False
+    return _check(rule.applies_to, cp, [], rule.effective, assume_new=True) is not False
+
+
+@cache
+def _asks_new(condition: Condition) -> bool:
+    return any(name == "is_new" and wanted for name, wanted in condition.flags) or any(
+        _asks_new(c) for c in condition.any_of
+    )
 
 
 def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
@@ -115,9 +156,9 @@ def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
     ('non_compliant', 4, 3, 1)
     """
     missing: list[str] = []
-    applies = _check(rule.applies_to, cp, missing)
+    applies = _check(rule.applies_to, cp, missing, rule.effective)
     if applies is False:
-        return Verdict(cp.id, rule, Status.NOT_APPLICABLE)
+        return Verdict(cp.id, rule, Status.NOT_APPLICABLE, approved_before=_approved_before(cp, rule))
     if applies is None:
         return Verdict(cp.id, rule, Status.INSUFFICIENT_DATA, missing=tuple(dict.fromkeys(missing)))
     req = rule.requirement
@@ -127,7 +168,8 @@ def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
         value = getattr(cp, req.field)
         if value is None:
             return Verdict(cp.id, rule, Status.INSUFFICIENT_DATA, required=req.minimum, missing=(req.field,))
-        return _judge(cp, rule, req.minimum, value, values=(value,))
+        declared = req.field in PILE_COUNTED_FIELDS and cp.piles_listed is None
+        return _judge(cp, rule, req.minimum, value, values=(value,), self_declared=declared)
     assert req.kind == ALL_TRUE
     flags = tuple(getattr(cp, name) for name in req.fields)
     provided = sum(1 for f in flags if f)
@@ -182,10 +224,24 @@ def _judge(
     cap: int | None = None,
     unverified: int = 0,
     missing: tuple[str, ...] = (),
+    self_declared: bool = False,
 ) -> Verdict:
     shortfall = max(0, required - provided)
     status = Status.COMPLIANT if shortfall == 0 else Status.NON_COMPLIANT
-    return Verdict(cp.id, rule, status, required, provided, shortfall, base, cap, values, unverified, missing)
+    return Verdict(
+        cp.id,
+        rule,
+        status,
+        required,
+        provided,
+        shortfall,
+        base,
+        cap,
+        values,
+        unverified,
+        missing,
+        self_declared,
+    )
 
 
 def _lead(verdicts: Sequence[Verdict]) -> tuple[Status, Verdict | None]:

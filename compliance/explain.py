@@ -9,7 +9,7 @@ from functools import cache
 
 from compliance.evaluate import CarParkResult, Status, Verdict
 from compliance.labels import label
-from compliance.rules import ALL_TRUE, MINIMUM, RATIO, Rule
+from compliance.rules import ALL_TRUE, MINIMUM, PILE_COUNTED_FIELDS, RATIO, Rule
 
 LANGS = ("zh", "en")
 
@@ -76,7 +76,16 @@ def provided_text(v: Verdict, lang: str = "en") -> str:
         ]
         return f"{' + '.join(terms)} = {v.provided}" if terms else ""
     if req.kind == MINIMUM:
-        return f"{label(req.field, lang)} {'?' if v.provided is None else v.provided}"
+        text = f"{label(req.field, lang)} {'?' if v.provided is None else v.provided}"
+        if v.self_declared:
+            text += (
+                "(台账自报,未经充电桩清单核实)"
+                if lang == "zh"
+                else " (self-declared, not verified by a pile list)"
+            )
+        elif req.field in PILE_COUNTED_FIELDS and v.provided is not None:
+            text += "(据充电桩清单核计)" if lang == "zh" else " (counted from the pile list)"
+        return text
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     shown = [
         f"{label(n, lang)} {'?' if x is None else yes if x else no}"
@@ -90,14 +99,25 @@ def _head(rule: Rule, lang: str) -> str:
 
 
 @cache
-def _without_counts(rule: Rule, status: Status, missing: tuple[str, ...], lang: str) -> str:
+def _without_counts(
+    rule: Rule, status: Status, missing: tuple[str, ...], lang: str, approved_before: bool = False
+) -> str:
     # Cached: these depend only on the rule and the missing fields, and fill most rows of a big report.
     zh = lang == "zh"
-    if status is Status.NOT_APPLICABLE:
+    if status is Status.NOT_APPLICABLE and approved_before:
+        day = rule.effective.isoformat()
         return _head(rule, lang) + (
-            "不适用(" + rule.applies_to.describe("zh") + ")。"
+            f"不适用:本停车场规划审批早于本文件施行日期 {day},不属本条所称新建;请按审批时施行的文件核查。"
             if zh
-            else "not applicable (applies to " + rule.applies_to.describe("en") + ")."
+            else f"not applicable: the car park was approved before this document took effect ({day}), so it "
+            "is not new under this rule; check it under the documents in force when it was approved."
+        )
+    if status is Status.NOT_APPLICABLE:
+        scope = rule.applies_to.describe(lang, rule.effective)
+        return _head(rule, lang) + (
+            f"不适用:本条仅适用于{scope}的停车场,本停车场不在此列。"
+            if zh
+            else f"not applicable: the rule covers only car parks with {scope}; this one is not among them."
         )
     fields = ("、" if zh else ", ").join(label(m, lang) for m in missing)
     return _head(rule, lang) + (
@@ -110,7 +130,7 @@ def explain(v: Verdict, lang: str = "en") -> str:
     rule = v.rule
     zh = lang == "zh"
     if v.status is Status.NOT_APPLICABLE or v.status is Status.INSUFFICIENT_DATA:
-        return _without_counts(rule, v.status, v.missing, lang)
+        return _without_counts(rule, v.status, v.missing, lang, v.approved_before)
     text = _head(rule, lang) + (rule.summary_zh if zh else f"{rule.summary_en} ")
     if zh:
         text += f"应为 {v.required}({formula(v, lang)}),现有 {v.provided}({provided_text(v, lang)})"

@@ -161,6 +161,16 @@ class CarPark:
             help_zh="停车场名称",
         )
     )
+    owner: str = field(
+        default="",
+        metadata=spec(
+            zh="产权/管理单位",
+            en="owner or manager",
+            aliases=("产权单位", "管理单位", "产权管理单位", "物业管理单位", "owner", "manager"),
+            help_en="Addressee of a rectification notice",
+            help_zh="整改通知书的送达对象",
+        ),
+    )
     address: str = field(
         default="",
         metadata=spec(
@@ -245,14 +255,23 @@ class CarPark:
             help_zh="是/否",
         ),
     )
+    public_car_park: bool | None = field(
+        default=None,
+        metadata=spec(
+            zh="登记为公共停车场",
+            en="registered as a public car park",
+            help_en="A public car park (公共停车场) in its own right, e.g. inside a residential compound",
+            help_zh="该停车场本身登记为公共停车场(如住宅小区内独立登记的公共停车场)",
+        ),
+    )
     is_new: bool | None = field(
         default=None,
         metadata=spec(
             aliases=("新建", "新建/既有", "新建或既有", "新建/已建", "建设性质", "是否新建停车场"),
             zh="是否新建",
             en="new",
-            help_en="true/false or 是/否; blank: derived from the approval date",
-            help_zh="是/否;留空则按规划审批日期判定",
+            help_en="true/false or 是/否; with an approval date each rule judges newness by its own date",
+            help_zh="是/否;填有规划审批日期时,各条款按各自文件的施行日期判定是否新建",
         ),
     )
     approval_date: date | None = field(
@@ -485,6 +504,16 @@ class CarPark:
             ge=0,
         ),
     )
+    piles_listed: int | None = field(
+        default=None,
+        metadata=spec(
+            zh="充电桩清单桩数",
+            en="piles listed",
+            column=None,
+            help_en="Piles of this car park in the pile list; None: no pile list, counts are self-declared",
+            help_zh="充电桩清单中本停车场的桩数;无清单时为空(汇总数按自报计)",
+        ),
+    )
     station_ids: tuple[str, ...] = field(
         default=(),
         metadata=spec(
@@ -511,6 +540,23 @@ class CarPark:
             and self.meter_box_position
             and self.civil_works_done
         )
+
+    def is_new_under(self, effective: date) -> bool | None:
+        """Whether the car park is "new" for a rule in force from ``effective``.
+
+        With a planning approval date, new means approved on or after the rule's own effective date, so a
+        compound approved 2022-06-01 is new under 湘政办发〔2021〕4号 (2021) but not under the Xiangjiang plan
+        (2023-09-06). Without one, the register's ``is_new`` stands.
+
+        Examples
+        --------
+        >>> cp = CarPark(id="a", name="a", category=Category.RESIDENTIAL, approval_date=date(2022, 6, 1))
+        >>> cp.is_new_under(date(2021, 2, 1)), cp.is_new_under(date(2023, 9, 6))
+        (True, False)
+        """
+        if self.approval_date is not None:
+            return self.approval_date >= effective
+        return self.is_new
 
     def with_gcj02(self, lon_deg: float, lat_deg: float) -> CarPark:
         """Copy of this record placed at GCJ-02 coordinates, converted to WGS-84 and flagged.

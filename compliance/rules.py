@@ -37,9 +37,14 @@ COUNT_FIELDS = (
     "dc_fast_chargers_60kw",
     "underground_levels",
 )
+#: Yes/no fields whose blank means "no": the register must mark them (a public car park in its own right).
+FLAGS_BLANK_MEANS_NO = frozenset({"public_car_park"})
+#: Count fields a pile list can verify (:mod:`compliance.piles`); otherwise they are self-declared.
+PILE_COUNTED_FIELDS = frozenset({"dc_fast_chargers_60kw"})
 #: Record fields a rule may read as a yes/no.
 FLAG_FIELDS = (
     "is_public",
+    "public_car_park",
     "is_new",
     "on_trunk_road",
     "conduit_to_each_space",
@@ -65,13 +70,27 @@ class Condition:
     at_least: tuple[tuple[str, int], ...] = ()
     any_of: tuple[Condition, ...] = ()
 
-    def describe(self, lang: str = "en") -> str:
-        """A short human description, for ``compliance rules show`` and not-applicable explanations."""
-        return _describe(self, lang)
+    def describe(self, lang: str = "en", effective: date | None = None) -> str:
+        """A short human description, for ``compliance rules show`` and not-applicable explanations.
+
+        With ``effective`` (the rule's effective date) ``is_new`` reads as "approved on or after" it.
+        """
+        return _describe(self, lang, effective)
+
+
+def _flag_text(name: str, value: bool, lang: str, effective: date | None) -> str:
+    zh = lang == "zh"
+    if name == "is_new" and effective is not None:
+        day = effective.isoformat()
+        if zh:
+            return f"新建(规划审批日期在 {day} 及以后)" if value else f"既有(规划审批日期在 {day} 以前)"
+        return f"new (approved on or after {day})" if value else f"existing (approved before {day})"
+    shown = ("是" if value else "否") if zh else str(value).lower()
+    return f"{label(name, lang)} = {shown}"
 
 
 @cache
-def _describe(condition: Condition, lang: str) -> str:
+def _describe(condition: Condition, lang: str, effective: date | None = None) -> str:
     # Cached: a 100,000-row report explains the same few conditions over and over.
     zh = lang == "zh"
     parts: list[str] = []
@@ -82,12 +101,11 @@ def _describe(condition: Condition, lang: str) -> str:
         names = sorted(c.label_zh if zh else c.value for c in condition.not_categories)
         parts.append("类别不属于 " + "、".join(names) if zh else "category not in " + ", ".join(names))
     for name, value in condition.flags:
-        shown = ("是" if value else "否") if zh else str(value).lower()
-        parts.append(f"{label(name, lang)} = {shown}")
+        parts.append(_flag_text(name, value, lang, effective))
     for name, minimum in condition.at_least:
         parts.append(f"{label(name, lang)} >= {minimum}")
     if condition.any_of:
-        inner = [f"({c.describe(lang)})" for c in condition.any_of]
+        inner = [f"({c.describe(lang, effective)})" for c in condition.any_of]
         parts.append((" 或 " if zh else " or ").join(inner))
     return (" 且 " if zh else " and ").join(parts) if parts else ("全部" if zh else "all car parks")
 
@@ -135,6 +153,33 @@ def _percent(ratio: Fraction) -> str:
     return f"{int(percent)}%" if percent.denominator == 1 else f"{float(percent):.2f}%"
 
 
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One document clause a rule rests on, with its quoted text; ``unverified`` as in :class:`Rule`."""
+
+    document_number: str
+    document_title: str
+    clause: str
+    quote: str
+    quote_lang: str = "zh"
+    unverified: tuple[str, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        """The document and its quoted words were checked against the document itself.
+
+        Only a verified citation may stand in an official notice; an unverified effective date does
+        not make the clause itself unverified.
+        """
+        return not {"quote", "document_number"} & set(self.unverified)
+
+    @property
+    def text(self) -> str:
+        """``document number clause`` with a ``[U]`` mark when unverified (for inspectors, never notices)."""
+        mark = " [U]" if self.unverified else ""
+        return f"{self.document_number} {self.clause}{mark}".strip()
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Rule:
     """One clause of one document, encoded; ``unverified`` lists keys not checked against the document.
@@ -158,12 +203,33 @@ class Rule:
     requirement: Requirement
     unverified: tuple[str, ...] = ()
     notes: str = ""
-    #: ``document number, clause`` with a ``[U]`` mark when any part is unverified (derived).
+    #: Further clauses the rule rests on (e.g. the provincial text defining a figure the plan omits).
+    also_cites: tuple[Citation, ...] = ()
+    #: How the pack reads a clause whose scope the text leaves open (e.g. "等公共场所"), per language.
+    interpretation_zh: str = ""
+    interpretation_en: str = ""
+    #: Every :class:`Citation`, the rule's own first (derived).
+    citations: tuple[Citation, ...] = field(init=False, default=(), compare=False)
+    #: ``document number clause`` of each citation, ``[U]`` marking the unverified ones (derived).
     citation: str = field(init=False, default="", compare=False)
 
     def __post_init__(self) -> None:
-        mark = " [U]" if self.unverified else ""
-        object.__setattr__(self, "citation", f"{self.document_number} {self.clause}{mark}".strip())
+        own = Citation(
+            self.document_number,
+            self.document_title,
+            self.clause,
+            self.quote,
+            self.quote_lang,
+            self.unverified,
+        )
+        citations = (own, *self.also_cites)
+        object.__setattr__(self, "citations", citations)
+        object.__setattr__(self, "citation", "; ".join(c.text for c in citations))
+
+    @property
+    def official(self) -> bool:
+        """The rule's own clause is verified, so a gap under it may be put in an official notice."""
+        return self.citations[0].verified
 
 
 @dataclass(frozen=True, slots=True)

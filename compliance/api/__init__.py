@@ -19,8 +19,10 @@ from compliance.api.common import Deps
 from compliance.api.inspections import inspections_router
 from compliance.api.reports import REPORTS, reports_router
 from compliance.api.rules import rules_router
+from compliance.api.template import template_router
 from compliance.api.worker import ProcessWorker, ThreadWorker
 from compliance.limits import DEFAULT_LIMITS, ImportLimits
+from compliance.reports.notice import NoticeConfig
 
 __all__ = ["REPORTS", "create_router"]
 
@@ -44,6 +46,7 @@ def create_router(
     import_timeout_s: float = 60.0,
     max_workers: int = 2,
     get_chunk_store: Callable[..., Any] | None = None,
+    notice: NoticeConfig | None = None,
 ) -> APIRouter:
     """Build the compliance routes.
 
@@ -69,6 +72,8 @@ def create_router(
         FastAPI dependency returning a ``ChunkStore``: an async callable storing one chunk of imported
         records in its own committed unit of work (the CSMS's, so that a large import never holds
         SQLite's write lock for long); without it the request's repository stores the import.
+    notice : NoticeConfig, optional
+        The issuing office's notice settings: authority, number pattern, deadline and objection days.
     """
     deps = Deps(
         Depends(get_repository),
@@ -78,6 +83,7 @@ def create_router(
         compute=ThreadWorker(max_workers),
         limits=limits,
         store_chunk=Depends(get_chunk_store or _no_chunk_store),
+        notice=notice or NoticeConfig(),
     )
     router = APIRouter(prefix=prefix, tags=["compliance"], dependencies=list(dependencies))
     router.include_router(rules_router())
@@ -85,4 +91,5 @@ def create_router(
     router.include_router(checks_router(deps))
     router.include_router(reports_router(deps))
     router.include_router(inspections_router(deps))
+    router.include_router(template_router(deps))
     return router

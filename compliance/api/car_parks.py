@@ -8,7 +8,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from compliance.api.common import ChunkStore, Deps, car_park_or_404, checked
 from compliance.api.schemas import CarParkCreate, CarParkPublic, ImportReport
 from compliance.errors import RegisterError, RegisterLimitError, UnreadableRegisterError
-from compliance.importers import DEFAULT_NEW_SINCE, read_register_bytes
+from compliance.importers import DEFAULT_NEW_SINCE
+from compliance.piles import read_register_with_piles
 from compliance.repository import CarParkRepository
 
 _UPSERT_CHUNK = 100
@@ -58,7 +59,7 @@ def car_parks_router(deps: Deps) -> APIRouter:
         """
         data = await request.body()
         try:
-            result = await deps.parse.run(read_register_bytes, data, filename, new_since, deps.limits)
+            result = await deps.parse.run(read_register_with_piles, data, filename, new_since, deps.limits)
         except RegisterLimitError as exc:
             raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, _detail(filename, exc)) from None
         except UnreadableRegisterError as exc:

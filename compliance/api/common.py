@@ -19,6 +19,7 @@ from compliance.evaluate import CarParkResult, evaluate
 from compliance.limits import DEFAULT_LIMITS, ImportLimits
 from compliance.model import CarPark
 from compliance.packs import get_pack
+from compliance.reports.notice import NoticeConfig
 from compliance.repository import CarParkRepository, TelemetrySource
 from compliance.rules import RulePack
 from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park
@@ -39,7 +40,8 @@ class Deps:
     ``None``; ``clock`` returns the aware "now" for the telemetry cross-check and report dates.
     ``parse`` runs the upload parsing (a killable process), ``compute`` the evaluation and rendering
     (bounded threads); ``limits`` bound an imported register. ``store_chunk`` yields a
-    :data:`ChunkStore` or ``None`` (then the request's repository stores the import).
+    :data:`ChunkStore` or ``None`` (then the request's repository stores the import). ``notice`` is the
+    issuing office's notice settings (authority, numbering, deadline).
     """
 
     repository: Any
@@ -49,6 +51,7 @@ class Deps:
     compute: ThreadWorker = field(default_factory=ThreadWorker)
     limits: ImportLimits = DEFAULT_LIMITS
     store_chunk: Any = None
+    notice: NoticeConfig = field(default_factory=NoticeConfig)
 
 
 def packs_of(ids: Sequence[str]) -> list[RulePack]:
@@ -96,8 +99,9 @@ async def check(
         # One query for the whole register, not one per car park.
         wanted = list(dict.fromkeys(sid for record in records for sid in record.station_ids))
         seen = dict(await telemetry.last_seen(wanted)) if wanted else {}
-    return await compute.run(_evaluate_all, records, seen if telemetry is not None else None, now, packs,
-                             strict, silent_after_days)
+    return await compute.run(
+        _evaluate_all, records, seen if telemetry is not None else None, now, packs, strict, silent_after_days
+    )
 
 
 def _evaluate_all(

@@ -235,13 +235,22 @@ class RulePublic(BaseModel):
     applies_to_en: str
     applies_to_zh: str
     notes: str
+    interpretation_zh: str = ""
+    interpretation_en: str = ""
+    #: The quote is the document's own words (false: a paraphrase or summary not checked against it).
+    quote_verified: bool = True
+    #: May stand in an official notice (document and quote verified).
+    official: bool = True
 
     @classmethod
     def of(cls, rule: Rule) -> RulePublic:
         data = {name: getattr(rule, name) for name in cls.model_fields if hasattr(rule, name)}
         data["unverified"] = list(rule.unverified)
+        data["quote_verified"] = "quote" not in rule.unverified
         return cls(
-            **data, applies_to_en=rule.applies_to.describe("en"), applies_to_zh=rule.applies_to.describe("zh")
+            **data,
+            applies_to_en=rule.applies_to.describe("en", rule.effective),
+            applies_to_zh=rule.applies_to.describe("zh", rule.effective),
         )
 
 

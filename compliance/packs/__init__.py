@@ -27,6 +27,7 @@ from compliance.rules import (
     RATIO,
     REQUIREMENT_KINDS,
     ROUNDINGS,
+    Citation,
     Condition,
     Requirement,
     Rule,
@@ -95,6 +96,32 @@ class _Reader:
                     f"{key}[{i}]", f"unknown category {name!r}; expected one of {known}"
                 ) from None
         return frozenset(out)
+
+    def unverified(self, data: Mapping[str, Any], path: str) -> tuple[str, ...]:
+        value = data.get("unverified", [])
+        if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+            raise self.fail(f"{path}unverified", "expected a list of key names")
+        return tuple(value)
+
+    def citations(self, value: Any, key: str) -> tuple[Citation, ...]:
+        """``also_cites``: further clauses, each with document_number, document_title, clause and quote."""
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list of citations")
+        out = []
+        for i, raw in enumerate(value):
+            path = f"{key}[{i}]."
+            item = self.mapping(raw, f"{key}[{i}]")
+            out.append(
+                Citation(
+                    document_number=self.text(item, "document_number", path),
+                    document_title=self.text(item, "document_title", path),
+                    clause=self.text(item, "clause", path),
+                    quote=self.text(item, "quote", path),
+                    quote_lang=self.choice(item, "quote_lang", path, ("zh", "en"), "zh"),
+                    unverified=self.unverified(item, path),
+                )
+            )
+        return tuple(out)
 
     def condition(self, value: Any, key: str) -> Condition:
         data = self.mapping(value, key)
@@ -201,9 +228,7 @@ def parse_pack(data: Any, source: str) -> RulePack:
         if rule_id in seen:
             raise r.fail(f"{path}id", f"duplicate rule id {rule_id!r}")
         seen.add(rule_id)
-        unverified = item.get("unverified", [])
-        if not isinstance(unverified, list) or not all(isinstance(u, str) for u in unverified):
-            raise r.fail(f"{path}unverified", "expected a list of key names")
+        unverified = r.unverified(item, path)
         if "applies_to" not in item:
             raise r.fail(f"{path}applies_to", "missing")
         rules.append(
@@ -221,8 +246,11 @@ def parse_pack(data: Any, source: str) -> RulePack:
                 effective=r.day(item, "effective", path),
                 applies_to=r.condition(item["applies_to"], f"{path}applies_to"),
                 requirement=r.requirement(item.get("requirement"), f"{path}requirement"),
-                unverified=tuple(unverified),
+                unverified=unverified,
                 notes=str(item.get("notes", "")).strip(),
+                also_cites=r.citations(item.get("also_cites", []), f"{path}also_cites"),
+                interpretation_zh=str(item.get("interpretation_zh", "")).strip(),
+                interpretation_en=str(item.get("interpretation_en", "")).strip(),
             )
         )
     return RulePack(

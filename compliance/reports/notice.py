@@ -1,112 +1,432 @@
-"""Rectification notices (整改通知书): one printable document per non-compliant car park.
+"""Rectification notices (整改通知书): one document per non-compliant car park, in official form.
 
-PDF through reportlab with its built-in CID font ``STSong-Light`` (no font file to ship); if reportlab
-cannot build the PDF the same notice is written as HTML, so an inspector always gets a document.
+A notice has the issuing authority, a document number from a configurable pattern
+(e.g. ``湘新住建改〔{year}〕第{n}号``), the addressee (the car park's 产权/管理单位), what was inspected,
+one line per gap (gaps that several packs find alike are merged, each citation listed once), the legal
+basis quoted, the deadline, the objection notice (如有异议…), the inspectors, and the signature, seal and
+receipt block.
+Internal rule codes never appear. Only verified clauses are cited: a gap found only under a clause marked
+unverified ([U]) in the sources is left to the inspector's report, and no notice is issued for it alone.
+
+PDF through reportlab with the CJK font shipped in ``compliance/reports/fonts`` (a subset of Noto Sans CJK
+SC, OFL), embedded in every PDF: nothing depends on the fonts of the machine. If reportlab cannot build the
+PDF the same notice is written as HTML, so an inspector always gets a document.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 from compliance.errors import NoticeError
 from compliance.evaluate import CarParkResult, Status, Verdict
-from compliance.explain import formula, provided_text
 from compliance.labels import label
+from compliance.rules import ALL_TRUE, MINIMUM, RATIO, Citation
 
 log = logging.getLogger(__name__)
-CJK_FONT = "STSong-Light"
+FONT_NAME = "XJNoticeSans"
+FONT_FILE = Path(__file__).parent / "fonts" / "NoticeSans.ttf"
+BLANK = "__________"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeConfig:
+    """What the issuing office sets once: its name, its numbering, the deadline and objection period.
+
+    ``number_pattern`` is a :meth:`str.format` pattern over ``year``, ``n`` (the running number) and
+    ``id`` (the car park's id). ``inspectors`` are the inspectors' names printed on the notice.
+    """
+
+    authority: str = ""
+    number_pattern: str = "〔{year}〕第{n}号"
+    first_number: int = 1
+    deadline_days: int = 90
+    objection_days: int = 15
+    inspectors: tuple[str, ...] = ()
+    contact: str = ""
+
+    def number(self, issued: date, n: int, car_park_id: str) -> str:
+        """The document number, e.g. ``湘新住建改〔2026〕第12号``; NoticeError for a bad pattern."""
+        try:
+            return self.number_pattern.format(year=issued.year, n=n, id=car_park_id)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise NoticeError(
+                f"notice number pattern {self.number_pattern!r}: use only {{year}}, {{n}} and {{id}} ({exc})"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """One shortfall as the notice states it; ``citations`` are every verified clause that demands it."""
+
+    item: str
+    required: str
+    provided: str
+    shortfall: int
+    citations: tuple[Citation, ...]
+    lesser: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
 class NoticeText:
     """The notice's content, language-resolved, shared by the PDF and HTML renderers."""
 
+    authority: str
     title: str
     number: str
-    header: list[tuple[str, str]]
+    addressee: str
     intro: str
     table_head: list[str]
     table_rows: list[list[str]]
+    basis: list[str]
     paragraphs: list[str]
+    objection: str
+    inspectors: str
     signature: list[str]
+    receipt: list[str] = field(default_factory=list)
+
+    def all_text(self) -> str:
+        """Every word of the notice (for checks such as "no internal code, no English")."""
+        parts = [self.authority, self.title, self.number, self.addressee, self.intro, *self.table_head]
+        parts += [c for row in self.table_rows for c in row]
+        parts += [
+            *self.basis,
+            *self.paragraphs,
+            self.objection,
+            self.inspectors,
+            *self.signature,
+            *self.receipt,
+        ]
+        return "\n".join(parts)
 
 
-def notice_text(result: CarParkResult, lang: str, issued: date, deadline_days: int) -> NoticeText:
-    """What the notice says for ``result`` (which must be non-compliant)."""
-    cp = result.car_park
+# Words -----------------------------------------------------------------------------------------------
+
+_NOUN = {
+    "spaces_with_chargers": ("已建充电设施", "with chargers built"),
+    "spaces_reserved": ("预留安装条件", "with installation conditions reserved"),
+}
+_BASE = {"total_spaces": ("总车位", "all spaces"), "dedicated_spaces": ("专属停车位", "dedicated spaces")}
+_ROUND = {
+    "ceil": ("向上取整", "rounded up"),
+    "floor": ("向下取整", "rounded down"),
+    "half_up": ("四舍五入", "rounded"),
+}
+_MINIMUM_ITEM = {
+    "dc_fast_chargers_60kw": (
+        "单桩功率不低于60千瓦的直流快速充电桩不少于{n}台",
+        "at least {n} DC fast charger(s) of at least 60 kW per pile",
+    ),
+}
+_NUMERAL = re.compile(r"^[0-9一二三四五六七八九十第§(]")
+
+
+_FULL_WIDTH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08", ")": "\uff09"})
+
+
+def _zh_units(text: str) -> str:
+    """Units in Chinese words, for a Chinese notice: ``60kW`` -> ``60千瓦``."""
+    return text.replace("kVA", "千伏安").replace("kW", "千瓦")
+
+
+def _zh_form(text: str) -> str:
+    """A Chinese notice's own words in official form: full-width punctuation, units in words.
+
+    Quoted clauses are not passed through this: they stay exactly as the document has them.
+    """
+    return _zh_units(text).translate(_FULL_WIDTH)
+
+
+def _pair(pair: tuple[str, str], zh: bool) -> str:
+    return pair[0] if zh else pair[1]
+
+
+def _field_zh(name: str) -> str:
+    return _zh_units(label(name, "zh"))
+
+
+def _gap(v: Verdict, zh: bool) -> tuple[str, str, str]:
+    """``(item, required, provided)`` of a failing verdict, in words, without rule codes."""
+    req = v.rule.requirement
+    if req.kind == RATIO:
+        nouns = [_pair(_NOUN.get(c, (_field_zh(c), label(c, "en"))), zh) for c in req.counts]
+        base = _pair(_BASE.get(req.base, (_field_zh(req.base), label(req.base, "en"))), zh)
+        ratio, rounding = req.ratio_text(), _pair(_ROUND[req.rounding], zh)
+        values = [0 if x is None else x for x in v.values]
+        if zh:
+            item = f"{'或'.join(nouns)}的车位不低于{base}的{ratio}"
+            required = f"{v.required}个({base}{v.base}个×{ratio},{rounding})"
+            provided = (
+                f"{v.provided}个(" + "+".join(f"{n}{x}" for n, x in zip(nouns, values, strict=False)) + ")"
+            )
+        else:
+            item = f"spaces {' or '.join(nouns)}: at least {ratio} of {base}"
+            required = f"{v.required} ({ratio} of {v.base} {base}, {rounding})"
+            provided = (
+                f"{v.provided} (" + " + ".join(f"{x} {n}" for n, x in zip(nouns, values, strict=False)) + ")"
+            )
+        return item, required, provided
+    if req.kind == MINIMUM:
+        zh_item, en_item = _MINIMUM_ITEM.get(
+            req.field, (f"{_field_zh(req.field)}不少于{{n}}", f"{label(req.field, 'en')}: at least {{n}}")
+        )
+        item = (zh_item if zh else en_item).format(n=req.minimum)
+        note = ("(台账自报)" if zh else " (self-declared)") if v.self_declared else ""
+        unit = "台" if zh else ""
+        return item, f"{req.minimum}{unit}", f"{v.provided}{unit}{note}"
+    assert req.kind == ALL_TRUE
+    names = [label(f, "zh" if zh else "en") for f in req.fields]
+    lacking = [n for n, x in zip(names, v.values, strict=False) if not x]
+    if zh:
+        return "应具备:" + "、".join(names), f"{len(names)}项", f"{v.provided}项(缺:{'、'.join(lacking)})"
+    return "must have: " + ", ".join(names), str(len(names)), f"{v.provided} (lacking: {', '.join(lacking)})"
+
+
+def _measure(v: Verdict) -> tuple[object, ...]:
+    """What a verdict measures: rules with the same measure and the same provided count state one gap."""
+    req = v.rule.requirement
+    return (req.kind, req.base, req.base_cap, req.counts, req.field, req.fields, v.provided)
+
+
+def _add(citations: list[Citation], new: Iterable[Citation]) -> None:
+    for c in new:
+        if c.verified and all(
+            (c.document_number, c.clause) != (o.document_number, o.clause) for o in citations
+        ):
+            citations.append(c)
+
+
+def notice_gaps(result: CarParkResult, lang: str = "zh") -> list[Gap]:
+    """One gap per distinct shortfall under a verified clause, the leading one first.
+
+    Rules of several packs measuring the same counts give one gap. Those demanding the most (e.g. 100% of
+    dedicated spaces under the Xiangjiang plan, 湘政办发〔2021〕4号 and 国办发〔2015〕73号) are its
+    ``citations``; a laxer one breached by the same shortfall (国办发〔2015〕73号's 10% beside the plan's
+    30%) is listed in ``lesser`` only, for the legal basis, and gets no line of its own.
+    """
     zh = lang == "zh"
     failing = sorted(
-        (v for v in result.verdicts if v.status is Status.NON_COMPLIANT),
-        key=lambda v: v is not result.leading,  # the leading rule first
+        (v for v in result.verdicts if v.status is Status.NON_COMPLIANT and v.rule.official),
+        key=lambda v: v is not result.leading,
     )
-    unknown = [v for v in result.verdicts if v.status is Status.INSUFFICIENT_DATA]
-    deadline = issued + timedelta(days=deadline_days)
+    groups: dict[tuple[object, ...], list[Verdict]] = {}
+    for v in failing:
+        groups.setdefault(_measure(v), []).append(v)
+    gaps = []
+    for group in groups.values():
+        most = max(v.required or 0 for v in group)
+        strict = [v for v in group if (v.required or 0) == most]
+        # The most recent provision first (e.g. the Xiangjiang plan, then the provincial and national texts).
+        by_date = sorted(group, key=lambda v: v.rule.effective, reverse=True)
+        citations: list[Citation] = []
+        _add(citations, (c for v in by_date if v in strict for c in v.rule.citations))
+        lesser: list[Citation] = list(citations)
+        _add(lesser, (c for v in by_date if v not in strict for c in v.rule.citations))
+        item, required, provided = _gap(strict[0], zh)
+        gaps.append(
+            Gap(
+                item,
+                required,
+                provided,
+                strict[0].shortfall or 0,
+                tuple(citations),
+                tuple(lesser[len(citations) :]),
+            )
+        )
+    return gaps
+
+
+def cite(c: Citation, lang: str = "zh") -> str:
+    """A citation as an official text names it.
+
+    For example ``《…实施意见》(湘政办发〔2021〕4号)关于干线公路的规定``.
+    """
+    title = c.document_title
+    if lang == "zh":
+        if "《" not in title:
+            title = f"《{title}》"
+        if c.document_number not in title:
+            title += f"({c.document_number})"
+        return title + (c.clause if _NUMERAL.match(c.clause) else f"关于{c.clause}的规定")
+    if c.document_number not in title:
+        title += f" ({c.document_number})"
+    return f"{title}, {c.clause}"
+
+
+def _date(day: date, zh: bool) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if zh else day.isoformat()
+
+
+def notice_text(
+    result: CarParkResult,
+    lang: str,
+    issued: date,
+    config: NoticeConfig | None = None,
+    *,
+    number: int | None = None,
+    inspected_on: date | None = None,
+) -> NoticeText:
+    """What the notice says for ``result``; NoticeError when no verified clause is failed."""
+    config = config or NoticeConfig()
+    cp = result.car_park
+    zh = lang == "zh"
+    if result.status is not Status.NON_COMPLIANT:
+        raise NoticeError(f"{cp.id}: a rectification notice is only for non-compliant car parks")
+    gaps = notice_gaps(result, lang)
+    if not gaps:
+        raise NoticeError(
+            f"{cp.id}: fails only clauses not verified against their documents ([U]); no official notice"
+        )
+    deadline = issued + timedelta(days=config.deadline_days)
+    authority = config.authority or (BLANK if zh else "(issuing authority)")
+    where = " ".join(x for x in (cp.district, cp.street, cp.address) if x)
+    # The legal basis: each clause once (a clause quoted for two gaps shows both sentences).
+    basis_quotes: dict[tuple[str, str], tuple[Citation, list[str]]] = {}
+    for g in gaps:
+        for c in (*g.citations, *g.lesser):
+            _, quotes = basis_quotes.setdefault((c.document_number, c.clause), (c, []))
+            if c.quote not in quotes:
+                quotes.append(c.quote)
     rows = [
-        [v.rule.id, v.rule.citation, formula(v, lang), provided_text(v, lang), str(v.shortfall)]
-        for v in failing
+        [
+            str(i),
+            g.item,
+            g.required,
+            g.provided,
+            str(g.shortfall),
+            ";".join(c.document_number for c in g.citations),
+        ]
+        for i, g in enumerate(gaps, start=1)
+    ]
+    basis = [  # zh: see the end
+        f"{cite(c, 'en')}: " + " ".join(f"\u201c{q}\u201d" for q in quotes)
+        for c, quotes in basis_quotes.values()
     ]
     paragraphs = []
-    for v in failing:
-        paragraphs.append(
-            f"{v.rule.id}:「{v.rule.quote}」" if zh else f"{v.rule.id}: \u201c{v.rule.quote}\u201d"
-        )
-    unverified = max((v.reserved_unverified for v in failing), default=0)
-    if unverified and zh:
-        paragraphs.append(
-            f"贵停车场申报的 {unverified} 个预留安装条件车位缺少佐证材料"
-            "(管线桥架到每个车位、预留供电容量、电表箱位置、土建),本次按未核实计入,请一并提交。"
-        )
-    elif unverified:
-        paragraphs.append(
-            f"The {unverified} reserved spaces declared lack evidence (conduit or tray to each space, "
-            "reserved supply capacity, meter-box position, civil works); they were counted as unverified: "
-            "please submit it."
-        )
-    if unknown:
-        missing = sorted({m for v in unknown for m in v.missing})
-        names = ("、" if zh else ", ").join(label(m, lang) for m in missing)
-        paragraphs.append(f"另请补充以下资料:{names}。" if zh else f"Please also supply: {names}.")
-    paragraphs.append(
-        f"请于 {deadline.isoformat()} 前完成整改,并将整改情况书面报送检查单位。"
-        if zh
-        else f"Please rectify by {deadline.isoformat()} and report it in writing to the inspectorate."
+    unverified = max(
+        (v.reserved_unverified for v in result.verdicts if v.status is Status.NON_COMPLIANT), default=0
     )
-    where = " ".join(x for x in (cp.district, cp.street, cp.address) if x)
-    return NoticeText(
+    if unverified:
+        paragraphs.append(
+            f"你单位申报的 {unverified} 个预留安装条件车位缺少佐证材料"
+            "(管线桥架到每个车位、预留供电容量、电表箱位置、土建到位),"
+            "本次按未核实计入,请在整改报告中一并提交。"
+            if zh
+            else f"The {unverified} reserved spaces declared lack evidence (conduit or tray to each "
+            "space, reserved supply capacity, meter-box position, civil works); they were counted as "
+            "unverified: submit it with your report."
+        )
+    missing = sorted({m for v in result.verdicts if v.status is Status.INSUFFICIENT_DATA for m in v.missing})
+    if missing:
+        names = "、".join(_field_zh(m) for m in missing) if zh else ", ".join(label(m, "en") for m in missing)
+        paragraphs.append(f"另请补充以下资料:{names}。" if zh else f"Please also supply: {names}.")
+    inspected = _date(inspected_on or issued, zh)
+    name = cp.name + (f"(编号 {cp.id})" if zh else f" (id {cp.id})")
+    if zh:
+        intro = (
+            f"{inspected},{authority}对你单位产权或管理的{name}"
+            + (f"(地址:{where})" if where else "")
+            + "电动汽车充电设施配建情况进行了检查。经查,该停车场存在下列问题:"
+        )
+        demand = (
+            f"上述情形不符合下列规定。现责令你单位于{_date(deadline, True)}前完成整改,"
+            f"并将整改情况书面报送{authority}。逾期未整改的,将依法依规处理。"
+        )
+        objection = (
+            f"如对本通知书内容有异议,可自收到本通知书之日起{config.objection_days}日内向{authority}"
+            "书面提出陈述、申辩意见,并提供相关证明材料。"
+        )
+    else:
+        intro = (
+            f"On {inspected} {authority} inspected the provision of EV charging at {name}"
+            + (f", {where}" if where else "")
+            + ", owned or managed by you, and found:"
+        )
+        demand = (
+            "This does not meet the provisions below. You are required to rectify it by "
+            f"{_date(deadline, False)} and to report the rectification in writing to {authority}."
+        )
+        objection = (
+            f"If you object to this notice, you may submit a written statement and evidence to {authority} "
+            f"within {config.objection_days} days of receiving it."
+        )
+    paragraphs.insert(0, demand)
+    if config.contact:
+        paragraphs.append(f"联系人及电话:{config.contact}" if zh else f"Contact: {config.contact}")
+    inspectors = "、".join(config.inspectors) if zh else ", ".join(config.inspectors)
+    n = config.first_number if number is None else number
+    text = NoticeText(
+        authority=authority,
         title="整改通知书" if zh else "Rectification notice",
-        number=f"XJ-ZG-{issued:%Y%m%d}-{cp.id}",
-        header=[
-            ("停车场" if zh else "Car park", f"{cp.name}({cp.id})" if zh else f"{cp.name} ({cp.id})"),
-            ("地址" if zh else "Address", where or "—"),
-            ("类别" if zh else "Category", cp.category.label_zh if zh else cp.category.value),
-            ("检查日期" if zh else "Date of inspection", issued.isoformat()),
-            ("整改期限" if zh else "Deadline", deadline.isoformat()),
-        ],
-        intro=(
-            "经检查,贵停车场电动汽车充电设施配建情况不符合下列规定,现通知限期整改:"
-            if zh
-            else "On inspection, the provision of EV charging at this car park fails the rules below. "
-            "You are required to rectify it by the deadline:"
-        ),
+        number=config.number(issued, n, cp.id),
+        addressee=(cp.owner or BLANK) + (":" if zh else ":"),
+        intro=intro,
         table_head=(
-            ["条款", "依据", "应配建", "现有", "缺口"]
+            ["序号", "整改事项", "应配建", "现有", "缺口", "依据"]
             if zh
-            else ["Rule", "Citation", "Required", "Provided", "Shortfall"]
+            else ["No.", "Item", "Required", "Provided", "Shortfall", "Basis"]
         ),
         table_rows=rows,
+        basis=basis,
         paragraphs=paragraphs,
-        signature=(
-            ["检查单位(盖章):", "检查人员:", f"日期:{issued.isoformat()}"]
+        objection=objection,
+        inspectors=(f"检查人员:{inspectors or BLANK}" if zh else f"Inspectors: {inspectors or BLANK}"),
+        signature=[f"{authority}(盖章)" if zh else f"{authority} (seal)", _date(issued, zh)],
+        receipt=(
+            [f"被检查单位签收:{BLANK}", "签收日期:______年____月____日"]
             if zh
-            else ["Inspectorate (seal):", "Inspector:", f"Date: {issued.isoformat()}"]
+            else [f"Received by: {BLANK}", f"Date: {BLANK}"]
         ),
     )
+    if not zh:
+        return text
+    f = _zh_form
+    return dataclasses.replace(
+        text,
+        addressee=f(text.addressee),
+        intro=f(text.intro),
+        table_rows=[[f(c) for c in row] for row in text.table_rows],
+        basis=[
+            f"{f(cite(c))}\uff1a" + "".join(f"「{q}」" for q in quotes) for c, quotes in basis_quotes.values()
+        ],
+        paragraphs=[f(p) for p in text.paragraphs],
+        objection=f(text.objection),
+        inspectors=f(text.inspectors),
+        signature=[f(line) for line in text.signature],
+        receipt=[f(line) for line in text.receipt],
+    )
+
+
+# Rendering -------------------------------------------------------------------------------------------
+
+
+@cache
+def _font_characters() -> frozenset[int]:
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    return frozenset(TTFontFile(str(FONT_FILE)).charToGlyph)
+
+
+def unsupported_characters(text: NoticeText) -> str:
+    """Characters of the notice the shipped font subset lacks (printed as blanks): to check by hand."""
+    have = _font_characters()
+    return "".join(sorted({ch for ch in text.all_text() if ord(ch) not in have and not ch.isspace()}))
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE)))
 
 
 def _pdf(text: NoticeText) -> bytes:
@@ -114,49 +434,59 @@ def _pdf(text: NoticeText) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
-    small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)
-    title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1)
+    _register_font()
+    body = ParagraphStyle(
+        "body",
+        fontName=FONT_NAME,
+        bulletFontName=FONT_NAME,
+        fontSize=11,
+        leading=19,
+        wordWrap="CJK",
+        firstLineIndent=22,
+    )
+    plain = ParagraphStyle("plain", parent=body, firstLineIndent=0)
+    small = ParagraphStyle("small", parent=plain, fontSize=9, leading=13)
+    head = ParagraphStyle("head", parent=plain, fontSize=16, leading=24, alignment=1)
+    title = ParagraphStyle("title", parent=plain, fontSize=22, leading=32, alignment=1)
+    right = ParagraphStyle("right", parent=plain, alignment=2)
 
     def p(s: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(html.escape(s), style)
 
-    story = [
-        p(text.title, title),
-        p(text.number, ParagraphStyle("num", parent=small, alignment=1)),
-        Spacer(1, 4 * mm),
-    ]
-    story.append(Table([[p(k, small), p(v, small)] for k, v in text.header], colWidths=[32 * mm, 140 * mm]))
-    story += [Spacer(1, 4 * mm), p(text.intro), Spacer(1, 2 * mm)]
+    story = [p(text.authority, head), p(text.title, title), p(text.number, right), Spacer(1, 5 * mm)]
+    story += [p(text.addressee, plain), p(text.intro), Spacer(1, 2 * mm)]
     table = Table(
         [[p(h, small) for h in text.table_head]] + [[p(c, small) for c in row] for row in text.table_rows],
-        colWidths=[30 * mm, 40 * mm, 45 * mm, 42 * mm, 15 * mm],
+        colWidths=[12 * mm, 50 * mm, 34 * mm, 30 * mm, 12 * mm, 36 * mm],
         repeatRows=1,
     )
     table.setStyle(
         TableStyle(
             [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),  # else the table declares Helvetica
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
     )
-    story += [table, Spacer(1, 3 * mm)]
-    story += [p(par) for par in text.paragraphs]
-    story += [Spacer(1, 10 * mm)] + [p(line) for line in text.signature]
+    story += [table, Spacer(1, 3 * mm), p(text.paragraphs[0])]
+    story += [p(b, ParagraphStyle("basis", parent=body, fontSize=10, leading=16)) for b in text.basis]
+    story += [p(par) for par in text.paragraphs[1:]]
+    story += [p(text.objection), Spacer(1, 5 * mm)]
+    # Inspectors, seal and receipt stay on one page: a receipt line alone on a last page is no notice.
+    closing = [p(text.inspectors, plain), Spacer(1, 10 * mm), *(p(line, right) for line in text.signature)]
+    closing += [Spacer(1, 8 * mm), *(p(line, plain) for line in text.receipt)]
+    story.append(KeepTogether(closing))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         title=f"{text.title} {text.number}",
         invariant=1,
+        initialFontName=FONT_NAME,  # else reportlab declares Helvetica, a font it never embeds
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=18 * mm,
@@ -168,19 +498,21 @@ def _pdf(text: NoticeText) -> bytes:
 
 def _html(text: NoticeText, lang: str) -> bytes:
     e = html.escape
-    head = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in text.header)
     rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in text.table_rows)
     table_head = "".join(f"<th>{e(h)}</th>" for h in text.table_head)
+    paras = [text.paragraphs[0], *text.basis, *text.paragraphs[1:], text.objection, text.inspectors]
     doc = (
         f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f"<title>{e(text.title)} {e(text.number)}</title>"
         "<style>body{font-family:serif;max-width:45em;margin:2em auto}"
-        "td,th{border:1px solid #999;padding:.3em}table{border-collapse:collapse}h1{text-align:center}"
-        "</style></head><body>"
-        f"<h1>{e(text.title)}</h1><p style='text-align:center'>{e(text.number)}</p><table>{head}</table>"
-        f"<p>{e(text.intro)}</p><table><tr>{table_head}</tr>{rows}</table>"
-        + "".join(f"<p>{e(par)}</p>" for par in text.paragraphs)
-        + "".join(f"<p>{e(line)}</p>" for line in text.signature)
+        ".c{text-align:center}.r{text-align:right}"
+        "td,th{border:1px solid #000;padding:.3em}table{border-collapse:collapse}</style></head><body>"
+        f"<p class='c'>{e(text.authority)}</p><h1 class='c'>{e(text.title)}</h1>"
+        f"<p class='r'>{e(text.number)}</p>"
+        f"<p>{e(text.addressee)}</p><p>{e(text.intro)}</p><table><tr>{table_head}</tr>{rows}</table>"
+        + "".join(f"<p>{e(par)}</p>" for par in paras)
+        + "".join(f"<p class='r'>{e(line)}</p>" for line in text.signature)
+        + "".join(f"<p>{e(line)}</p>" for line in text.receipt)
         + "</body></html>"
     )
     return doc.encode("utf-8")
@@ -190,13 +522,17 @@ def render_notice(
     result: CarParkResult,
     lang: str = "zh",
     issued: date | None = None,
-    deadline_days: int = 90,
+    config: NoticeConfig | None = None,
     fmt: str = "pdf",
+    *,
+    number: int | None = None,
+    inspected_on: date | None = None,
 ) -> tuple[bytes, str]:
     """The notice as ``(content, extension)``: PDF, or HTML when asked or when the PDF cannot be built."""
-    if result.status is not Status.NON_COMPLIANT:
-        raise NoticeError(f"{result.car_park.id}: a rectification notice is only for non-compliant car parks")
-    text = notice_text(result, lang, issued or date.today(), deadline_days)
+    text = notice_text(result, lang, issued or date.today(), config, number=number, inspected_on=inspected_on)
+    lacking = unsupported_characters(text)
+    if lacking:
+        log.warning("notice %s: characters outside the shipped font: %s", result.car_park.id, lacking)
     if fmt == "pdf":
         try:
             return _pdf(text), "pdf"
@@ -205,21 +541,31 @@ def render_notice(
     return _html(text, lang), "html"
 
 
+def issuable(result: CarParkResult) -> bool:
+    """Non-compliant under at least one verified clause, so an official notice can be issued."""
+    return result.status is Status.NON_COMPLIANT and any(
+        v.status is Status.NON_COMPLIANT and v.rule.official for v in result.verdicts
+    )
+
+
 def write_notices(
     results: Iterable[CarParkResult],
     out_dir: Path,
     lang: str = "zh",
     issued: date | None = None,
-    deadline_days: int = 90,
+    config: NoticeConfig | None = None,
     fmt: str = "pdf",
 ) -> list[Path]:
-    """One notice file per non-compliant car park under ``out_dir``; returns the paths written."""
+    """One notice per car park failing a verified clause, numbered in order from ``first_number``."""
+    config = config or NoticeConfig()
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
+    n = config.first_number
     for result in results:
-        if result.status is not Status.NON_COMPLIANT:
+        if not issuable(result):
             continue
-        content, ext = render_notice(result, lang, issued, deadline_days, fmt)
+        content, ext = render_notice(result, lang, issued, config, fmt, number=n)
+        n += 1
         safe_id = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in result.car_park.id)
         path = (
             out_dir / f"整改通知书_{safe_id}.{ext}" if lang == "zh" else out_dir / f"notice_{safe_id}.{ext}"
@@ -229,4 +575,21 @@ def write_notices(
     return paths
 
 
-__all__ = ["NoticeText", "Verdict", "notice_text", "render_notice", "write_notices"]
+def notices_withheld(results: Sequence[CarParkResult]) -> list[str]:
+    """Ids of non-compliant car parks that fail only unverified clauses: no official notice for them."""
+    return [r.car_park.id for r in results if r.status is Status.NON_COMPLIANT and not issuable(r)]
+
+
+__all__ = [
+    "Gap",
+    "NoticeConfig",
+    "NoticeText",
+    "Verdict",
+    "cite",
+    "issuable",
+    "notice_gaps",
+    "notice_text",
+    "notices_withheld",
+    "render_notice",
+    "write_notices",
+]

@@ -74,6 +74,7 @@ def _base(row_id: str, name: str, cat: Category, **values: object) -> Row:
     row.update(
         id=row_id,
         name=f"{LABEL}{name}",
+        owner=f"{LABEL}{name}管理单位",
         district=district,
         street=STREETS[district][0],
         category=cat.value,

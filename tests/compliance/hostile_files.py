@@ -10,14 +10,38 @@ import zipfile
 from openpyxl import Workbook
 
 HEADER = [
-    "id", "name", "district", "category", "is_public", "is_new", "total_spaces", "dedicated_spaces",
-    "spaces_with_chargers", "spaces_reserved", "dc_fast_chargers_60kw", "on_trunk_road", "station_ids",
+    "id",
+    "name",
+    "district",
+    "category",
+    "is_public",
+    "is_new",
+    "total_spaces",
+    "dedicated_spaces",
+    "spaces_with_chargers",
+    "spaces_reserved",
+    "dc_fast_chargers_60kw",
+    "on_trunk_road",
+    "station_ids",
 ]
 
 
 def row(i: int, name: str | None = None, prefix: str = "P") -> list[object]:
-    return [f"{prefix}{i}", name or f"停车场{i}", "岳麓区", "social_public", "true", "true", 100, 0, 30, 0, 0,
-            "false", ""]
+    return [
+        f"{prefix}{i}",
+        name or f"停车场{i}",
+        "岳麓区",
+        "social_public",
+        "true",
+        "true",
+        100,
+        0,
+        30,
+        0,
+        0,
+        "false",
+        "",
+    ]
 
 
 def xlsx(rows: list[list[object]]) -> bytes:

@@ -197,12 +197,21 @@ def test_sample_register_end_to_end_through_the_api(client):
     assert html.headers["content-type"].startswith("text/html") and "District summary" in html.text
     assert client.get("/compliance/reports/verdicts.xlsx").content[:2] == b"PK"
     assert client.get("/compliance/reports/nope.txt").status_code == 404
+    inspection = {"inspected_on": "2024-12-20", "inspector": "王检查", "findings": "缺口"}
+    assert client.post("/compliance/car-parks/XJ-E02/inspections", json=inspection).status_code == 201
     notice = client.get("/compliance/car-parks/XJ-E02/notice", params={"issued": "2025-01-01"})
     assert notice.headers["content-type"] == "application/pdf" and notice.content.startswith(b"%PDF")
     page = client.get(
         "/compliance/car-parks/XJ-E02/notice", params={"format": "html", "issued": "2025-01-01"}
     )
-    assert "XJ-ZG-20250101-XJ-E02" in page.text
+    text = page.text.replace("\uff08", "(").replace("\uff09", ")").replace("\uff1a", ":")
+    assert "〔2025〕第1号" in text and "(编号 XJ-E02)" in text
+    assert "检查人员:王检查" in text and "2024年12月20日" in text  # the recorded inspection reaches it
+    numbered = client.get(
+        "/compliance/car-parks/XJ-E02/notice",
+        params={"format": "html", "issued": "2025-01-01", "number": 7, "authority": "湘江新区住建局"},
+    )
+    assert "〔2025〕第7号" in numbered.text and "湘江新区住建局\uff08盖章\uff09" in numbered.text
     assert client.get("/compliance/car-parks/XJ-E01/notice").status_code == 409  # compliant
 
 

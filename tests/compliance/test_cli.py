@@ -50,8 +50,9 @@ def test_check_writes_every_report_and_flags_the_bad_row(tmp_path, capsys):
     }
     assert leading == {
         "P1": ("XJ-PUBLIC-30", "non_compliant", "30", "25", "5"),
-        # the category 'nope' is read as unknown: open to the public, the 30% rule still applies
-        "P3": ("XJ-PUBLIC-30", "non_compliant", "3", "0", "3"),
+        # the category 'nope' is read as unknown: open to the public, yet a residential compound open to the
+        # public is outside XJ-PUBLIC-30 (unless registered as a public car park), so the category decides
+        "P3": ("XJ-PUBLIC-30", "insufficient_data", "", "", ""),
         "P4": ("XJ-TRUNK-FAST", "non_compliant", "1", "0", "1"),
     }
     assert {r["id"] for r in rows} == {"P1", "P2", "P3", "P4"}
@@ -62,14 +63,13 @@ def test_check_writes_every_report_and_flags_the_bad_row(tmp_path, capsys):
     assert "分区汇总" in (out / "report.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in (out / "notices").iterdir()) == [
         "整改通知书_P1.pdf",
-        "整改通知书_P3.pdf",
         "整改通知书_P4.pdf",
     ]
     errors = list(csv.reader((out / "errors.csv").open(encoding="utf-8-sig")))
     assert errors[0][:6] == ["row", "column", "field", "value", "effect", "结果"]
     assert errors[1][:6] == ["4", "D category", "category", "nope", "value_ignored", "该值按未填写处理"]
     printed = capsys.readouterr().out
-    assert "第4行 D category列: 未知类别 'nope'" in printed and "3 份整改通知书" in printed
+    assert "第4行 D category列: 未知类别 'nope'" in printed and "2 份整改通知书" in printed
     assert "列映射(表头在第1行)" in printed
 
 

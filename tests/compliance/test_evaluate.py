@@ -334,4 +334,7 @@ def test_explanations_in_both_languages():
         "P-7 梅溪湖公园停车场:不符合。"
     )
     na = evaluate_rule(make_car_park(category="fleet_depot"), _rule("XJ-RESIDENTIAL-100"))
-    assert explain(na, "zh").endswith("不适用(类别属于 住宅小区 且 是否新建 = 是)。")
+    assert explain(na, "zh").endswith(
+        "不适用:本条仅适用于类别属于 住宅小区 且 新建(规划审批日期在 2023-09-06 及以后)的停车场,"
+        "本停车场不在此列。"
+    )

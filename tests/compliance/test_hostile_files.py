@@ -103,7 +103,7 @@ def test_a_formula_name_stays_text_in_every_cli_table(tmp_path):
         w = csv.writer(f)
         w.writerow(HEADER)
         w.writerow(row(1, name=INJECTION))
-        bad = ["P2", "坏", "岳麓区", "=HYPERLINK(\"http://x\")"] + row(2)[4:]
+        bad = ["P2", "坏", "岳麓区", '=HYPERLINK("http://x")'] + row(2)[4:]
         w.writerow(bad)
     out = tmp_path / "out"
     assert main(["check", str(register), "--out", str(out), "--lang", "en", "--notice-format", "html"]) == 1

@@ -203,7 +203,8 @@ def test_a_two_row_header_with_vertical_merges_a_repeated_header_and_bad_cells()
     assert v[("XS-2", "XJ-PUBLIC-30")] == ("insufficient_data", 12, 8, None)  # no reserved column
     assert v[("XS-2", "XJ-TRUNK-FAST")][0] == "insufficient_data"  # no trunk-road column
     assert v[("XS-3", "XJ-PUBLIC-30")][0] == "insufficient_data"  # blank total
-    assert v[("XS-4", "XJ-PUBLIC-30")] == ("compliant", 18, 20, 0)  # open to the public, category unknown
+    # open to the public, category unknown: a residential compound would be outside XJ-PUBLIC-30
+    assert v[("XS-4", "XJ-PUBLIC-30")][0] == "insufficient_data"
     assert v[("XS-4", "XJ-RESIDENTIAL-100")] == NA  # existing by its date, whatever the category
     assert v[("无编号停车场", "XJ-PUBLIC-30")] == ("compliant", 6, 6, 0)
 

@@ -17,12 +17,9 @@ from compliance.reports import (
     district_summary,
     feature_collection,
     render_html,
-    render_notice,
     render_verdicts_csv,
     render_verdicts_xlsx,
-    write_notices,
 )
-from compliance.reports.notice import notice_text
 
 PACKS = [get_pack("xiangjiang-2023")]
 
@@ -86,11 +83,36 @@ def test_verdicts_csv_has_the_required_columns_and_one_row_per_rule():
     assert by_key[("B", "XJ-RESIDENTIAL-100")][2:6] == ["not_applicable", "", "", ""]
 
 
-def test_verdicts_xlsx_matches_the_csv():
-    wb = load_workbook(io.BytesIO(render_verdicts_xlsx(_results(), "zh")))
-    rows = [[c for c in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
+def test_verdicts_xlsx_in_english_matches_the_csv():
+    wb = load_workbook(io.BytesIO(render_verdicts_xlsx(_results(), "en")))
+    rows = [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
     assert tuple(rows[0]) == VERDICT_COLUMNS
     assert rows[1][:6] == ["A", "XJ-PUBLIC-30", "non_compliant", 4, 3, 1]
+
+
+def test_zh_workbook_has_chinese_headers_and_words_frozen_filtered_sized_with_a_district_summary():
+    wb = load_workbook(io.BytesIO(render_verdicts_xlsx(_results(), "zh")))
+    assert wb.sheetnames == ["判定结果", "分区汇总"]
+    sheet = wb["判定结果"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][:6] == ["停车场编号", "规则编号", "判定", "应配建数", "已计入数", "缺口"]
+    assert not any(h in VERDICT_COLUMNS for h in rows[0])  # no English header left
+    head = rows[0]
+    a = dict(zip(head, rows[1], strict=True))
+    assert (a["判定"], a["停车场总体判定"], a["主导判定"]) == ("不符合", "不符合", "是")
+    assert {r[head.index("判定")] for r in rows[1:]} <= {"符合", "不符合", "资料不足", "不适用"}
+    assert a["计算式"] == "向上取整(30% × 总车位数 11) = 4"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(head)).column_letter}{len(rows)}"
+    assert sheet.column_dimensions["A"].width == 14 and sheet.column_dimensions["B"].width == 22
+    summary = [list(r) for r in wb["分区汇总"].iter_rows(values_only=True)]
+    assert summary[0] == ["区县", "符合", "不符合", "资料不足", "不适用", "合计", "缺口车位"]
+    assert summary[1:] == [
+        ["岳麓区", 1, 1, 0, 0, 2, 1],
+        ["望城区", 0, 1, 0, 0, 1, 10],
+        ["合计", 1, 2, 0, 0, 3, 11],
+    ]
+    assert wb["分区汇总"].freeze_panes == "A2"
 
 
 def test_geojson_layer_has_located_points_only_in_wgs84_order():
@@ -120,33 +142,3 @@ def test_html_report_is_bilingual_with_district_summary_and_map():
     assert "carparks.geojson" in html
     assert "应为 4" in html and "Required 4" in html  # both languages of the leading explanation
     assert "XJ-PUBLIC-30" in html and "湖南湘江新区碳达峰碳中和工作领导小组〔2023〕1号" in html
-
-
-def test_notice_text_lists_failing_rules_evidence_and_deadline():
-    result = _results()[0]
-    text = notice_text(result, "zh", date(2025, 1, 1), 90)
-    assert text.title == "整改通知书"
-    assert text.number == "XJ-ZG-20250101-A"
-    assert text.table_rows == [
-        [
-            "XJ-PUBLIC-30",
-            "湖南湘江新区碳达峰碳中和工作领导小组〔2023〕1号 三(五)3",
-            "向上取整(30% × 总车位数 11) = 4",
-            "已建充电设施车位数 1 + 预留安装条件车位数 2 = 3",
-            "1",
-        ]
-    ]
-    assert any("2 个预留安装条件车位缺少佐证材料" in p for p in text.paragraphs)
-    assert text.paragraphs[-1] == "请于 2025-04-01 前完成整改,并将整改情况书面报送检查单位。"
-    en = notice_text(result, "en", date(2025, 1, 1), 30)
-    assert en.title == "Rectification notice" and "2025-01-31" in en.paragraphs[-1]
-
-
-def test_notice_pdf_uses_the_cid_font_and_html_fallback(tmp_path):
-    result = _results()[0]
-    pdf, ext = render_notice(result, "zh", date(2025, 1, 1))
-    assert ext == "pdf" and pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
-    page, ext = render_notice(result, "zh", date(2025, 1, 1), fmt="html")
-    assert ext == "html" and "整改通知书" in page.decode()
-    paths = write_notices(_results(), tmp_path, "zh", date(2025, 1, 1))
-    assert sorted(p.name for p in paths) == ["整改通知书_A.pdf", "整改通知书_C.pdf"]

@@ -11,6 +11,7 @@ from compliance.cli import main
 from compliance.errors import Effect
 from compliance.importers import read_register
 from compliance.model import Category
+from compliance.packs import find_rule
 from compliance.samples.generate import CSV_PATH, XLSX_PATH, sample_rows, write_csv
 
 CHINESE_PACKS = "xiangjiang-2023,hunan-2021,hunan-2023,changsha-2023,national-2015,gbt51313-2018"
@@ -105,7 +106,13 @@ def test_sample_reports_map_notices_and_errors(sample_report):
     assert e13["properties"]["coords_converted_from_gcj02"] is True
     assert e13["geometry"]["coordinates"] == pytest.approx([112.93, 28.23], abs=1e-6)
     failing = {cid for (cid, _), r in rows.items() if r["car_park_verdict"] == "non_compliant"}
-    assert {p.name for p in (out / "notices").iterdir()} == {f"整改通知书_{cid}.html" for cid in failing}
+    official = {
+        cid
+        for (cid, rule_id), r in rows.items()
+        if r["verdict"] == "non_compliant" and find_rule(rule_id).official
+    }
+    assert official < failing  # some fail only clauses marked [U]: no official notice for those
+    assert {p.name for p in (out / "notices").iterdir()} == {f"整改通知书_{cid}.html" for cid in official}
     problems = list(csv.DictReader((out / "errors.csv").open(encoding="utf-8-sig")))
     effects = [r["effect"] for r in problems]
     assert (effects.count("row_rejected"), effects.count("value_ignored")) == (1, 4)

@@ -94,6 +94,7 @@ POLICY: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/api/v1/stations/{station_id}/firmware/publications"): OPS,
     ("GET", "/api/v1/stations/{station_id}/firmware/publications"): VIEW,
     ("POST", "/api/v1/stations/{station_id}/firmware/unpublish"): OPS,
+    ("GET", "/api/v1/compliance/template"): INSPECT,
     ("GET", "/api/v1/siting/networks"): PLAN,
     ("POST", "/api/v1/siting/plan"): PLAN,
     ("POST", "/api/v1/siting/cover"): PLAN,
