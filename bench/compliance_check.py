@@ -26,7 +26,7 @@ SEED = 4
 def synthetic_car_parks(count: int, seed: int = SEED) -> list[CarPark]:
     """``count`` consistent random car parks over every category (no I/O)."""
     rng = random.Random(seed)
-    categories = list(Category)
+    categories = [c for c in Category if c is not Category.UNKNOWN]
     out = []
     for i in range(count):
         category = categories[i % len(categories)]

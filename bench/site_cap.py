@@ -119,12 +119,21 @@ async def run_site_cap(
     dr_after_s: float = DR_AFTER_S,
     dr_for_s: float = DR_FOR_S,
     on_sample: Callable[[SiteSample, Any], None] | None = None,
+    configure: Callable[[dict], None] | None = None,
 ) -> tuple[CapResult, list[SiteSample]]:
     """One run on a migrated database; returns the figures and the site's samples.
 
-    ``on_sample(sample, services)`` is called after each step (to look at the CSMS while it runs).
+    ``on_sample(sample, services)`` is called after each step (to look at the CSMS while it runs);
+    ``configure(site)`` may change the simulator's site (the YAML's mapping) before the run.
     """
-    cfg0 = parse_site(site_config(minutes, factor, seed, "ws://unused", "", Path("unused")))
+
+    def config(ocpp_url: str, token: str, log: Path) -> dict:
+        site = site_config(minutes, factor, seed, ocpp_url, token, log)
+        if configure is not None:
+            configure(site)
+        return site
+
+    cfg0 = parse_site(config("ws://unused", "", Path("unused")))
     clock = ScaledClock(factor, start=cfg0.start)
     settings = Settings(database_url=database_url, ocpp_host="127.0.0.1", ocpp_port=0, log_level="WARNING")
     app = create_app(settings, clock=clock.now)
@@ -133,7 +142,7 @@ async def run_site_cap(
             services = app.state.runtime.services
             ocpp_url = f"ws://127.0.0.1:{app.state.runtime.ocpp.port}/ocpp"
             _, token = await services.api_tokens.create("operator")
-            cfg = parse_site(site_config(minutes, factor, seed, ocpp_url, token, Path(tmp) / "t.jsonl"))
+            cfg = parse_site(config(ocpp_url, token, Path(tmp) / "t.jsonl"))
             await services.tokens.create("TAG-CAP")
             members = []
             for g in cfg.charger_groups():

@@ -1,7 +1,10 @@
 """``compliance`` command line: check a register, list and show rules, write the template.
 
-Exit codes: 0 success; 1 the register had rejected rows (reports are still written for the others);
-2 nothing could be done (unreadable register, unknown or malformed rule pack, bad arguments).
+Exit codes of ``check``: 0 every row read cleanly; 1 reports written, but the register has problems to
+look at: rows left out (no id and no name, a repeated id), values that could not be read (taken as
+blank), or columns that look relevant but were not recognised; 2 nothing could be done (no header row
+found, unreadable file, over an import limit, unknown or malformed rule pack, bad arguments).
+Blank values that leave a rule without data are verdicts (insufficient data), not problems: exit 0.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from compliance.errors import ComplianceError, RegisterError, RowError, TelemetryError
+from compliance.errors import ComplianceError, Effect, RegisterError, RowError, TelemetryError
 from compliance.evaluate import CarParkResult, Status, evaluate
 from compliance.explain import STATUS_LABELS, explain, rounding_label
+from compliance.gaps import data_gaps
+from compliance.headers import ColumnMapping
 from compliance.importers import read_register
 from compliance.labels import label
 from compliance.packs import find_rule, resolve_packs, shipped_packs
@@ -46,7 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check", help="check a register (CSV or XLSX) and write the reports")
+    check = sub.add_parser(
+        "check",
+        help="check a register (CSV or XLSX) and write the reports",
+        epilog="exit codes: 0 every row read cleanly; 1 reports written, but rows left out, values "
+        "unreadable (taken as blank) or relevant columns not recognised (see errors.csv and the column "
+        "mapping); 2 nothing done (no header row, unreadable file, over a limit, bad rule pack or arguments)",
+    )
     check.add_argument("register", type=Path)
     check.add_argument("--rules", default="xiangjiang-2023", help="comma-separated pack ids or pack files")
     check.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -119,6 +130,8 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     elif args.strict:
         raise TelemetryError("--strict needs --telemetry")
     results = [evaluate(cp, packs) for cp in records]
+    gaps = data_gaps(results, imported.source_rows, imported.mapping, imported.errors)
+    problems = sorted([*imported.errors, *gaps], key=lambda e: e.row)  # stable: in order within a row
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     write_verdicts_csv(results, out / "verdicts.csv", args.lang)
@@ -126,18 +139,20 @@ def _check(args: argparse.Namespace, console: Console) -> int:
     (out / "carparks.geojson").write_bytes(render_geojson(results, args.lang))
     issued = args.issued or datetime.now(UTC).date()
     html = render_html(
-        results, packs, imported.errors, lang=args.lang, generated=issued, source_name=args.register.name
+        results,
+        packs,
+        problems,
+        lang=args.lang,
+        generated=issued,
+        source_name=args.register.name,
+        mapping=imported.mapping,
     )
     (out / "report.html").write_text(html, encoding="utf-8")
     notices = write_notices(
         results, out / "notices", args.lang, issued, args.deadline_days, args.notice_format
     )
-    if imported.errors:
-        with (out / "errors.csv").open("w", encoding="utf-8-sig", newline="") as f:
-            writer = SafeCsvWriter(f)
-            writer.writerow(["row", "column", "value", "message_zh", "message_en"])
-            for e in imported.errors:
-                writer.writerow([e.row, e.column, e.value, e.message_zh, e.message_en])
+    if problems:
+        _write_errors(problems, out / "errors.csv")
     discrepancies = {cid: t for cid, t in telemetry.items() if t.has_discrepancy}
     if telemetry:
         with (out / "telemetry.csv").open("w", encoding="utf-8-sig", newline="") as f:
@@ -147,8 +162,47 @@ def _check(args: argparse.Namespace, console: Console) -> int:
                 for s in check.findings:
                     days = "" if s.silent_days is None else f"{s.silent_days:.2f}"
                     writer.writerow([cid, s.station_id, s.status.value, s.last_seen or "", days])
-    _print_summary(console, results, imported.errors, args.lang, notices, discrepancies, out)
-    return 1 if imported.errors else 0
+    if imported.mapping is not None:
+        _print_mapping(console, imported.mapping, args.lang)
+    _print_summary(console, results, problems, args.lang, notices, discrepancies, out)
+    return 1 if imported.has_problems else 0
+
+
+def _write_errors(problems: Sequence[RowError], path: Path) -> None:
+    """``errors.csv``: every problem with its sheet row and column, what it did and why."""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = SafeCsvWriter(f)
+        writer.writerow(["row", "column", "field", "value", "effect", "结果", "message_zh", "message_en"])
+        for e in problems:
+            writer.writerow(
+                [e.row, e.header or e.column, e.column, e.value, e.effect.value, e.effect.label_zh,
+                 e.message_zh, e.message_en]
+            )  # fmt: skip
+
+
+def _print_mapping(console: Console, mapping: ColumnMapping, lang: str) -> None:
+    """Which sheet column became which field, which were ignored, and the warnings: never silent."""
+    zh = lang == "zh"
+    rows = ("、" if zh else ", ").join(str(r) for r in mapping.header_rows)
+    title = f"列映射(表头在第{rows}行)" if zh else f"Column mapping (header on row {rows})"
+    if mapping.sheet:
+        title += f",工作表「{mapping.sheet}」" if zh else f", sheet '{mapping.sheet}'"
+    table = Table(title=title)
+    for heading in ("列", "表头", "字段", "说明") if zh else ("Column", "Header", "Field", "Note"):
+        table.add_column(heading)
+    for c in mapping.columns:
+        if c.key is not None:
+            field = f"{c.field_label('zh')} ({c.key})" if zh else c.key
+            table.add_row(c.letter, c.header, field, "")
+        else:
+            style = "bold yellow" if c.warning else "dim"
+            ignored = "未识别,已忽略" if zh else "not recognised, ignored"
+            table.add_row(c.letter, c.header, f"[{style}]{ignored}[/]", c.note_zh if zh else c.note_en)
+    console.print(table)
+    for warning in mapping.warnings(lang):
+        console.print(
+            f"[bold yellow]⚠ {'警告' if zh else 'Warning'}: {warning}[/]", highlight=False, soft_wrap=True
+        )
 
 
 def _print_summary(
@@ -168,7 +222,12 @@ def _print_summary(
     for status in Status:
         name = STATUS_LABELS[status][0 if zh else 1]
         table.add_row(f"[{STATUS_STYLE[status]}]{name}[/]", str(counts[status]))
-    table.add_row("行错误(未检查)" if zh else "Rejected rows", str(len({e.row for e in errors})))
+    rejected = {e.row for e in errors if e.effect is Effect.ROW_REJECTED}
+    ignored = [e for e in errors if e.effect is Effect.VALUE_IGNORED]
+    gaps = [e for e in errors if e.effect is Effect.INSUFFICIENT_DATA]
+    table.add_row("行错误(未检查)" if zh else "Rejected rows", str(len(rejected)))
+    table.add_row("无法识别的值(按未填写)" if zh else "Unreadable values (taken as blank)", str(len(ignored)))
+    table.add_row("缺少的数据项(资料不足)" if zh else "Missing values (insufficient data)", str(len(gaps)))
     console.print(table)
     by_district = Table(title="分区汇总" if zh else "By district")
     by_district.add_column("区县" if zh else "District")
@@ -186,12 +245,12 @@ def _print_summary(
         console.print(
             f"[red]✗[/] {r.car_park.id} {r.car_park.name}: {explain(leading, lang)}", highlight=False
         )
-    for e in errors[:10]:
-        console.print(f"[yellow]![/] {e.message(lang)}", highlight=False)
-    if len(errors) > 10:
-        console.print(
-            f"… {len(errors) - 10} " + ("条更多错误见 errors.csv" if zh else "more errors in errors.csv")
-        )
+    shown = [e for e in errors if e.effect is not Effect.INSUFFICIENT_DATA]
+    for e in shown[:10]:
+        console.print(f"[yellow]![/] {e.message(lang)}", highlight=False, soft_wrap=True)
+    if len(errors) > len(shown[:10]):
+        more = len(errors) - len(shown[:10])
+        console.print(f"… {more} " + ("条更多见 errors.csv" if zh else "more in errors.csv"), highlight=False)
     if discrepancies:
         label = "遥测不一致" if zh else "Telemetry discrepancies"
         console.print(f"[yellow]{label}: {len(discrepancies)}[/]")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compliance.model import CATEGORY_ZH, CarPark, Category
+from compliance.model import CATEGORY_SYNONYMS, CATEGORY_ZH, CarPark, Category
+from compliance.normalise import normalise_header
 from compliance.schema import FieldInfo, Kind, fields_of
 
 
@@ -58,33 +59,54 @@ COLUMNS: tuple[Column, ...] = _columns()
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 
-#: Header text (as written, or lower-cased English) -> column key.
-HEADER_ALIASES: dict[str, str] = {
-    **{c.key: c.key for c in COLUMNS},
-    **{c.zh: c.key for c in COLUMNS},
-    **{alias: c.key for c in COLUMNS for alias in c.aliases},
-}
-
-#: Current type text (upper-cased, spaces removed) -> "AC", "DC" or "AC+DC".
+#: Current type text (NFKC, upper-cased, spaces removed) -> "AC", "DC" or "AC+DC".
 CURRENT_ALIASES: dict[str, str] = {
     "AC": "AC", "DC": "DC", "AC+DC": "AC+DC", "AC/DC": "AC+DC", "交流": "AC", "直流": "DC", "交直流": "AC+DC",
+    "交流+直流": "AC+DC", "交流/直流": "AC+DC", "交直流混合": "AC+DC", "慢充": "AC", "快充": "DC",
 }  # fmt: skip
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "有", "对"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "无", "没有"})
+#: Yes/no words (NFKC, lower-cased, spaces removed). 新建/既有 answer 是否新建.
+TRUE_WORDS = frozenset(
+    {"true", "yes", "y", "t", "1", "是", "有", "对", "√", "✓", "✔", "☑", "已", "具备", "到位", "新建"}
+)
+FALSE_WORDS = frozenset(
+    {
+        "false",
+        "no",
+        "n",
+        "f",
+        "0",
+        "否",
+        "无",
+        "没有",
+        "不是",
+        "×",
+        "✗",
+        "✘",
+        "☐",
+        "未",
+        "不具备",
+        "未到位",
+        "既有",
+    }
+)
 
-#: Category text (code, Chinese name, short Chinese name) -> category.
-CATEGORY_ALIASES: dict[str, Category] = {
-    **{c.value: c for c in Category},
-    **{zh: c for c, zh in CATEGORY_ZH.items()},
-    "公共单位": Category.PUBLIC_INSTITUTION,
-    "公共机构": Category.PUBLIC_INSTITUTION,
-    "文旅景区": Category.CULTURAL_TOURISM,
-    "公共建筑": Category.PUBLIC_BUILDING,
-    "社会公共": Category.SOCIAL_PUBLIC,
-    "城市地面公共": Category.URBAN_GROUND_PUBLIC,
-    "国企内部": Category.SOE_INTERNAL,
-    "住宅": Category.RESIDENTIAL,
-    "商业": Category.COMMERCIAL,
-    "车队场站": Category.FLEET_DEPOT,
-}
+#: Cells meaning "not filled in" (read as blank, i.e. unknown).
+BLANK_WORDS = frozenset(
+    {"/", "-", "--", "—", "——", "－", "\\", "不详", "未知", "待核实", "待定", "n/a", "na"}
+)
+
+
+def _category_aliases() -> dict[str, Category]:
+    table: dict[str, Category] = {}
+    for category in Category:
+        if category is Category.UNKNOWN:
+            continue
+        names = (category.value, CATEGORY_ZH[category], *CATEGORY_SYNONYMS.get(category, ()))
+        for name in names:
+            table.setdefault(normalise_header(name), category)
+    return table
+
+
+#: Category text (normalised as a header) -> category: the codes, Chinese names and synonyms.
+CATEGORY_ALIASES: dict[str, Category] = _category_aliases()

@@ -8,6 +8,7 @@ the core only raises them::
     ├── UnknownRuleError   no pack or rule by that id (also a KeyError)
     ├── RegisterError      a register file cannot be read or has an unsupported format
     │   ├── UnreadableRegisterError  not a workbook, not UTF-8/GBK text, a corrupt file
+    │   │   └── NoHeaderError        no header row in a sheet's first rows
     │   └── RegisterLimitError       over an import limit (rows, cells, inflated bytes, time)
     ├── TelemetryError     telemetry input the cross-check cannot use
     └── NoticeError        a notice asked for a car park that is not non-compliant (also a ValueError)
@@ -18,6 +19,7 @@ A bad cell of a register is not an exception but a :class:`RowError` value: the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 class ComplianceError(Exception):
@@ -70,6 +72,10 @@ class UnreadableRegisterError(RegisterError):
     """The bytes are no register: not a zip/XLSX workbook, not UTF-8 or GBK text, a corrupt sheet."""
 
 
+class NoHeaderError(UnreadableRegisterError):
+    """No header row among a sheet's first rows: nothing in it names a register column."""
+
+
 class RegisterLimitError(RegisterError):
     """The register is over an import limit of :class:`compliance.limits.ImportLimits`.
 
@@ -90,11 +96,33 @@ class NoticeError(ComplianceError, ValueError):
     """A rectification notice was asked for a car park that is not non-compliant."""
 
 
+class Effect(StrEnum):
+    """What a register problem did: the row was left out, the value read as blank, or a rule lacks it."""
+
+    ROW_REJECTED = "row_rejected"
+    VALUE_IGNORED = "value_ignored"
+    INSUFFICIENT_DATA = "insufficient_data"
+    NOTE = "note"
+
+    @property
+    def label_zh(self) -> str:
+        return EFFECT_ZH[self]
+
+
+EFFECT_ZH = {
+    Effect.ROW_REJECTED: "整行未检查",
+    Effect.VALUE_IGNORED: "该值按未填写处理",
+    Effect.INSUFFICIENT_DATA: "资料不足",
+    Effect.NOTE: "提示",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One bad cell of an imported register; the other rows are still checked.
+    """One problem of an imported register, and what it did (``effect``); the other rows go on.
 
-    ``row`` is the spreadsheet row number as the inspector sees it (the header is row 1).
+    ``row`` is the spreadsheet row number as the inspector sees it; ``column`` the register column's key
+    (the English header); ``header`` the sheet column as written (``E 总车位数(个)``), when known.
     """
 
     row: int
@@ -102,8 +130,13 @@ class RowError:
     value: str
     message_en: str
     message_zh: str
+    effect: Effect = Effect.ROW_REJECTED
+    header: str = ""
 
     def message(self, lang: str = "en") -> str:
         text = self.message_zh if lang == "zh" else self.message_en
+        col = self.header or self.column
+        if not col:
+            return f"第{self.row}行: {text}" if lang == "zh" else f"row {self.row}: {text}"
         label = "第{row}行 {col}列" if lang == "zh" else "row {row}, column {col}"
-        return f"{label.format(row=self.row, col=self.column)}: {text}"
+        return f"{label.format(row=self.row, col=col)}: {text}"

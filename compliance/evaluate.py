@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from compliance.model import CarPark
+from compliance.model import CarPark, Category
 from compliance.rules import ALL_TRUE, MINIMUM, RATIO, Condition, Rule, RulePack
 
 
@@ -67,9 +67,12 @@ class CarParkResult:
 def _check(condition: Condition, cp: CarPark, missing: list[str]) -> bool | None:
     """Three-valued: True, False, or None when an unknown field decides it (its name goes to missing)."""
     result: bool | None = True
-    if condition.categories is not None and cp.category not in condition.categories:
+    if cp.category is Category.UNKNOWN and (condition.categories is not None or condition.not_categories):
+        missing.append("category")  # blank or unreadable in the register: the rule may or may not apply
+        result = None
+    elif condition.categories is not None and cp.category not in condition.categories:
         return False
-    if cp.category in condition.not_categories:
+    elif cp.category in condition.not_categories:
         return False
     for name, wanted in condition.flags:
         value = getattr(cp, name)

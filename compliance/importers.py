@@ -1,11 +1,19 @@
-"""Read the inspectors' register (CSV or XLSX, Chinese or English headers) into car-park records.
+"""Read the inspectors' register (CSV or XLSX, as inspectors type it) into car-park records.
 
-A bad cell gives a :class:`compliance.errors.RowError` naming its row and column; that row is left out
-and every other row is still read. Rows are numbered as in the spreadsheet (the header is row 1).
+The header is found among the first rows (title and merged group-header rows above it are skipped) and
+its columns are matched by name and synonym (:mod:`compliance.headers`); the result carries that
+mapping, so that every caller can show which sheet column became which field and which were ignored.
+Cells are read as inspectors type them (:mod:`compliance.cells`).
 
-A file that is no register at all raises :class:`compliance.errors.UnreadableRegisterError`; one over
-an import limit (:mod:`compliance.limits`) raises :class:`compliance.errors.RegisterLimitError`. Both
-carry an English and a Chinese message; neither leaks a reader's exception text.
+A cell that cannot be read gives a :class:`compliance.errors.RowError` naming its row and column and is
+read as blank (``Effect.VALUE_IGNORED``): the car park stays, and a rule that needs the value gives
+insufficient data. Only a row that cannot be identified (neither id nor name) or repeats an id is left
+out (``Effect.ROW_REJECTED``). Rows are numbered as in the spreadsheet.
+
+A file that is no register at all (no header row found) raises
+:class:`compliance.errors.UnreadableRegisterError`; one over an import limit (:mod:`compliance.limits`)
+raises :class:`compliance.errors.RegisterLimitError`. Both carry an English and a Chinese message;
+neither leaks a reader's exception text.
 """
 
 from __future__ import annotations
@@ -16,28 +24,24 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from compliance.columns import (
-    BY_KEY,
-    CATEGORY_ALIASES,
-    COLUMNS,
-    CURRENT_ALIASES,
-    FALSE_WORDS,
-    HEADER_ALIASES,
-    TRUE_WORDS,
-)
+from compliance.cells import CellError, is_blank, parse_cell
+from compliance.columns import BY_KEY, COLUMNS
 from compliance.errors import (
-    ComplianceError,
+    Effect,
+    NoHeaderError,
     RegisterError,
     RowError,
     UnreadableRegisterError,
 )
+from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, SheetColumn, find_header
 from compliance.limits import DEFAULT_LIMITS, ImportLimits, RowBudget, cell_too_long, check_zip_directory
 from compliance.model import CarPark, Category
-from compliance.schema import Kind, fields_of
+from compliance.schema import fields_of
 from compliance.validation import consistency_problems
 
 #: A car park approved on or after this date counts as new when ``is_new`` is blank: the issue date of
@@ -47,156 +51,136 @@ DEFAULT_NEW_SINCE = date(2023, 9, 6)
 
 @dataclass
 class ImportResult:
-    """Records that passed, errors of the rows that did not, and how many data rows were read."""
+    """Records read, the problems found, the data rows read, and the column mapping.
+
+    ``source_rows[i]`` is the sheet row of ``records[i]``; ``errors`` hold every problem with its
+    effect (a rejected row, a value read as blank, a note).
+    """
 
     records: list[CarPark] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    mapping: ColumnMapping | None = None
+    source_rows: list[int] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {e.row for e in self.errors if e.effect is Effect.ROW_REJECTED}
+
+    @property
+    def has_problems(self) -> bool:
+        """Rows left out, values read as blank, or relevant columns not recognised."""
+        return any(e.effect in (Effect.ROW_REJECTED, Effect.VALUE_IGNORED) for e in self.errors) or bool(
+            self.mapping and self.mapping.warnings()
+        )
 
 
 _TEXT_WITH_DEFAULT = tuple(f.name for f in fields_of(CarPark) if f.default == "")
 _COLUMN_FIELDS = {c.key: c.field for c in COLUMNS if c.field is not None}
 
-
-class _CellError(ComplianceError):
-    def __init__(self, message_en: str, message_zh: str) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_zh = message_zh
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _parse(kind: Kind, value: Any) -> Any:
-    """One cell -> typed value; ``None`` for blank. Raises _CellError with both languages."""
-    if _blank(value):
-        return None
-    if kind is Kind.INT:
-        if isinstance(value, bool):
-            raise _CellError("expected a whole number", "应为整数")
-        try:
-            number = float(value) if not isinstance(value, int) else value
-        except (TypeError, ValueError):
-            raise _CellError(
-                f"expected a whole number, got {value!r}", f"应为整数,实际为 {value!r}"
-            ) from None
-        if number != int(number):
-            raise _CellError(f"expected a whole number, got {value!r}", f"应为整数,实际为 {value!r}")
-        if number < 0:
-            raise _CellError(f"must not be negative, got {value!r}", f"不能为负数,实际为 {value!r}")
-        return int(number)
-    if kind is Kind.FLOAT:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise _CellError(f"expected a number, got {value!r}", f"应为数字,实际为 {value!r}") from None
-    if kind is Kind.BOOL:
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise _CellError(
-            f"expected true/false or 是/否, got {value!r}", f"应为 是/否(true/false),实际为 {value!r}"
-        )
-    if kind is Kind.DATE:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = str(value).strip().replace("/", "-").replace(".", "-")
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise _CellError(
-                f"expected a date YYYY-MM-DD, got {value!r}", f"应为日期 年-月-日,实际为 {value!r}"
-            ) from None
-    if kind is Kind.CATEGORY:
-        text = str(value).strip()
-        category = CATEGORY_ALIASES.get(text) or CATEGORY_ALIASES.get(text.lower())
-        if category is None:
-            known = ", ".join(c.value for c in Category)
-            raise _CellError(f"unknown category {text!r}; expected one of {known}", f"未知类别 {text!r}")
-        return category
-    if kind is Kind.CRS:
-        text = str(value).strip().upper().replace("-", "")
-        if text not in ("WGS84", "GCJ02"):
-            raise _CellError(
-                f"expected WGS84 or GCJ02, got {value!r}", f"坐标系应为 WGS84 或 GCJ02,实际为 {value!r}"
-            )
-        return text
-    if kind is Kind.CURRENT:
-        current = CURRENT_ALIASES.get(str(value).strip().upper().replace(" ", ""))
-        if current is None:
-            raise _CellError(
-                f"expected AC, DC or AC+DC, got {value!r}", f"应为 交流、直流 或 交直流,实际为 {value!r}"
-            )
-        return current
-    if kind is Kind.IDS:
-        return tuple(s.strip() for s in str(value).replace(";", ";").split(";") if s.strip())
-    text = str(value).strip()
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))  # Excel turns an id such as 1001 into 1001.0
-    return text
+#: Rows that are no car park: totals, and notes or signatures under the table (first words).
+_TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "Total", "TOTAL", "total"})
+_NOTE_PREFIXES = (
+    "注",
+    "说明",
+    "备注",
+    "填表",
+    "制表",
+    "审核",
+    "填报",
+    "负责人",
+    "联系人",
+    "联系电话",
+    "数据来源",
+)
 
 
-def _header_keys(header: Sequence[Any]) -> tuple[list[str | None], list[RowError]]:
-    keys: list[str | None] = []
-    errors: list[RowError] = []
-    for cell in header:
-        text = "" if cell is None else str(cell).strip()
-        key = HEADER_ALIASES.get(text) or HEADER_ALIASES.get(text.lower())
-        keys.append(key)
-    for column in COLUMNS:
-        if column.required and column.key not in keys:
-            errors.append(
-                RowError(1, f"{column.key} / {column.zh}", "", "required column missing", "缺少必填列")
-            )
-    return keys, errors
+def _skip_reason(
+    row: Sequence[Any], id_cell: Any, name_cell: Any, headers: tuple[str, str]
+) -> tuple[str, str] | None:
+    """Why a row that is no car park is skipped: a total, the header repeated, a note under the table."""
+    ids = tuple("" if c is None else str(c).strip() for c in (id_cell, name_cell))
+    if any(c in _TOTAL_WORDS for c in ids):
+        return "a total row, not a car park: skipped", "合计行,不是停车场:已跳过"
+    if any(ids) and all(c == h for c, h in zip(ids, headers, strict=True) if c):
+        return "the header repeated (a new printed page): skipped", "重复的表头(分页打印):已跳过"
+    filled = [c for c in row if c is not None and c != ""]
+    if len(filled) <= 2 and str(filled[0]).strip().startswith(_NOTE_PREFIXES):
+        return "a note under the table, not a car park: skipped", "表下说明,不是停车场:已跳过"
+    return None
 
 
-def _record(cells: dict[str, Any], row: int, new_since: date) -> tuple[CarPark | None, list[RowError]]:
-    errors: list[RowError] = []
+class _Row:
+    """The problems of one row as it is read; ``columns`` (key -> sheet column) label them."""
+
+    def __init__(self, row: int, columns: dict[str, SheetColumn]) -> None:
+        self.row = row
+        self.columns = columns
+        self.errors: list[RowError] = []
+
+    def error(self, key: str, value: Any, en: str, zh: str, effect: Effect = Effect.VALUE_IGNORED) -> None:
+        column = self.columns.get(key)
+        text = "" if value is None else str(value)
+        self.errors.append(RowError(self.row, key, text, en, zh, effect, column.label if column else ""))
+
+
+def _record(
+    cells: dict[str, Any], row: int, new_since: date, columns: dict[str, SheetColumn], taken: dict[str, int]
+) -> tuple[CarPark | None, list[RowError]]:
+    out = _Row(row, columns)
     values: dict[str, Any] = {}
     for key, raw in cells.items():
-        column = BY_KEY[key]
         try:
-            values[key] = _parse(column.kind, raw)
-        except _CellError as exc:
-            errors.append(RowError(row, key, "" if raw is None else str(raw), exc.message_en, exc.message_zh))
-            continue
-        if column.required and values[key] is None:
-            errors.append(RowError(row, key, "", "required value missing", "必填项为空"))
-
-    def err(column: str, en: str, zh: str) -> None:
-        value = values.get(column)
-        errors.append(RowError(row, column, "" if value is None else str(value), en, zh))
-
+            values[key] = parse_cell(BY_KEY[key].kind, raw)
+        except CellError as exc:
+            out.error(key, raw, exc.message_en, exc.message_zh)
+            values[key] = None
+    if values.get("id") is None and values.get("name") is None:
+        reject = _Row(row, columns)
+        reject.error(
+            "id",
+            None,
+            "neither id nor name: the row cannot be identified and was not checked",
+            "既无编号也无名称:无法识别该行,未检查",
+            Effect.ROW_REJECTED,
+        )
+        return None, reject.errors
+    if values.get("id") is None:
+        values["id"] = values["name"] if values["name"] not in taken else f"{values['name']}#{row}"
+        out.error(
+            "id",
+            None,
+            f"no id: {values['id']!r} (the name) is used",
+            f"无编号:以名称 {values['id']!r} 作编号",
+            Effect.NOTE,
+        )
+    elif values["id"] in taken:
+        reject = _Row(row, columns)
+        first = taken[values["id"]]
+        reject.error(
+            "id",
+            values["id"],
+            f"duplicate id (first on row {first})",
+            f"编号重复(首次出现在第{first}行)",
+            Effect.ROW_REJECTED,
+        )
+        return None, reject.errors
     for problem in consistency_problems(values):
-        err(*problem)
-    if values.get("is_new") is None:
-        if values.get("approval_date") is None:
-            err(
-                "approval_date",
-                "missing date: approval_date is needed when is_new is blank",
-                "缺少日期:是否新建为空时须填写规划审批日期",
-            )
-        else:
-            values["is_new"] = values["approval_date"] >= new_since
+        out.error(problem.column, values.get(problem.column), problem.message_en, problem.message_zh)
+        values[problem.column] = None  # which of the two is wrong is not known: the blamed one is unknown
+    if values.get("is_new") is None and values.get("approval_date") is not None:
+        values["is_new"] = values["approval_date"] >= new_since
     lon, lat = values.get("lon"), values.get("lat")
     if (lon is None) != (lat is None):
-        err("lat" if lat is None else "lon", "give both longitude and latitude", "经度和纬度须同时填写")
-    if errors:
-        return None, errors
+        given = "lon" if lat is None else "lat"
+        out.error(given, values[given], "give both longitude and latitude", "经度和纬度须同时填写")
+        lon = lat = None
     crs = values.pop("crs", None)
     values.pop("lon", None)
     values.pop("lat", None)
     fields = {_COLUMN_FIELDS[k]: v for k, v in values.items()}
     fields["station_ids"] = fields.get("station_ids") or ()
+    fields["category"] = fields.get("category") or Category.UNKNOWN
     for name in _TEXT_WITH_DEFAULT:
         if fields.get(name) is None:
             fields[name] = ""  # the record's text fields are "" when blank, never None
@@ -206,7 +190,33 @@ def _record(cells: dict[str, Any], row: int, new_since: date) -> tuple[CarPark |
             cp = cp.with_gcj02(lon, lat)
         else:
             cp = dataclasses.replace(cp, lon_deg=lon, lat_deg=lat)
-    return cp, []
+    return cp, out.errors
+
+
+def _shown(cells: Sequence[Any], limit: int = 200) -> str:
+    """The filled cells of a row as one short text (at most ``limit`` characters)."""
+    out = ""
+    for c in cells:
+        if len(out) >= limit:
+            break
+        if not is_blank(c):
+            out += ("  " if out else "") + str(c).strip()[:limit]
+    return out[:limit]
+
+
+def _no_header(head: Sequence[Sequence[Any]]) -> UnreadableRegisterError:
+    first = next((r for r in head if any(not is_blank(c) for c in r)), None)
+    if first is None:
+        return NoHeaderError("the sheet is empty", "表格为空")
+    shown = _shown(first)
+    return NoHeaderError(
+        f"no header row found in the first {HEADER_SEARCH_ROWS} rows: a header names at least the id "
+        f"(编号/序号) or the name (停车场名称) and one more column such as 类别 or 总车位数; "
+        f"first row: {shown}",
+        f"前{HEADER_SEARCH_ROWS}行中找不到表头:表头至少应有 编号/序号 或 停车场名称,"
+        "以及 类别、总车位数 等另一列;"
+        f"第一行为:{shown}",
+    )
 
 
 def read_rows(
@@ -214,46 +224,66 @@ def read_rows(
     new_since: date = DEFAULT_NEW_SINCE,
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Records from a header row followed by data rows (any cell types), with per-cell errors.
+    """Records from a sheet's rows (any cell types): the header is found, then each data row is read.
 
-    Rows and cells are counted against ``limits`` as they stream (RegisterLimitError past one).
+    Rows and cells are counted against ``limits`` as they stream (RegisterLimitError past one). Raises
+    UnreadableRegisterError when no header row is found among the first rows.
     """
-    result = ImportResult()
     budget = RowBudget(limits)
     iterator: Iterator[Sequence[Any]] = iter(rows)
-    header = next(iterator, None)
-    if header is None:
-        result.errors.append(RowError(1, "(header)", "", "the sheet is empty", "表格为空"))
-        return result
-    budget.take(1, tuple(header))
-    keys, header_errors = _header_keys(header)
-    if header_errors:
-        result.errors.extend(header_errors)
-        return result
-    seen: dict[str, int] = {}
-    for row_number, row in enumerate(iterator, start=2):
-        budget.take(row_number, tuple(row))
-        if all(_blank(c) for c in row):
+    head = [tuple(r) for r in islice(iterator, HEADER_SEARCH_ROWS)]
+    for number, r in enumerate(head, start=1):
+        budget.take(number, r)
+    found = find_header(head)
+    if found is None:
+        raise _no_header(head)
+    index, mapping = found
+    result = ImportResult(mapping=mapping)
+    for sheet_row in mapping.skipped_rows:
+        if any(not is_blank(c) for c in head[sheet_row - 1]):
+            result.errors.append(
+                RowError(
+                    sheet_row,
+                    "",
+                    _shown(head[sheet_row - 1]),
+                    "above the header (a title): skipped",
+                    "表头上方(标题等):已跳过",
+                    Effect.NOTE,
+                )
+            )
+    columns = [(c.index, c.key) for c in mapping.mapped if c.key is not None]
+    id_index = next((i for i, k in columns if k == "id"), None)
+    name_index = next((i for i, k in columns if k == "name"), None)
+    own = {c.index: c.header.split(" / ")[-1] for c in mapping.columns}
+    headers = (
+        own.get(id_index, "") if id_index is not None else "",
+        own.get(name_index, "") if name_index is not None else "",
+    )
+    taken: dict[str, int] = {}
+    by_key = mapping.by_key()
+    first = index + 2
+    for row_number, row in enumerate(chain(head[index + 1 :], iterator), start=first):
+        if row_number > len(head):
+            row = tuple(row)
+            budget.take(row_number, row)
+        if all(is_blank(c) for c in row):
+            continue
+
+        def cell(i: int | None, row: Sequence[Any] = row) -> Any:
+            return row[i] if i is not None and i < len(row) else None
+
+        skip = _skip_reason(row, cell(id_index), cell(name_index), headers)
+        if skip is not None:
+            shown = next(str(c).strip() for c in row if not is_blank(c))
+            result.errors.append(RowError(row_number, "", shown[:100], *skip, Effect.NOTE))
             continue
         result.rows_read += 1
-        cells = {k: (row[i] if i < len(row) else None) for i, k in enumerate(keys) if k is not None}
-        cp, errors = _record(cells, row_number, new_since)
-        if cp is not None and cp.id in seen:
-            errors = [
-                RowError(
-                    row_number,
-                    "id",
-                    cp.id,
-                    f"duplicate id (first on row {seen[cp.id]})",
-                    f"编号重复(首次出现在第{seen[cp.id]}行)",
-                )
-            ]
-            cp = None
-        if cp is None:
-            result.errors.extend(errors)
-            continue
-        seen[cp.id] = row_number
-        result.records.append(cp)
+        cp, errors = _record({k: cell(i) for i, k in columns}, row_number, new_since, by_key, taken)
+        result.errors.extend(errors)
+        if cp is not None:
+            taken[cp.id] = row_number
+            result.records.append(cp)
+            result.source_rows.append(row_number)
     return result
 
 
@@ -307,7 +337,9 @@ _CORRUPT_WORKBOOK = (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexE
 def read_xlsx_bytes(
     data: bytes, new_since: date = DEFAULT_NEW_SINCE, limits: ImportLimits = DEFAULT_LIMITS
 ) -> ImportResult:
-    """Records of the first sheet; the zip directory is checked against ``limits`` before any reading.
+    """Records of the first worksheet that has a header (an instructions sheet before the register is
+    passed over; the mapping names the sheet read); the zip directory is checked against ``limits``
+    before any reading.
 
     The sheet's ``<dimension>`` is ignored (reset): a reader trusting it pads every row to the
     claimed width and height, so a 2 KB file claiming ``A1:XFD1048576`` would cost 10^10 cells.
@@ -321,17 +353,27 @@ def read_xlsx_bytes(
     except (*_CORRUPT_WORKBOOK, InvalidFileException) as exc:
         raise _unreadable_workbook(exc) from None
     try:
-        if not workbook.worksheets:
-            raise UnreadableRegisterError("the workbook has no worksheet", "工作簿没有工作表")
-        sheet = workbook.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):  # a read-only sheet; a chartsheet has no rows
-            sheet.reset_dimensions()
-        try:
-            return read_rows(sheet.iter_rows(values_only=True), new_since, limits)
-        except RegisterError:
-            raise
-        except _CORRUPT_WORKBOOK as exc:
-            raise _unreadable_workbook(exc) from None
+        first_error: NoHeaderError | None = None
+        for sheet in workbook.worksheets:
+            if not hasattr(sheet, "iter_rows"):  # a chartsheet has no rows
+                continue
+            if hasattr(sheet, "reset_dimensions"):  # a read-only sheet
+                sheet.reset_dimensions()
+            try:
+                result = read_rows(sheet.iter_rows(values_only=True), new_since, limits)
+            except NoHeaderError as exc:  # an instructions sheet before the register: try the next one
+                first_error = first_error or exc
+                continue
+            except RegisterError:
+                raise
+            except _CORRUPT_WORKBOOK as exc:
+                raise _unreadable_workbook(exc) from None
+            if result.mapping is not None:
+                result.mapping = dataclasses.replace(result.mapping, sheet=str(sheet.title))
+            return result
+        if first_error is not None:
+            raise first_error
+        raise UnreadableRegisterError("the workbook has no worksheet", "工作簿没有工作表")
     finally:
         workbook.close()
 
@@ -373,7 +415,5 @@ def read_register(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RegisterError(
-            f"cannot be read: {exc.strerror}", f"无法读取:{exc.strerror}"
-        ) from exc
+        raise RegisterError(f"cannot be read: {exc.strerror}", f"无法读取:{exc.strerror}") from exc
     return read_register_bytes(data, path.name, new_since, limits)

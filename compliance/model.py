@@ -30,6 +30,8 @@ class Category(StrEnum):
     COMMERCIAL = "commercial"
     FLEET_DEPOT = "fleet_depot"
     OTHER = "other"
+    #: Blank or unreadable in the register: every rule that asks the category is insufficient data.
+    UNKNOWN = "unknown"
 
     @property
     def label_zh(self) -> str:
@@ -48,6 +50,72 @@ CATEGORY_ZH: dict[Category, str] = {
     Category.COMMERCIAL: "商业停车场",
     Category.FLEET_DEPOT: "专用车队场站",
     Category.OTHER: "其他",
+    Category.UNKNOWN: "未填写或无法识别",
+}
+
+#: How registers name the categories besides the code and :data:`CATEGORY_ZH` (read after NFKC
+#: normalisation, lower-cased, spaces removed; a trailing 停车场 is also tried without it).
+CATEGORY_SYNONYMS: dict[Category, tuple[str, ...]] = {
+    Category.EXPRESSWAY_SERVICE_AREA: ("高速服务区", "高速公路服务区", "服务区", "高速公路", "高速"),
+    Category.PUBLIC_INSTITUTION: (
+        "公共单位",
+        "公共机构",
+        "机关单位",
+        "机关",
+        "机关事业单位",
+        "事业单位",
+        "党政机关",
+        "政府机关",
+        "行政机关",
+        "国家机关",
+        "行政事业单位",
+    ),
+    Category.CULTURAL_TOURISM: (
+        "文旅休闲景区",
+        "文旅景区",
+        "景区",
+        "旅游景区",
+        "景点",
+        "旅游景点",
+        "文旅",
+        "风景区",
+        "风景名胜区",
+        "休闲景区",
+    ),
+    Category.PUBLIC_BUILDING: (
+        "公共建筑",
+        "大型公共建筑",
+        "公共建筑物",
+        "大型公共建筑物",
+        "公建",
+        "公建配建",
+    ),
+    Category.SOCIAL_PUBLIC: ("社会公共", "社会公共停车场", "公共停车场", "社会停车场", "公共"),
+    Category.URBAN_GROUND_PUBLIC: ("城市地面公共", "地面公共停车场", "地面公共", "路外地面公共停车场"),
+    Category.SOE_INTERNAL: ("国企内部", "国有企业内部", "国企", "国有企业", "国企内部停车场"),
+    Category.RESIDENTIAL: (
+        "住宅",
+        "小区",
+        "住宅小区",
+        "居住区",
+        "住宅区",
+        "居民小区",
+        "商品房小区",
+        "安置小区",
+        "保障房小区",
+        "居住小区",
+    ),
+    Category.COMMERCIAL: ("商业", "商场", "商业综合体", "购物中心", "综合体"),
+    Category.FLEET_DEPOT: (
+        "车队场站",
+        "专用场站",
+        "公交场站",
+        "公交站场",
+        "公交首末站",
+        "出租车场站",
+        "物流场站",
+    ),
+    Category.OTHER: ("其他", "其它"),
 }
 
 Current = Literal["AC", "DC", "AC+DC"]
@@ -75,26 +143,52 @@ class CarPark:
 
     id: str = field(
         metadata=spec(
-            zh="编号", en="id", required=True, help_en="Unique id of the car park", help_zh="停车场唯一编号"
+            aliases=("编号", "停车场编号", "车场编号", "项目编号", "编码", "序号", "ID", "No."),
+            zh="编号",
+            en="id",
+            required=True,
+            help_en="Unique id of the car park",
+            help_zh="停车场唯一编号",
         )
     )
     name: str = field(
-        metadata=spec(zh="名称", en="name", required=True, help_en="Name", help_zh="停车场名称")
+        metadata=spec(
+            aliases=("停车场名称", "车场名称", "停车场", "项目名称", "场所名称", "名称(停车场)"),
+            zh="名称",
+            en="name",
+            required=True,
+            help_en="Name",
+            help_zh="停车场名称",
+        )
     )
-    address: str = field(default="", metadata=spec(zh="地址", en="address"))
+    address: str = field(
+        default="",
+        metadata=spec(
+            aliases=("详细地址", "停车场地址", "具体地址", "具体位置", "地点"), zh="地址", en="address"
+        ),
+    )
     district: str = field(
         default="",
         metadata=spec(
+            aliases=("所属区县", "所在区县", "区县(市)", "区(县、市)", "行政区", "所属区域", "区域", "片区"),
             zh="区县",
             en="district",
             help_en="District (for the district summary)",
             help_zh="所在区县(用于分区汇总)",
         ),
     )
-    street: str = field(default="", metadata=spec(zh="街道", en="street"))
+    street: str = field(
+        default="",
+        metadata=spec(
+            aliases=("所属街道", "街道(镇)", "镇街", "街镇", "乡镇(街道)", "街道(乡镇)"),
+            zh="街道",
+            en="street",
+        ),
+    )
     lon_deg: float | None = field(
         default=None,
         metadata=spec(
+            aliases=("经度", "longitude", "lng"),
             zh="经度",
             en="longitude",
             column="lon",
@@ -107,6 +201,7 @@ class CarPark:
     lat_deg: float | None = field(
         default=None,
         metadata=spec(
+            aliases=("纬度", "latitude"),
             zh="纬度",
             en="latitude",
             column="lat",
@@ -122,6 +217,17 @@ class CarPark:
     )
     category: Category = field(
         metadata=spec(
+            aliases=(
+                "停车场类别",
+                "停车场类型",
+                "类型",
+                "场所类型",
+                "场所类别",
+                "停车场性质",
+                "性质",
+                "分类",
+                "用地性质",
+            ),
             zh="类别",
             en="category",
             required=True,
@@ -132,12 +238,17 @@ class CarPark:
     is_public: bool | None = field(
         default=None,
         metadata=spec(
-            zh="是否对外开放", en="open to the public", help_en="true/false or 是/否", help_zh="是/否"
+            aliases=("对外开放", "是否开放", "是否对社会开放", "是否对公众开放", "对社会开放", "开放情况"),
+            zh="是否对外开放",
+            en="open to the public",
+            help_en="true/false or 是/否",
+            help_zh="是/否",
         ),
     )
     is_new: bool | None = field(
         default=None,
         metadata=spec(
+            aliases=("新建", "新建/既有", "新建或既有", "新建/已建", "建设性质", "是否新建停车场"),
             zh="是否新建",
             en="new",
             help_en="true/false or 是/否; blank: derived from the approval date",
@@ -147,22 +258,67 @@ class CarPark:
     approval_date: date | None = field(
         default=None,
         metadata=spec(
-            zh="规划审批日期", en="planning approval date", help_en="YYYY-MM-DD", help_zh="年-月-日"
+            aliases=(
+                "审批日期",
+                "规划审批时间",
+                "规划许可日期",
+                "规划许可证日期",
+                "工程规划许可日期",
+                "批复日期",
+                "立项日期",
+            ),
+            zh="规划审批日期",
+            en="planning approval date",
+            help_en="YYYY-MM-DD",
+            help_zh="年-月-日",
         ),
     )
     completion_date: date | None = field(
         default=None,
-        metadata=spec(zh="竣工验收日期", en="completion date", help_en="YYYY-MM-DD", help_zh="年-月-日"),
+        metadata=spec(
+            aliases=(
+                "竣工日期",
+                "竣工时间",
+                "竣工验收时间",
+                "验收日期",
+                "建成日期",
+                "建成时间",
+                "投用日期",
+                "投入使用日期",
+            ),
+            zh="竣工验收日期",
+            en="completion date",
+            help_en="YYYY-MM-DD",
+            help_zh="年-月-日",
+        ),
     )
     total_spaces: int | None = field(
         default=None,
         metadata=spec(
-            zh="总车位数", en="total spaces", required=True, ge=0, help_en="All spaces", help_zh="全部车位"
+            aliases=(
+                "总车位",
+                "车位总数",
+                "停车位总数",
+                "总停车位",
+                "车位数",
+                "停车位数",
+                "车位数量",
+                "总泊位数",
+                "泊位总数",
+                "泊位数",
+            ),
+            zh="总车位数",
+            en="total spaces",
+            required=True,
+            ge=0,
+            help_en="All spaces",
+            help_zh="全部车位",
         ),
     )
     dedicated_spaces: int | None = field(
         default=None,
         metadata=spec(
+            aliases=("专属车位", "专属停车位", "固定车位数", "产权车位数", "专用车位数", "自有车位数"),
             zh="专属车位数",
             en="dedicated spaces",
             ge=0,
@@ -170,10 +326,26 @@ class CarPark:
             help_zh="产权或固定车位(住宅配建基数)",
         ),
     )
-    dwellings: int | None = field(default=None, metadata=spec(zh="住户数", en="dwellings", ge=0))
+    dwellings: int | None = field(
+        default=None,
+        metadata=spec(aliases=("户数", "总户数", "住宅户数", "住户"), zh="住户数", en="dwellings", ge=0),
+    )
     spaces_with_chargers: int | None = field(
         default=None,
         metadata=spec(
+            aliases=(
+                "已建充电桩车位数",
+                "充电车位",
+                "已建充电车位数",
+                "已建充电设施车位",
+                "已建充电桩车位",
+                "充电车位数",
+                "已配建充电设施车位数",
+                "建有充电设施车位数",
+                "充电桩车位数",
+                "已建成充电车位数",
+                "已安装充电桩车位数",
+            ),
             zh="已建充电设施车位数",
             en="spaces with chargers",
             ge=0,
@@ -182,15 +354,37 @@ class CarPark:
         ),
     )
     charger_power_kw: float | None = field(
-        default=None, metadata=spec(zh="单桩功率", en="power per charger", unit="kW", ge=0)
+        default=None,
+        metadata=spec(
+            aliases=("充电桩功率", "单桩功率(kW)", "额定功率", "功率"),
+            zh="单桩功率",
+            en="power per charger",
+            unit="kW",
+            ge=0,
+        ),
     )
     charger_current: Current | None = field(
         default=None,
-        metadata=spec(zh="交流/直流", en="AC or DC", help_en="AC, DC or AC+DC", help_zh="交流、直流或交直流"),
+        metadata=spec(
+            aliases=("交直流", "交流/直流", "充电类型", "桩类型", "充电桩类型", "电流类型"),
+            zh="交流/直流",
+            en="AC or DC",
+            help_en="AC, DC or AC+DC",
+            help_zh="交流、直流或交直流",
+        ),
     )
     spaces_reserved: int | None = field(
         default=None,
         metadata=spec(
+            aliases=(
+                "预留车位数",
+                "预留车位",
+                "预留充电车位数",
+                "预留充电设施车位数",
+                "预留安装条件车位",
+                "预留充电桩安装条件车位数",
+                "预留充电桩车位数",
+            ),
             zh="预留安装条件车位数",
             en="reserved spaces",
             ge=0,
@@ -200,38 +394,101 @@ class CarPark:
     )
     # Evidence for the reserved installation conditions (湘政办发〔2021〕4号: "接桩即可用").
     conduit_to_each_space: bool | None = field(
-        default=None, metadata=spec(zh="管线桥架到每个车位", en="conduit to each space")
+        default=None,
+        metadata=spec(
+            aliases=("管线桥架到位", "管线到位", "桥架到位", "管线到每个车位"),
+            zh="管线桥架到每个车位",
+            en="conduit to each space",
+        ),
     )
     reserved_capacity_kva: float | None = field(
-        default=None, metadata=spec(zh="预留供电容量", en="reserved supply capacity", unit="kVA", ge=0)
+        default=None,
+        metadata=spec(
+            aliases=("预留容量", "预留电力容量", "预留用电容量", "预留变压器容量"),
+            zh="预留供电容量",
+            en="reserved supply capacity",
+            unit="kVA",
+            ge=0,
+        ),
     )
     meter_box_position: str | None = field(
-        default=None, metadata=spec(zh="电表箱位置", en="meter box position")
+        default=None,
+        metadata=spec(aliases=("表箱位置", "电表箱位置预留"), zh="电表箱位置", en="meter box position"),
     )
-    civil_works_done: bool | None = field(default=None, metadata=spec(zh="土建到位", en="civil works"))
+    civil_works_done: bool | None = field(
+        default=None,
+        metadata=spec(aliases=("土建是否到位", "土建条件", "土建预留到位"), zh="土建到位", en="civil works"),
+    )
     underground_levels: int | None = field(
-        default=None, metadata=spec(zh="地下层数", en="underground levels", ge=0)
+        default=None,
+        metadata=spec(
+            aliases=("地下室层数", "地下车库层数", "地下停车层数"),
+            zh="地下层数",
+            en="underground levels",
+            ge=0,
+        ),
     )
     # Fire-safety preconditions for chargers in underground garages (GB/T 51313-2018 §6.1.6, wording [U]).
     fire_alarm: bool | None = field(
-        default=None, metadata=spec(zh="火灾自动报警系统", en="fire alarm system")
+        default=None,
+        metadata=spec(
+            aliases=("火灾自动报警", "火灾报警系统", "火灾报警"),
+            zh="火灾自动报警系统",
+            en="fire alarm system",
+        ),
     )
-    smoke_extraction: bool | None = field(default=None, metadata=spec(zh="排烟设施", en="smoke extraction"))
+    smoke_extraction: bool | None = field(
+        default=None, metadata=spec(aliases=("排烟系统", "排烟"), zh="排烟设施", en="smoke extraction")
+    )
     sprinklers: bool | None = field(
-        default=None, metadata=spec(zh="自动喷水灭火系统", en="automatic sprinklers")
+        default=None,
+        metadata=spec(
+            aliases=("自动喷淋系统", "喷淋系统", "自动喷淋", "喷淋"),
+            zh="自动喷水灭火系统",
+            en="automatic sprinklers",
+        ),
     )
     emergency_lighting: bool | None = field(
-        default=None, metadata=spec(zh="消防应急照明和疏散指示标志", en="emergency lighting and exit signs")
+        default=None,
+        metadata=spec(
+            aliases=("应急照明", "应急照明和疏散指示", "应急照明及疏散指示标志"),
+            zh="消防应急照明和疏散指示标志",
+            en="emergency lighting and exit signs",
+        ),
     )
     on_trunk_road: bool | None = field(
-        default=None, metadata=spec(zh="位于干线公路沿线", en="on a trunk road")
+        default=None,
+        metadata=spec(
+            aliases=(
+                "干线公路沿线",
+                "是否位于干线公路沿线",
+                "是否干线公路沿线",
+                "位于干线公路",
+                "是否位于国省干线",
+            ),
+            zh="位于干线公路沿线",
+            en="on a trunk road",
+        ),
     )
     dc_fast_chargers_60kw: int | None = field(
-        default=None, metadata=spec(zh="60kW及以上直流快充桩数", en="DC fast chargers >= 60 kW", ge=0)
+        default=None,
+        metadata=spec(
+            aliases=(
+                "快充桩数(≥60kW)",
+                "直流快充桩数(≥60kW)",
+                "≥60kW快充桩数",
+                "60kW以上直流快充桩数",
+                "快充桩数(60kW及以上)",
+            ),
+            zh="60kW及以上直流快充桩数",
+            en="DC fast chargers >= 60 kW",
+            ge=0,
+        ),
     )
     station_ids: tuple[str, ...] = field(
         default=(),
         metadata=spec(
+            aliases=("充电站编号", "站点编号", "CSMS站点编号", "充电站ID"),
             zh="关联充电站编号",
             en="station ids",
             help_en="CSMS station ids separated by ';'",

@@ -42,7 +42,9 @@ class Spec:
     ``zh`` and ``en`` are the display labels; ``unit`` (e.g. ``kW``) is appended to the Chinese register
     header in brackets. ``column`` is the register column's key (the English header), ``""`` for the field
     name itself and ``None`` when the register has no such column. ``aliases`` are other headers the
-    importers accept. ``required`` means the register must have the column and a value in every row.
+    importers accept (the synonym table: compared after :func:`compliance.normalise.normalise_header`, so
+    units in brackets, spaces and full-width forms need no entry of their own). ``required`` means the
+    template marks the column 必填 (the importer keeps a row that lacks it: see compliance.importers).
     ``ge``/``le`` bound numbers (inclusive) in the API and the consistency check. ``api`` is false for a
     field the REST models leave out.
     """

@@ -56,6 +56,42 @@ class Settings(BaseSettings):
     """With ``ocpp_tls_client_ca_file``: refuse every station without a valid client certificate (profile 3
     only), rather than letting those without one fall back to Basic auth (profile 2)."""
 
+    ocpp_tls_second_cert_file: str | None = None
+    """A second PEM certificate (chain) for ``wss://`` with a key of the other type: an RSA certificate beside
+    an ECDSA one (or the reverse). The TLS layer picks the one that fits the suite the station offers, so a
+    station limited to ``AES128-GCM-SHA256`` (RSA) and one limited to the ECDHE-ECDSA suites both connect."""
+
+    ocpp_tls_second_key_file: str | None = None
+    """PEM private key of ``ocpp_tls_second_cert_file``."""
+
+    ocpp_tls_port: int | None = None
+    """With a TLS certificate: serve ``wss://`` on this port and keep plain ``ws://`` on ``ocpp_port``, so
+    that stations of security profile 1 and of profiles 2/3 share one CSMS, and a station can be moved up a
+    profile (A05, 1.6 TC_083). Without it the OCPP port speaks ``wss://`` only. 0 picks a free port."""
+
+    ocsp_responder_url: str | None = None
+    """OCSP responder asked about ISO 15118 certificates (M06, C07) when a request names none."""
+
+    ocsp_station_responders: bool = True
+    """Ask the responder a station names in its request (``responderURL``, as M06 has it). ``False``: always
+    the configured one, so that stations cannot make the CSMS send requests to addresses of their choosing."""
+
+    ocsp_trust_file: str | None = None
+    """PEM certificates (V2G and mobility-operator roots and sub-CAs) whose OCSP answers are believed: one
+    not signed by them, or by a responder they delegated, counts as no answer. Without it answers are used
+    and relayed unverified."""
+
+    ocsp_timeout_s: float = Field(default=5.0, gt=0)
+    """How long an OCSP query may take before the station's request is answered Failed."""
+
+    contract_certificate_provider_url: str | None = None
+    """HTTP endpoint of the contract-certificate provider (a mobility operator's or Hubject-like PKI) to which
+    Get15118EVCertificate requests are forwarded (M01/M02): POST JSON ``{stationId, iso15118SchemaVersion,
+    action, exiRequest}``, answered ``{status, exiResponse}``. Without it the request is answered Failed."""
+
+    contract_certificate_timeout_s: float = Field(default=10.0, gt=0)
+    """How long the contract-certificate provider may take to answer."""
+
     station_ca_cert_file: str | None = None
     """PEM certificate of the CA with which the CSMS signs stations' certificate requests
     (``SignCertificate``, OCPP 2.0.1 A02/A03 and the 1.6 security extension); usually the same CA as
@@ -76,6 +112,12 @@ class Settings(BaseSettings):
 
     pending_retry_interval_s: int = Field(default=60, ge=1)
     """Interval returned to stations whose boot is Pending (waiting for operator approval)."""
+
+    cost_update_interval_s: float = Field(default=900.0, ge=0)
+    """OCPP 2.0.1 I02: a CostUpdated with the running cost goes to the station this often during a session
+    [s]; 0 sends none (the final cost still goes in the Ended answer)."""
+    cost_update_check_s: float = Field(default=5.0, gt=0)
+    """How often the CSMS looks for sessions whose CostUpdated is due [s]."""
 
     unknown_station_policy: UnknownStationPolicy = "reject"
     """``reject``: an unregistered station gets HTTP 401 at the handshake. ``pending``: it is admitted,
@@ -176,6 +218,8 @@ class Settings(BaseSettings):
 
     energy_pv_reserve_pct: float = Field(default=10.0, ge=0, le=100)
     """PV is planned at least this share below its latest output [%] (the first cloud after a clear spell)."""
+    energy_battery_command_validity_s: float = Field(default=30.0, gt=0)
+    """A site holds the battery set-point the manager commanded this long, then runs it locally [s]."""
 
     grid_emission_factor_key: str | None = None
     """Shipped grid emission factor (csms/domain/data/grid_emission_factors.json); default: latest
@@ -191,9 +235,12 @@ class Settings(BaseSettings):
     def _pairs_complete(self) -> Settings:
         """A certificate without its key (or the reverse) is a configuration mistake: say so at startup."""
         for cert, key in (("ocpp_tls_cert_file", "ocpp_tls_key_file"),
-                          ("station_ca_cert_file", "station_ca_key_file")):
+                          ("station_ca_cert_file", "station_ca_key_file"),
+                          ("ocpp_tls_second_cert_file", "ocpp_tls_second_key_file")):
             if bool(getattr(self, cert)) != bool(getattr(self, key)):
                 raise ValueError(f"{cert} and {key} go together: set both or neither")
+        if (self.ocpp_tls_second_cert_file or self.ocpp_tls_port is not None) and not self.ocpp_tls_cert_file:
+            raise ValueError("ocpp_tls_second_cert_file and ocpp_tls_port need TLS: set ocpp_tls_cert_file")
         if self.ocpp_tls_client_ca_file and not self.ocpp_tls_cert_file:
             raise ValueError("ocpp_tls_client_ca_file needs TLS: set ocpp_tls_cert_file and its key")
         return self

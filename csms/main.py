@@ -19,6 +19,7 @@ from csms.ocpp_handlers.rpc import MessageIds, uuid4_ids
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
 from csms.services import Services, build_services
+from csms.services.cost_updates import CostUpdater
 from csms.services.energy_manager import EnergyManager
 from csms.services.external_dr import ExternalDemandResponse
 from csms.services.leases import SingleNode, SiteLeases
@@ -83,10 +84,18 @@ def create_app(
         services.energy = EnergyManager(
             settings, services.sites, services.demand_response, registry, clock, events=services.events,
             leases=_leases(settings),
+            external_limits=services.smart_charging.external_limits if services.smart_charging else None,
         )
         if settings.energy_manager_enabled:
             services.energy.start()
         ven = await _start_ven(settings, services, clock)
+        cost_updates = CostUpdater(
+            services.costs, registry, clock, settings.cost_update_interval_s,
+            check_every_s=settings.cost_update_check_s,
+        )
+        cost_updates.start()
+        services.costs.start()
+        app.state.cost_updates = cost_updates
         app.state.runtime = Runtime(settings, services, registry, ocpp)
         app.state.ven = ven
         app.state.services, app.state.ocpp_port = services, ocpp.port
@@ -96,7 +105,9 @@ def create_app(
             if ven is not None:
                 await ven.stop()
             await services.energy.stop()
+            await cost_updates.stop()
             await ocpp.stop()
+            await services.costs.stop()  # after the stations: no session ends after it
             await registry.stop()
             await services.committer.stop()
             await engine.dispose()

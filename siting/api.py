@@ -23,16 +23,19 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from siting.capacity import CapacityAssumptions, capacity_totals, plan_capacity
+from siting.costs import cost_model, site_costs
 from siting.errors import SitingError
 from siting.fuels import FuelProfile, fuel_profile
 from siting.inputs import check_nodes, dataset_from_records, resolve_candidates
 from siting.models.instance import Instance, build_instance
 from siting.networks import BUILTIN, Dataset, load_builtin
+from siting.outputs.capacity import capacity_geojson
 from siting.outputs.geojson import plan_geojson
 from siting.outputs.html_map import plan_html
 from siting.service import cover_study, plan_study
 
-__all__ = ["create_router", "PlanRequest", "CoverRequest"]
+__all__ = ["create_router", "PlanRequest", "CoverRequest", "CapacityRequest"]
 
 
 #: Bounds on a posted network: a provincial expressway network has a few hundred nodes.
@@ -80,7 +83,12 @@ class StudyRequest(BaseModel):
 
 
 class PlanRequest(StudyRequest):
-    stations: int = Field(..., ge=0, le=500, description="new stations p")
+    stations: int | None = Field(None, ge=0, le=500, description="new stations p (with budget: at most p)")
+    budget: float | None = Field(None, ge=0, le=1e15, description="money for new sites (unit of the costs)")
+    site_cost: float | None = Field(None, ge=0, le=1e12, description="construction of a site")
+    charger_cost: float | None = Field(None, ge=0, le=1e12, description="one charger, installed")
+    chargers_per_site: int | None = Field(None, ge=0, le=1000, description="chargers a new site gets")
+    grid_cost_per_km: float | None = Field(None, ge=0, le=1e12, description="per km of substation_km")
     method: Literal["exact", "heuristic"] = "exact"
     curve_max: int | None = Field(None, ge=0, le=50, description="coverage curve for p = 1..N")
     max_gap_km: float = Field(50.0, gt=0)
@@ -92,19 +100,77 @@ class CoverRequest(StudyRequest):
     minimise: Literal["count", "cost"] = "count"
 
 
+class CapacityRequest(BaseModel):
+    """Bays to add at existing sites for a target peak-hour wait (see ``siting.capacity``)."""
+
+    network: Literal["hunan", "25node"] | None = Field(None, description="built-in network")
+    nodes: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=MAX_NODES, description="id, kind, weight, x, y, name, existing_bays"
+    )
+    edges: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_EDGES)
+    flows: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_FLOWS)
+    beta: float = Field(1.5, ge=0, le=10, description="gravity exponent when no flows are given")
+    sites: list[str] | None = Field(None, max_length=MAX_NODES, description="default: every service area")
+    target_wait_min: float = Field(10.0, gt=0, le=1440)
+    max_wait_prob: float | None = Field(None, gt=0, lt=1)
+    ev_share: float | None = Field(None, ge=0, le=1)
+    stop_probability: float | None = Field(None, ge=0, le=1)
+    peak_hour_share: float | None = Field(None, ge=0, le=1)
+    design_day_factor: float | None = Field(None, gt=0, le=100)
+    energy_kwh: float | None = Field(None, gt=0, le=10_000)
+    power_kw: float | None = Field(None, gt=0, le=10_000)
+    overhead_min: float | None = Field(None, ge=0, le=1440)
+    power_factor: float | None = Field(None, gt=0, le=1)
+    simultaneity: float | None = Field(None, gt=0, le=1)
+    default_bays: int | None = Field(None, ge=0, le=10_000)
+
+
 # A study: (dataset, instance, fuel, solver time limit [s]) -> plan document.
 Study = Callable[[Dataset, Instance, FuelProfile, float], dict[str, Any]]
 
 
-def _prepare(req: StudyRequest, max_time_limit_s: float) -> tuple[Dataset, Instance, FuelProfile, float]:
+def _dataset(req: StudyRequest | CapacityRequest) -> Dataset:
     if req.network:
         if req.nodes or req.edges or req.flows:
             raise SitingError("give either network or nodes/edges/flows, not both")
-        ds = load_builtin(req.network)
-    elif req.edges:
-        ds = dataset_from_records(req.nodes, req.edges, req.flows or None, beta=req.beta)
-    else:
-        raise SitingError("no network: give network (hunan or 25node) or edges records")
+        return load_builtin(req.network)
+    if req.edges:
+        return dataset_from_records(req.nodes, req.edges, req.flows or None, beta=req.beta)
+    raise SitingError("no network: give network (hunan or 25node) or edges records")
+
+
+def _costs(req: StudyRequest, ds: Dataset, sites: Sequence[str]) -> dict[str, float] | None:
+    if not isinstance(req, PlanRequest):
+        return req.costs or None
+    model = cost_model(
+        site_cost=req.site_cost,
+        charger_cost=req.charger_cost,
+        chargers_per_site=req.chargers_per_site,
+        grid_cost_per_km=req.grid_cost_per_km,
+    )
+    if model is None:
+        return req.costs or None
+    return site_costs(ds.G, sites, model, req.costs)
+
+
+def _capacity(req: CapacityRequest) -> dict[str, Any]:
+    try:
+        ds = _dataset(req)
+        fields = {k: v for k, v in req.model_dump().items() if k in CapacityAssumptions.__dataclass_fields__}
+        assumptions = CapacityAssumptions().with_overrides(**fields)
+        rows = plan_capacity(ds.G, ds.trips, req.sites, assumptions)
+    except SitingError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {
+        "network": ds.name,
+        "assumptions": {**vars(assumptions), "service_min": round(assumptions.service_h * 60, 3)},
+        "totals": capacity_totals(rows),
+        "sites": [r.to_dict() for r in rows],
+    }
+
+
+def _prepare(req: StudyRequest, max_time_limit_s: float) -> tuple[Dataset, Instance, FuelProfile, float]:
+    ds = _dataset(req)
     fuel = fuel_profile(req.fuel, range_km=req.range_km)
     candidates = (
         req.candidates if isinstance(req.candidates, list) else resolve_candidates(ds, req.candidates)
@@ -117,7 +183,7 @@ def _prepare(req: StudyRequest, max_time_limit_s: float) -> tuple[Dataset, Insta
         fuel.range_km,
         candidates=candidates,
         existing=req.existing,
-        costs=req.costs or None,
+        costs=_costs(req, ds, [*candidates, *req.existing]),
         refuse_unservable=not req.skip_unservable,
     )
     return ds, inst, fuel, min(req.time_limit_s, max_time_limit_s)
@@ -204,9 +270,18 @@ def create_router(
                 wait_target_min=req.wait_target_min,
                 max_wait_prob=req.max_wait_prob,
                 time_limit_s=limit,
+                budget=req.budget,
             )
 
         return await off_loop(_run, req, max_time_limit_s, study, format, lang)
+
+    @router.post("/capacity")
+    async def capacity(req: CapacityRequest, format: Literal["json", "geojson"] = "json") -> Any:
+        """Charging bays to add at existing sites for a target peak-hour wait, with the grid kW/kVA."""
+        doc = await off_loop(_capacity, req)
+        if format == "geojson":
+            return JSONResponse(capacity_geojson(doc["sites"]), media_type="application/geo+json")
+        return doc
 
     @router.post("/cover")
     async def cover(req: CoverRequest, format: Format = "json", lang: Lang = "en") -> Any:

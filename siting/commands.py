@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
+from siting.calibrate import calibrate_gravity, read_counts_csv
+from siting.costs import CostModel, cost_model, site_cost_parts, site_costs
 from siting.cover import unservable_trips
 from siting.errors import SitingError
 from siting.fuels import FuelProfile, fuel_profile
@@ -31,12 +33,15 @@ from siting.outputs.curve import write_curve_png
 from siting.outputs.document import plan_document, station_details, write_json
 from siting.outputs.geojson import write_geojson
 from siting.outputs.html_map import write_html
-from siting.outputs.summary import curve_progress, print_compare, print_cover, print_plan, print_sizes
+from siting.outputs.map_png import write_map_png
+from siting.outputs.progress import plan_progress
+from siting.outputs.summary import print_compare, print_cover, print_plan, print_sizes
 from siting.planning import plan_stations
 from siting.rollout import rollout
 from siting.service import cover_study, plan_study
 from siting.sites import add_candidates
 from siting.sizing import size_stations
+from siting.vehicles import VEHICLES, class_range_km, class_trips, default_vehicle, vehicle_class
 
 __all__ = ["COMMANDS"]
 
@@ -44,9 +49,10 @@ _Doc = TypeVar("_Doc")
 
 
 def _fuel(args: argparse.Namespace) -> FuelProfile:
+    vehicle = getattr(args, "vehicle", None) or default_vehicle(args.fuel)
     return fuel_profile(
         args.fuel,
-        range_km=args.range_km,
+        range_km=args.range_km if args.range_km is not None else class_range_km(args.fuel, vehicle),
         adoption_share=getattr(args, "adoption_share", None),
         consumption_per_km=getattr(args, "consumption", None),
         server_rate_per_h=getattr(args, "server_rate", None),
@@ -77,21 +83,77 @@ def _prepare(
         fuel.range_km,
         candidates=cands,
         existing=existing,
-        costs=read_costs(args.costs),
+        costs=_costs(args, ds, cands + list(existing)),
         refuse_unservable=args.refuse_unservable,
     )
     return ds, inst
 
 
+def _cost_model(args: argparse.Namespace) -> CostModel | None:
+    """The cost model of the options, or None when none is given (every site then costs 1)."""
+    return cost_model(
+        site_cost=args.site_cost,
+        charger_cost=args.charger_cost,
+        chargers_per_site=args.chargers_per_site,
+        grid_cost_per_km=args.grid_cost_per_km,
+    )
+
+
+def _costs(args: argparse.Namespace, ds: Dataset, sites: list[str]) -> dict[str, float] | None:
+    overrides = read_costs(args.costs)
+    model = _cost_model(args)
+    if model is None:
+        return overrides
+    return site_costs(ds.G, sites, model, overrides)
+
+
 def _load(args: argparse.Namespace) -> tuple[Dataset, list[str]]:
     """The dataset with the planner's ``--add-candidate`` sites applied, and those sites' ids."""
     ds = load_dataset(
-        args.network, args.nodes, args.edges, args.flows, beta=args.beta, gravity_scale=args.gravity_scale
+        args.network,
+        args.nodes,
+        args.edges,
+        args.flows,
+        beta=args.beta,
+        gravity_scale=args.gravity_scale,
+        crs=args.crs,
     )
+    ds = _class_demand(args, ds)
     if not args.add_candidate:
         return ds, []
     trips, added = add_candidates(ds.G, ds.trips, args.add_candidate)
     return dataclasses.replace(ds, trips=trips), added
+
+
+def _class_demand(args: argparse.Namespace, ds: Dataset) -> Dataset:
+    """The demand of the vehicle class: calibrated to ``--counts``, or the class's gravity model
+    beside the dataset's (car) demand; an O-D table (``--flows``) is taken as the class's own."""
+    vehicle = getattr(args, "vehicle", None) or default_vehicle(getattr(args, "fuel", "ev"))
+    vc = vehicle_class(vehicle, share=args.truck_share if vehicle == "truck" else None)
+    if args.counts:
+        if args.flows:
+            raise SitingError("give --flows or --counts (to calibrate the gravity demand), not both")
+        has_own = any(float(d.get(vc.weight_attr) or 0) > 0 for _, d in ds.G.nodes(data=True))
+        trips, report = calibrate_gravity(
+            ds.G,
+            read_counts_csv(args.counts),
+            vehicle=vehicle,
+            truck_share=args.truck_share if args.truck_share is not None else VEHICLES["truck"].share,
+            weight_attr=vc.weight_attr if has_own else "weight",
+            source=args.counts,
+        )
+        args.calibration = report.to_dict()
+        if getattr(args, "format", "text") == "text":
+            print(
+                f"demand ({vehicle}s) calibrated to {len(report.rows)} counts: beta {report.beta:g}, "
+                f"RMSE {report.rmse_pct_gravity:.1f}% (gravity) -> {report.rmse_pct:.2f}% (after "
+                f"{report.sweeps} scaling sweeps)",
+                file=sys.stderr,
+            )
+        return dataclasses.replace(ds, trips=trips)
+    if vehicle == "truck" and not args.flows:
+        return dataclasses.replace(ds, trips=class_trips(ds.G, ds.trips, vc))
+    return ds
 
 
 def _emit(args: argparse.Namespace, doc: _Doc, printer: Callable[[Console, _Doc, str], None]) -> None:
@@ -118,6 +180,7 @@ def _write_outputs(
     write_json(doc, out / "plan.json")
     write_geojson(ds.G, doc, out / "plan.geojson")
     write_html(ds.G, doc, out / "map.html", lang=args.lang)
+    write_map_png(ds.G, doc, out / "map.png", lang=args.lang)
     if any(curves.values()):
         write_curve_png(curves, out / "curve.png", lang=args.lang, mark_p=doc.get("p"))
 
@@ -126,8 +189,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     fuel = _fuel(args)
     shared = read_plan_stations(args.share_sites) if args.share_sites else None
     ds, inst = _prepare(args, fuel, shared)
-    n_curve = args.stations if args.curve_max is None else args.curve_max
-    with curve_progress(n_curve, args.lang, enabled=args.format == "text") as advance:
+    if args.stations is None and args.budget is None:
+        raise SitingError("plan needs --stations P, or --budget MONEY (or both: at most P within the budget)")
+    n_curve = (args.stations or 0) if args.curve_max is None else args.curve_max
+    if args.budget is not None and args.curve_max is None:
+        n_curve = 0  # the curve is over p; with a budget it is asked for explicitly
+    with plan_progress(n_curve, args.time_limit, args.lang, enabled=args.format == "text") as bars:
         doc = plan_study(
             ds,
             inst,
@@ -141,9 +208,41 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             time_limit_s=args.time_limit,
             gap_target=_gap(args),
             shared_sites=shared,
-            on_step=advance,
+            on_step=bars.step,
+            budget=args.budget,
+            on_progress=bars.solving,
         )
+    if getattr(args, "calibration", None):
+        doc["calibration"] = args.calibration
+    doc["vehicle"] = args.vehicle or default_vehicle(args.fuel)
+    model = _cost_model(args)
+    if model is not None:
+        doc["cost_model"] = dataclasses.asdict(model)
+        doc["station_costs"] = {
+            d["id"]: site_cost_parts(ds.G, d["id"], model, (d.get("sizing") or {}).get("servers"))
+            for d in doc["station_details"]
+            if d["status"] == "new"
+        }
+        doc["cost_sized"] = round(sum(c["total"] for c in doc["station_costs"].values()), 6)
     _emit(args, doc, print_plan)
+    if args.format == "text" and (args.budget is not None or model is not None):
+        budget = (
+            ""
+            if args.budget is None
+            else (" / 预算 " if args.lang == "zh" else " of the budget ") + f"{args.budget:,.6g}"
+        )
+        sized = doc.get("cost_sized")
+        with_sizing = (
+            ""
+            if sized is None
+            else (
+                f"（按规模配置充电桩：{sized:,.6g}）"
+                if args.lang == "zh"
+                else f" ({sized:,.6g} with the sized chargers)"
+            )
+        )
+        label = "新建站点费用" if args.lang == "zh" else "Cost of the new sites"
+        print(f"{label}: {doc.get('cost') or 0:,.6g}{budget}{with_sizing}")
     _write_outputs(args, ds, doc, {doc["method"]: doc["curve"]})
     return 0
 
@@ -249,7 +348,7 @@ def _cmd_rollout(args: argparse.Namespace) -> int:
         budgets,
         candidates=inst.candidates,
         existing=inst.existing,
-        costs=read_costs(args.costs),
+        costs=_costs(args, ds, [*inst.candidates, *inst.existing]),
         time_limit_s=args.time_limit,
     )
     doc = [

@@ -12,7 +12,7 @@ length is kept, because a driver takes the shorter road and the refuelling logic
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias, TypedDict, cast
+from typing import Any, NotRequired, TypeAlias, TypedDict, cast
 
 import networkx as nx
 
@@ -31,13 +31,17 @@ __all__ = [
 ]
 
 NODE_KINDS = ("city", "interchange", "service_area")
+_NODE_FIELDS = ("id", "kind", "weight", "x", "y", "name")
 
 # Node ids are strings; node and edge attributes are the plain dicts described above.
 RoadGraph: TypeAlias = "nx.Graph[str]"
 
 
 class NodeRecord(TypedDict):
-    """A node as read from a file: ``weight`` is population or trip generation, ``x``/``y`` may be None."""
+    """A node as read from a file: ``weight`` is population or trip generation, ``x``/``y`` may be None.
+
+    ``attrs`` holds the file's other columns (``existing_bays``, ``grid_kva``, ``substation_km``...),
+    kept as node attributes for the capacity and cost models."""
 
     id: str
     kind: str
@@ -45,6 +49,7 @@ class NodeRecord(TypedDict):
     x: float | None
     y: float | None
     name: str
+    attrs: NotRequired[dict[str, str]]
 
 
 # Functional form: ``from`` is a Python keyword.
@@ -99,6 +104,10 @@ def build_graph(
             weight, x, y = float(rec.get("weight") or 0.0), _opt_float(rec.get("x")), _opt_float(rec.get("y"))
         except (TypeError, ValueError):
             raise GraphError(f"node {node}: weight, x and y must be numbers") from None
+        # other fields of the record (a REST node) and the file's other columns become attributes
+        given = {k: v for k, v in rec.items() if k not in (*_NODE_FIELDS, "attrs")}
+        extra = {str(k): v for k, v in {**given, **(rec.get("attrs") or {})}.items() if v not in (None, "")}
+        G.add_node(node, **extra)
         G.add_node(node, kind=kind, weight=weight, x=x, y=y, name=str(rec.get("name") or node))
     chains: dict[str, list[tuple[str, str]]] = {}
     for i, rec in enumerate(edges, start=1):

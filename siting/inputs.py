@@ -34,6 +34,7 @@ def load_dataset(
     *,
     beta: float = 1.5,
     gravity_scale: float = 1.0,
+    crs: str | None = None,
 ) -> Dataset:
     """A built-in network, or one read from files (gravity demand when no flows file is given)."""
     if network:
@@ -42,7 +43,7 @@ def load_dataset(
         return load_builtin(network)
     if not edges:
         raise InputError("no network: give --network hunan|25node, or --edges (and --nodes, --flows)")
-    G = read_network(nodes, edges)
+    G = read_network(nodes, edges, crs=crs)
     if flows:
         trips = trips_from_flows(G, read_flows_csv(flows))
     else:

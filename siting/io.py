@@ -17,6 +17,7 @@ import networkx as nx
 
 from siting.demand import FlowRecord, Trip
 from siting.errors import InputError
+from siting.geo import distance_km, line_length_km, to_wgs84
 from siting.graph import EdgeRecord, NodeRecord, RoadGraph, build_graph
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "read_network",
     "read_graphml",
     "read_geojson",
+    "attach_zones",
     "read_flows_csv",
     "write_nodes_csv",
     "write_edges_csv",
@@ -34,8 +36,8 @@ __all__ = [
 NODE_COLUMNS = ("id", "kind", "weight", "x", "y", "name")
 EDGE_COLUMNS = ("from", "to", "length_km", "corridor")
 FLOW_COLUMNS = ("origin", "destination", "flow", "path")
-# Column names accepted as the corridor of an edge (the Hunan data calls it expressway_code).
-_CORRIDOR_ALIASES = ("corridor", "expressway_code", "expressway", "road")
+# Column names accepted as the corridor of an edge (the Hunan data calls it expressway_code; OSM, ref).
+_CORRIDOR_ALIASES = ("corridor", "expressway_code", "expressway", "road", "ref")
 
 
 def _rows(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
@@ -89,6 +91,7 @@ def read_nodes_csv(path: str | Path) -> list[NodeRecord]:
                 "x": _number(path, line, "x", row["x"]) if row.get("x") else None,
                 "y": _number(path, line, "y", row["y"]) if row.get("y") else None,
                 "name": row.get("name") or node,
+                "attrs": {k: v for k, v in row.items() if k not in NODE_COLUMNS and k and v},
             }
         )
     return out
@@ -110,26 +113,47 @@ def read_edges_csv(path: str | Path) -> list[EdgeRecord]:
     return out
 
 
-def read_network(nodes_path: str | Path | None, edges_path: str | Path) -> RoadGraph:
+def read_network(
+    nodes_path: str | Path | None, edges_path: str | Path, *, crs: str | None = None
+) -> RoadGraph:
     """Read and validate a network from an edges CSV (and optionally a nodes CSV).
 
-    A ``.graphml`` or ``.geojson``/``.json`` edges file is read with :func:`read_graphml` or
-    :func:`read_geojson`; node attributes from ``nodes_path`` then override those of the file.
+    A ``.graphml``, ``.geojson``/``.json`` or OpenStreetMap (``.osm``, ``.osm.pbf``, ``.pbf``)
+    edges file is read with :func:`read_graphml`, :func:`read_geojson` (coordinates in ``crs``)
+    or :func:`siting.osm.read_osm`. Rows of ``nodes_path`` then override the attributes of the
+    nodes they name; rows for nodes not on the network (zones, cities with x,y) are attached to
+    the nearest node by a connector (:func:`attach_zones`).
     """
     edges_path = Path(edges_path)
     suffix = edges_path.suffix.lower()
     if suffix == ".graphml":
         G = read_graphml(edges_path)
     elif suffix in (".geojson", ".json"):
-        G = read_geojson(edges_path)
+        G = read_geojson(edges_path, crs)
+    elif suffix in (".osm", ".pbf") or edges_path.name.lower().endswith(".osm.xml"):
+        from siting.osm import read_osm  # pyosmium is loaded only for OSM input
+
+        G = read_osm(edges_path)
     else:
-        nodes = read_nodes_csv(nodes_path) if nodes_path else []
+        nodes = _nodes_in_wgs84(read_nodes_csv(nodes_path), crs) if nodes_path else []
         return build_graph(nodes, read_edges_csv(edges_path), add_missing_nodes=nodes_path is None)
     if nodes_path:
-        for rec in read_nodes_csv(nodes_path):
+        records = _nodes_in_wgs84(read_nodes_csv(nodes_path), crs)
+        for rec in records:
             if rec["id"] in G:
-                G.nodes[rec["id"]].update({k: v for k, v in rec.items() if k != "id"})
+                G.nodes[rec["id"]].update(rec.get("attrs") or {})
+                G.nodes[rec["id"]].update({k: v for k, v in rec.items() if k not in ("id", "attrs")})
+        attach_zones(G, records)
     return G
+
+
+def _nodes_in_wgs84(records: list[NodeRecord], crs: str | None) -> list[NodeRecord]:
+    """Node records with their x,y converted from ``crs`` to WGS-84 longitude/latitude."""
+    if crs is not None:
+        for rec in records:
+            if rec["x"] is not None and rec["y"] is not None:
+                rec["x"], rec["y"] = to_wgs84([(rec["x"], rec["y"])], crs)[0]
+    return records
 
 
 def read_graphml(path: str | Path) -> RoadGraph:
@@ -151,12 +175,15 @@ def read_graphml(path: str | Path) -> RoadGraph:
     return build_graph(nodes, edges)
 
 
-def read_geojson(path: str | Path) -> RoadGraph:
-    """Read a GeoJSON FeatureCollection: LineStrings are edges, Points are nodes.
+def read_geojson(path: str | Path, crs: str | None = None) -> RoadGraph:
+    """Read a GeoJSON FeatureCollection: LineStrings (and MultiLineString parts) are edges, Points nodes.
 
-    A LineString needs ``length_km`` in its properties (lengths are never guessed from coordinates,
-    which may be unprojected). Its end nodes are ``from``/``to`` properties, or else the Point
-    features at its first and last coordinates.
+    Coordinates are in ``crs`` (``wgs84`` by default, ``gcj02``, or any CRS PROJ knows, such as
+    ``EPSG:4547``; a legacy ``"crs"`` member of the file is used when ``crs`` is None) and are
+    stored as WGS-84 longitude/latitude. An edge's ``length_km`` property is used where present;
+    otherwise the geodesic length of its geometry. Its end nodes are its ``from``/``to`` properties,
+    or else the node at its first and last coordinates: a Point feature there, or a node shared
+    with the other lines that end there (named ``lon,lat``).
     """
     path = Path(path)
     try:
@@ -166,31 +193,43 @@ def read_geojson(path: str | Path) -> RoadGraph:
     feats = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(feats, list):
         raise InputError(f"{path}: expected a FeatureCollection with a features list")
+    if crs is None:
+        crs = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+
+    def wgs(coords: Any, i: int) -> list[tuple[float, float]]:
+        try:
+            return to_wgs84(coords, crs)
+        except InputError as exc:
+            raise InputError(f"{path}: feature {i}: {exc}") from None
+
     nodes: list[dict[str, Any]] = []
-    at: dict[tuple[float, float], str] = {}  # rounded coordinates -> node id
+    at: dict[tuple[float, float], str] = {}  # rounded WGS-84 coordinates -> node id
+    lines: list[tuple[int, dict[str, Any], list[tuple[float, float]]]] = []
     for i, f in enumerate(feats):
-        geom, props = f.get("geometry") or {}, f.get("properties") or {}
-        if geom.get("type") == "Point":
+        geom, props = (f or {}).get("geometry") or {}, (f or {}).get("properties") or {}
+        kind, coords = geom.get("type"), geom.get("coordinates")
+        if kind == "Point":
             node = str(props.get("id", f.get("id", f"p{i}")))
-            x, y = geom["coordinates"][:2]
-            nodes.append({**{k: props[k] for k in NODE_COLUMNS if k in props}, "id": node, "x": x, "y": y})
+            x, y = wgs([coords], i)[0]
+            rec = {k: props[k] for k in NODE_COLUMNS if k in props}
+            rec["attrs"] = {k: v for k, v in props.items() if k not in NODE_COLUMNS}
+            nodes.append({**rec, "id": node, "x": x, "y": y})
             at[(round(x, 6), round(y, 6))] = node
+        elif kind == "LineString":
+            lines.append((i, props, wgs(coords or [], i)))
+        elif kind == "MultiLineString":
+            lines.extend((i, props, wgs(part, i)) for part in coords or [])
     edges: list[dict[str, Any]] = []
-    for i, f in enumerate(feats):
-        geom, props = f.get("geometry") or {}, f.get("properties") or {}
-        if geom.get("type") != "LineString":
-            continue
-        coords = geom.get("coordinates") or []
-        if "length_km" not in props:
-            raise InputError(f"{path}: feature {i} (LineString) has no length_km property")
+    for i, props, coords in lines:
+        if len(coords) < 2 and not ("from" in props and "to" in props and "length_km" in props):
+            raise InputError(f"{path}: feature {i} (LineString) has fewer than two coordinates")
         ends: list[str] = []
         for key, xy in (("from", coords[0] if coords else None), ("to", coords[-1] if coords else None)):
             if key in props:
                 ends.append(str(props[key]))
                 continue
-            if not xy:
-                raise InputError(f"{path}: feature {i} (LineString) has no coordinates")
-            x, y = xy[0], xy[1]
+            assert xy is not None
+            x, y = xy
             end = at.get((round(x, 6), round(y, 6)))
             if end is None:
                 end = f"{x:.6f},{y:.6f}"
@@ -198,10 +237,54 @@ def read_geojson(path: str | Path) -> RoadGraph:
                 at[(round(x, 6), round(y, 6))] = end
             ends.append(end)
         corridor = next((str(props[c]) for c in _CORRIDOR_ALIASES if props.get(c)), "")
-        edges.append(
-            {"from": ends[0], "to": ends[1], "length_km": float(props["length_km"]), "corridor": corridor}
-        )
+        if props.get("length_km") is not None:
+            try:
+                length_km = float(props["length_km"])
+            except (TypeError, ValueError):
+                raise InputError(f"{path}: feature {i}: length_km must be a number") from None
+        else:
+            length_km = line_length_km(coords)
+        edges.append({"from": ends[0], "to": ends[1], "length_km": length_km, "corridor": corridor})
     return build_graph(nodes, edges)
+
+
+def attach_zones(G: RoadGraph, records: Iterable[NodeRecord]) -> list[str]:
+    """Add nodes that are not on the network (zones, cities) with a connector to the nearest node.
+
+    Each record needs ``x``/``y`` (WGS-84); the connector's length is the geodesic distance
+    (at least 0.001 km). Returns the ids attached.
+
+    Examples
+    --------
+    >>> G = build_graph([{"id": "a", "x": 112.0, "y": 28.0}, {"id": "b", "x": 113.0, "y": 28.0}],
+    ...                 [{"from": "a", "to": "b", "length_km": 98.4}])
+    >>> attach_zones(G, [{"id": "z", "kind": "city", "weight": 3.0, "x": 112.1, "y": 28.05, "name": "Z"}])
+    ['z']
+    >>> round(G.edges["z", "a"]["length_km"], 2)
+    11.29
+    """
+    placed = [(n, (float(d["x"]), float(d["y"]))) for n, d in G.nodes(data=True) if d.get("x") is not None]
+    added: list[str] = []
+    for rec in records:
+        if rec["id"] in G:
+            continue
+        if rec.get("x") is None or rec.get("y") is None or not placed:
+            raise InputError(f"node {rec['id']} is not on the network and has no x,y to attach it by")
+        xy = (float(rec["x"] or 0.0), float(rec["y"] or 0.0))
+        near, near_xy = min(placed, key=lambda p: (p[1][0] - xy[0]) ** 2 + (p[1][1] - xy[1]) ** 2)
+        G.add_node(rec["id"], **(rec.get("attrs") or {}))
+        G.add_node(
+            rec["id"],
+            kind=rec["kind"],
+            weight=rec["weight"],
+            x=xy[0],
+            y=xy[1],
+            name=rec["name"],
+            connector=True,
+        )
+        G.add_edge(rec["id"], near, length_km=max(distance_km(xy, near_xy), 0.001), corridors=[])
+        added.append(rec["id"])
+    return added
 
 
 def read_flows_csv(path: str | Path) -> list[FlowRecord]:

@@ -14,6 +14,7 @@ from siting.demand import Trip
 from siting.graph import RoadGraph
 from siting.models.exact import solve_max_flow
 from siting.models.instance import PlanResult, build_instance
+from siting.planning import drop_idle_stations
 
 __all__ = ["RolloutStep", "rollout"]
 
@@ -60,11 +61,7 @@ def rollout(
         inst = build_instance(G, trips, range_km, candidates=cand, existing=open_now, costs=costs)
         plan = solve_max_flow(inst, None, budget=float(budget), time_limit_s=time_limit_s)
         # With a budget and no count, the MILP is indifferent to stations that add no flow: drop them.
-        opened = list(plan.new_stations)
-        for site in list(opened):
-            rest = [s for s in opened if s != site]
-            if inst.trip_flow[inst.covered_trips(rest)].sum() >= plan.covered_flow - 1e-9:
-                opened = rest
+        opened = list(drop_idle_stations(inst, plan).new_stations)
         open_now = open_now + opened
         spent = float(sum(inst.costs[inst.candidates.index(s)] for s in opened))
         steps.append(RolloutStep(period, float(budget), opened, spent, plan))

@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from siting.cover import min_cover, unservable_trips
+from siting.errors import SitingError
 from siting.fuels import FuelProfile
 from siting.models.instance import Instance, PlanResult
 from siting.networks import Dataset
 from siting.outputs.document import plan_document
-from siting.planning import check_station_count, coverage_curve, plan_stations
+from siting.planning import Progress, check_station_count, coverage_curve, plan_stations
 from siting.sites import candidate_gaps
 from siting.sizing import size_stations
 from siting.spacing import corridor_spacing
@@ -34,7 +35,7 @@ def plan_study(
     ds: Dataset,
     inst: Instance,
     fuel: FuelProfile,
-    stations: int,
+    stations: int | None,
     *,
     method: str = "exact",
     curve_max: int | None = None,
@@ -45,32 +46,31 @@ def plan_study(
     gap_target: float = 1e-6,
     shared_sites: Sequence[str] | None = None,
     on_step: Callable[[int, PlanResult], None] | None = None,
+    budget: float | None = None,
+    on_progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Plan ``stations`` new stations, with the coverage curve p = 1..``curve_max`` (default
     ``stations``; 0 for none), per-station sizing, corridor spacing and unservable trips.
 
     Each exact solve stops once its MIP gap is certified below ``gap_target`` (or at
     ``time_limit_s`` seconds per point); each result carries its verdict (see
-    :data:`siting.planning.VERDICTS`)."""
-    n_curve = stations if curve_max is None else curve_max
-    check_station_count(inst, stations)
+    :data:`siting.planning.VERDICTS`). With a ``budget`` the plan spends at most that on new
+    sites (``stations`` an upper bound, or None) and the curve is off unless ``curve_max`` asks."""
+    n_curve = (stations or 0) if curve_max is None else curve_max
+    if stations is not None:
+        check_station_count(inst, stations)
     check_station_count(inst, n_curve, "--curve-max")
     curve: list[PlanResult] = []
-    if n_curve >= stations:
-        # The plan is one point of the curve, solved incrementally with the others.
-        curve = coverage_curve(
+    if budget is not None:
+        plan = plan_stations(
             inst,
-            range(1, n_curve + 1),
+            stations,
             method=method,
             time_limit_s=time_limit_s,
             gap_target=gap_target,
-            on_step=on_step,
+            budget=budget,
+            on_progress=on_progress,
         )
-        plan = (
-            next(r for r in curve if r.p == stations) if stations else plan_stations(inst, 0, method=method)
-        )
-    else:
-        plan = plan_stations(inst, stations, method=method, time_limit_s=time_limit_s, gap_target=gap_target)
         if n_curve > 0:
             curve = coverage_curve(
                 inst,
@@ -79,6 +79,42 @@ def plan_study(
                 time_limit_s=time_limit_s,
                 gap_target=gap_target,
                 on_step=on_step,
+                on_progress=on_progress,
+            )
+    elif stations is None:
+        raise SitingError("give the number of stations, or a budget")
+    elif n_curve >= stations:
+        # The plan is one point of the curve, solved incrementally with the others.
+        curve = coverage_curve(
+            inst,
+            range(1, n_curve + 1),
+            method=method,
+            time_limit_s=time_limit_s,
+            gap_target=gap_target,
+            on_step=on_step,
+            on_progress=on_progress,
+        )
+        plan = (
+            next(r for r in curve if r.p == stations) if stations else plan_stations(inst, 0, method=method)
+        )
+    else:
+        plan = plan_stations(
+            inst,
+            stations,
+            method=method,
+            time_limit_s=time_limit_s,
+            gap_target=gap_target,
+            on_progress=on_progress,
+        )
+        if n_curve > 0:
+            curve = coverage_curve(
+                inst,
+                range(1, n_curve + 1),
+                method=method,
+                time_limit_s=time_limit_s,
+                gap_target=gap_target,
+                on_step=on_step,
+                on_progress=on_progress,
             )
     sizes = size_stations(
         ds.G,

@@ -16,66 +16,12 @@ from dataclasses import asdict, dataclass
 from siting.demand import Trip
 from siting.fuels import FuelProfile
 from siting.graph import RoadGraph
+from siting.queueing import erlang_c, prob_wait_longer, servers_needed
 from siting.refuel import cycle_positions
 
 __all__ = ["erlang_c", "prob_wait_longer", "servers_needed", "refuel_stops", "StationSize", "size_stations"]
 
 _EPS = 1e-9
-
-
-def erlang_c(servers: int, offered_load: float) -> float:
-    """Erlang C: probability that an arrival waits, M/M/c with ``offered_load`` a = lambda T [Erlang].
-
-    Computed from the Erlang B recursion, which is stable for large ``servers``.
-
-    Examples
-    --------
-    >>> round(erlang_c(2, 1.0), 6)
-    0.333333
-    >>> erlang_c(1, 1.5)
-    1.0
-    """
-    if offered_load <= 0:
-        return 0.0
-    if servers <= offered_load:
-        return 1.0
-    b = 1.0
-    for k in range(1, servers + 1):
-        b = offered_load * b / (k + offered_load * b)
-    rho = offered_load / servers
-    return b / (1 - rho + rho * b)
-
-
-def prob_wait_longer(servers: int, arrivals_per_h: float, service_h: float, wait_h: float) -> float:
-    """P(wait > ``wait_h``) in an M/M/c queue [probability].
-
-    Examples
-    --------
-    >>> round(prob_wait_longer(2, 4.0, 0.25, 0.0), 6)
-    0.333333
-    >>> round(prob_wait_longer(2, 4.0, 0.25, 0.25), 6)
-    0.122626
-    """
-    a = arrivals_per_h * service_h
-    if servers <= a:
-        return 1.0
-    return erlang_c(servers, a) * math.exp(-(servers - a) * wait_h / service_h)
-
-
-def servers_needed(arrivals_per_h: float, service_h: float, wait_h: float, max_prob: float) -> int:
-    """Fewest servers with P(wait > ``wait_h``) <= ``max_prob`` (at least 1).
-
-    Examples
-    --------
-    >>> servers_needed(4.0, 0.25, 0.25, 0.05)
-    3
-    """
-    if arrivals_per_h <= 0:
-        return 1
-    c = max(1, math.floor(arrivals_per_h * service_h) + 1)
-    while prob_wait_longer(c, arrivals_per_h, service_h, wait_h) > max_prob:
-        c += 1
-    return c
 
 
 def refuel_stops(

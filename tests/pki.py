@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
@@ -63,9 +63,16 @@ def make_ca(common_name: str = "Test Station CA") -> Issued:
     return Issued(certificate, key)
 
 
-def issue(ca: Issued, common_name: str, *, server: bool = False) -> Issued:
-    """A leaf certificate signed by ``ca``: a TLS server's (127.0.0.1, localhost) or a station's (client)."""
-    key = ec.generate_private_key(ec.SECP256R1())
+def issue(
+    ca: Issued, common_name: str, *, server: bool = False, rsa_key: bool = False, usage: Any = None
+) -> Issued:
+    """A leaf certificate signed by ``ca``: a TLS server's (127.0.0.1, localhost) or a station's (client),
+    or for the extended key ``usage`` given (e.g. OCSP signing); a P-256 key, or with ``rsa_key`` a 2048-bit
+    RSA one."""
+    key: Any = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048) if rsa_key
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     now = datetime.now(UTC)
     builder = (
         x509.CertificateBuilder()
@@ -78,7 +85,7 @@ def issue(ca: Issued, common_name: str, *, server: bool = False) -> Issued:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
+                [usage or (ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH)]
             ),
             critical=False,
         )

@@ -56,6 +56,9 @@ class SiteConfig:
     battery_soc_min_pct: float = 10.0
     battery_soc_max_pct: float = 95.0
     battery_initial_soc_pct: float = 50.0
+    battery_control: str = "csms"
+    """``csms``: the battery follows the set-point the CSMS answers to each telemetry post while it is valid
+    (local self-consumption otherwise); ``local``: self-consumption always, whatever the CSMS says."""
     base_load_kw: float = 30.0
     grid_limit_kw: float = 200.0
     charger_count: int = 4
@@ -104,6 +107,7 @@ _SECTIONS = {
         "soc_min_pct": "battery_soc_min_pct",
         "soc_max_pct": "battery_soc_max_pct",
         "initial_soc_pct": "battery_initial_soc_pct",
+        "control": "battery_control",
     },
     "base_load": {"mean_kw": "base_load_kw"},
     "grid": {"limit_kw": "grid_limit_kw"},
@@ -185,6 +189,8 @@ def parse_site(data: dict[str, Any], source: str = "site.yaml") -> SiteConfig:
         kwargs["groups"] = _groups(kwargs["groups"], kwargs.get("id_prefix", "SITE-CP"), source)
     if kwargs.get("clouds", "noise") not in ("noise", "passages"):
         raise SiteConfigError(f"{source}: pv.clouds: must be noise or passages")
+    if kwargs.get("battery_control", "csms") not in ("csms", "local"):
+        raise SiteConfigError(f"{source}: battery.control: must be csms or local")
     if kwargs.get("csms_clock", "wall") not in ("wall", "simulated"):
         raise SiteConfigError(f"{source}: csms_clock: must be wall or simulated")
     for name in ("duration_h", "step_s", "time_factor", "pv_kwp", "grid_limit_kw"):

@@ -1,8 +1,12 @@
 """The site's energy balance, one step at a time (pure).
 
 Sign conventions of the telemetry API: battery power positive = discharging; grid import
-negative = export. Dispatch is self-consumption first: the battery covers any deficit and
-stores any surplus within its power and SoC limits; the grid takes the rest.
+negative = export. The battery follows the set-point the CSMS commanded (:class:`Command`, from
+the answer to the site's telemetry) while it is valid, within the command's SoC window and its own
+power and SoC limits, except that it charges less or discharges more rather than let the grid
+import exceed the command's ``import_limit_w`` (the site's local protection between two commands);
+without a valid command it runs locally, self-consumption first: it covers any deficit and stores
+any surplus; the grid takes the rest.
 """
 
 from __future__ import annotations
@@ -10,6 +14,29 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Command:
+    """A battery set-point from the CSMS's control port: > 0 discharge, < 0 charge [W]."""
+
+    setpoint_w: float
+    valid_until: datetime
+    soc_min_pct: float = 0.0
+    soc_max_pct: float = 100.0
+    import_limit_w: float | None = None
+    """Local protection: charge less or discharge more than the set-point rather than import more."""
+
+    @classmethod
+    def of(cls, body: dict | None) -> Command | None:
+        """From the ``battery_command`` of a telemetry answer (``None`` when there is none)."""
+        if not body:
+            return None
+        return cls(
+            float(body["setpoint_w"]), datetime.fromisoformat(body["valid_until"].replace("Z", "+00:00")),
+            float(body.get("soc_min_pct", 0.0)), float(body.get("soc_max_pct", 100.0)),
+            None if body.get("import_limit_w") is None else float(body["import_limit_w"]),
+        )  # fmt: skip
 
 
 @dataclass
@@ -63,6 +90,8 @@ class SiteSample:
     battery_soc_pct: float
     grid_import_w: float
     over_grid_limit: bool
+    commanded_w: float | None = None
+    """The CSMS's battery set-point this step followed (``None``: the battery ran locally)."""
 
     def telemetry(self) -> dict:
         """The body of ``POST /api/v1/sites/{site_id}/telemetry``."""
@@ -84,8 +113,10 @@ def balance(
     battery: Battery,
     grid_limit_w: float,
     dt_s: float,
+    command: Command | None = None,
 ) -> SiteSample:
-    """Dispatch the battery for one step and return what the grid sees.
+    """Dispatch the battery for one step (to ``command`` while it is valid at ``t``, else locally) and return
+    what the grid sees.
 
     >>> from datetime import UTC, datetime
     >>> b = Battery(100, 50, soc_pct=50)
@@ -94,6 +125,19 @@ def balance(
     (50000, 0, False)
     """
     deficit_w = load_w + chargers_w - pv_w
-    battery_w = battery.dispatch(deficit_w, dt_s)
+    request_w, commanded = deficit_w, None
+    if command is not None and t < command.valid_until:
+        commanded = command.setpoint_w
+        request_w = command.setpoint_w
+        if (request_w > 0 and battery.soc_pct <= command.soc_min_pct) or (
+            request_w < 0 and battery.soc_pct >= command.soc_max_pct
+        ):
+            request_w = 0.0  # the window the CSMS planned in: its plan never counted on more
+        if command.import_limit_w is not None and deficit_w - request_w > command.import_limit_w:
+            # Local protection between two commands (an EV starting while the battery charges, a cloud).
+            request_w = deficit_w - command.import_limit_w
+    battery_w = battery.dispatch(request_w, dt_s)
     grid_w = deficit_w - battery_w
-    return SiteSample(t, pv_w, load_w, chargers_w, battery_w, battery.soc_pct, grid_w, grid_w > grid_limit_w)
+    return SiteSample(
+        t, pv_w, load_w, chargers_w, battery_w, battery.soc_pct, grid_w, grid_w > grid_limit_w, commanded
+    )

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from charger_simulator.clock import ScaledClock
 from charger_simulator.config import StationConfig
 from charger_simulator.site.config import SiteConfig
-from charger_simulator.site.energy import Battery, SiteSample, balance, base_load_w
+from charger_simulator.site.energy import Battery, Command, SiteSample, balance, base_load_w
 from charger_simulator.site.pv import (
     CloudNoise,
     CloudPassages,
@@ -109,6 +109,8 @@ class Site:
             )
         ]
         self.totals = SiteTotals()
+        self.command: Command | None = None
+        """The battery set-point the CSMS last commanded (its answer to our telemetry); ``None``: local."""
         self._arrivals: dict[str, asyncio.Task] = {}
 
     def sample(self, dt_s: float, now: datetime | None = None) -> SiteSample:
@@ -124,7 +126,8 @@ class Site:
         local_h = (now.hour + now.minute / 60 + cfg.utc_offset_h) % 24
         load_w = base_load_w(local_h, cfg.base_load_kw, self.rng.gauss(0, 0.05))
         chargers_w = sum(c.power_w for s in self.stations for c in s.model.connectors.values())
-        return balance(now, pv_w, load_w, chargers_w, self.battery, cfg.grid_limit_kw * 1000, dt_s)
+        limit_w = cfg.grid_limit_kw * 1000
+        return balance(now, pv_w, load_w, chargers_w, self.battery, limit_w, dt_s, self.command)
 
     async def _ev_arrivals(self, station: Station) -> None:
         """Poisson arrivals per charger; each EV charges its energy need, then leaves."""
@@ -185,7 +188,9 @@ class Site:
                     # and the chargers' power is what it is at the reading.
                     s = self.sample(cfg.step_s, max(target, self.clock.now()))
                     self.totals.add(s, cfg.step_s)
-                    await sink.send(s.telemetry())
+                    answer = await sink.send(s.telemetry())
+                    if self.cfg.battery_control == "csms" and answer is not None:
+                        self.command = Command.of(answer)
                     if on_sample:
                         on_sample(s, self.totals)
             finally:

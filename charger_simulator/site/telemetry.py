@@ -46,11 +46,12 @@ class TelemetrySink:
             await self._client.aclose()
         self._log.close()
 
-    async def send(self, body: dict) -> None:
+    async def send(self, body: dict) -> dict | None:
+        """Log and post one sample; returns the CSMS's ``battery_command`` (the control port) if any."""
         self._log.write(json.dumps({"site_id": self.site_id} | body, ensure_ascii=False) + "\n")
         self._log.flush()
         if self._client is None:
-            return
+            return None
         url = f"{self.api_url}/api/v1/sites/{self.site_id}/telemetry"
         try:
             r = await self._client.post(url, json=body)
@@ -59,9 +60,12 @@ class TelemetrySink:
                     f"HTTP {r.status_code}: {r.text[:200]}", request=r.request, response=r
                 )
             self.posted += 1
-        except httpx.HTTPError as e:
+            answer = r.json() if r.content else {}
+            return answer.get("battery_command") if isinstance(answer, dict) else None
+        except (httpx.HTTPError, ValueError) as e:
             self.failed += 1
             if self.failed <= 3:
                 LOGGER.warning(
                     "site %s: telemetry POST failed (%s); kept in %s", self.site_id, e, self.log_path
                 )
+            return None

@@ -1,13 +1,12 @@
 """``/car-parks``: the register, one car park at a time or imported from a sheet."""
 
-import dataclasses
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from compliance.api.common import ChunkStore, Deps, car_park_or_404, checked
-from compliance.api.schemas import CarParkCreate, CarParkPublic, ImportReport, RowErrorPublic
+from compliance.api.schemas import CarParkCreate, CarParkPublic, ImportReport
 from compliance.errors import RegisterError, RegisterLimitError, UnreadableRegisterError
 from compliance.importers import DEFAULT_NEW_SINCE, read_register_bytes
 from compliance.repository import CarParkRepository
@@ -49,7 +48,10 @@ def car_parks_router(deps: Deps) -> APIRouter:
         filename: Annotated[str, Query(description="register.csv or register.xlsx: picks the format")],
         new_since: date = DEFAULT_NEW_SINCE,
     ) -> ImportReport:
-        """Import a sheet sent as the raw request body; good rows are stored, bad ones reported.
+        """Import a sheet sent as the raw request body; every identifiable row is stored, problems reported.
+
+        The answer says how the sheet was read: the header rows, each sheet column and the field it became
+        (or why it was ignored), and warnings for relevant-looking columns left unmapped.
 
         The sheet is parsed in a worker process within the import limits: 413 past a limit (the detail
         names it), 422 for a file that is no register, 415 for a format other than CSV or XLSX.
@@ -71,11 +73,7 @@ def car_parks_router(deps: Deps) -> APIRouter:
         store = store_chunk or repo.upsert_car_parks
         for start in range(0, len(result.records), _UPSERT_CHUNK):
             await store(result.records[start : start + _UPSERT_CHUNK])
-        return ImportReport(
-            rows_read=result.rows_read,
-            imported=len(result.records),
-            errors=[RowErrorPublic(**dataclasses.asdict(e)) for e in result.errors],
-        )
+        return ImportReport.of(result)
 
     @router.get("/car-parks/{car_park_id}", response_model=CarParkPublic)
     async def get_car_park(

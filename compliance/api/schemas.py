@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from compliance.errors import Effect
 from compliance.evaluate import CarParkResult, Status, Verdict
+from compliance.headers import SheetColumn
+from compliance.importers import ImportResult
 from compliance.model import CarPark
 from compliance.repository import Inspection
 from compliance.rules import Rule, RulePack
@@ -94,17 +97,75 @@ else:
 
 
 class RowErrorPublic(BaseModel):
+    """A register problem: ``column`` is the register column's key, ``header`` the sheet column as
+    written (``E 总车位数(个)``); ``effect`` says what it did (row_rejected, value_ignored, note)."""
+
     row: int
     column: str
     value: str
     message_en: str
     message_zh: str
+    effect: Effect = Effect.ROW_REJECTED
+    header: str = ""
+
+
+class SheetColumnPublic(BaseModel):
+    """One column of the imported sheet: the register column (``field``) it became, or why it was ignored."""
+
+    column: str = Field(description="the sheet column's letter")
+    header: str
+    field: str | None = Field(description="the register column's key; null: ignored")
+    field_zh: str | None
+    warning: bool = Field(description="ignored although it looks relevant")
+    note_en: str
+    note_zh: str
+
+    @classmethod
+    def of(cls, c: SheetColumn) -> SheetColumnPublic:
+        return cls(
+            column=c.letter,
+            header=c.header,
+            field=c.key,
+            field_zh=c.field_label("zh") or None,
+            warning=c.warning,
+            note_en=c.note_en,
+            note_zh=c.note_zh,
+        )
+
+
+class ImportWarning(BaseModel):
+    message_en: str
+    message_zh: str
 
 
 class ImportReport(BaseModel):
+    """What an import did: rows read and stored, each problem, and how the sheet's columns were read."""
+
     rows_read: int
     imported: int
     errors: list[RowErrorPublic]
+    sheet: str = ""
+    header_rows: list[int] = []
+    columns: list[SheetColumnPublic] = []
+    warnings: list[ImportWarning] = []
+
+    @classmethod
+    def of(cls, result: ImportResult) -> ImportReport:
+        mapping = result.mapping
+        return cls(
+            rows_read=result.rows_read,
+            imported=len(result.records),
+            errors=[RowErrorPublic(**dataclasses.asdict(e)) for e in result.errors],
+            sheet=mapping.sheet if mapping else "",
+            header_rows=list(mapping.header_rows) if mapping else [],
+            columns=[SheetColumnPublic.of(c) for c in mapping.columns] if mapping else [],
+            warnings=[
+                ImportWarning(message_en=en, message_zh=zh)
+                for en, zh in zip(mapping.warnings("en"), mapping.warnings("zh"), strict=True)
+            ]
+            if mapping
+            else [],
+        )
 
 
 class StationFindingPublic(BaseModel):

@@ -8,9 +8,10 @@ from datetime import date
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from compliance.errors import RowError
+from compliance.errors import Effect, RowError
 from compliance.evaluate import CarParkResult, Status
 from compliance.explain import STATUS_LABELS, explain
+from compliance.headers import ColumnMapping
 from compliance.reports.geojson import STATUS_COLOURS
 from compliance.reports.summary import district_summary, status_counts
 from compliance.rules import RulePack
@@ -57,6 +58,13 @@ def _environment() -> Environment:
     )
 
 
+def _warnings(mapping: ColumnMapping | None) -> list[tuple[str, str]]:
+    """The mapping's warnings as (zh, en) pairs."""
+    if mapping is None:
+        return []
+    return list(zip(mapping.warnings("zh"), mapping.warnings("en"), strict=True))
+
+
 def render_html(
     results: Sequence[CarParkResult],
     packs: Sequence[RulePack],
@@ -66,8 +74,13 @@ def render_html(
     generated: date | None = None,
     source_name: str = "",
     geojson_name: str = "carparks.geojson",
+    mapping: ColumnMapping | None = None,
 ) -> str:
-    """The report as one self-contained HTML page; ``lang`` picks which language comes first."""
+    """The report as one self-contained HTML page; ``lang`` picks which language comes first.
+
+    ``errors`` are the register's problems (each with its effect); ``mapping`` is how the sheet's columns
+    were read (shown with its warnings when given).
+    """
     other = "en" if lang == "zh" else "zh"
     rows = []
     for r in results:
@@ -91,6 +104,9 @@ def render_html(
             rows=rows,
             packs=packs,
             errors=errors,
+            rejected=len({e.row for e in errors if e.effect is Effect.ROW_REJECTED}),
+            mapping=mapping,
+            warnings=_warnings(mapping),
             counts=status_counts(results),
             statuses=list(Status),
             status_labels=STATUS_LABELS,

@@ -224,7 +224,8 @@ def _edge_rows() -> list[Row]:
         _base(
             "XJ-E18", "缺坐标", c.CULTURAL_TOURISM, total_spaces=21, spaces_with_chargers=7, lon="", lat=""
         ),
-        # Deliberately bad rows: the importer rejects each, naming row and column; the rest go through.
+        # Deliberately bad rows: the importer names each row and column; a bad value is read as blank
+        # (the car park stays, insufficient data where a rule needs it), the repeated id is left out.
         _base("XJ-B01", "未知类别", c.OTHER, category="停车楼"),
         _base("XJ-B02", "负数车位", c.OTHER, total_spaces=-5),
         _base("XJ-B03", "充电车位多于总车位", c.OTHER, total_spaces=10, spaces_with_chargers=12),
@@ -237,7 +238,7 @@ def _edge_rows() -> list[Row]:
 def random_rows(count: int, seed: int = SEED) -> list[Row]:
     """``count`` plausible car parks covering every category, from a seeded generator."""
     rng = random.Random(seed)
-    categories = list(Category)
+    categories = [c for c in Category if c is not Category.UNKNOWN]
     rows = []
     for i in range(count):
         category = categories[i % len(categories)] if i < 2 * len(categories) else rng.choice(categories)

@@ -70,20 +70,30 @@ def install_routes(app: FastAPI) -> None:
         commands,
         compliance,
         demand_response,
+        firmware,
         health,
         id_tokens,
+        reservations,
+        security,
         sites,
         siting,
+        smart_charging,
         stations,
+        tariffs,
         transactions,
     )
 
     routers = (
         health, stations, id_tokens, transactions, commands, sites, demand_response, carbon, compliance,
-        siting,
+        siting, smart_charging, reservations, firmware, security, tariffs,
     )
     for module in routers:
         app.include_router(module.router)
+    # issue 17: measured flexibility, EV needs, carbon records
+    from csms.api.routes import energy_records, flexibility
+
+    app.include_router(flexibility.router)
+    app.include_router(energy_records.router)
 
     for exc_type, status in _STATUS.items():
 

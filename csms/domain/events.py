@@ -110,6 +110,13 @@ class DemandResponseChanged(Event):
     site_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ChargingLimitChanged(Event):
+    """A station reported an external charging limit or its end."""
+
+    station_id: str
+
+
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], None]
 

@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 _DAY_S = 86_400
+MAX_RULES = 200
+"""Most rules (and priced periods) a tariff may have: its coverage check is quadratic in them."""
 _ALL_MONTHS = frozenset(range(1, 13))
 
 
@@ -100,18 +102,28 @@ class TouTariff:
     currency: str = "CNY"
     source: Mapping[str, Any] = field(default_factory=dict)
     verified: bool = False
+    service_fee_per_kwh: float = 0.0
+    """A flat service fee (服务费) per kWh on top of the energy price, in ``currency`` (0: none)."""
 
     def __post_init__(self) -> None:
         if not self.rules:
             raise TariffError(f"tariff {self.name!r}: no rules")
+        if len(self.rules) > MAX_RULES or len(self.prices_cny_per_kwh) > MAX_RULES:
+            raise TariffError(f"tariff {self.name!r}: at most {MAX_RULES} rules and periods")
+        if not -14 <= self.utc_offset_hours <= 14:
+            raise TariffError(f"tariff {self.name!r}: utc_offset_hours must be within -14..14")
+        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isupper()):
+            raise TariffError(f"tariff {self.name!r}: currency must be an ISO 4217 code such as CNY")
         for i, rule in enumerate(self.rules):
             if rule.period not in self.prices_cny_per_kwh:
                 raise TariffError(f"tariff {self.name!r}: rules[{i}] period {rule.period!r} has no price")
         for name, price in self.prices_cny_per_kwh.items():
-            if not price >= 0:
+            if not 0 <= price < float("inf"):
                 raise TariffError(
                     f"tariff {self.name!r}: prices_cny_per_kwh[{name!r}] must be >= 0, got {price}"
                 )
+        if not 0 <= self.service_fee_per_kwh < float("inf"):
+            raise TariffError(f"tariff {self.name!r}: service_fee_cny_per_kwh must be >= 0")
         boundaries = sorted({0, _DAY_S, *(r.start_s for r in self.rules), *(r.end_s for r in self.rules)})
         object.__setattr__(self, "_boundaries", tuple(boundaries))
         # Coverage: the period is constant between consecutive boundaries, so testing each
@@ -242,11 +254,19 @@ def tariff_from_dict(data: Mapping[str, Any]) -> TouTariff:
         rules=tuple(rules),
         peak_periods=frozenset(data.get("peak_periods", ("sharp", "peak"))),
         valley_periods=frozenset(data.get("valley_periods", ("valley",))),
-        utc_offset_hours=float(data.get("utc_offset_hours", 8.0)),
+        utc_offset_hours=_number(data.get("utc_offset_hours", 8.0), "utc_offset_hours"),
         currency=str(data.get("currency", "CNY")),
         source=dict(data.get("source", {})),
         verified=bool(data.get("verified", False)),
+        service_fee_per_kwh=_number(data.get("service_fee_cny_per_kwh", 0.0), "service_fee_cny_per_kwh"),
     )
+
+
+def _number(value: object, where: str) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise TariffError(f"{where}: expected a number, got {value!r}") from exc
 
 
 def hunan_default_tariff() -> TouTariff:

@@ -39,6 +39,15 @@ from csms.services.stations import HandshakeVerdict
 
 log = logging.getLogger("csms.ocpp")
 
+TLS_CIPHERS = ":".join((
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",  # ECDSA certificate (A00.FR.318)
+    "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",  # RSA certificate, forward secrecy
+    "AES128-GCM-SHA256", "AES256-GCM-SHA384",  # RSA certificate, RSA key exchange (A00.FR.319, 1.6)
+))
+"""TLS 1.2 suites the OCPP port offers (OpenSSL names), strongest first; TLS 1.3 keeps OpenSSL's three
+AEAD suites. The ECDSA suites need an ECDSA certificate and the others an RSA one: configure both
+(``ocpp_tls_cert_file`` and ``ocpp_tls_second_cert_file``) to offer all of them."""
+
 # Newest first: the server picks the first of these the station offers.
 VERSIONS: dict[str, type[StationConnection]] = {
     "ocpp2.1": V21Connection, "ocpp2.0.1": V201Connection, "ocpp1.6": V16Connection
@@ -79,6 +88,11 @@ def basic_credentials(headers: Headers) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     return user, password
+
+
+def _over_tls(connection: ServerConnection) -> bool:
+    transport = connection.transport
+    return transport is not None and transport.get_extra_info("ssl_object") is not None
 
 
 def _certified_identity(connection: ServerConnection) -> str | None:
@@ -130,6 +144,7 @@ class OcppServer:
         self.clock = clock
         self.message_ids = message_ids
         self._server: Server | None = None
+        self._tls_server: Server | None = None  # wss:// beside plain ws:// (``ocpp_tls_port``)
         # connection -> "already booted Accepted", learnt at the handshake so the session needs no second read
         self._booted: dict[int, bool] = {}
         self._closing: set[asyncio.Task[None]] = set()  # replaced connections being closed
@@ -139,11 +154,28 @@ class OcppServer:
         assert self._server is not None
         return self._server.sockets[0].getsockname()[1]
 
+    @property
+    def tls_port(self) -> int | None:
+        """The port that speaks ``wss://``: ``ocpp_tls_port``'s, or the OCPP port when it is TLS only."""
+        if self._tls_server is not None:
+            return self._tls_server.sockets[0].getsockname()[1]
+        return self.port if self.settings.ocpp_tls_cert_file else None
+
     async def start(self) -> None:
-        self._server = await serve(
+        tls = self._tls()
+        if tls is not None and self.settings.ocpp_tls_port is not None:
+            self._server = await self._listen(self.settings.ocpp_port, None)
+            self._tls_server = await self._listen(self.settings.ocpp_tls_port, tls)
+        else:
+            self._server = await self._listen(self.settings.ocpp_port, tls)
+        log.info("event=ocpp_listening host=%s port=%s tls_port=%s", self.settings.ocpp_host, self.port,
+                 self.tls_port)
+
+    async def _listen(self, port: int, tls: ssl.SSLContext | None) -> Server:
+        return await serve(
             self._session,
             self.settings.ocpp_host,
-            self.settings.ocpp_port,
+            port,
             subprotocols=list(VERSIONS),  # type: ignore[arg-type]
             process_request=self._process_request,
             select_subprotocol=select_subprotocol,
@@ -152,9 +184,8 @@ class OcppServer:
             compression=None,
             open_timeout=self.settings.ocpp_open_timeout_s,
             backlog=self.settings.ocpp_backlog,
-            ssl=self._tls(),
+            ssl=tls,
         )
-        log.info("event=ocpp_listening host=%s port=%s", self.settings.ocpp_host, self.port)
 
     def _tls(self) -> ssl.SSLContext | None:
         """Security profile 2: TLS on the OCPP port when a certificate is configured (TLS 1.2 or newer).
@@ -168,6 +199,9 @@ class OcppServer:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(settings.ocpp_tls_cert_file, settings.ocpp_tls_key_file)
+        if settings.ocpp_tls_second_cert_file:  # OpenSSL keeps one certificate per key type: RSA and ECDSA
+            context.load_cert_chain(settings.ocpp_tls_second_cert_file, settings.ocpp_tls_second_key_file)
+        context.set_ciphers(TLS_CIPHERS)
         if settings.ocpp_tls_client_ca_file:
             context.load_verify_locations(settings.ocpp_tls_client_ca_file)
             required = settings.ocpp_tls_require_client_cert
@@ -175,10 +209,11 @@ class OcppServer:
         return context
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close()
+                await server.wait_closed()
+        self._server = self._tls_server = None
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
 
@@ -203,7 +238,8 @@ class OcppServer:
             creds = None  # the user name must be the station id (OCPP security profile 1)
         source = connection.remote_address[0] if connection.remote_address else None
         verdict, booted, retry_after_s = await self.services.stations.authenticate(
-            station_id, creds[1] if creds else None, certified=certified is not None, source=source
+            station_id, creds[1] if creds else None, certified=certified is not None, source=source,
+            tls=_over_tls(connection),
         )
         self._booted[id(connection)] = booted
         if verdict is HandshakeVerdict.throttled:
@@ -214,6 +250,10 @@ class OcppServer:
         if verdict is HandshakeVerdict.unknown and creds is not None:
             await self.services.stations.admit_unknown(station_id, creds[1])
             log.info("station=%s event=admitted_pending", station_id)
+        elif verdict is HandshakeVerdict.insecure:
+            log.warning("station=%s event=handshake_refused reason=below_security_profile tls=%s",
+                        station_id, _over_tls(connection))
+            return _reply(HTTPStatus.UNAUTHORIZED, "this station must connect with a higher security profile")
         elif verdict is not HandshakeVerdict.accepted:
             log.warning("station=%s event=handshake_refused reason=%s", station_id, verdict.value)
             return _reply(HTTPStatus.UNAUTHORIZED, "authentication failed",

@@ -11,12 +11,16 @@ from ocpp.routing import on
 from ocpp.v16.enums import Action
 
 from csms.domain.authorization import TokenInfo
+from csms.domain.carbon_records import signed_values_v16
 from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
+from csms.ocpp_handlers import v16_firmware, v16_reservations, v16_smart_charging
 from csms.ocpp_handlers.commands import need, optional
+from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v16_security import COMMANDS_16, V16SecurityMixin
 from csms.ocpp_handlers.validation import V16_CODES
 from csms.services.metering import MeterReport
 from csms.services.transactions import StartRequest, StopRequest
@@ -45,7 +49,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V16Connection(StationConnection):
+class V16Connection(V16SecurityMixin, OutboundRules, StationConnection):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "1.6"
@@ -78,6 +82,8 @@ class V16Connection(StationConnection):
             self.id, p["connectorId"], p["idTag"], float(p["meterStart"]), parse_timestamp(p["timestamp"])
         )
         transaction_id, info = await self.services.transactions.start(req)
+        if p.get("reservationId") is not None:  # the transaction ends the reservation as used
+            await self.services.reservations.used(self.id, p["reservationId"], transaction_id=transaction_id)
         return {"transactionId": transaction_id, "idTagInfo": id_tag_info(info)}
 
     @on(Action.stop_transaction)
@@ -87,6 +93,8 @@ class V16Connection(StationConnection):
             p.get("reason"), p.get("idTag"), samples(p.get("transactionData") or []),
         )
         info = await self.services.transactions.stop(req)
+        signed = signed_values_v16(p.get("transactionData") or [])
+        await self.services.signed_meter.record(self.id, None, signed, transaction_pk=p["transactionId"])
         return {"idTagInfo": id_tag_info(info)} if info else {}
 
     @on(Action.meter_values)
@@ -95,6 +103,9 @@ class V16Connection(StationConnection):
             self.id, p["connectorId"], samples(p["meterValue"]), transaction_id=p.get("transactionId")
         )
         await self.services.meters.write(report)
+        signed = signed_values_v16(p["meterValue"])
+        tx = p.get("transactionId")
+        await self.services.signed_meter.record(self.id, p["connectorId"], signed, transaction_pk=tx)
         return {}
 
     @on(Action.sign_certificate)
@@ -113,6 +124,7 @@ class V16Connection(StationConnection):
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.firmware.status_notification(self.id, p["status"], None)
         await self.services.stations.record(self.id, "FirmwareStatusNotification", p)
         return {}
 
@@ -150,6 +162,8 @@ V16Connection.commands = {
         optional(vendorId=need(p, "vendor_id"), messageId=p.get("message_id"), data=p.get("data")),
     ),
 }
+
+V16Connection.commands.update(COMMANDS_16)
 
 
 # -- SetChargingProfile: the site energy manager's version-neutral profile on the 1.6 wire ------------------
@@ -193,3 +207,5 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 
 
 V16Connection.commands["set-charging-profile"] = set_charging_profile
+for _module in (v16_smart_charging, v16_reservations, v16_firmware):
+    V16Connection.commands.update(_module.COMMANDS)

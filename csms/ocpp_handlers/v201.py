@@ -8,12 +8,18 @@ from ocpp.routing import on
 from ocpp.v201.enums import Action
 
 from csms.domain.authorization import TokenInfo
+from csms.domain.carbon_records import signed_values_v201
 from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
+from csms.ocpp_handlers import v201_firmware, v201_reservations, v201_smart_charging
 from csms.ocpp_handlers.commands import need, optional
+from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v201_certificates import COMMANDS_201, V201CertificatesMixin
+from csms.ocpp_handlers.v201_ev_needs import EvNeedsMixin
+from csms.ocpp_handlers.v201_tariff import V201CostAndSync, V201MessageSplitting
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
 from csms.services.transactions import EventRequest
@@ -41,7 +47,11 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
     return out
 
 
-class V201Connection(StationConnection):
+class V201Connection(
+    v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
+    V201CertificatesMixin, EvNeedsMixin, V201MessageSplitting, OutboundRules, StationConnection,
+    V201CostAndSync,
+):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
     ocpp_version = "2.0.1"
@@ -70,7 +80,12 @@ class V201Connection(StationConnection):
 
     @on(Action.authorize)
     async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"idTokenInfo": id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))}
+        info = id_token_info(await self.services.tokens.authorize(p["idToken"]["idToken"]))
+        if p.get("iso15118CertificateHashData"):  # C07: the contract certificate's status too
+            return await self.authorize_certificates(info, p["iso15118CertificateHashData"])
+        if p.get("certificate"):  # C07: or the chain itself
+            return await self.authorize_chain(info, p["certificate"])
+        return {"idTokenInfo": await self.tariff_message(info)}
 
     @on(Action.transaction_event)
     async def on_transaction_event(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -84,11 +99,17 @@ class V201Connection(StationConnection):
             samples=samples(p.get("meterValue") or []), charging_state=info.get("chargingState"),
         )
         answer = await self.services.transactions.event(req)
-        return {"idTokenInfo": id_token_info(answer)} if answer else {}
+        if p.get("reservationId") is not None:  # H03: the transaction uses the reservation
+            await self.services.reservations.used(self.id, p["reservationId"], transaction_uid=req.uid)
+        signed = signed_values_v201(p.get("meterValue") or [])
+        uid = info["transactionId"]
+        await self.services.signed_meter.record(self.id, evse.get("id"), signed, transaction_uid=uid)
+        return await self.after_transaction_event(p, {"idTokenInfo": id_token_info(answer)} if answer else {})
 
     @on(Action.meter_values)
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.meters.write(MeterReport(self.id, p["evseId"], samples(p["meterValue"])))
+        await self.services.signed_meter.record(self.id, p["evseId"], signed_values_v201(p["meterValue"]))
         return {}
 
     @on(Action.notify_report)
@@ -105,6 +126,7 @@ class V201Connection(StationConnection):
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.firmware.status_notification(self.id, p["status"], p.get("requestId"))
         return await self._keep("FirmwareStatusNotification", p)
 
     @on(Action.log_status_notification)
@@ -169,6 +191,8 @@ V201Connection.commands = {
     ),
 }
 
+V201Connection.commands.update(COMMANDS_201)
+
 
 # -- SetChargingProfile: the site energy manager's version-neutral profile on the 2.0.1 wire (2.1 too) -------
 # Self-contained on purpose: the domain says what to limit (csms.domain.energy.ChargingProfile); only this
@@ -207,3 +231,5 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 
 
 V201Connection.commands["set-charging-profile"] = set_charging_profile
+for _module in (v201_smart_charging, v201_reservations, v201_firmware):
+    V201Connection.commands.update(_module.COMMANDS)

@@ -15,18 +15,31 @@ from csms.domain.events import EventBus
 from csms.domain.throttle import BudgetPolicy, FailureBudget
 from csms.domain.timeutil import Clock, utcnow
 from csms.services.api_tokens import ApiTokenService
+from csms.services.boot_intervals import BootIntervalService
 from csms.services.carbon import CarbonService, factor_from_settings
+from csms.services.carbon_records import CarbonRecordService, SignedMeterService
 from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
+from csms.services.costs import CostService
 from csms.services.demand_response import DemandResponseService
+from csms.services.ev_needs import EvNeedsService
+from csms.services.firmware import FirmwareService
+from csms.services.flexibility import FlexibilityService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
+from csms.services.iso15118 import Iso15118Service
 from csms.services.metering import MeterService
+from csms.services.ocsp_trust import load_trust
 from csms.services.presence import Presence
+from csms.services.reservations import ReservationService
 from csms.services.sites import SiteService
+from csms.services.smart_charging import SmartChargingService
+from csms.services.station_security import StationSecurityService
 from csms.services.stations import MessageQuota, StationService
+from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
+from csms.services.transaction_sync import TransactionSyncService
 from csms.services.transactions import TransactionService
 
 if TYPE_CHECKING:
@@ -56,10 +69,30 @@ class Services:
     compliance: ComplianceService
     ids: IdService
     """Ids the CSMS gives stations, unique across nodes and restarts."""
+    security: StationSecurityService
+    """Security profiles per station, their upgrade, password rotation (issue 13)."""
+    iso15118: Iso15118Service
+    """OCSP lookups and the contract-certificate provider (block M, C07)."""
+    tariffs: TariffService
+    costs: CostService
+    transaction_sync: TransactionSyncService
+    boot_intervals: BootIntervalService
+    flexibility: FlexibilityService
+    """The measured flexibility of the sites and the district (issue 17)."""
+    ev_needs: EvNeedsService
+    """EV charging needs per session (2.0.1 NotifyEVChargingNeeds, the operator's API)."""
+    signed_meter: SignedMeterService
+    """The signed meter values (OCMF...) stations send, kept per session."""
+    carbon_records: CarbonRecordService
+    """碳普惠 session records with provenance, methodology and signed meter values."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
     """Signs stations' certificate requests; ``None`` without a configured station CA."""
+    smart_charging: SmartChargingService | None = None
+    """Installed-profile reports and external limits (K09, K12, K13)."""
+    reservations: ReservationService | None = None
+    firmware: FirmwareService | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -79,6 +112,12 @@ def build_services(
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
     ids = IdService(uow, clock, settings.node_id)
+    boot_intervals = BootIntervalService(uow, clock)
+    sites = SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s)
+    demand_response = DemandResponseService(uow, clock, events)
+    carbon = CarbonService(
+        uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
+    )
     return Services(
         clock=clock,
         uow=uow,
@@ -99,22 +138,40 @@ def build_services(
             )),
             hash_slots=settings.handshake_hash_concurrency,
             quota=MessageQuota(settings.station_messages_max_count, settings.station_messages_max_bytes),
+            boot_intervals=boot_intervals.overrides,
         ),
         tokens=TokenService(uow, clock),
         transactions=transactions,
         meters=MeterService(committer),
         committer=committer,
         api_tokens=ApiTokenService(uow, clock),
-        sites=SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s),
-        demand_response=DemandResponseService(uow, clock, events),
-        carbon=CarbonService(
-            uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
-        ),
+        sites=sites,
+        demand_response=demand_response,
+        carbon=carbon,
         commands=CommandService(gateway, transactions, ids),
         gateway=gateway,
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
         ids=ids,
+        smart_charging=SmartChargingService(uow, clock, events, gateway, ids),
+        reservations=ReservationService(uow, clock, gateway, ids),
+        firmware=FirmwareService(uow, clock, gateway, ids),
+        security=StationSecurityService(uow, clock, gateway),
+        iso15118=Iso15118Service(
+            ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,
+            provider_url=settings.contract_certificate_provider_url,
+            provider_timeout_s=settings.contract_certificate_timeout_s,
+            station_responders=settings.ocsp_station_responders,
+            trusted=load_trust(settings.ocsp_trust_file), clock=clock,
+        ),
+        tariffs=TariffService(uow, clock),
+        costs=CostService(uow, clock, events),
+        transaction_sync=TransactionSyncService(uow, clock),
+        boot_intervals=boot_intervals,
+        flexibility=FlexibilityService(uow, clock, sites, demand_response, gateway),
+        ev_needs=EvNeedsService(uow, clock, events),
+        signed_meter=SignedMeterService(uow, clock),
+        carbon_records=CarbonRecordService(uow, carbon),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from csms.config import Settings
@@ -42,10 +42,14 @@ from csms.domain.demand_response import (
     site_flexibility,
 )
 from csms.domain.energy import Allocation, allocate
-from csms.domain.energy.control import ControlPolicy, ImportController
+from csms.domain.energy.control import ControlPolicy, ImportController, aim_w
+from csms.domain.energy.dispatch import BatteryCommand, battery_command
+from csms.domain.energy.external_limits import ExternalLimit, caps_w
+from csms.domain.energy.needs import NeedsChanged, mark_planned, shift_by_plan
 from csms.domain.energy.planning import Policy, ProfileMessage, plan_profiles
 from csms.domain.energy.state import site_state
 from csms.domain.events import (
+    ChargingLimitChanged,
     DemandResponseChanged,
     EventBus,
     SessionEnded,
@@ -78,6 +82,9 @@ POLL_S = 0.02
 SleepUntil = Callable[[datetime], Awaitable[None]]
 """Returns once the clock reads at least the given time (tests inject one driven by their fake clock)."""
 
+ExternalLimits = Callable[[], Awaitable[Collection[ExternalLimit]]]
+"""The external charging limits stations reported (K12), read once per cycle."""
+
 
 class EnergyManager:
     """Allocates every site and keeps each station's charging profiles in step (see the module docstring).
@@ -99,9 +106,11 @@ class EnergyManager:
         events: EventBus | None = None,
         sleep_until: SleepUntil | None = None,
         leases: SiteLeases | None = None,
+        external_limits: ExternalLimits | None = None,
     ) -> None:
         self._s = settings
         self._leases: SiteLeases = leases or SingleNode()
+        self._external_limits = external_limits
         self._events = events
         self._sleep_until = sleep_until or self._real_sleep_until
         self._unsubscribe: list[Callable[[], None]] = []
@@ -110,6 +119,7 @@ class EnergyManager:
         self._gw = gateway
         self._clock = clock
         self._latest: dict[str, Allocation] = {}
+        self._commands: dict[str, BatteryCommand] = {}
         self._sender = ProfileSender(sites, gateway, clock, settings.energy_call_timeout_s)
         self._policy = Policy(
             settings.energy_hysteresis_w, settings.energy_hysteresis_pct, settings.energy_profile_validity_s
@@ -148,6 +158,8 @@ class EnergyManager:
                 bus.subscribe(StationBooted, on_station),
                 bus.subscribe(SessionStarted, on_station),
                 bus.subscribe(SessionEnded, on_station),
+                bus.subscribe(ChargingLimitChanged, lambda e: self.station_changed(e.station_id)),
+                bus.subscribe(NeedsChanged, lambda e: self.station_changed(e.station_id)),
             ]
         self._task = asyncio.create_task(self._run(), name="energy-manager")
 
@@ -278,22 +290,27 @@ class EnergyManager:
             snaps = [snap for snap in snaps if snap.spec.site_id in held]
         events = await self._dr.live_events(now)
         self._next_boundary = next_event_boundary(events, now)
+        limits = await self._external_limits() if self._external_limits is not None else ()
         out: dict[str, Allocation] = {}
         messages: list[ProfileMessage] = []
         for snap in snaps:
+            electrical = {m.station_id: (m.volts(snap.spec.voltage_v), m.phases) for m in snap.members}
             self._station_site.update((m.station_id, snap.spec.site_id) for m in snap.members)
             control = self._control.setdefault(snap.spec.site_id, ImportController(self._control_policy))
             control.feed(snap.spec.site_id, snap.recent, snap.spec.connection_limit_kw * 1000, events)
             try:
+                state = site_state(
+                    snap, now, is_online=self._gw.is_online, sent=self._sender.sent,
+                    control_policy=self._control_policy, caps_w=caps_w(limits, now, electrical),
+                )  # fmt: skip
+                # Sessions with needs: their energy by departure, shifted out of peaks and DR windows.
+                state, plans = shift_by_plan(
+                    state, snap.spec, now, snap.tariff, events,
+                    aim_w=lambda limit_w: aim_w(limit_w, self._control_policy),
+                )  # fmt: skip
                 alloc = allocate(
                     snap.spec,
-                    site_state(
-                        snap,
-                        now,
-                        is_online=self._gw.is_online,
-                        sent=self._sender.sent,
-                        control_policy=self._control_policy,
-                    ),
+                    state,
                     now,
                     snap.tariff,
                     events,
@@ -303,12 +320,19 @@ class EnergyManager:
                     margin_w=self._control_policy.margin_w,
                     correction_w=control.correction_w,
                 )
+                alloc = mark_planned(alloc, plans)
             except ValueError:
                 log.exception("site=%s event=allocation_failed", snap.spec.site_id)
                 continue
             out[snap.spec.site_id] = alloc
             if send:
                 self._latest[snap.spec.site_id] = alloc
+                if snap.spec.battery_power_kw > 0 and snap.spec.battery_capacity_kwh > 0:
+                    self._commands[snap.spec.site_id] = battery_command(
+                        snap.spec, alloc.battery_setpoint_w, alloc.grid_import_w + alloc.battery_setpoint_w,
+                        alloc.planned_limit_w or alloc.import_limit_w, now,
+                        self._s.energy_battery_command_validity_s, alloc.import_limit_w,
+                    )  # fmt: skip
                 dr = active_limit(snap.spec.site_id, events, now)
                 messages += plan_profiles(
                     snap, alloc, now, dr_limit_kw=dr.limit_kw if dr else None, sent=self._sender.sent,
@@ -340,6 +364,15 @@ class EnergyManager:
         """Wait until ``n`` sending cycles have completed (for tests and tools: an event, not a sleep)."""
         async with self._cycled:
             await self._cycled.wait_for(lambda: self.cycles >= n)
+
+    # -- the sites' control port --------------------------------------------------------------------------
+    def battery_command(self, site_id: str) -> BatteryCommand | None:
+        """The battery set-point the latest cycle commanded the site to (``None``: no battery, no cycle yet,
+        or the command has lapsed: the site runs its battery locally)."""
+        command = self._commands.get(site_id)
+        if command is None or command.valid_until <= self._clock():
+            return None
+        return command
 
     # -- reads for the API -----------------------------------------------------------------------------------
     async def allocation(self, site_id: str) -> Allocation:

@@ -95,7 +95,10 @@ class ExternalDemandResponse:
 
     async def metered_import_w(self, site_id: str) -> list[tuple[datetime, float]]:
         """The site's latest metered grid import [W] with its time (none if the meter has not reported)."""
-        rows = await self._sites.telemetry(site_id, limit=20)
+        try:
+            rows = await self._sites.telemetry(site_id, limit=20)
+        except NotFound:
+            return []
         for row in reversed(rows):
             if row.grid_import_w is not None:
                 return [(row.timestamp, row.grid_import_w)]

@@ -1,4 +1,4 @@
-"""The energy manager's view of the sites: one :class:`SiteSnapshot` per site, read in six queries.
+"""The energy manager's view of the sites: one :class:`SiteSnapshot` per site, read in seven queries.
 
 Session-level helpers: :meth:`csms.services.sites.SiteService.snapshots` owns the unit of work. Also the
 mapping of stored site rows to the domain's :class:`SiteSpec` and :class:`Member`.
@@ -18,6 +18,7 @@ from csms.db.sites import Site, SiteStation, SiteTelemetry
 from csms.domain.energy import ActiveSession, CurrentType, Member, PriorityClass, SiteSnapshot, SiteSpec
 from csms.domain.session import OPEN_STATUSES
 from csms.domain.tariff import TouTariff
+from csms.services.ev_needs import session_needs
 from csms.services.site_telemetry import recent_samples, sample_of
 
 
@@ -106,6 +107,15 @@ async def read_snapshots(
             ActiveSession(str(pk), station_id, evse_id, started_at, pk, uid)
         )
     volts = await station_voltages(session, open_pks)
+    needs = await session_needs(session, open_pks)
+    for site_sessions in sessions.values():
+        for i, a in enumerate(site_sessions):
+            n = needs.get(a.transaction_id)
+            if n is not None:
+                site_sessions[i] = replace(
+                    a, energy_needed_wh=n.energy_needed_wh, departure_at=n.departure_at,
+                    ev_max_power_w=n.ev_max_power_w,
+                )  # fmt: skip
     return [
         SiteSnapshot(
             spec_of(s),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,8 +21,10 @@ from csms.db import repositories as repo
 from csms.db.batching import GroupCommitter
 from csms.db.coalesce import Coalescer
 from csms.db.models import Connector, Station, StationMessage, StatusEvent
+from csms.db.models_security import StationSecurity
 from csms.db.station_writes import BootWriter, StatusWriter
 from csms.db.uow import UnitOfWork
+from csms.domain import security_profile
 from csms.domain.events import (
     EventBus,
     HandshakeBudgetExceeded,
@@ -48,6 +50,8 @@ class HandshakeVerdict(StrEnum):
     bad_credentials = "bad_credentials"
     throttled = "throttled"
     """Over its failure budget: refused unheard (HTTP 429) for ``retry_after_s``."""
+    insecure = "insecure"
+    """Below the station's security profile (plain ws:// for profile 2, no client certificate for 3)."""
 
 
 class Handshake(NamedTuple):
@@ -98,7 +102,11 @@ class StationService:
         budget: FailureBudget | None = None,
         hash_slots: int = 4,
         quota: MessageQuota | None = None,
+        boot_intervals: Callable[[str], Awaitable[Any]] | None = None,
     ) -> None:
+        self._boot_intervals = boot_intervals
+        """A station's own intervals (``pending_retry_interval_s``, ``heartbeat_interval_s``; ``None``: the
+        configured ones), read at each boot."""
         self._events = events
         self._budget = budget or FailureBudget()
         self._hashing = PriorityGate(hash_slots)
@@ -113,13 +121,18 @@ class StationService:
         self._unknown_policy = unknown_policy
         self._heartbeat_interval_s = heartbeat_interval_s
         self._pending_retry_interval_s = pending_retry_interval_s
-        # station id -> SHA-256 of the last password verified: a reconnecting station skips argon2.
-        self._verified: dict[str, str] = {}
+        # station id -> (its stored hash, SHA-256 of the last password verified against it): a reconnecting
+        # station skips argon2 while the stored hash is the one it was verified against.
+        self._verified: dict[str, tuple[str, str]] = {}
         self._credentials: Coalescer[str, Any] = Coalescer(self._read_credentials)
 
     async def _read_credentials(self, station_ids: Collection[str]) -> dict[str, Any]:
         """What a handshake needs of each station, for many handshakes in one query."""
-        query = select(Station.id, Station.password_hash, Station.registration_status, Station.last_boot_at)
+        query = select(
+            Station.id, Station.password_hash, Station.registration_status, Station.last_boot_at,
+            StationSecurity.security_profile, StationSecurity.target_profile,
+            StationSecurity.next_password_hash,
+        ).outerjoin(StationSecurity, StationSecurity.station_id == Station.id)
         async with self._uow.read() as session:
             return {row.id: row for row in await session.execute(query.where(Station.id.in_(station_ids)))}
 
@@ -149,6 +162,10 @@ class StationService:
             if password_hash is not None:
                 station.password_hash = password_hash
                 self._verified.pop(station_id, None)
+                await session.execute(  # an operator's password overrides a rotation under way
+                    update(StationSecurity).where(StationSecurity.station_id == station_id)
+                    .values(next_password_hash=None, next_password_accepted_at=None, updated_at=self._clock())
+                )
             if status is not None:
                 station.registration_status = status
         return station
@@ -172,7 +189,8 @@ class StationService:
 
     # -- the charger-facing edge -----------------------------------------------------------------------
     async def authenticate(
-        self, station_id: str, password: str | None, *, certified: bool = False, source: str | None = None
+        self, station_id: str, password: str | None, *, certified: bool = False, source: str | None = None,
+        tls: bool = False,
     ) -> Handshake:
         """Check Basic-auth credentials at the websocket handshake (OCPP security profile 1), or, with
         ``certified``, a registered station whose verified client certificate names it (profile 3).
@@ -182,6 +200,11 @@ class StationService:
         station's last good address, so that an attack on its id does not lock the real station out. A
         budget that trips publishes :class:`HandshakeBudgetExceeded`. Unknown ids cost a dummy argon2
         verification, so timing does not tell which ids exist.
+
+        A station with a stored security profile is refused (``insecure``) below it (``tls``: the handshake
+        came over TLS). A rotated password the station accepted is taken too, and from the first handshake
+        with it on it replaces the old one; an upgrade of profile settles the same way
+        (:mod:`csms.domain.security_profile`).
         """
         now = self._clock()
         keys = [("station", station_id)] + ([("address", source)] if source else [])
@@ -198,7 +221,9 @@ class StationService:
             return SUSPECT if any(self._budget.failures(key, at) for key in keys) else CLEAN
 
         # Re-checked when the hash's turn comes: guesses queued together must not all be heard.
-        verdict, booted = await self._check(station_id, password, certified, priority, lambda: wait_s() > 0)
+        verdict, booted = await self._check(
+            station_id, password, certified, tls, priority, lambda: wait_s() > 0
+        )
         if verdict is HandshakeVerdict.throttled:
             return Handshake(verdict, False, wait_s())
         if verdict is HandshakeVerdict.accepted:
@@ -218,7 +243,7 @@ class StationService:
         return Handshake(verdict, booted)
 
     async def _check(
-        self, station_id: str, password: str | None, certified: bool, priority: Priority,
+        self, station_id: str, password: str | None, certified: bool, tls: bool, priority: Priority,
         throttled: Callable[[], bool],
     ) -> tuple[HandshakeVerdict, bool]:
         station = await self._credentials.get(station_id)
@@ -233,21 +258,56 @@ class StationService:
                     return HandshakeVerdict.throttled, False
             return HandshakeVerdict.bad_credentials, False
         booted = station.registration_status == "Accepted" and station.last_boot_at is not None
+        if security_profile.refusal(station.security_profile, tls=tls, certified=certified):
+            return HandshakeVerdict.insecure, False
+        profile = security_profile.upgraded(station.target_profile, tls=tls, certified=certified)
         if certified or station.password_hash is None:
+            if profile is not None:
+                await self._settle(station_id, profile=profile)
             return HandshakeVerdict.accepted, booted  # its certificate, or no password (profile 0)
         if password is None:
             return HandshakeVerdict.bad_credentials, False
         digest = hashlib.sha256(password.encode()).hexdigest()
-        if self._verified.get(station_id) != digest:
+        rotated = False
+        if self._verified.get(station_id) != (station.password_hash, digest):
             right = await self._hashing.run(
                 priority, lambda: _verify(station.password_hash, password), skip=throttled
             )
+            if right is False and station.next_password_hash is not None:  # A01: the new password, first use
+                right = rotated = await self._hashing.run(
+                    priority, lambda: _verify(station.next_password_hash, password), skip=throttled
+                )
             if right is None:
                 return HandshakeVerdict.throttled, False
             if not right:
                 return HandshakeVerdict.bad_credentials, False
-            self._verified[station_id] = digest
+            self._verified[station_id] = (
+                station.next_password_hash if rotated else station.password_hash, digest
+            )
+        if rotated or profile is not None:
+            await self._settle(station_id, rotated=rotated, profile=profile)
         return HandshakeVerdict.accepted, booted
+
+    async def _settle(self, station_id: str, *, rotated: bool = False, profile: int | None = None) -> None:
+        """The station connected with its rotated password (which replaces the old one now) and/or with the
+        profile it agreed to move up to (which becomes the lowest it may use)."""
+        now = self._clock()
+        async with self._uow() as session:
+            security = await session.get(StationSecurity, station_id, with_for_update=True)
+            if security is None:
+                return
+            if rotated and security.next_password_hash is not None:
+                await session.execute(
+                    update(Station).where(Station.id == station_id)
+                    .values(password_hash=security.next_password_hash)
+                )
+                security.next_password_hash = None
+                security.next_password_accepted_at = None
+                security.password_rotated_at = now
+            if profile is not None and security.target_profile == profile:
+                security.security_profile = profile
+                security.target_profile = None
+            security.updated_at = now
 
     async def admit_unknown(self, station_id: str, password: str) -> None:
         """Store a station that connected unregistered as Pending, remembering the password it used."""
@@ -276,6 +336,10 @@ class StationService:
         status = await self._committer.submit(self._boot, (station_id, ocpp_version, info, now))
         self._events.publish(StationBooted(now, station_id, status))
         interval = self._heartbeat_interval_s if status == "Accepted" else self._pending_retry_interval_s
+        if self._boot_intervals is not None:
+            own = await self._boot_intervals(station_id)
+            mine = own.heartbeat_interval_s if status == "Accepted" else own.pending_retry_interval_s
+            interval = mine or interval
         return BootAnswer(status=status, interval_s=interval, current_time=now)
 
     async def heartbeat(self, station_id: str) -> datetime:

@@ -13,8 +13,10 @@ Capar, Kuby, Leon & Tsai (2013), EJOR 227(1):142-151, formulation (ACPC)::
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import Any
 
 import highspy
 import numpy as np
@@ -78,6 +80,7 @@ class MaxFlowModel:
 
     def __init__(self, inst: Instance, *, budget: float | None = None, mip_rel_gap: float = 1e-6) -> None:
         self.inst = inst
+        self.budget = budget
         n_cand = len(inst.candidates)
         self.groups = _Groups(inst)
         h = quiet_highs(None, mip_rel_gap)
@@ -90,6 +93,28 @@ class MaxFlowModel:
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         h.changeObjectiveOffset(inst.base_flow)
         self.h = h
+        self._progress: Callable[[float, float | None], None] | None = None
+        self._last_tick = 0.0
+        self._subscribed = False
+
+    def _tick(self, event: Any) -> None:
+        """HiGHS callback (simplex and MIP interrupts): report elapsed time and gap, 4 times a second."""
+        if self._progress is None:
+            return
+        now = time.perf_counter()
+        if now - self._last_tick < 0.25:
+            return
+        self._last_tick = now
+        data = event.data_out
+        gap = float(getattr(data, "mip_gap", math.inf))
+        self._progress(float(data.running_time), gap if math.isfinite(gap) else None)
+
+    def _watch(self, on_progress: Callable[[float, float | None], None] | None) -> None:
+        self._progress = on_progress
+        if on_progress is not None and not self._subscribed:
+            self.h.cbMipInterrupt.subscribe(self._tick)
+            self.h.cbSimplexInterrupt.subscribe(self._tick)
+            self._subscribed = True
 
     def solve(
         self,
@@ -98,20 +123,29 @@ class MaxFlowModel:
         time_limit_s: float | None = 60.0,
         initial: Collection[str] | None = None,
         started: float | None = None,
+        on_progress: Callable[[float, float | None], None] | None = None,
     ) -> PlanResult:
-        """Best plan with exactly ``p`` new stations (None: any number, within the budget).
+        """Best plan with exactly ``p`` new stations (None: any number, within the budget; with a
+        budget, ``p`` is an upper bound).
 
         ``started`` (a ``time.perf_counter()`` reading) lets the time limit include work done
-        before this call, such as building the model.
+        before this call, such as building the model. ``on_progress(seconds, gap)`` is called
+        about four times a second while HiGHS works (``gap`` None until it has a bound).
         """
         started = time.perf_counter() if started is None else started
         h = self.h
         lower, upper = (-_INF, _INF) if p is None else (float(p), float(p))
+        if p is not None and self.budget is not None:
+            lower = 0.0
         h.changeRowBounds(self.card_row, lower, upper)
         if initial is not None:
             _set_start(h, self.inst, self.groups, initial)
         _spend_rest_of(h, time_limit_s, started)
-        h.run()
+        self._watch(on_progress)
+        try:
+            h.run()
+        finally:
+            self._progress = None
         result = _result(h, self.inst, "exact", p, started, maximise=True)
         result.extra.update(
             {"milp_rows": h.getNumRow(), "milp_cols": h.getNumCol(), "trip_groups": len(self.groups.rep)}
@@ -297,6 +331,8 @@ def _result(
                 # HiGHS measures the gap from its own objective, in which y may understate the trips
                 # the chosen x really refuel; measure it from the flow actually refuelled.
                 gap = max(0.0, bound - covered_flow) / covered_flow
+            elif bound is None:
+                gap = None  # no dual bound yet (the root LP did not finish): no gap is certified
     cost = float(sum(inst.costs[inst.candidates.index(c)] for c in new)) if new else 0.0
     return PlanResult(
         status=status,

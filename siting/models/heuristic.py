@@ -67,25 +67,31 @@ class _State:
 
 def greedy_max_flow(
     inst: Instance,
-    p: int,
+    p: int | None,
     *,
     improve: bool = True,
     time_limit_s: float | None = None,
     start: Collection[str] = (),
+    budget: float | None = None,
 ) -> PlanResult:
     """Heuristic maximum refuelled flow with ``p`` new stations.
 
     Parameters
     ----------
     inst : Instance
-    p : int
-        New stations to open (at most the number of candidates).
+    p : int or None
+        New stations to open (at most the number of candidates); with a ``budget``, at most ``p``
+        (None: as many as the budget affords).
     improve : bool
         Run the swap phase after greedy.
     time_limit_s : float, optional
         Stop swapping after this many seconds (the greedy phase always completes).
     start : collection of str
         Candidates open from the outset (for example the plan for ``p - 1``); greedy adds the rest.
+    budget : float, optional
+        Upper bound on the summed cost of the new stations (``inst.costs``). Greedy then adds the
+        affordable site with the best new flow per unit cost, and the result is the better of that
+        and the best single affordable site (Khuller, Moss & Naor 1999); swaps keep within budget.
 
     Returns
     -------
@@ -105,8 +111,10 @@ def greedy_max_flow(
     """
     started = time.perf_counter()
     state = _State(inst)
-    if p > state.n_cand or p < 0:
-        return _plan(inst, "infeasible", [], p, started)
+    if budget is not None:
+        return _greedy_budget(inst, state, p, float(budget), improve, time_limit_s, started)
+    if p is None or p > state.n_cand or p < 0:
+        return _plan(inst, "infeasible", [], p or 0, started)
     is_open = np.zeros(state.n_cand, dtype=bool)
     order = [inst.candidates.index(c) for c in dict.fromkeys(start) if c in inst.candidates][:p]
     is_open[order] = True
@@ -140,6 +148,72 @@ def greedy_max_flow(
             current, swaps = best_val, swaps + 1
     stations = [inst.candidates[i] for i in order]
     return _plan(inst, "feasible", stations, p, started, swaps=swaps, improved=improve)
+
+
+def _greedy_budget(
+    inst: Instance,
+    state: _State,
+    p: int | None,
+    budget: float,
+    improve: bool,
+    time_limit_s: float | None,
+    started: float,
+) -> PlanResult:
+    """Cost-effectiveness greedy within ``budget`` (and at most ``p`` sites), then budget-keeping swaps."""
+    if budget < 0:
+        return _plan(inst, "infeasible", [], p or 0, started)
+    cap = state.n_cand if p is None else min(p, state.n_cand)
+    cost = np.maximum(inst.costs, _TOL)
+    is_open = np.zeros(state.n_cand, dtype=bool)
+    order: list[int] = []
+    spent = 0.0
+    while len(order) < cap:
+        gain, partial = state.gains(is_open)
+        affordable = ~is_open & (inst.costs <= budget - spent + _TOL)
+        if not affordable.any():
+            break
+        score = np.where(affordable, gain / cost, -np.inf)
+        tie = np.where(affordable, partial / cost, -np.inf)
+        best = int(np.lexsort((-np.arange(state.n_cand), tie, np.round(score, 12)))[-1])
+        if gain[best] <= _TOL and partial[best] <= _TOL:
+            break  # nothing left that any affordable site helps
+        is_open[best] = True
+        order.append(best)
+        spent += float(inst.costs[best])
+    # The best single affordable site: greedy by ratio alone can be arbitrarily bad.
+    gain0, _ = state.gains(np.zeros(state.n_cand, dtype=bool))
+    gain0[inst.costs > budget + _TOL] = -np.inf
+    if cap >= 1 and np.isfinite(gain0).any():
+        single = int(np.argmax(gain0))
+        if gain0[single] > state.value(is_open) + _TOL:
+            is_open[:] = False
+            is_open[single] = True
+            order, spent = [single], float(inst.costs[single])
+    current = state.value(is_open)
+    swaps = 0
+    while improve and (time_limit_s is None or time.perf_counter() - started < time_limit_s):
+        best_val, best_move = current, None
+        for out in np.flatnonzero(is_open):
+            trial = is_open.copy()
+            trial[out] = False
+            base = state.value(trial)
+            gain, _ = state.gains(trial)
+            room = budget - (spent - float(inst.costs[out])) + _TOL
+            gain[trial | (inst.costs > room)] = -np.inf
+            gain[out] = -np.inf
+            k = int(np.argmax(gain))
+            if np.isfinite(gain[k]) and base + gain[k] > best_val + _TOL * max(1.0, abs(best_val)):
+                best_val, best_move = base + gain[k], (int(out), k)
+        if best_move is None:
+            break
+        is_open[best_move[0]], is_open[best_move[1]] = False, True
+        spent += float(inst.costs[best_move[1]] - inst.costs[best_move[0]])
+        order = [best_move[1] if i == best_move[0] else i for i in order]
+        current, swaps = best_val, swaps + 1
+    stations = [inst.candidates[i] for i in order]
+    plan = _plan(inst, "feasible", stations, len(stations), started, swaps=swaps, improved=improve)
+    plan.extra["budget"] = budget
+    return plan
 
 
 def _plan(

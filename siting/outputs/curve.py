@@ -10,20 +10,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from siting.i18n import t
+from siting.outputs.fonts import plot_lang
 
-__all__ = ["write_curve_png"]
-
-# CJK-capable fonts tried in order; Latin labels are used when none is installed.
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "SimHei", "Source Han Sans SC")
-
-
-def _has_cjk_font() -> bool:
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return any(name in names for name in _CJK_FONTS)
+__all__ = ["curve_figure", "write_curve_png"]
 
 
 def write_curve_png(
@@ -36,6 +29,10 @@ def write_curve_png(
 ) -> Path:
     """Plot one line per series of ``{"p", "covered_flow_pct"}`` points and save a PNG.
 
+    Series names that are solve methods (``exact``, ``heuristic``, ...) are translated; the x axis
+    has integer ticks only (p is a number of stations); a Chinese figure uses an installed CJK font
+    and falls back to English with a warning when there is none (see :mod:`siting.outputs.fonts`).
+
     Examples
     --------
     >>> import tempfile, os
@@ -44,18 +41,44 @@ def write_curve_png(
     >>> out.read_bytes()[:4] == b"\\x89PNG"
     True
     """
-    if lang == "zh" and not _has_cjk_font():
-        lang = "en"  # no CJK glyphs available: do not draw empty boxes
-    if lang == "zh":
-        plt.rcParams["font.sans-serif"] = list(_CJK_FONTS) + plt.rcParams["font.sans-serif"]
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    fig = curve_figure(series, lang=lang, mark_p=mark_p, title=title)
     try:
+        path = Path(path)
+        fig.savefig(path)
+    finally:
+        plt.close(fig)
+    return path
+
+
+def curve_figure(
+    series: Mapping[str, Sequence[dict[str, Any]]],
+    *,
+    lang: str = "en",
+    mark_p: int | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The curve as an open figure (the caller saves and closes it)."""
+    lang, families = plot_lang(lang)
+    with plt.rc_context({"font.family": families, "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=150)
         for label, points in series.items():
-            xs = [pt["p"] for pt in points]
-            ys = [pt["covered_flow_pct"] for pt in points]
-            ax.plot(xs, ys, marker="o", linestyle="--" if "heur" in label else "-", label=label)
+            xs = [int(pt["p"]) for pt in points]
+            ys = [float(pt["covered_flow_pct"]) for pt in points]
+            ax.plot(xs, ys, marker="o", linestyle="--" if "heur" in label else "-", label=t(label, lang))
+            if mark_p is not None and mark_p in xs:
+                y = ys[xs.index(mark_p)]
+                ax.annotate(
+                    f"p = {mark_p}: {y:.1f}%",
+                    (mark_p, y),
+                    xytext=(-8, 10),
+                    textcoords="offset points",
+                    ha="right",
+                    fontsize=9,
+                )
         if mark_p is not None:
             ax.axvline(mark_p, color="#999", linewidth=1, linestyle=":")
+        max_p = max((int(pt["p"]) for pts in series.values() for pt in pts), default=1)
+        ax.xaxis.set_major_locator(MultipleLocator(1) if max_p <= 15 else MaxNLocator(integer=True))
         ax.set_xlabel(t("curve_x", lang))
         ax.set_ylabel(t("curve_y", lang))
         ax.set_title(title or t("curve", lang))
@@ -63,8 +86,4 @@ def write_curve_png(
         ax.grid(True, alpha=0.3)
         ax.legend(loc="lower right")
         fig.tight_layout()
-        path = Path(path)
-        fig.savefig(path)
-    finally:
-        plt.close(fig)
-    return path
+    return fig

@@ -16,6 +16,8 @@ import networkx as nx
 
 from siting.graph import RoadGraph, corridor_chains
 from siting.i18n import t
+from siting.outputs.basemap import hunan_base_layer, is_lon_lat, road_segments
+from siting.outputs.names import display_name as _name
 
 __all__ = ["plan_html", "write_html"]
 
@@ -23,24 +25,53 @@ _W, _H, _PAD = 900, 700, 40
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
-def _layout(G: RoadGraph) -> dict[str, tuple[float, float]]:
+def _layout(G: RoadGraph) -> tuple[dict[str, tuple[float, float]], float | None]:
+    """Drawing positions, and the x shrink of longitude (None when the coordinates are not lon/lat)."""
     pos: dict[str, tuple[float, float]] = {}
     for n, d in G.nodes(data=True):
         x, y = d.get("x"), d.get("y")
-        if x is None or y is None:
-            spring = nx.spring_layout(G, seed=1, weight=None)
-            return {n: (float(xy[0]), float(xy[1])) for n, xy in spring.items()}
-        pos[n] = (float(x), float(y))
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    geographic = (
-        all(-180 <= x <= 180 for x in xs) and all(-90 <= y <= 90 for y in ys) and max(xs) - min(xs) < 60
+        if x is not None and y is not None:
+            pos[n] = (float(x), float(y))
+    if 2 * len(pos) < G.number_of_nodes():  # mostly without coordinates: a spring layout of all
+        spring = nx.spring_layout(G, seed=1, weight=None)
+        return {n: (float(xy[0]), float(xy[1])) for n, xy in spring.items()}, None
+    if not is_lon_lat(G, pos):
+        return pos, None
+    shrink = math.cos(math.radians(sum(y for _, y in pos.values()) / len(pos)))
+    return {n: (x * shrink, y) for n, (x, y) in pos.items()}, shrink
+
+
+def _base_svg(
+    raw: dict[str, tuple[float, float]], shrink: float, xy: Callable[[float, float], tuple[float, float]]
+) -> str:
+    """Prefecture and province boundaries (the offline base layer) as SVG paths, when they apply."""
+    layer = hunan_base_layer()
+    xs = [p[0] / shrink for p in raw.values()]
+    ys = [p[1] for p in raw.values()]
+    if not layer.covers((min(xs), min(ys), max(xs), max(ys))):
+        return ""
+
+    def path(rings: list[list[tuple[float, float]]], closed: bool) -> str:
+        out = []
+        for ring in rings:
+            pts = [xy(x * shrink, y) for x, y in ring]
+            out.append("M" + " L".join(f"{px:.1f},{py:.1f}" for px, py in pts) + (" Z" if closed else ""))
+        return " ".join(out)
+
+    prefectures = [r for b in layer.of_kind("prefecture") for r in b.parts]
+    province = [r for b in layer.of_kind("province") for r in b.parts]
+    lines = [r for b in layer.of_kind("province_line") for r in b.parts]
+    return (
+        f'<path class="base-prefectures" d="{path(prefectures, True)}" fill="#fbf8f0" stroke="#b4aa98" '
+        'stroke-width="0.6" stroke-dasharray="4 2"/>'
+        f'<path class="base-province-lines" d="{path(lines, False)}" fill="none" stroke="#8c8577" '
+        'stroke-width="0.9"/>'
+        f'<path class="base-province" d="{path(province, True)}" fill="none" stroke="#5f564a" '
+        'stroke-width="1.4"/>'
     )
-    shrink = math.cos(math.radians(sum(ys) / len(ys))) if geographic else 1.0
-    return {n: (x * shrink, y) for n, (x, y) in pos.items()}
 
 
-def _projector(pos: dict[str, tuple[float, float]]) -> Callable[[str], tuple[float, float]]:
+def _projector(pos: dict[str, tuple[float, float]]) -> Callable[[float, float], tuple[float, float]]:
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
@@ -49,8 +80,7 @@ def _projector(pos: dict[str, tuple[float, float]]) -> Callable[[str], tuple[flo
         (_H - 2 * _PAD) / max(max(ys) - min(ys), span * 1e-3),
     )
 
-    def project(node: str) -> tuple[float, float]:
-        x, y = pos[node]
+    def project(x: float, y: float) -> tuple[float, float]:
         return _PAD + (x - min(xs)) * scale, _H - _PAD - (y - min(ys)) * scale
 
     return project
@@ -58,14 +88,22 @@ def _projector(pos: dict[str, tuple[float, float]]) -> Callable[[str], tuple[flo
 
 def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str | None = None) -> str:
     """The HTML page (a string) for a plan document from :func:`siting.outputs.document.plan_document`."""
-    project = _projector(_layout(G))
+    pos, shrink = _layout(G)
+    xy = _projector(pos)
+
+    def project(node: str) -> tuple[float, float]:
+        return xy(*pos[node])
+
     corridors = corridor_chains(G)
     colour = {code: _PALETTE[i % len(_PALETTE)] for i, code in enumerate(sorted(corridors))}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}">',
-        '<rect width="100%" height="100%" fill="#fbfbf8"/>',
+        f'<rect width="100%" height="100%" fill="{"#eceef0" if shrink else "#fbfbf8"}"/>',
+        _base_svg(pos, shrink, xy) if shrink else "",
     ]
     for u, v, d in G.edges(data=True):
+        if u not in pos or v not in pos:
+            continue
         (x1, y1), (x2, y2) = project(u), project(v)
         codes = d.get("corridors") or []
         stroke = colour.get(codes[0], "#999") if codes else "#aaa"
@@ -74,10 +112,17 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" '
             f'stroke-width="3" stroke-opacity="0.7"><title>{label}</title></line>'
         )
+    drawn = {(u, v) for u, v in G.edges() if u in pos and v in pos}
+    for a, b in road_segments(G, pos)[len(drawn) :]:  # across areas that have no position
+        (x1, y1), (x2, y2) = xy(*a), xy(*b)
+        parts.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#aaa" '
+            'stroke-width="3" stroke-opacity="0.7"/>'
+        )
     stations = {s["id"]: s for s in doc.get("station_details", [])}
     dense = G.number_of_nodes() > 150
     for n, d in G.nodes(data=True):
-        if n in stations:
+        if n in stations or n not in pos:
             continue
         x, y = project(n)
         r = 4 if d.get("kind") == "city" else 2
@@ -91,6 +136,8 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
                 f"{html.escape(_name(n, d, lang))}</text>"
             )
     for n, st in stations.items():
+        if n not in pos:
+            continue  # no position in the data: in the table below, not on the map
         x, y = project(n)
         fill = "#d62728" if st["status"] == "new" else "#1f3b8f"
         sizing = st.get("sizing") or {}
@@ -98,7 +145,7 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
         if sizing:
             tip += (
                 f" | {sizing.get('servers')} {t('servers_' + sizing.get('server_name', 'charger'), lang)}"
-                f" | {sizing.get('visits_per_day'):g} {t('visits', lang)}"
+                f" | {float(sizing.get('visits_per_day') or 0):,.0f} {t('visits', lang)}"
             )
         parts.append(
             f'<rect x="{x - 7:.1f}" y="{y - 7:.1f}" width="14" height="14" fill="{fill}" '
@@ -113,11 +160,14 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
     legend = "".join(
         f'<span style="color:{c}">&#9644; {html.escape(code)}</span> ' for code, c in colour.items()
     )
-    head = title or f"{t('title_plan', lang)} · {doc.get('network', '')}"
+    network = str(doc.get("network", ""))
+    if network in ("hunan", "25node"):
+        network = t("network_" + network, lang)
+    head = title or f"{t('title_plan', lang)} · {network}"
     rows = "".join(
         f"<tr><td>{html.escape(s['id'])}</td><td>{html.escape(str(s.get('name') or ''))}</td>"
         f"<td>{t(s['status'], lang)}</td><td>{(s.get('sizing') or {}).get('servers', '')}</td>"
-        f"<td>{(s.get('sizing') or {}).get('visits_per_day', '')}</td></tr>"
+        f"<td>{_visits(s)}</td></tr>"
         for s in doc.get("station_details", [])
     )
     gap = doc.get("gap")
@@ -152,8 +202,7 @@ def write_html(G: RoadGraph, doc: dict[str, Any], path: str | Path, *, lang: str
     return path
 
 
-def _name(node: str, data: dict[str, Any], lang: str) -> str:
-    name = data.get("name") or node
-    if lang != "zh" and data.get("name_en"):
-        return str(data["name_en"]).split(" (")[0]
-    return str(name)
+def _visits(station: dict[str, Any]) -> str:
+    """Visits per day as a whole number (a planner reads 363, not 363.0238)."""
+    value = (station.get("sizing") or {}).get("visits_per_day")
+    return "" if value is None else f"{float(value):,.0f}"

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from siting.i18n import t
-from siting.models.instance import PlanResult
 
-__all__ = ["print_plan", "print_cover", "print_compare", "print_sizes", "curve_progress"]
+__all__ = ["print_plan", "print_cover", "print_compare", "print_sizes"]
 
 
 def _headline(doc: dict[str, Any], lang: str) -> str:
     gap = doc.get("gap")
-    gap_text = "-" if gap is None else f"{100 * gap:.4f}%"
+    gap_text = "-" if gap is None else f"{100 * gap:.2f}%"
+    network = str(doc.get("network"))
+    if network in ("hunan", "25node"):
+        network = t("network_" + network, lang)
     return (
-        f"{t('network', lang)}: {doc.get('network')} · {t('fuel', lang)}: {t(doc.get('fuel', ''), lang)} · "
+        f"{t('network', lang)}: {network} · {t('fuel', lang)}: {t(doc.get('fuel', ''), lang)} · "
         f"{t('range', lang)}: {doc.get('range_km'):g} km\n"
         f"{t('status', lang)}: [bold]{t(doc['status'], lang)}[/bold] · "
-        f"{t('method', lang)}: {doc.get('method')} · "
+        f"{t('method', lang)}: {t(str(doc.get('method')), lang)} · "
         f"{t('covered', lang)}: [bold]{doc['covered_flow_pct']:.2f}%[/bold] "
-        f"({doc['covered_flow']:.6g} / {doc['total_flow']:.6g}) · {t('gap', lang)}: {gap_text}"
+        f"({doc['covered_flow']:,.0f} / {doc['total_flow']:,.0f}) · {t('gap', lang)}: {gap_text}"
     )
 
 
@@ -44,9 +44,9 @@ def print_sizes(console: Console, details: Sequence[dict[str, Any]], lang: str) 
         row = [
             d["id"],
             str(d.get("name") or ""),
-            str(d.get("kind") or ""),
+            t(str(d.get("kind") or ""), lang),
             t(d["status"], lang),
-            f"{s.get('visits_per_day', 0):.1f}",
+            f"{s.get('visits_per_day', 0):,.0f}",
             f"{s.get('energy_per_day', 0):.0f} {s.get('unit', '')}",
             str(s.get("servers", "")),
             f"{s.get('p_wait_longer', 0):.3f}",
@@ -62,7 +62,7 @@ def _print_spacing(console: Console, doc: dict[str, Any], lang: str) -> None:
     if not spacing:
         return
     table = Table(title=f"{t('max_gap', lang)} ≤ {spacing[0]['limit_km']:g} km")
-    for col in ("corridor", "max_gap", "ends", "status"):
+    for col in ("corridor", "max_gap", "ends", "spacing_check"):
         table.add_column(t(col, lang))
     for s in spacing:
         gap = "-" if s["max_gap_km"] is None else f"{s['max_gap_km']:.1f} km"
@@ -161,7 +161,7 @@ def print_compare(console: Console, docs: Sequence[dict[str, Any]], lang: str = 
         gap = "-" if d.get("gap") is None else f"{100 * d['gap']:.3f}%"
         table.add_row(
             d["scenario"],
-            d["fuel"],
+            t(d["fuel"], lang),
             f"{d['range_km']:g} km",
             f"{len(d['new_stations'])}",
             f"{d['covered_flow_pct']:.2f}%",
@@ -172,27 +172,3 @@ def print_compare(console: Console, docs: Sequence[dict[str, Any]], lang: str = 
     console.print(table)
     for d in docs:
         console.print(f"[bold]{d['scenario']}[/bold]: {', '.join(d['stations'])}")
-
-
-@contextmanager
-def curve_progress(
-    total: int, lang: str = "en", enabled: bool = True
-) -> Iterator[Callable[[int, PlanResult], None]]:
-    """A progress bar on standard error; yields ``advance(p, result)`` for :func:`coverage_curve`."""
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not (enabled and console.is_terminal),
-    ) as progress:
-        task = progress.add_task(t("computing_curve", lang), total=total)
-
-        def advance(p: int, result: PlanResult) -> None:
-            gap = "" if result.gap is None else f", {t('gap', lang)} {100 * result.gap:.2f}%"
-            progress.update(task, advance=1, description=f"{t('computing_curve', lang)} p={p}{gap}")
-
-        yield advance

@@ -1,7 +1,7 @@
 """光储充 site mode: PV, battery, balance, telemetry, and a short run with real OCPP chargers."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -9,7 +9,7 @@ from ocpp.v16 import call
 from sim_mini_csms import MiniCsms
 
 from charger_simulator.site.config import SiteConfigError, parse_site
-from charger_simulator.site.energy import Battery, balance
+from charger_simulator.site.energy import Battery, Command, balance
 from charger_simulator.site.pv import clear_sky_ghi_w_m2, pv_power_w, solar_elevation_deg
 from charger_simulator.site.runner import Site
 
@@ -136,3 +136,23 @@ async def test_site_run_chargers_obey_profiles_and_telemetry_is_posted(tmp_path)
     )
     lines = (tmp_path / "t.jsonl").read_text().splitlines()
     assert len(lines) == 60 and json.loads(lines[0])["site_id"] == "S1"
+
+
+def test_the_battery_follows_the_csms_set_point_while_valid_and_protects_the_limit() -> None:
+    t = datetime(2026, 6, 21, 4, tzinfo=UTC)
+    cmd = Command.of(
+        {"setpoint_w": -20_000, "valid_until": "2026-06-21T04:00:30Z", "soc_min_pct": 10, "soc_max_pct": 90,
+         "import_limit_w": 100_000}
+    )  # fmt: skip
+    # Locally the battery would cover the 40 kW deficit; commanded, it charges 20 kW from the grid.
+    s = balance(t, 10_000, 30_000, 20_000, Battery(100, 50, soc_pct=50), 100_000, 1, cmd)
+    assert (s.battery_power_w, s.grid_import_w, s.commanded_w) == (-20_000, 60_000, -20_000)
+    # An EV of 60 kW starts before the next command: the site charges less rather than import over 100 kW.
+    s = balance(t, 10_000, 30_000, 80_000, Battery(100, 50, soc_pct=50), 100_000, 1, cmd)
+    assert (s.battery_power_w, s.grid_import_w) == (0.0, 100_000)
+    # At the ceiling of the CSMS's window it stops charging; once lapsed the battery runs locally again.
+    s = balance(t, 10_000, 30_000, 20_000, Battery(100, 50, soc_pct=90), 100_000, 1, cmd)
+    assert s.battery_power_w == 0.0
+    later = t + timedelta(seconds=30)
+    s = balance(later, 10_000, 30_000, 20_000, Battery(100, 50, soc_pct=50), 100_000, 1, cmd)
+    assert (s.battery_power_w, s.commanded_w) == (40_000, None)

@@ -148,18 +148,33 @@ def test_sample_register_end_to_end_through_the_api(client):
     imported = client.post(
         "/compliance/car-parks/import", params={"filename": XLSX_PATH.name}, content=XLSX_PATH.read_bytes()
     ).json()
-    assert (imported["rows_read"], imported["imported"], len(imported["errors"])) == (206, 200, 6)
+    # Bad values are read as blank (the car park stays, insufficient data); only the repeated id is left out.
+    assert (imported["rows_read"], imported["imported"], len(imported["errors"])) == (206, 205, 5)
     stored = client.get("/compliance/car-parks").json()
-    assert len(stored) == 200 and stored[0]["address"] == ""
-    assert imported["errors"][0] == {
-        "row": 20,
-        "column": "category",
-        "value": "停车楼",
-        "message_en": imported["errors"][0]["message_en"],
-        "message_zh": "未知类别 '停车楼'",
+    assert len(stored) == 205 and stored[0]["address"] == ""
+    first = imported["errors"][0]
+    assert (first["row"], first["column"], first["value"], first["effect"]) == (
+        20,
+        "category",
+        "停车楼",
+        "value_ignored",
+    )
+    assert first["message_zh"].startswith("未知类别 '停车楼';可填:高速公路服务区(高速服务区")
+    assert [e["effect"] for e in imported["errors"]].count("row_rejected") == 1
+    # The answer says how the sheet was read: every column mapped, none ignored, no warning.
+    assert imported["header_rows"] == [1] and imported["warnings"] == []
+    assert imported["columns"][0] == {
+        "column": "A",
+        "header": "编号",
+        "field": "id",
+        "field_zh": "编号",
+        "warning": False,
+        "note_en": "",
+        "note_zh": "",
     }
+    assert all(c["field"] for c in imported["columns"])
     report = client.post("/compliance/checks", json={"rules": CHINESE_PACKS}).json()
-    assert sum(report["counts"].values()) == 200
+    assert sum(report["counts"].values()) == 205
     by_id = {r["id"]: r for r in report["results"]}
     e02 = next(v for v in by_id["XJ-E02"]["verdicts"] if v["rule_id"] == "XJ-PUBLIC-30")
     assert (e02["verdict"], e02["required"], e02["provided"], e02["shortfall"]) == ("non_compliant", 4, 3, 1)
@@ -177,7 +192,7 @@ def test_sample_register_end_to_end_through_the_api(client):
     overall = {r["id"]: r["car_park_verdict"] for r in rows}
     assert overall == {cid: r["verdict"] for cid, r in by_id.items()}
     layer = json.loads(client.get("/compliance/reports/carparks.geojson").content)
-    assert len(layer["features"]) == 199
+    assert len(layer["features"]) == 204  # XJ-E18 has no coordinates
     html = client.get("/compliance/reports/report.html", params={"lang": "en"})
     assert html.headers["content-type"].startswith("text/html") and "District summary" in html.text
     assert client.get("/compliance/reports/verdicts.xlsx").content[:2] == b"PK"
@@ -224,3 +239,26 @@ def test_a_register_check_asks_the_telemetry_source_once(repo):
         for r in report["results"]
     }
     assert provided == {"P1": 1, "P2": 0}
+
+
+def test_the_import_answer_says_how_an_inspectors_sheet_was_read(client):
+    from inspector_sheets import two_row_header
+
+    answer = client.post(
+        "/compliance/car-parks/import", params={"filename": "检查表.xlsx"}, content=two_row_header()
+    ).json()
+    assert (answer["rows_read"], answer["imported"], answer["header_rows"]) == (6, 5, [2, 3])
+    columns = {c["column"]: c for c in answer["columns"]}
+    assert (columns["E"]["header"], columns["E"]["field"], columns["E"]["field_zh"]) == (
+        "总车位数",
+        "total_spaces",
+        "总车位数",
+    )
+    assert (columns["I"]["field"], columns["I"]["warning"]) == (None, True)
+    (warning,) = answer["warnings"]
+    assert warning["message_zh"].startswith("列 I「充电桩编号」看起来与检查有关,但未被识别")
+    bad_date = next(e for e in answer["errors"] if e["column"] == "approval_date")
+    assert (bad_date["row"], bad_date["header"], bad_date["effect"]) == (6, "H 审批日期", "value_ignored")
+    assert client.get("/compliance/car-parks/XS-3").json()["total_spaces"] is None  # kept, total unknown
+    no_header = client.post("/compliance/car-parks/import", params={"filename": "x.csv"}, content=b"a\nb\n")
+    assert no_header.status_code == 422 and "no header row found" in no_header.json()["detail"]["msg"]

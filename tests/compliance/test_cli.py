@@ -41,7 +41,7 @@ def test_check_writes_every_report_and_flags_the_bad_row(tmp_path, capsys):
             "2025-01-01",
         ]
     )
-    assert code == 1  # one rejected row; the others were still checked
+    assert code == 1  # one unreadable value; every car park was still checked
     rows = list(csv.DictReader((out / "verdicts.csv").open(encoding="utf-8-sig")))
     leading = {
         r["id"]: (r["rule_id"], r["verdict"], r["required"], r["provided"], r["shortfall"])
@@ -50,19 +50,27 @@ def test_check_writes_every_report_and_flags_the_bad_row(tmp_path, capsys):
     }
     assert leading == {
         "P1": ("XJ-PUBLIC-30", "non_compliant", "30", "25", "5"),
+        # the category 'nope' is read as unknown: open to the public, the 30% rule still applies
+        "P3": ("XJ-PUBLIC-30", "non_compliant", "3", "0", "3"),
         "P4": ("XJ-TRUNK-FAST", "non_compliant", "1", "0", "1"),
     }
-    assert {r["id"] for r in rows} == {"P1", "P2", "P4"}
+    assert {r["id"] for r in rows} == {"P1", "P2", "P3", "P4"}
     assert {r["car_park_verdict"] for r in rows if r["id"] == "P2"} == {"compliant"}
     assert load_workbook(out / "verdicts.xlsx").worksheets[0].max_row == len(rows) + 1
     layer = json.loads((out / "carparks.geojson").read_text(encoding="utf-8"))
-    assert len(layer["features"]) == 3
+    assert len(layer["features"]) == 3  # P3 has no coordinates
     assert "分区汇总" in (out / "report.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (out / "notices").iterdir()) == ["整改通知书_P1.pdf", "整改通知书_P4.pdf"]
+    assert sorted(p.name for p in (out / "notices").iterdir()) == [
+        "整改通知书_P1.pdf",
+        "整改通知书_P3.pdf",
+        "整改通知书_P4.pdf",
+    ]
     errors = list(csv.reader((out / "errors.csv").open(encoding="utf-8-sig")))
-    assert errors[1][:3] == ["4", "category", "nope"]
+    assert errors[0][:6] == ["row", "column", "field", "value", "effect", "结果"]
+    assert errors[1][:6] == ["4", "D category", "category", "nope", "value_ignored", "该值按未填写处理"]
     printed = capsys.readouterr().out
-    assert "第4行 category列" in printed and "2 份整改通知书" in printed
+    assert "第4行 D category列: 未知类别 'nope'" in printed and "3 份整改通知书" in printed
+    assert "列映射(表头在第1行)" in printed
 
 
 def test_check_with_telemetry_strict_mode(tmp_path, capsys):

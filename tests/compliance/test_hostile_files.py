@@ -108,9 +108,9 @@ def test_a_formula_name_stays_text_in_every_cli_table(tmp_path):
     out = tmp_path / "out"
     assert main(["check", str(register), "--out", str(out), "--lang", "en", "--notice-format", "html"]) == 1
     names = {r["name"] for r in csv.DictReader(io.StringIO((out / "verdicts.csv").read_text("utf-8-sig")))}
-    assert names == {"'" + INJECTION}
+    assert names == {"'" + INJECTION, "坏"}  # the bad category is read as unknown; the row stays
     sheet = load_workbook(out / "verdicts.xlsx").worksheets[0]
     cells = [c for r in sheet.iter_rows() for c in r if isinstance(c.value, str) and "cmd" in c.value]
     assert cells and all(c.data_type == "s" and c.value == "'" + INJECTION for c in cells)
     errors = list(csv.reader(io.StringIO((out / "errors.csv").read_text("utf-8-sig"))))
-    assert {r[2] for r in errors[1:]} == {"'=HYPERLINK(\"http://x\")"}  # the bad cell's value
+    assert {r[3] for r in errors[1:] if r[4] == "value_ignored"} == {"'=HYPERLINK(\"http://x\")"}

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from compliance.errors import ComplianceError
+from compliance.errors import ComplianceError, Effect, UnreadableRegisterError
 from compliance.importers import read_csv_bytes, read_register, read_register_bytes, read_rows
 from compliance.model import Category
 from compliance.template import headers, write_template
@@ -50,31 +50,63 @@ def test_issue_english_headers_are_accepted_exactly():
     )
 
 
+IGNORED = Effect.VALUE_IGNORED
+
+
 @pytest.mark.parametrize(
-    ("row", "column", "needle"),
+    ("row", "column", "needle", "effect"),
     [
         (
             "P3,x,岳麓区,parking_lot,true,false,10,0,0,0,0,false,",
             "category",
             "unknown category 'parking_lot'",
+            IGNORED,
         ),
-        ("P3,x,岳麓区,other,true,false,-5,0,0,0,0,false,", "total_spaces", "must not be negative"),
-        ("P3,x,岳麓区,other,true,false,ten,0,0,0,0,false,", "total_spaces", "expected a whole number"),
-        ("P3,x,岳麓区,other,true,false,10,0,0,2.5,0,false,", "spaces_reserved", "expected a whole number"),
+        ("P3,x,岳麓区,other,true,false,-5,0,0,0,0,false,", "total_spaces", "must not be negative", IGNORED),
+        (
+            "P3,x,岳麓区,other,true,false,ten,0,0,0,0,false,",
+            "total_spaces",
+            "expected a whole number",
+            IGNORED,
+        ),
+        (
+            "P3,x,岳麓区,other,true,false,10,0,0,2.5,0,false,",
+            "spaces_reserved",
+            "expected a whole number",
+            IGNORED,
+        ),
         (
             "P3,x,岳麓区,other,true,false,10,0,12,0,0,false,",
             "spaces_with_chargers",
             "more spaces with chargers",
+            IGNORED,
         ),
-        ("P3,x,岳麓区,other,true,false,10,0,6,6,0,false,", "spaces_reserved", "exceed spaces"),
-        ("P3,x,岳麓区,other,true,false,10,11,0,0,0,false,", "dedicated_spaces", "more dedicated spaces"),
-        ("P3,x,岳麓区,other,maybe,false,10,0,0,0,0,false,", "is_public", "expected true/false or 是/否"),
-        ("P3,x,岳麓区,other,true,,10,0,0,0,0,false,", "approval_date", "missing date"),
-        ("P1,dup,岳麓区,other,true,false,10,0,0,0,0,false,", "id", "duplicate id (first on row 2)"),
-        (",x,岳麓区,other,true,false,10,0,0,0,0,false,", "id", "required value missing"),
+        ("P3,x,岳麓区,other,true,false,10,0,6,6,0,false,", "spaces_reserved", "exceed spaces", IGNORED),
+        (
+            "P3,x,岳麓区,other,true,false,10,11,0,0,0,false,",
+            "dedicated_spaces",
+            "more dedicated spaces",
+            IGNORED,
+        ),
+        ("P3,x,岳麓区,other,maybe,false,10,0,0,0,0,false,", "is_public", "expected yes or no", IGNORED),
+        (
+            "P1,dup,岳麓区,other,true,false,10,0,0,0,0,false,",
+            "id",
+            "duplicate id (first on row 2)",
+            Effect.ROW_REJECTED,
+        ),
+        (",,岳麓区,other,true,false,10,0,0,0,0,false,", "id", "neither id nor name", Effect.ROW_REJECTED),
+        (
+            ",P3,岳麓区,other,true,false,10,0,0,0,0,false,",
+            "id",
+            "no id: 'P3' (the name) is used",
+            Effect.NOTE,
+        ),
     ],
 )
-def test_bad_row_names_row_and_column_and_other_rows_still_pass(row, column, needle):
+def test_a_bad_value_is_named_and_read_as_blank_only_unidentifiable_rows_are_left_out(
+    row, column, needle, effect
+):
     result = read_csv_bytes(
         _csv(
             "P1,ok,岳麓区,other,true,false,10,0,0,0,0,false,",
@@ -82,13 +114,26 @@ def test_bad_row_names_row_and_column_and_other_rows_still_pass(row, column, nee
             "P4,ok too,岳麓区,other,true,false,10,0,0,0,0,false,",
         )
     )
-    assert [r.id for r in result.records] == ["P1", "P4"]
+    kept = ["P1", "P4"] if effect is Effect.ROW_REJECTED else ["P1", "P3", "P4"]
+    assert [r.id for r in result.records] == kept
     assert len(result.errors) == 1
     error = result.errors[0]
-    assert (error.row, error.column) == (3, column)
+    assert (error.row, error.column, error.effect) == (3, column, effect)
     assert needle in error.message_en
-    assert error.message("zh").startswith(f"第3行 {column}列")
-    assert error.message("en").startswith(f"row 3, column {column}: ")
+    letter = "ABCDEFGHIJKLM"[ISSUE_HEADERS.replace(" ", "").split(",").index(column)]
+    assert error.header == f"{letter} {column}"
+    assert error.message("zh").startswith(f"第3行 {letter} {column}列")
+    assert error.message("en").startswith(f"row 3, column {letter} {column}: ")
+    if effect is Effect.VALUE_IGNORED:
+        p3 = result.records[1]
+        assert getattr(p3, column) == (Category.UNKNOWN if column == "category" else None)
+
+
+def test_blank_is_new_without_a_date_is_no_error_the_rules_that_need_it_say_insufficient_data():
+    result = read_csv_bytes(_csv("P3,x,岳麓区,social_public,true,,10,0,3,0,0,false,"))
+    assert result.errors == []
+    (p3,) = result.records
+    assert p3.is_new is None
 
 
 def test_is_new_is_derived_from_the_approval_date_when_blank():
@@ -99,9 +144,10 @@ def test_is_new_is_derived_from_the_approval_date_when_blank():
         b"C,c,other,10,2024-01-15,2023-01-01\n"
     )
     result = read_csv_bytes(data, new_since=date(2023, 9, 6))
-    assert [(r.id, r.is_new, r.approval_date) for r in result.records] == [
-        ("A", True, date(2024, 1, 15)),
-        ("B", False, date(2019, 5, 1)),
+    assert [(r.id, r.is_new, r.approval_date, r.completion_date) for r in result.records] == [
+        ("A", True, date(2024, 1, 15), date(2025, 3, 1)),
+        ("B", False, date(2019, 5, 1), None),
+        ("C", True, date(2024, 1, 15), None),  # completion before approval: which is wrong is unknown
     ]
     assert [(e.row, e.column) for e in result.errors] == [(4, "completion_date")]
 
@@ -116,10 +162,13 @@ def test_gcj02_coordinates_are_converted_and_flagged():
     assert not w.coords_converted_from_gcj02 and (w.lon_deg, w.lat_deg) == (112.9, 28.2)
 
 
-def test_missing_required_column_is_reported_on_the_header_row():
+def test_a_missing_category_column_is_a_warning_and_every_category_unknown():
     result = read_csv_bytes(b"id,name,total_spaces\nA,a,3\n")
-    assert [(e.row, e.column) for e in result.errors] == [(1, "category / 类别")]
-    assert result.records == []
+    assert result.errors == []
+    assert [r.category for r in result.records] == [Category.UNKNOWN]
+    assert result.mapping is not None and result.mapping.missing == ("category", "spaces_with_chargers")
+    assert result.mapping.warnings("zh")[0] == "表中没有“类别”列:需要此项的条款结论为资料不足"
+    assert result.has_problems
 
 
 def test_gbk_csv_from_excel_is_read():
@@ -167,10 +216,13 @@ def test_xlsx_with_chinese_headers_and_native_cell_types(tmp_path):
     path = tmp_path / "register.xlsx"
     wb.save(path)
     result = read_register(path)
-    (record,) = result.records
+    record, bad = result.records
     assert record.id == "1001" and record.category is Category.EXPRESSWAY_SERVICE_AREA
     assert (record.is_new, record.total_spaces, record.station_ids) == (True, 60, ("ST-1", "ST-2"))
-    assert [(e.row, e.column) for e in result.errors] == [(3, "spaces_with_chargers")]
+    assert (bad.id, bad.total_spaces, bad.spaces_with_chargers) == ("1002", 10, None)
+    assert [(e.row, e.column, e.header) for e in result.errors] == [
+        (3, "spaces_with_chargers", "H 已建充电设施车位数")
+    ]
 
 
 def test_unsupported_format_and_missing_file(tmp_path):
@@ -178,7 +230,8 @@ def test_unsupported_format_and_missing_file(tmp_path):
         read_register_bytes(b"", "x.ods")
     with pytest.raises(ComplianceError, match="cannot be read"):
         read_register(tmp_path / "nope.csv")
-    assert read_rows([]).errors[0].column == "(header)"
+    with pytest.raises(UnreadableRegisterError, match="the sheet is empty"):
+        read_rows([])
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -200,7 +253,11 @@ def test_current_type_and_fast_chargers_are_checked():
         "C,c,other,否,10,1,ac/dc,2\n"
     ).encode()
     result = read_csv_bytes(data)
-    assert [(r.id, r.charger_current) for r in result.records] == [("A", "DC")]
+    assert [(r.id, r.charger_current, r.dc_fast_chargers_60kw) for r in result.records] == [
+        ("A", "DC", 2),
+        ("B", None, 0),
+        ("C", "AC+DC", None),
+    ]
     assert [(e.row, e.column) for e in result.errors] == [
         (3, "charger_current"),
         (4, "dc_fast_chargers_60kw"),

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from compliance.cli import main
+from compliance.errors import Effect
 from compliance.importers import read_register
 from compliance.model import Category
 from compliance.samples.generate import CSV_PATH, XLSX_PATH, sample_rows, write_csv
@@ -24,16 +25,15 @@ def test_generator_reproduces_the_committed_register(tmp_path):
 def test_csv_and_xlsx_samples_hold_the_same_records_covering_every_category():
     from_csv, from_xlsx = read_register(CSV_PATH), read_register(XLSX_PATH)
     assert from_csv.records == from_xlsx.records
-    assert len(from_csv.records) == 200 and from_csv.rows_read == 206
-    assert {r.category for r in from_csv.records} == set(Category)
+    assert len(from_csv.records) == 205 and from_csv.rows_read == 206
+    assert {r.category for r in from_csv.records} == set(Category)  # XJ-B01's 停车楼 is unknown
     assert all(r.name.startswith("【合成样例】") for r in from_csv.records)
-    assert [(e.row, e.column) for e in from_xlsx.errors] == [
-        (20, "category"),
-        (21, "total_spaces"),
-        (22, "spaces_with_chargers"),
-        (23, "approval_date"),
-        (24, "id"),
-        (25, "total_spaces"),
+    assert [(e.row, e.column, e.effect) for e in from_xlsx.errors] == [
+        (20, "category", Effect.VALUE_IGNORED),
+        (21, "total_spaces", Effect.VALUE_IGNORED),
+        (22, "spaces_with_chargers", Effect.VALUE_IGNORED),
+        (24, "id", Effect.ROW_REJECTED),
+        (25, "total_spaces", Effect.VALUE_IGNORED),
     ]
 
 
@@ -67,7 +67,7 @@ def _v(rows, car_park_id, rule_id):
 
 def test_edge_cases_get_their_hand_computed_verdicts(sample_report):
     code, out, rows = sample_report
-    assert code == 1  # the six bad rows
+    assert code == 1  # the bad rows
     assert _v(rows, "XJ-E01", "XJ-PUBLIC-30") == ("compliant", "3", "3", "0")  # ceil(0.3 x 10) = 3
     assert _v(rows, "XJ-E02", "XJ-PUBLIC-30") == ("non_compliant", "4", "3", "1")  # ceil(0.3 x 11) = 4
     assert _v(rows, "XJ-E03", "XJ-PUBLIC-30") == ("compliant", "0", "0", "0")  # zero spaces
@@ -100,13 +100,20 @@ def test_sample_reports_map_notices_and_errors(sample_report):
     features = {
         f["id"]: f for f in json.loads((out / "carparks.geojson").read_text(encoding="utf-8"))["features"]
     }
-    assert len(features) == 199  # XJ-E18 has no coordinates
+    assert len(features) == 204  # XJ-E18 has no coordinates
     e13 = features["XJ-E13"]
     assert e13["properties"]["coords_converted_from_gcj02"] is True
     assert e13["geometry"]["coordinates"] == pytest.approx([112.93, 28.23], abs=1e-6)
     failing = {cid for (cid, _), r in rows.items() if r["car_park_verdict"] == "non_compliant"}
     assert {p.name for p in (out / "notices").iterdir()} == {f"整改通知书_{cid}.html" for cid in failing}
-    assert len(list(csv.reader((out / "errors.csv").open(encoding="utf-8-sig")))) == 1 + 6
+    problems = list(csv.DictReader((out / "errors.csv").open(encoding="utf-8-sig")))
+    effects = [r["effect"] for r in problems]
+    assert (effects.count("row_rejected"), effects.count("value_ignored")) == (1, 4)
+    # A bad value is reported once: no second "insufficient data" entry for the same cell.
+    cells = [(r["row"], r["field"]) for r in problems]
+    assert len(cells) == len(set(cells))
+    # XJ-B04 (row 23): is_new and the date blank; no rule of a non-public "other" car park needs them.
+    assert not [r for r in problems if r["row"] == "23"]
 
 
 def test_csv_and_xlsx_registers_give_identical_verdicts(sample_report, tmp_path):

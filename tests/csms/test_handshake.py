@@ -14,6 +14,7 @@ from tests.harness import Csms, Wire, make_settings
 BOOT16 = {"chargePointVendor": "V", "chargePointModel": "M"}
 
 
+@pytest.mark.ocpp("1.6", "TC_088", "Security")
 async def test_newest_common_version_is_chosen(csms: Csms) -> None:
     await csms.station("CP1")
     async with csms.connect("CP1", password="s3cret-pass", subprotocols=["ocpp1.6", "ocpp2.0.1"]) as ws:
@@ -27,6 +28,7 @@ async def test_the_short_path_works_too(csms: Csms) -> None:
         assert (await Wire(ws).call("BootNotification", BOOT16))[2]["status"] == "Accepted"
 
 
+@pytest.mark.ocpp("1.6", "TC_088", "Security")
 async def test_no_common_subprotocol_is_refused_with_400_naming_the_station(
     csms: Csms, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -41,6 +43,7 @@ async def test_no_common_subprotocol_is_refused_with_400_naming_the_station(
 
 
 @pytest.mark.parametrize("password", [None, "wrong-password"])
+@pytest.mark.ocpp("1.6", "TC_085", "Security")
 async def test_wrong_or_missing_credentials_get_401(csms: Csms, password: str | None) -> None:
     await csms.station("CP1")
     with pytest.raises(InvalidStatus) as refused:
@@ -49,6 +52,7 @@ async def test_wrong_or_missing_credentials_get_401(csms: Csms, password: str | 
     assert refused.value.response.status_code == 401
 
 
+@pytest.mark.ocpp("1.6", "TC_085", "Security")
 async def test_unknown_station_is_rejected_by_default(csms: Csms) -> None:
     with pytest.raises(InvalidStatus) as refused:
         async with csms.connect("STRANGER"):

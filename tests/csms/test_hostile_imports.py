@@ -72,7 +72,8 @@ async def test_bombs_are_refused_in_seconds_and_heartbeats_keep_their_pace(live_
     assert body["detail"]["msg"].startswith("bomb.xlsx: the workbook inflates to 130 MiB")
     status, body, seconds = answers["dimension bomb"]
     assert (status, body["imported"]) == (200, 1) and seconds < 10.0
-    assert answers["big csv"][:2] == (200, {"rows_read": 20_000, "imported": 20_000, "errors": []})
+    status, body, _ = answers["big csv"]
+    assert (status, body["rows_read"], body["imported"], body["errors"]) == (200, 20_000, 20_000, [])
     assert answers["big xlsx"][0] == 200 and answers["big xlsx"][1]["imported"] == 4_000
 
 

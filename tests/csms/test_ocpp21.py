@@ -81,7 +81,8 @@ async def test_a_21_session_is_stored_with_its_energy_in_wh(csms: Csms, wire: Wi
     ended = event("Ended", 2, "2026-11-24T01:30:00Z", "EVCommunicationLost",
                   [energy(9.0, unit="kWh", context="Transaction.End")],
                   transactionInfo={"transactionId": "TX-21", "stoppedReason": "EVDisconnected"})
-    assert (await wire.call("TransactionEvent", ended))[::2] == [3, {}]
+    # I03: the final cost in the Ended answer, 7 kWh at the default tariff's flat price (09:00-09:30 local)
+    assert (await wire.call("TransactionEvent", ended))[::2] == [3, {"totalCost": 4.16}]
 
     page = await csms.api.get("/api/v1/transactions", params={"station_id": "CP21"}, headers=csms.headers)
     assert page.json()["total"] == 1

@@ -19,6 +19,9 @@ async def wire(csms: Csms):
         yield Wire(ws)
 
 
+@pytest.mark.ocpp("1.6", "TC_001", "Core")
+@pytest.mark.ocpp("1.6", "TC_004_1", "Core")
+@pytest.mark.ocpp("1.6", "TC_005_1", "Core")
 async def test_full_session_is_stored_and_served_by_the_api(csms: Csms, wire: Wire) -> None:
     boot = await wire.call("BootNotification", BOOT)
     assert boot[2]["status"] == "Accepted" and boot[2]["interval"] == 300
@@ -79,6 +82,7 @@ async def test_repeated_start_transaction_returns_the_same_id(csms: Csms, wire: 
     assert page["total"] == 1
 
 
+@pytest.mark.ocpp("1.6", "TC_037_1", "Core")
 async def test_offline_queued_messages_keep_their_own_timestamps(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
     earlier = "2026-11-20T03:00:00+08:00"
@@ -90,7 +94,11 @@ async def test_offline_queued_messages_keep_their_own_timestamps(csms: Csms, wir
 
 @pytest.mark.parametrize(
     ("stored", "expected"),
-    [("Blocked", "Blocked"), ("Expired", "Expired"), (None, "Invalid")],
+    [
+        pytest.param("Blocked", "Blocked", marks=pytest.mark.ocpp("1.6", "TC_023_3", "Core")),
+        pytest.param("Expired", "Expired", marks=pytest.mark.ocpp("1.6", "TC_023_2", "Core")),
+        pytest.param(None, "Invalid", marks=pytest.mark.ocpp("1.6", "TC_023_1", "Core")),
+    ],
 )
 async def test_authorize_answers_from_the_token_record(
     csms: Csms, wire: Wire, stored: str | None, expected: str
@@ -101,6 +109,8 @@ async def test_authorize_answers_from_the_token_record(
     assert (await wire.call("Authorize", {"idTag": "CARD-X"}))[2]["idTagInfo"]["status"] == expected
 
 
+@pytest.mark.ocpp("1.6", "TC_023_2", "Core")
+@pytest.mark.ocpp("1.6", "TC_023_3", "Core")
 async def test_expired_date_and_blocked_group_refuse_a_card(csms: Csms, wire: Wire) -> None:
     from datetime import UTC, datetime
 
@@ -116,6 +126,7 @@ async def test_expired_date_and_blocked_group_refuse_a_card(csms: Csms, wire: Wi
     assert isinstance(info["transactionId"], int)  # 1.6: a transaction id is given even when refused
 
 
+@pytest.mark.ocpp("1.6", "TC_064", "Core")
 async def test_data_transfer_and_status_notifications_are_kept(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
     assert (await wire.call("DataTransfer", {"vendorId": "com.star", "data": "x"}))[2] == {

@@ -97,6 +97,7 @@ async def test_transaction_events_build_one_session_and_repeats_are_idempotent(
     assert [v["value"] for v in detail["meter_values"]] == [2000.0, 5500.0, 9000.0]
 
 
+@pytest.mark.ocpp("2.0.1", "E04")
 async def test_offline_events_are_flagged_and_keep_their_timestamps(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
     await wire.call("TransactionEvent",
@@ -107,6 +108,10 @@ async def test_offline_events_are_flagged_and_keep_their_timestamps(csms: Csms, 
     assert (tx["started_at"], tx["stopped_at"]) == ("2026-11-23T22:00:00Z", "2026-11-23T22:40:00Z")
 
 
+@pytest.mark.ocpp("2.0.1", "J01")
+@pytest.mark.ocpp("2.0.1", "A04")
+@pytest.mark.ocpp("2.0.1", "N07")
+@pytest.mark.ocpp("2.0.1", "P02")
 async def test_meter_values_outside_a_transaction_and_kept_messages(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
     mv = {"evseId": 1, "meterValue": [{"timestamp": "2026-11-24T02:00:00Z", "sampledValue": [
@@ -139,6 +144,7 @@ async def test_meter_values_outside_a_transaction_and_kept_messages(csms: Csms, 
     assert kept[1]["payload"] == {"type": "FirmwareUpdated", "timestamp": "2026-11-24T02:00:00Z"}
 
 
+@pytest.mark.ocpp("2.0.1", "G01")
 async def test_status_notification_updates_the_connector_and_history(csms: Csms, wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
     for ts, status in [("2026-11-24T03:00:00Z", "Available"), ("2026-11-24T03:05:00Z", "Occupied"),
@@ -154,6 +160,7 @@ async def test_status_notification_updates_the_connector_and_history(csms: Csms,
     assert history["total"] == 3 and [h["status"] for h in history["items"]] == ["Occupied", "Reserved"]
 
 
+@pytest.mark.ocpp("2.0.1", "A03")
 async def test_certificate_requests_are_rejected_without_a_station_ca(wire: Wire) -> None:
     await wire.call("BootNotification", BOOT)
     csr, _ = signing_request("CP201")  # a valid request, but no CA to sign it with

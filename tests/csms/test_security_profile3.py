@@ -80,6 +80,7 @@ async def _boot(ws: ClientConnection, protocol: str = "ocpp2.0.1") -> str:
 
 
 # -- profile 3: the certificate is the credential ------------------------------------------------------
+@pytest.mark.ocpp("1.6", "TC_087", "Security")
 async def test_a_station_with_its_certificate_connects_without_a_password(
     csms: Csms, pki: dict[str, Any]
 ) -> None:
@@ -158,6 +159,7 @@ async def _sign(ws: ClientConnection, payload: dict[str, Any]) -> tuple[dict[str
     return answer[2], (frame if frame[0] == 2 else None)
 
 
+@pytest.mark.ocpp("2.0.1", "A03")
 async def test_a_station_renews_its_certificate_then_connects_with_it(
     csms: Csms, pki: dict[str, Any]
 ) -> None:
@@ -213,6 +215,7 @@ async def test_a_16_station_gets_its_chain_without_a_certificate_type(
         (None, "ChargingStationCertificate", "not a CSR"),
     ],
 )
+@pytest.mark.ocpp("2.0.1", "A03")
 async def test_a_request_the_csms_will_not_sign_is_rejected_and_nothing_follows(
     csms: Csms, pki: dict[str, Any], name: str | None, certificate_type: str, why: str
 ) -> None:
@@ -225,6 +228,7 @@ async def test_a_request_the_csms_will_not_sign_is_rejected_and_nothing_follows(
     assert call is None, why
 
 
+@pytest.mark.ocpp("2.0.1", "A03")
 async def test_a_tampered_request_is_rejected(csms: Csms, pki: dict[str, Any]) -> None:
     await csms.station("P3-1", password="profile-2-password")
     request = x509.load_pem_x509_csr(signing_request("P3-1")[0].encode())
@@ -242,6 +246,8 @@ async def test_a_tampered_request_is_rejected(csms: Csms, pki: dict[str, Any]) -
     assert answer == {"status": "Rejected"} and call is None
 
 
+@pytest.mark.ocpp("2.0.1", "A02")
+@pytest.mark.ocpp("2.0.1", "F06")
 async def test_an_operator_asks_a_station_to_renew_its_certificate(csms: Csms, pki: dict[str, Any]) -> None:
     """A02: TriggerMessage(SignChargingStationCertificate) through the API, then the station's request."""
     await csms.station("P3-1", password="profile-2-password")

@@ -122,9 +122,9 @@ async def test_telemetry_in_one_or_many_and_read_back_by_time_range(csms: Csms, 
         "base_load_w": 30000,
     }
     r = await csms.api.post("/api/v1/sites/S1/telemetry", json=one, headers=h)
-    assert r.status_code == 202 and r.json() == {"accepted": 1}
+    assert r.status_code == 202 and r.json()["accepted"] == 1
     many = [{**one, "timestamp": f"2026-06-01T02:{m:02d}:00Z", "pv_power_w": 50000 + m} for m in (5, 10, 15)]
-    assert (await csms.api.post("/api/v1/sites/S1/telemetry", json=many, headers=h)).json() == {"accepted": 3}
+    assert (await csms.api.post("/api/v1/sites/S1/telemetry", json=many, headers=h)).json()["accepted"] == 3
     r = await csms.api.get(
         "/api/v1/sites/S1/telemetry",
         params={"from": "2026-06-01T02:05:00Z", "to": "2026-06-01T02:15:00Z"},

@@ -20,6 +20,7 @@ def csms_settings(database_url: str) -> Settings:
     return make_settings(database_url, energy_period_s=30.0, **OPEN_LOOP)
 
 
+@pytest.mark.ocpp("1.6", "TC_056", "SmartCharging")
 async def test_a_reconnecting_station_gets_its_safe_default_at_once(csms: Csms) -> None:
     await csms.station("CP1")
     member = {"station_id": "CP1", "current_type": "DC", "max_power_w": 60_000}
@@ -43,6 +44,7 @@ async def test_a_reconnecting_station_gets_its_safe_default_at_once(csms: Csms) 
         assert sent["ChargePointMaxProfile"] == [{"startPeriod": 0, "limit": 60_000.0}]
 
 
+@pytest.mark.ocpp("1.6", "TC_057", "SmartCharging")
 async def test_a_session_start_is_shared_the_site_power_at_once(csms: Csms) -> None:
     await csms.station("CP2")
     await csms.runtime.services.tokens.create("CARD")

@@ -34,6 +34,7 @@ def csms_settings(database_url: str, certificate: tuple[Path, Path]) -> Settings
     return make_settings(database_url, ocpp_tls_cert_file=str(cert), ocpp_tls_key_file=str(key))
 
 
+@pytest.mark.ocpp("1.6", "TC_086", "Security")
 async def test_a_station_boots_over_wss_and_plain_ws_is_refused(
     csms: Csms, ca: tuple[Path, tuple[Path, Path]]
 ) -> None:

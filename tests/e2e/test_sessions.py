@@ -37,6 +37,11 @@ async def _transactions(csms: Csms, **params) -> list[dict]:
     return r.json()["items"]
 
 
+@pytest.mark.ocpp("1.6", "TC_003", "Core")
+@pytest.mark.ocpp("1.6", "TC_005_1", "Core")
+@pytest.mark.ocpp("2.0.1", "E02")
+@pytest.mark.ocpp("2.0.1", "E09")
+@pytest.mark.ocpp("2.0.1", "J02")
 async def test_a_16_and_a_201_station_each_run_a_full_session_visible_in_the_api(live_csms: Csms) -> None:
     csms = live_csms
     await csms.runtime.services.tokens.create("CARD-E2E")
@@ -76,7 +81,11 @@ async def test_a_16_and_a_201_station_each_run_a_full_session_visible_in_the_api
         await s201.stop()
 
 
-@pytest.mark.parametrize("protocol", ["ocpp1.6", "ocpp2.0.1"])
+@pytest.mark.parametrize("protocol", [
+    pytest.param("ocpp1.6", marks=[pytest.mark.ocpp("1.6", "TC_010", "Core"),
+                                   pytest.mark.ocpp("1.6", "TC_012", "Core")]),
+    pytest.param("ocpp2.0.1", marks=[pytest.mark.ocpp("2.0.1", "F01"), pytest.mark.ocpp("2.0.1", "F03")]),
+])
 async def test_remote_start_and_stop_from_the_api_drive_the_station(live_csms: Csms, protocol: str) -> None:
     csms = live_csms
     await csms.runtime.services.tokens.create("REMOTE")
@@ -105,6 +114,7 @@ async def test_remote_start_and_stop_from_the_api_drive_the_station(live_csms: C
         await station.stop()
 
 
+@pytest.mark.ocpp("1.6", "TC_026", "Core")
 async def test_remote_start_on_an_occupied_connector_is_rejected(live_csms: Csms) -> None:
     csms = live_csms
     await csms.runtime.services.tokens.create("FIRST")
@@ -119,7 +129,10 @@ async def test_remote_start_on_an_occupied_connector_is_rejected(live_csms: Csms
         await station.stop()
 
 
-@pytest.mark.parametrize("protocol", ["ocpp1.6", "ocpp2.0.1"])
+@pytest.mark.parametrize("protocol", [
+    pytest.param("ocpp1.6", marks=pytest.mark.ocpp("1.6", "TC_039", "Core")),
+    pytest.param("ocpp2.0.1", marks=pytest.mark.ocpp("2.0.1", "E12")),
+])
 async def test_a_session_run_offline_is_delivered_in_order_with_its_own_timestamps(
     live_csms: Csms, protocol: str
 ) -> None:

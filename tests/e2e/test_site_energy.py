@@ -64,6 +64,9 @@ async def _report_all(stations: list[ScriptedStation], seq: int) -> float:
     return sum([await s.report(e, now, seq) for s in stations for e in s.evses])
 
 
+@pytest.mark.ocpp("2.0.1", "K01")
+@pytest.mark.ocpp("2.0.1", "K02")
+@pytest.mark.ocpp("1.6", "TC_057", "SmartCharging")
 async def test_site_follows_a_pv_drop_and_a_demand_response_event_within_the_service_level(
     live_csms: Csms,
 ) -> None:

@@ -41,6 +41,8 @@ async def _station(csms: Csms, sid: str, protocol: str, **kw: object) -> Station
     return station
 
 
+@pytest.mark.ocpp("2.0.1", "K02")
+@pytest.mark.ocpp("1.6", "TC_057", "SmartCharging")
 async def test_simulator_stations_follow_a_demand_response_event(live_csms: Csms) -> None:
     csms = live_csms
     await csms.runtime.services.tokens.create("CARD-SIM")

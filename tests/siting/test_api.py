@@ -58,3 +58,34 @@ async def test_bad_input_is_422_with_the_message(client):
     assert "disconnected: 2 components; component 2 holds c, d" in r.json()["detail"]
     r = await client.post("/siting/cover", json={"network": "hunan", "existing": ["atlantis"]})
     assert r.status_code == 422 and r.json()["detail"] == "existing stations not in the graph: atlantis"
+
+
+async def test_capacity_route_sizes_the_bays_and_refuses_bad_values(client):
+    body = {
+        "nodes": [
+            {"id": "a", "weight": 1, "x": 112.0, "y": 28.0},
+            {"id": "s", "kind": "service_area", "x": 112.5, "y": 28.0, "existing_bays": 4},
+            {"id": "b", "weight": 1, "x": 113.0, "y": 28.0},
+        ],
+        "edges": [{"from": "a", "to": "s", "length_km": 50}, {"from": "s", "to": "b", "length_km": 50}],
+        "flows": [{"origin": "a", "destination": "b", "flow": 5000}],
+        "target_wait_min": 10,
+    }
+    doc = (await client.post("/siting/capacity", json=body)).json()
+    (site,) = doc["sites"]
+    assert site["bays_existing"] == 4 and site["bays_needed"] == 10 and site["bays_to_add"] == 6
+    geo = (await client.post("/siting/capacity?format=geojson", json=body)).json()
+    assert geo["features"][0]["geometry"]["coordinates"] == [112.5, 28.0]
+    body["nodes"][1]["existing_bays"] = "many"
+    r = await client.post("/siting/capacity", json=body)
+    assert r.status_code == 422 and "node s: existing_bays must be a whole number" in r.json()["detail"]
+    r = await client.post("/siting/capacity", json={**body, "ev_share": 3})
+    assert r.status_code == 422
+
+
+async def test_plan_route_with_a_money_budget(client):
+    body = {**LINE, "stations": None, "budget": 900, "site_cost": 800, "charger_cost": 20}
+    doc = (await client.post("/siting/plan", json=body)).json()
+    assert doc["cost"] == 880 and len(doc["new_stations"]) == 1 and doc["budget"] == 900
+    r = await client.post("/siting/plan", json={**LINE, "stations": None})
+    assert r.status_code == 422 and "give the number of stations, or a budget" in r.json()["detail"]

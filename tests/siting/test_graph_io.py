@@ -116,9 +116,14 @@ def test_graphml_and_geojson_readers(tmp_path):
     K = read_geojson(tmp_path / "r.geojson")
     assert K.edges["cs", "xt"]["length_km"] == 49.3
     assert K.graph["corridors"] == {"G4": ["cs", "xt"]}
-    doc["features"][2]["properties"].pop("length_km")
+    doc["features"][2]["properties"].pop("length_km")  # now measured from the geometry
+    _write(tmp_path / "measured.geojson", json.dumps(doc))
+    assert read_geojson(tmp_path / "measured.geojson").edges["cs", "xt"]["length_km"] == pytest.approx(
+        38.8, abs=0.1
+    )
+    doc["features"][2]["geometry"]["coordinates"] = [[112.9, 28.2]]
     _write(tmp_path / "bad.geojson", json.dumps(doc))
-    with pytest.raises(InputError, match="feature 2 \\(LineString\\) has no length_km"):
+    with pytest.raises(InputError, match="feature 2 \\(LineString\\) has fewer than two coordinates"):
         read_geojson(tmp_path / "bad.geojson")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from csms.api.deps import DB_INT_MAX, Operator, ServicesDep
 from csms.domain.commands import COMMANDS
@@ -38,6 +38,27 @@ class CommandBody(BaseModel):
     vendor_id: str | None = None
     message_id: str | None = None
     data: str | None = None
+    # security and certificates (issue 13): camelCase wire values where the spec has an enum or a structure
+    certificate: str | None = Field(default=None, max_length=5500, description="PEM certificate to install")
+    certificate_type: str | None = Field(
+        default=None, max_length=50,
+        description="e.g. CSMSRootCertificate (1.6: CentralSystemRootCertificate)",
+    )
+    certificate_types: list[str] | None = Field(default=None, max_length=5)
+    certificate_hash_data: dict[str, str] | None = Field(
+        default=None,
+        description="hashAlgorithm, issuerNameHash, issuerKeyHash, serialNumber (DeleteCertificate)",
+    )
+    location: str | None = Field(default=None, max_length=512, description="GetLog / firmware URL")
+    log_type: Literal["DiagnosticsLog", "SecurityLog"] | None = None
+    oldest_timestamp: AwareDatetime | None = None
+    latest_timestamp: AwareDatetime | None = None
+    retries: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
+    retry_interval: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
+    retrieve_date_time: AwareDatetime | None = None
+    install_date_time: AwareDatetime | None = None
+    signing_certificate: str | None = Field(default=None, max_length=5500)
+    signature: str | None = Field(default=None, max_length=800)
 
 
 class CommandResult(BaseModel):
@@ -49,7 +70,7 @@ class CommandResult(BaseModel):
 async def send_command(
     station_id: str, command: CommandName, services: ServicesDep, _: Operator, body: CommandBody | None = None
 ) -> CommandResult:
-    params = (body or CommandBody()).model_dump()
+    params = (body or CommandBody()).model_dump(mode="json")
     action, response = await services.commands.send(station_id, command, params)
     return CommandResult(action=action, response=response)
 

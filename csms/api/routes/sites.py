@@ -128,6 +128,27 @@ class TelemetryIn(BaseModel):
         )
 
 
+class BatteryCommandPublic(BaseModel):
+    """The site's control port: hold the battery at ``setpoint_w`` (> 0 discharge, < 0 charge [W]) until
+    ``valid_until``, within ``soc_min_pct``..``soc_max_pct``; after that (or when ``null``) run it locally."""
+
+    site_id: str
+    setpoint_w: float
+    issued_at: datetime
+    valid_until: datetime
+    soc_min_pct: float
+    soc_max_pct: float
+    reason: str
+    import_limit_w: float | None = None
+    """The limit in force [W]: the site may charge less or discharge more than the set-point (within its
+    battery's limits) when its meter would otherwise read more than this between two commands."""
+
+
+class TelemetryAnswer(BaseModel):
+    accepted: int
+    battery_command: BatteryCommandPublic | None = None
+
+
 class TelemetryPublic(TelemetryIn):
     model_config = ConfigDict(from_attributes=True, allow_inf_nan=True)  # reads what is stored, as stored
     timestamp: datetime  # type: ignore[assignment]
@@ -272,7 +293,7 @@ async def post_telemetry(
     services: ServicesDep,
     _: Operator,
     body: Any = Body(...),
-) -> dict[str, int]:
+) -> TelemetryAnswer:
     """One sample (an object) or several (a list). Bad samples fail the request, naming index and field."""
     items = body if isinstance(body, list) else [body]
     samples, errors = [], []
@@ -285,7 +306,22 @@ async def post_telemetry(
     if errors:
         raise RequestValidationError(errors)
     accepted = await services.sites.ingest(site_id, samples)
-    return {"accepted": accepted}
+    return TelemetryAnswer(accepted=accepted, battery_command=_battery_command(services, site_id))
+
+
+@router.get("/{site_id}/battery-command")
+async def get_battery_command(
+    site_id: str, services: ServicesDep, _: Operator
+) -> BatteryCommandPublic | None:
+    """The site's control port for a controller that polls: the battery set-point in force (``null``: none,
+    run the battery locally). The same as the ``battery_command`` of every telemetry answer."""
+    await services.sites.get(site_id)  # 404 for an unknown site
+    return _battery_command(services, site_id)
+
+
+def _battery_command(services: Services, site_id: str) -> BatteryCommandPublic | None:
+    command = services.energy.battery_command(site_id) if services.energy is not None else None
+    return None if command is None else BatteryCommandPublic.model_validate(command, from_attributes=True)
 
 
 @router.get("/{site_id}/telemetry")

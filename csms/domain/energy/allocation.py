@@ -11,8 +11,9 @@ Rules, in order (see docs/site_energy.md for the reasoning):
    capped at each session's maximum, among all admitted sessions.
 5. The rest is water-filled the same way, except that in peak periods sessions that can still
    get their requested energy in off-peak hours before departure are held back (deferred).
-6. Battery: discharge only to keep import under the limit, or in peak periods to shave import;
-   otherwise charge it from PV surplus and, in valley periods, from spare grid headroom.
+6. Battery (:mod:`csms.domain.energy.dispatch`, the set-point the manager commands): discharge only to
+   keep import under the limit, or in peak periods to shave import; otherwise charge it from PV surplus
+   and, in valley periods, from spare grid headroom.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from csms.domain.demand_response import DemandResponseEvent, active_limit
+from csms.domain.energy.dispatch import battery_limits_w, battery_setpoint_w
 from csms.domain.energy.model import (
     DEFAULT_PRIORITY_WEIGHTS,
     PRIORITY_RANK,
@@ -61,23 +63,6 @@ _R_CAPPED = Reason(
     "Below its maximum: site power is shared among sessions.",
     "低于最大功率：场站功率在各会话之间分配。",
 )
-
-
-def battery_limits_w(spec: SiteSpec, soc_pct: float | None, control_period_s: float) -> tuple[float, float]:
-    """Power the battery may discharge / charge over the next control period [W].
-
-    Each is the power rating capped by the energy between the SoC now and the SoC floor (for
-    discharge) or ceiling (for charge), spread over the control period. Conversion losses are
-    ignored: the battery's own BMS enforces the true limits, this keeps the plan inside them.
-    """
-    if soc_pct is None or spec.battery_capacity_kwh <= 0 or spec.battery_power_kw <= 0:
-        return 0.0, 0.0
-    period_h = control_period_s / 3600
-    cap_wh = spec.battery_capacity_kwh * 1000
-    rating_w = spec.battery_power_kw * 1000
-    dis = min(rating_w, max(0.0, (soc_pct - spec.battery_soc_min_pct) / 100 * cap_wh / period_h))
-    chg = min(rating_w, max(0.0, (spec.battery_soc_max_pct - soc_pct) / 100 * cap_wh / period_h))
-    return dis, chg
 
 
 def water_fill(budget_w: float, caps_w: Sequence[float], weights: Sequence[float]) -> list[float]:
@@ -268,21 +253,12 @@ def allocate(
     for s, x in zip(admitted, water_fill(left, caps, w), strict=True):
         alloc[s.session_id] += x
 
-    # 6. battery set-point and planned import
+    # 6. battery set-point (what the manager commands the site's battery to) and planned import
     charging = sum(alloc.values())
     net = base + charging - pv
-    discharge = 0.0
-    if expensive and net > 0:
-        # Peak shaving: every kWh from the battery now is a kWh not bought at the peak price.
-        discharge = min(dis_max, net)
-    elif net > plan_w:
-        discharge = min(dis_max, net - plan_w)
-    charge = 0.0
-    if discharge == 0.0:
-        charge = min(chg_max, max(0.0, -net))
-        if period in tariff.valley_periods:
-            charge += min(chg_max - charge, max(0.0, plan_w - max(net, 0.0)))
-    setpoint = discharge - charge
+    setpoint = battery_setpoint_w(
+        net, plan_w, dis_max, chg_max, peak=expensive, valley=period in tariff.valley_periods
+    )
 
     paused_ids = {s.session_id for s in paused}
     limits = []

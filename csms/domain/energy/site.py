@@ -65,6 +65,11 @@ class ActiveSession:
     started_at: datetime
     transaction_id: int
     uid: str | None
+    energy_needed_wh: float | None = None
+    """What it still needs [Wh] (EV charging needs, or the operator's); ``None``: unknown."""
+    departure_at: datetime | None = None
+    ev_max_power_w: float | None = None
+    """The EV's own maximum (from its charging needs) [W]."""
 
 
 @dataclass(frozen=True)
