@@ -161,6 +161,20 @@ class Settings(BaseSettings):
     group_commit_delay_s: float = Field(default=0.005, ge=0)
     """Group commit (status, heartbeats, meter values): how long to gather writes into one transaction."""
 
+    # -- OpenADR 2.0b VEN: the load-management centre's VTN (csms/openadr) ---------------------------------
+    openadr_vtn_url: str | None = None
+    """The VTN's OpenADR 2.0b endpoint (``.../OpenADR2/Simple/2.0b``); unset: no VEN runs."""
+    openadr_ven_name: str = "xiangjiang-csms"
+    openadr_resources: list[str] = []
+    """Site ids this VEN declares to the VTN (events targeting no resource apply to all of them)."""
+    openadr_report_sampling_s: float = Field(default=60.0, gt=0)
+    """Sampling rate offered for each site's metered-import report [s]."""
+    openadr_cert_file: str | None = None
+    """Certificate and key to sign messages with (OpenADR security); unset: unsigned (tests, pilots)."""
+    openadr_key_file: str | None = None
+    openadr_vtn_fingerprint: str | None = None
+    openadr_ca_file: str | None = None
+
     # -- 光储充 site energy management (issue 6) -----------------------------------------------------------
     energy_manager_enabled: bool = True
     """Run the site energy manager (allocation cycles and charging profiles) in the lifespan."""

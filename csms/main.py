@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -17,10 +18,14 @@ from csms.ocpp_handlers.registry import ConnectionRegistry
 from csms.ocpp_handlers.rpc import MessageIds, uuid4_ids
 from csms.ocpp_handlers.server import OcppServer
 from csms.runtime import Runtime
-from csms.services import build_services
+from csms.services import Services, build_services
 from csms.services.cost_updates import CostUpdater
 from csms.services.energy_manager import EnergyManager
+from csms.services.external_dr import ExternalDemandResponse
 from csms.services.leases import SingleNode, SiteLeases
+
+if TYPE_CHECKING:
+    from csms.openadr.ven import Ven
 
 log = logging.getLogger("csms")
 
@@ -42,6 +47,20 @@ def _leases(settings: Settings) -> SiteLeases:
     from csms.db.leases import RedisSiteLeases
 
     return RedisSiteLeases(settings.redis_url, settings.node_id, settings.energy_lease_ttl_s)
+
+
+async def _start_ven(settings: Settings, services: Services, clock: Clock) -> Ven | None:
+    """The OpenADR VEN, when a VTN is configured: the load-management centre's events in, site load out."""
+    if settings.openadr_vtn_url is None:
+        return None
+    from csms.openadr.ven import Ven
+
+    external = ExternalDemandResponse(
+        services.demand_response, services.sites, clock, settings.openadr_resources
+    )
+    ven = Ven(settings, external)
+    await ven.start()
+    return ven
 
 
 def create_app(
@@ -69,6 +88,7 @@ def create_app(
         )
         if settings.energy_manager_enabled:
             services.energy.start()
+        ven = await _start_ven(settings, services, clock)
         cost_updates = CostUpdater(
             services.costs, registry, clock, settings.cost_update_interval_s,
             check_every_s=settings.cost_update_check_s,
@@ -77,10 +97,13 @@ def create_app(
         services.costs.start()
         app.state.cost_updates = cost_updates
         app.state.runtime = Runtime(settings, services, registry, ocpp)
+        app.state.ven = ven
         app.state.services, app.state.ocpp_port = services, ocpp.port
         try:
             yield
         finally:
+            if ven is not None:
+                await ven.stop()
             await services.energy.stop()
             await cost_updates.stop()
             await ocpp.stop()
