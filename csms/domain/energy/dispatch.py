@@ -45,7 +45,7 @@ def battery_limits_w(spec: SiteSpec, soc_pct: float | None, control_period_s: fl
         return 0.0, 0.0
     period_h = control_period_s / 3600
     cap_wh = spec.battery_capacity_kwh * 1000
-    rating_w = spec.battery_power_kw * 1000
+    rating_w = float(spec.battery_power_kw * 1000)
     dis = min(rating_w, max(0.0, (soc_pct - spec.battery_soc_min_pct) / 100 * cap_wh / period_h))
     chg = min(rating_w, max(0.0, (spec.battery_soc_max_pct - soc_pct) / 100 * cap_wh / period_h))
     return dis, chg
@@ -82,11 +82,11 @@ def battery_setpoint_w(
     elif net_w > aim_w:
         discharge = min(dis_max, net_w - aim_w)
     if discharge > 0:
-        return discharge
+        return float(discharge)
     charge = min(chg_max, max(0.0, -net_w))
     if valley:
         charge += min(chg_max - charge, max(0.0, aim_w - max(net_w, 0.0)))
-    return -charge
+    return -float(charge)
 
 
 @dataclass(frozen=True)
