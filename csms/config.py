@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     """With Redis (several nodes): a site's energy cycle runs on the node holding its lease, which lapses
     this long [s] after its holder stops renewing it (renewed every third of it); another node then takes
     the site over."""
+    console_secret: str | None = None
+    """Signs the web console's session cookies (``/console/``). Unset: a random secret per process, so
+    sign-ins end when the process does; set it (the same on every node) behind a load balancer."""
+
     log_level: str = "INFO"
 
     group_commit_delay_s: float = Field(default=0.005, ge=0)

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from csms.api import install_routes
 from csms.api.limits import DEFAULT_LIMITS, BodyLimitMiddleware
 from csms.config import Settings, get_settings
+from csms.console import console_limits, install_console
 from csms.db.session import create_engine, create_session_factory
 from csms.domain.timeutil import Clock, utcnow
 from csms.ocpp_handlers.registry import ConnectionRegistry
@@ -119,6 +120,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_routes(app)
+    install_console(app, settings.console_secret)
     # Outermost but for Starlette's error middleware: limits apply before routing, parsing and auth.
-    app.add_middleware(BodyLimitMiddleware, limits=DEFAULT_LIMITS)
+    app.add_middleware(BodyLimitMiddleware, limits=console_limits(DEFAULT_LIMITS))
     return app

@@ -31,6 +31,11 @@ class BodyLimits:
 
     default_bytes: int = 1 * MIB
     by_path: Mapping[str, int] = field(default_factory=dict)
+    session_cookie: str | None = None
+    """A cookie that stands for credentials like a bearer token (the web console's session; its signature
+    and token are checked by the route's dependency, as the bearer token's are)."""
+    anonymous: Mapping[str, int] = field(default_factory=dict)
+    """Paths that take a small body without credentials (a sign-in form), with their limit [bytes]."""
 
     def for_path(self, path: str) -> int:
         return self.by_path.get(path, self.default_bytes)
@@ -63,6 +68,16 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
     return {k.lower(): v for k, v in scope.get("headers", ())}
 
 
+def _has_cookie(headers: Mapping[bytes, bytes], name: str | None) -> bool:
+    if name is None:
+        return False
+    cookies = headers.get(b"cookie", b"").decode("latin-1")
+    return any(
+        part.strip().startswith(f"{name}=") and len(part.strip()) > len(name) + 1
+        for part in cookies.split(";")
+    )
+
+
 def _has_bearer(headers: Mapping[bytes, bytes]) -> bool:
     scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
     return scheme.lower() == b"bearer" and bool(token.strip())
@@ -70,8 +85,12 @@ def _has_bearer(headers: Mapping[bytes, bytes]) -> bool:
 
 async def _answer(send: Send, status: int, detail: str, extra: Sequence[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps({"detail": detail}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               (b"connection", b"close"), *extra]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *extra,
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -88,14 +107,18 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        limit = self.limits.for_path(scope["path"])
+        anonymous = self.limits.anonymous.get(scope["path"])
+        limit = anonymous or self.limits.for_path(scope["path"])
         try:
             declared = int(headers[b"content-length"]) if b"content-length" in headers else None
         except ValueError:
             await _answer(send, 400, "Content-Length is not a number")
             return
         has_body = (declared or 0) > 0 or b"transfer-encoding" in headers
-        if has_body and not _has_bearer(headers):
+        credentialed = (
+            anonymous is not None or _has_bearer(headers) or _has_cookie(headers, self.limits.session_cookie)
+        )
+        if has_body and not credentialed:
             await _answer(send, 401, "bearer token required", [(b"www-authenticate", b"Bearer")])
             return
         if declared is not None and declared > limit:
@@ -118,7 +141,7 @@ class BodyLimitMiddleware:
                     raise BodyTooLarge(limit)
                 if is_json and _NUL_ESCAPE in tail + chunk:
                     raise NulInText()
-                tail = chunk[-(len(_NUL_ESCAPE) - 1):]
+                tail = chunk[-(len(_NUL_ESCAPE) - 1) :]
             return message
 
         started = False

@@ -12,7 +12,7 @@ from csms.db.models import ApiToken
 from csms.db.uow import UnitOfWork
 from csms.domain.access import Principal, Role
 from csms.domain.timeutil import Clock
-from csms.errors import InvalidInput
+from csms.errors import InvalidInput, NotFound
 
 
 def _digest(secret: str) -> str:
@@ -44,6 +44,20 @@ class ApiTokenService:
                 select(ApiToken).where(ApiToken.token_sha256 == _digest(secret), ApiToken.revoked.is_(False))
             )
         return None if row is None else Principal(row.id, row.name, Role(row.role))
+
+    async def principal(self, token_id: int) -> Principal | None:
+        """The principal of token ``token_id`` while it is unrevoked (the console's session checks this)."""
+        async with self._uow.read() as session:
+            row = await session.get(ApiToken, token_id)
+        return None if row is None or row.revoked else Principal(row.id, row.name, Role(row.role))
+
+    async def revoke(self, token_id: int) -> None:
+        """Revoke token ``token_id``: its REST calls and console sessions stop at once."""
+        async with self._uow() as session:
+            row = await session.get(ApiToken, token_id)
+            if row is None:
+                raise NotFound(f"no API token {token_id}")
+            row.revoked = True
 
     async def list(self) -> Sequence[ApiToken]:
         async with self._uow.read() as session:

@@ -1,0 +1,1 @@
+"""Chinese texts of the console, one module per area (``ZH = {english: chinese}``), found by ``i18n``."""
