@@ -134,7 +134,7 @@ def capacity_note(doc: Mapping[str, Any], unplaced: Sequence[str], lang: str, *,
             parts.append(f"未绘制的站点（数据中无位置）：{'、'.join(unplaced)}。")
     else:
         parts = [
-            f"Design day = average day x {day:g}; peak hour {float(a.get('peak_hour_share', 0.12)):.0%} "
+            f"Design day = average day × {day:g}; peak hour {float(a.get('peak_hour_share', 0.12)):.0%} "
             "of it; each carriageway side is its own M/M/c queue (Erlang C)."
         ]
         if assumed:
@@ -145,7 +145,7 @@ def capacity_note(doc: Mapping[str, Any], unplaced: Sequence[str], lang: str, *,
         if unplaced:
             parts.append(f"Sites not drawn (no position in the data): {', '.join(unplaced)}.")
     sources = t("map_sources" if base else "map_sources_plain", lang)
-    return " ".join(parts) + "\n" + sources
+    return "\n".join([*parts, sources])
 
 
 def label(key: str, lang: str) -> str:

@@ -22,6 +22,7 @@ from siting.outputs.capacity import ADD_CLASSES, add_class, capacity_note, capac
 from siting.outputs.fonts import plot_lang
 from siting.outputs.labels import WIDE_RINGS, LabelSpec
 from siting.outputs.map_png import (
+    HALO,
     MapRender,
     base_handles,
     city_layer,
@@ -113,7 +114,11 @@ def render_capacity_map(
         ]
         specs += city_specs
         specs += [
-            LabelSpec(*pos[str(r["site"])], _name(r, G, lang), {"fontsize": 6, "color": "#4a6b57"})
+            LabelSpec(
+                *pos[str(r["site"])],
+                _name(r, G, lang),
+                {"fontsize": 6, "color": "#4a6b57", "path_effects": HALO},
+            )
             for r in sorted(placed, key=lambda r: -float(r.get("passing_per_day") or 0.0))
             if int(r["bays_to_add"]) == 0
         ]

@@ -89,7 +89,7 @@ def capacity_html(G: RoadGraph, doc: Mapping[str, Any], *, lang: str = "en") -> 
     legend_title = "需新增充电车位" if lang == "zh" else "Charging bays to add"
     title_lines = capacity_title(doc, lang).split("\n")
     unplaced = [_name(r, G, lang) for r in rows if str(r["site"]) not in frame.pos]
-    note = capacity_note(doc, unplaced, lang, base=True).split("\n")[0]
+    note = " ".join(capacity_note(doc, unplaced, lang, base=True).split("\n")[:-1])
     cols = (
         "name",
         "passing",

@@ -19,6 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -48,6 +49,8 @@ __all__ = [
 
 _KM_PER_DEG = 111.32
 _NEW, _EXISTING, _ROAD, _CITY = "#d62728", "#1f3b8f", "#e08a2c", "#222222"
+# a white outline under small labels, so roads and boundaries do not cut through their letters
+HALO = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.9)]
 _GID_PREFECTURES, _GID_PROVINCE, _GID_PROVINCE_LINES = (
     "base-prefectures",
     "base-province",
@@ -288,7 +291,11 @@ def city_layer(frame: MapFrame, G: RoadGraph, cities: Sequence[str]) -> tuple[li
             zorder=4.5,
         )
     specs = [
-        LabelSpec(*frame.pos[n], display_name(n, G.nodes[n], frame.lang), {"fontsize": 8.5, "color": _CITY})
+        LabelSpec(
+            *frame.pos[n],
+            display_name(n, G.nodes[n], frame.lang),
+            {"fontsize": 8.5, "color": _CITY, "path_effects": HALO},
+        )
         for n in sorted(cities, key=lambda n: -float(G.nodes[n].get("weight") or 0.0))
     ]
     px = frame.fig.dpi / 72
@@ -438,7 +445,11 @@ def render_map(
         ]
         specs += city_specs
         specs += [
-            LabelSpec(*pos[n], display_name(n, G.nodes[n], lang), {"fontsize": 6, "color": "#666"})
+            LabelSpec(
+                *pos[n],
+                display_name(n, G.nodes[n], lang),
+                {"fontsize": 6, "color": "#666", "path_effects": HALO},
+            )
             for n in areas
         ]
         px = frame.fig.dpi / 72  # marker half-widths in pixels, from the scatter sizes (points squared)
