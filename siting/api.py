@@ -27,11 +27,13 @@ from siting.capacity import CapacityAssumptions, capacity_totals, plan_capacity
 from siting.costs import cost_model, site_costs
 from siting.errors import SitingError
 from siting.fuels import FuelProfile, fuel_profile
+from siting.graph import RoadGraph
 from siting.inputs import check_nodes, dataset_from_records, resolve_candidates
 from siting.models.instance import Instance, build_instance
 from siting.networks import BUILTIN, Dataset, load_builtin
 from siting.outputs.capacity import capacity_geojson
 from siting.outputs.geojson import plan_geojson
+from siting.outputs.html_capacity import capacity_html
 from siting.outputs.html_map import plan_html
 from siting.service import cover_study, plan_study
 
@@ -153,7 +155,7 @@ def _costs(req: StudyRequest, ds: Dataset, sites: Sequence[str]) -> dict[str, fl
     return site_costs(ds.G, sites, model, req.costs)
 
 
-def _capacity(req: CapacityRequest) -> dict[str, Any]:
+def _capacity(req: CapacityRequest) -> tuple[dict[str, Any], RoadGraph]:
     try:
         ds = _dataset(req)
         fields = {k: v for k, v in req.model_dump().items() if k in CapacityAssumptions.__dataclass_fields__}
@@ -161,12 +163,13 @@ def _capacity(req: CapacityRequest) -> dict[str, Any]:
         rows = plan_capacity(ds.G, ds.trips, req.sites, assumptions)
     except SitingError as exc:
         raise HTTPException(422, str(exc)) from None
-    return {
+    doc = {
         "network": ds.name,
         "assumptions": {**vars(assumptions), "service_min": round(assumptions.service_h * 60, 3)},
         "totals": capacity_totals(rows),
         "sites": [r.to_dict() for r in rows],
     }
+    return doc, ds.G
 
 
 def _prepare(req: StudyRequest, max_time_limit_s: float) -> tuple[Dataset, Instance, FuelProfile, float]:
@@ -276,11 +279,16 @@ def create_router(
         return await off_loop(_run, req, max_time_limit_s, study, format, lang)
 
     @router.post("/capacity")
-    async def capacity(req: CapacityRequest, format: Literal["json", "geojson"] = "json") -> Any:
-        """Charging bays to add at existing sites for a target peak-hour wait, with the grid kW/kVA."""
-        doc = await off_loop(_capacity, req)
+    async def capacity(
+        req: CapacityRequest, format: Literal["json", "geojson", "html"] = "json", lang: Lang = "en"
+    ) -> Any:
+        """Charging bays to add at existing sites for a target peak-hour wait, with the grid kW/kVA;
+        ``format=html``: the capacity map and table as one page."""
+        doc, G = await off_loop(_capacity, req)
         if format == "geojson":
             return JSONResponse(capacity_geojson(doc["sites"]), media_type="application/geo+json")
+        if format == "html":
+            return HTMLResponse(await off_loop(lambda: capacity_html(G, doc, lang=lang)))
         return doc
 
     @router.post("/cover")

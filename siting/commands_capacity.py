@@ -10,6 +10,8 @@ from typing import Any
 from siting.capacity import CapacityAssumptions, capacity_totals, plan_capacity
 from siting.commands import _emit, _load
 from siting.outputs.capacity import print_capacity, write_capacity_outputs
+from siting.outputs.capacity_map import write_capacity_map_png
+from siting.outputs.html_capacity import write_capacity_html
 from siting.sites import select_candidates
 
 __all__ = ["add_capacity_parser", "cmd_capacity"]
@@ -76,7 +78,10 @@ def cmd_capacity(args: argparse.Namespace) -> int:
         doc["calibration"] = args.calibration
     _emit(args, doc, print_capacity)
     if args.out:
-        for path in write_capacity_outputs(doc, Path(args.out)):
+        paths = write_capacity_outputs(doc, Path(args.out))
+        paths.append(write_capacity_map_png(ds.G, doc, Path(args.out) / "capacity_map.png", lang=args.lang))
+        paths.append(write_capacity_html(ds.G, doc, Path(args.out) / "capacity_map.html", lang=args.lang))
+        for path in paths:
             if args.format == "text":
                 print(f"wrote {path}")
     return 0

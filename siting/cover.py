@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from siting.models.exact import solve_cover
-from siting.models.instance import Instance, PlanResult
+from siting.models.instance import Instance, PlanResult, unservable_cause
 
 __all__ = ["UnservableTrip", "CoverReport", "min_cover", "unservable_trips"]
 
@@ -20,6 +20,12 @@ class UnservableTrip(TypedDict):
     flow: float
     length_km: float
     reason: str
+    cause: str  # edge, no_candidate or stretch (siting.models.instance.unservable_cause)
+    cause_from: str
+    cause_to: str
+    cause_km: float
+    origin_name: str
+    destination_name: str
 
 
 @dataclass
@@ -36,17 +42,27 @@ class CoverReport:
 
 def unservable_trips(inst: Instance) -> list[UnservableTrip]:
     """Trips no station set drawn from the candidates can refuel, largest flow first."""
-    rows: list[UnservableTrip] = [
-        {
-            "trip": q + 1,
-            "origin": inst.trips[q].origin,
-            "destination": inst.trips[q].destination,
-            "flow": inst.trips[q].flow,
-            "length_km": round(inst.trips[q].length_km, 3),
-            "reason": reason,
-        }
-        for q, reason in inst.unservable.items()
-    ]
+    sites = set(inst.candidates) | set(inst.existing)
+    rows: list[UnservableTrip] = []
+    for q, reason in inst.unservable.items():
+        trip = inst.trips[q]
+        kind, a, b, km = unservable_cause(inst.G, trip, sites, inst.range_km)
+        rows.append(
+            {
+                "trip": q + 1,
+                "origin": trip.origin,
+                "destination": trip.destination,
+                "flow": trip.flow,
+                "length_km": round(trip.length_km, 3),
+                "reason": reason,
+                "cause": kind,
+                "cause_from": a,
+                "cause_to": b,
+                "cause_km": round(km, 3),
+                "origin_name": str(inst.G.nodes[trip.origin].get("name") or trip.origin),
+                "destination_name": str(inst.G.nodes[trip.destination].get("name") or trip.destination),
+            }
+        )
     return sorted(rows, key=lambda r: (-r["flow"], r["trip"]))
 
 

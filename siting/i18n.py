@@ -96,6 +96,22 @@ _LABELS: dict[str, tuple[str, str]] = {
         "示意图：节点按坐标绘制；此路网无底图。",
     ),
     "map_unplaced": ("Stations not drawn (no position in the data)", "未绘制的站点（数据中无位置）"),
+    "note_hunan": (
+        "Hunan expressway network: 6,664 km of distinct road (7,085 km in operation at end-2021); "
+        "3,079 km from published section lengths, 3,057 km published totals split between towns, 529 km "
+        "great-circle x 1.25; 43 of 67 named service areas are placed, most by order along the route; "
+        "existing bays are a province-average assumption; demand is a gravity model "
+        "(see siting/data/hunan/README.md).",
+        "湖南高速公路网：不重复里程 6,664 公里（2021 年底通车 7,085 公里）；"
+        "其中 3,079 公里取自公开的路段里程，3,057 公里为公开总里程按城镇间直线距离分摊，"
+        "529 公里为大圆距离 × 1.25 的近似值；67 个有名称的服务区中已定位 43 个，"
+        "多数按沿线顺序近似；现有充电车位为全省平均假设值；需求为重力模型"
+        "（见 siting/data/hunan/README.md）。",
+    ),
+    "note_25node": (
+        "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
+        "25 节点测试路网（Simchi-Levi & Berman 1988）；长度为抽象单位，按公里读取。",
+    ),
     "approx_note": (
         "Lengths partly approximate; service-area positions evenly spaced (see data sources).",
         "部分里程为近似值；服务区位置按等间距近似（见数据来源说明）。",

@@ -26,6 +26,7 @@ __all__ = [
     "read_network",
     "read_graphml",
     "read_geojson",
+    "graph_from_features",
     "attach_zones",
     "read_flows_csv",
     "write_nodes_csv",
@@ -118,9 +119,10 @@ def read_network(
 ) -> RoadGraph:
     """Read and validate a network from an edges CSV (and optionally a nodes CSV).
 
-    A ``.graphml``, ``.geojson``/``.json`` or OpenStreetMap (``.osm``, ``.osm.pbf``, ``.pbf``)
-    edges file is read with :func:`read_graphml`, :func:`read_geojson` (coordinates in ``crs``)
-    or :func:`siting.osm.read_osm`. Rows of ``nodes_path`` then override the attributes of the
+    A ``.graphml``, ``.geojson``/``.json``, GeoPackage (``.gpkg``), Shapefile (``.shp``) or
+    OpenStreetMap (``.osm``, ``.osm.pbf``, ``.pbf``) edges file is read with :func:`read_graphml`,
+    :func:`read_geojson` (coordinates in ``crs``), :func:`siting.vector.read_vector` or
+    :func:`siting.osm.read_osm`. Rows of ``nodes_path`` then override the attributes of the
     nodes they name; rows for nodes not on the network (zones, cities with x,y) are attached to
     the nearest node by a connector (:func:`attach_zones`).
     """
@@ -130,6 +132,10 @@ def read_network(
         G = read_graphml(edges_path)
     elif suffix in (".geojson", ".json"):
         G = read_geojson(edges_path, crs)
+    elif suffix in (".gpkg", ".shp"):
+        from siting.vector import read_vector  # pyogrio (GDAL) is loaded only for these files
+
+        G = read_vector(edges_path, crs)
     elif suffix in (".osm", ".pbf") or edges_path.name.lower().endswith(".osm.xml"):
         from siting.osm import read_osm  # pyosmium is loaded only for OSM input
 
@@ -181,8 +187,9 @@ def read_geojson(path: str | Path, crs: str | None = None) -> RoadGraph:
     Coordinates are in ``crs`` (``wgs84`` by default, ``gcj02``, or any CRS PROJ knows, such as
     ``EPSG:4547``; a legacy ``"crs"`` member of the file is used when ``crs`` is None) and are
     stored as WGS-84 longitude/latitude. An edge's ``length_km`` property is used where present;
-    otherwise the geodesic length of its geometry. Its end nodes are its ``from``/``to`` properties,
-    or else the node at its first and last coordinates: a Point feature there, or a node shared
+    otherwise the geodesic length of its geometry. Its end nodes are its ``from``/``to`` properties
+    (placed at the line's ends unless a Point names them), or else the node at its first and last
+    coordinates: a Point feature there, or a node shared
     with the other lines that end there (named ``lon,lat``).
     """
     path = Path(path)
@@ -195,6 +202,12 @@ def read_geojson(path: str | Path, crs: str | None = None) -> RoadGraph:
         raise InputError(f"{path}: expected a FeatureCollection with a features list")
     if crs is None:
         crs = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+    return graph_from_features(path, feats, crs)
+
+
+def graph_from_features(path: Path, feats: list[Any], crs: str | None) -> RoadGraph:
+    """The road graph of GeoJSON-like features (``{"geometry": {...}, "properties": {...}}``) with
+    coordinates in ``crs``, as :func:`read_geojson` describes; ``path`` names the source in errors."""
 
     def wgs(coords: Any, i: int) -> list[tuple[float, float]]:
         try:
@@ -220,21 +233,29 @@ def read_geojson(path: str | Path, crs: str | None = None) -> RoadGraph:
         elif kind == "MultiLineString":
             lines.extend((i, props, wgs(part, i)) for part in coords or [])
     edges: list[dict[str, Any]] = []
+    named = {str(n["id"]) for n in nodes}
+    for _, props, coords in lines:  # ends named by the lines: other lines ending there join them
+        for key, xy in (("from", coords[0] if coords else None), ("to", coords[-1] if coords else None)):
+            if key in props and xy is not None:
+                at.setdefault((round(xy[0], 6), round(xy[1], 6)), str(props[key]))
     for i, props, coords in lines:
         if len(coords) < 2 and not ("from" in props and "to" in props and "length_km" in props):
             raise InputError(f"{path}: feature {i} (LineString) has fewer than two coordinates")
         ends: list[str] = []
         for key, xy in (("from", coords[0] if coords else None), ("to", coords[-1] if coords else None)):
             if key in props:
-                ends.append(str(props[key]))
+                end = str(props[key])
+                if end not in named and xy is not None:  # an end named by the line only: placed there
+                    nodes.append({"id": end, "kind": "interchange", "x": xy[0], "y": xy[1]})
+                    named.add(end)
+                ends.append(end)
                 continue
             assert xy is not None
             x, y = xy
-            end = at.get((round(x, 6), round(y, 6)))
-            if end is None:
-                end = f"{x:.6f},{y:.6f}"
+            end = at.setdefault((round(x, 6), round(y, 6)), f"{x:.6f},{y:.6f}")
+            if end not in named:
                 nodes.append({"id": end, "kind": "interchange", "x": x, "y": y})
-                at[(round(x, 6), round(y, 6))] = end
+                named.add(end)
             ends.append(end)
         corridor = next((str(props[c]) for c in _CORRIDOR_ALIASES if props.get(c)), "")
         if props.get("length_km") is not None:

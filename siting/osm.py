@@ -8,8 +8,13 @@ edge is the way's ``ref`` (``G4;G60`` gives the first), else its ``name``.
 
 Service and rest areas (``highway=services`` / ``rest_area``, as a node or a closed way, whose
 centre is used) become nodes of kind ``service_area``: each is attached to the nearest kept road
-node within ``snap_km``, which becomes a cut. OSM draws a motorway as one way per carriageway, so a
-service-area pair usually appears as two areas, one on each side, each a candidate site.
+node within ``snap_km``, which becomes a cut.
+
+OSM draws a dual road as one oneway way per carriageway (``highway=motorway`` implies oneway).
+By default the two are merged (:mod:`siting.osm_dual`): one carriageway is kept as the road's line,
+the ramps and service areas of the other are moved onto it, and a service-area pair (one area on
+each side) becomes one node with ``sides`` 2, one candidate site. ``merge_carriageways=False``
+keeps both carriageways as drawn.
 
 Nodes of degree two that are not service areas are contracted (their edges merge, lengths add) so
 the graph keeps junctions, ends and sites only. An extract cut at a border often leaves small
@@ -33,6 +38,8 @@ import osmium
 from siting.errors import InputError
 from siting.geo import line_length_km
 from siting.graph import RoadGraph, build_graph
+from siting.osm_dual import Piece
+from siting.osm_dual import merge_carriageways as merge_dual
 
 __all__ = ["DEFAULT_HIGHWAYS", "read_osm"]
 
@@ -45,6 +52,8 @@ class _Way:
     refs: list[int]
     coords: list[tuple[float, float]]
     corridor: str
+    oneway: bool = False
+    link: bool = False
 
 
 @dataclass
@@ -84,7 +93,12 @@ def _scan(path: Path, highways: set[str]) -> _Extract:
                     lon, lat = (sum(c[i] for c in ring) / len(ring) for i in (0, 1))
                     out.areas.append((f"w{obj.id}", name, lon, lat))
                 elif highway in highways and len(locs) >= 2:
-                    out.ways.append(_Way([r for r, _ in locs], coords, _corridor(tags)))
+                    refs = [r for r, _ in locs]
+                    oneway = str(tags.get("oneway", "") or "")
+                    if oneway == "-1":  # drawn against the direction of travel
+                        refs, coords = refs[::-1], coords[::-1]
+                    one = oneway in ("yes", "1", "true", "-1") or (highway == "motorway" and oneway != "no")
+                    out.ways.append(_Way(refs, coords, _corridor(tags), one, highway.endswith("_link")))
     except RuntimeError as exc:  # libosmium reports unreadable files as RuntimeError
         raise InputError(f"{path}: not a readable OSM file ({exc})") from None
     return out
@@ -119,8 +133,10 @@ def read_osm(
     highways: Iterable[str] = DEFAULT_HIGHWAYS,
     links: bool = True,
     snap_km: float = 2.0,
+    merge_carriageways: bool = True,
 ) -> RoadGraph:
-    """The motorway/trunk network of an OSM extract as a road graph (see the module notes)."""
+    """The motorway/trunk network of an OSM extract as a road graph (see the module notes);
+    ``merge_carriageways=False`` keeps both carriageways of dual roads as drawn."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
@@ -132,18 +148,24 @@ def read_osm(
         raise InputError(f"{path}: no way tagged highway={' or '.join(sorted(kinds))}")
     sites = _snap(ex.areas, ex.ways, snap_km)
     use = Counter(r for w in ex.ways for r in set(w.refs))
-    H: nx.MultiGraph[int] = nx.MultiGraph()
     coords: dict[int, tuple[float, float]] = {}
+    pieces: list[Piece] = []
     for w in ex.ways:
         coords.update(zip(w.refs, w.coords, strict=True))
         start = 0
         for i in range(1, len(w.refs)):
             r = w.refs[i]
             if i == len(w.refs) - 1 or use[r] > 1 or r in sites:
-                piece = w.coords[start : i + 1]
                 if w.refs[start] != r:
-                    H.add_edge(w.refs[start], r, length_km=line_length_km(piece), corridor=w.corridor)
+                    piece = tuple(w.coords[start : i + 1])
+                    pieces.append(Piece(w.refs[start], r, piece, w.corridor, w.oneway, w.link))
                 start = i
+    sides: dict[int, int] = {}
+    if merge_carriageways:
+        pieces, sites, sides = merge_dual(pieces, coords, sites)
+    H: nx.MultiGraph[int] = nx.MultiGraph()
+    for pc in pieces:
+        H.add_edge(pc.u, pc.v, length_km=line_length_km(pc.coords), corridor=pc.corridor)
     _contract(H, keep=set(sites))
     comps = sorted(nx.connected_components(H), key=len, reverse=True)
     main = comps[0] if comps else set()
@@ -159,6 +181,7 @@ def read_osm(
                 "x": round(lon, 7),
                 "y": round(lat, 7),
                 "name": area[1] if area else f"n{r}",
+                **({"attrs": {"sides": sides[r]}} if r in sides else {}),
             }
         )
     edges = [

@@ -12,6 +12,7 @@ from typing import Any
 from siting.cover import min_cover, unservable_trips
 from siting.errors import SitingError
 from siting.fuels import FuelProfile
+from siting.i18n import t
 from siting.models.instance import Instance, PlanResult
 from siting.networks import Dataset
 from siting.outputs.document import plan_document
@@ -22,13 +23,7 @@ from siting.spacing import corridor_spacing
 
 __all__ = ["NOTES", "plan_study", "cover_study"]
 
-NOTES = {
-    "hunan": "Hunan expressway network: 6,664 km of distinct road (7,085 km in operation at end-2021); "
-    "3,079 km from published section lengths, 3,057 km published totals split between towns, 529 km "
-    "great-circle x 1.25; 43 of 67 named service areas are placed, most by order along the route; existing "
-    "bays are a province-average assumption; demand is a gravity model (see siting/data/hunan/README.md).",
-    "25node": "25-node test network (Simchi-Levi & Berman 1988); lengths are abstract units read as km.",
-}
+NOTES = {name: t("note_" + name, "en") for name in ("hunan", "25node")}
 
 
 def plan_study(

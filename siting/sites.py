@@ -17,13 +17,13 @@ from typing import TypedDict
 from siting.demand import Trip
 from siting.errors import GraphError, InputError
 from siting.graph import RoadGraph
-from siting.models.instance import Instance
-from siting.refuel import longest_stretch
+from siting.models.instance import Instance, unservable_cause
 
 __all__ = [
     "CANDIDATE_KINDS",
     "CandidateGap",
     "candidate_gaps",
+    "hint_text",
     "nodes_of_kind",
     "select_candidates",
     "add_candidates",
@@ -252,6 +252,8 @@ class CandidateGap(TypedDict):
     flow: float
     examples: list[str]
     hint: str
+    from_name: str
+    to_name: str
 
 
 def candidate_gaps(inst: Instance, limit_examples: int = 5) -> list[CandidateGap]:
@@ -276,7 +278,7 @@ def candidate_gaps(inst: Instance, limit_examples: int = 5) -> list[CandidateGap
     groups: dict[tuple[str, str, str], CandidateGap] = {}
     for q in inst.unservable:
         trip = inst.trips[q]
-        kind, a, b, length_km = _cause(G, trip, sites, inst.range_km)
+        kind, a, b, length_km = unservable_cause(G, trip, sites, inst.range_km)
         key = (kind, min(a, b), max(a, b))
         gap = groups.get(key)
         if gap is None:
@@ -290,7 +292,9 @@ def candidate_gaps(inst: Instance, limit_examples: int = 5) -> list[CandidateGap
                 "trips": 0,
                 "flow": 0.0,
                 "examples": [],
-                "hint": _hint(kind, a, b, length_km),
+                "hint": hint_text(kind, a, b, length_km),
+                "from_name": _name(G, a),
+                "to_name": _name(G, b),
             }
         gap["trips"] += 1
         gap["flow"] += trip.flow
@@ -302,18 +306,29 @@ def candidate_gaps(inst: Instance, limit_examples: int = 5) -> list[CandidateGap
     return out
 
 
-def _cause(G: RoadGraph, trip: Trip, sites: set[str], range_km: float) -> tuple[str, str, str, float]:
-    for u, v in zip(trip.path, trip.path[1:], strict=False):
-        length_km = float(G.edges[u, v]["length_km"])
-        if length_km > range_km:
-            return "edge", u, v, length_km
-    stretch = longest_stretch(G, trip.path, sites)
-    if stretch.from_node is None or stretch.to_node is None:
-        return "no_candidate", trip.origin, trip.destination, trip.length_km
-    return "stretch", stretch.from_node, stretch.to_node, stretch.length_km
+def _name(G: RoadGraph, node: str) -> str:
+    return str(G.nodes[node].get("name") or node)
 
 
-def _hint(kind: str, a: str, b: str, length_km: float) -> str:
+def hint_text(
+    kind: str, a: str, b: str, length_km: float, lang: str = "en", names: tuple[str, str] | None = None
+) -> str:
+    """What the planner can do about a gap (``en`` or ``zh``); ``names`` of a and b for the prose,
+    the ids stay in the ``--add-candidate`` example.
+
+    >>> hint_text("edge", "b", "c", 220.0, "zh")
+    '在 b-c 路段中间增设候选站点，例如 --add-candidate b:c:110'
+    """
+    na, nb = names or (a, b)
+    if lang == "zh":
+        if kind == "edge":
+            return f"在 {na}-{nb} 路段中间增设候选站点，例如 --add-candidate {a}:{b}:{round(length_km / 2):g}"
+        if kind == "no_candidate":
+            return f"{na} 与 {nb} 之间没有候选站点：用 --add-candidate NODE 或 U:V:KM 增设"
+        return (
+            f"往返途中 {na}->{nb} 段（{length_km:.1f} 公里）没有候选站点：用 --add-candidate NODE 或 "
+            "U:V:KM 在该段增设"
+        )
     if kind == "edge":
         return f"add a candidate inside edge {a}-{b}, e.g. --add-candidate {a}:{b}:{round(length_km / 2):g}"
     if kind == "no_candidate":

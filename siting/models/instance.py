@@ -27,6 +27,8 @@ __all__ = [
     "build_instance",
     "default_candidates",
     "unservable_reason",
+    "unservable_cause",
+    "reason_text",
 ]
 
 BoolArray = NDArray[np.bool_]
@@ -155,19 +157,47 @@ def default_candidates(G: RoadGraph) -> list[str]:
     return areas
 
 
-def unservable_reason(G: RoadGraph, trip: Trip, sites: Collection[str], range_km: float) -> str:
-    """Why no station set drawn from ``sites`` can refuel ``trip`` (plain English, names nodes)."""
+def unservable_cause(
+    G: RoadGraph, trip: Trip, sites: Collection[str], range_km: float
+) -> tuple[str, str, str, float]:
+    """Why no station set drawn from ``sites`` can refuel ``trip``: ``(kind, a, b, km)`` with kind
+    ``edge`` (edge a-b longer than the range), ``no_candidate`` (no site on the path from a to b)
+    or ``stretch`` (the candidate-free stretch a->b round the trip is longer than the range)."""
     for u, v in zip(trip.path, trip.path[1:], strict=False):
         length_km = float(G.edges[u, v]["length_km"])
         if length_km > range_km:
-            return f"edge {u}-{v} is {length_km:g} km, longer than the range {range_km:g} km"
+            return "edge", u, v, length_km
     stretch = longest_stretch(G, trip.path, sites)
-    if stretch.from_node is None:
+    if stretch.from_node is None or stretch.to_node is None:
+        return "no_candidate", trip.origin, trip.destination, trip.length_km
+    return "stretch", stretch.from_node, stretch.to_node, stretch.length_km
+
+
+def reason_text(kind: str, a: str, b: str, km: float, range_km: float, lang: str = "en") -> str:
+    """A cause of :func:`unservable_cause` in words (``en`` or ``zh``); ``a``, ``b`` as given.
+
+    >>> reason_text("edge", "b", "c", 220, 200), reason_text("edge", "b", "c", 220, 200, "zh")
+    ('edge b-c is 220 km, longer than the range 200 km', '路段 b-c 长 220 公里，超过续驶里程 200 公里')
+    """
+    if lang == "zh":
+        if kind == "edge":
+            return f"路段 {a}-{b} 长 {km:g} 公里，超过续驶里程 {range_km:g} 公里"
+        if kind == "no_candidate":
+            return "路径上没有候选站点"
+        return f"即使所有候选站点都建站，往返途中 {a}->{b} 段仍长 {km:g} 公里，超过续驶里程 {range_km:g} 公里"
+    if kind == "edge":
+        return f"edge {a}-{b} is {km:g} km, longer than the range {range_km:g} km"
+    if kind == "no_candidate":
         return "no candidate site lies on its path"
     return (
-        f"even with every candidate site open, the stretch {stretch.from_node}->{stretch.to_node} "
-        f"round the trip is {stretch.length_km:g} km, longer than the range {range_km:g} km"
+        f"even with every candidate site open, the stretch {a}->{b} "
+        f"round the trip is {km:g} km, longer than the range {range_km:g} km"
     )
+
+
+def unservable_reason(G: RoadGraph, trip: Trip, sites: Collection[str], range_km: float) -> str:
+    """Why no station set drawn from ``sites`` can refuel ``trip`` (plain English, names nodes)."""
+    return reason_text(*unservable_cause(G, trip, sites, range_km), range_km)
 
 
 def build_instance(

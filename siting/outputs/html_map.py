@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ import networkx as nx
 from siting.graph import RoadGraph, corridor_chains
 from siting.i18n import t
 from siting.outputs.basemap import hunan_base_layer, is_lon_lat, road_segments
+from siting.outputs.labels import WIDE_RINGS, LabelSpec, place_svg_labels
+from siting.outputs.names import corridor_name, station_label
 from siting.outputs.names import display_name as _name
 
-__all__ = ["plan_html", "write_html"]
+__all__ = ["SvgFrame", "svg_frame", "svg_labels", "plan_html", "write_html"]
 
 _W, _H, _PAD = 900, 700, 40
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -86,14 +89,24 @@ def _projector(pos: dict[str, tuple[float, float]]) -> Callable[[float, float], 
     return project
 
 
-def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str | None = None) -> str:
-    """The HTML page (a string) for a plan document from :func:`siting.outputs.document.plan_document`."""
+@dataclass
+class SvgFrame:
+    """An SVG map being built: background, base layer and roads in ``parts``; node positions."""
+
+    parts: list[str]
+    pos: dict[str, tuple[float, float]]
+    xy: Callable[[float, float], tuple[float, float]]
+    corridor_colours: dict[str, str]
+
+    def project(self, node: str) -> tuple[float, float]:
+        return self.xy(*self.pos[node])
+
+
+def svg_frame(G: RoadGraph, lang: str = "en") -> SvgFrame:
+    """The background, the offline base layer (lon/lat networks in Hunan) and the roads, coloured
+    by expressway, each with a tooltip."""
     pos, shrink = _layout(G)
     xy = _projector(pos)
-
-    def project(node: str) -> tuple[float, float]:
-        return xy(*pos[node])
-
     corridors = corridor_chains(G)
     colour = {code: _PALETTE[i % len(_PALETTE)] for i, code in enumerate(sorted(corridors))}
     parts = [
@@ -104,13 +117,14 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
     for u, v, d in G.edges(data=True):
         if u not in pos or v not in pos:
             continue
-        (x1, y1), (x2, y2) = project(u), project(v)
+        (x1, y1), (x2, y2) = xy(*pos[u]), xy(*pos[v])
         codes = d.get("corridors") or []
         stroke = colour.get(codes[0], "#999") if codes else "#aaa"
-        label = html.escape(f"{u}-{v} {d['length_km']:g} km {' '.join(codes)}")
+        names = " ".join(corridor_name(c, lang) for c in codes)
+        tip = html.escape(f"{u}-{v} {d['length_km']:g} km {names}")
         parts.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" '
-            f'stroke-width="3" stroke-opacity="0.7"><title>{label}</title></line>'
+            f'stroke-width="3" stroke-opacity="0.7"><title>{tip}</title></line>'
         )
     drawn = {(u, v) for u, v in G.edges() if u in pos and v in pos}
     for a, b in road_segments(G, pos)[len(drawn) :]:  # across areas that have no position
@@ -119,26 +133,73 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#aaa" '
             'stroke-width="3" stroke-opacity="0.7"/>'
         )
+    return SvgFrame(parts, pos, xy, colour)
+
+
+def svg_labels(
+    specs: list[LabelSpec], obstacles: list[tuple[float, float, float]]
+) -> tuple[list[str], list[LabelSpec]]:
+    """SVG text (with a white halo) and leader lines for the labels that find room
+    (:func:`siting.outputs.labels.place_svg_labels`), and the specs left out."""
+    placed, dropped = place_svg_labels(specs, size=(_W, _H), obstacles=obstacles)
+    out: list[str] = []
+    for lab in placed:
+        style = lab.spec.style
+        if lab.leader:
+            x1, y1, x2, y2 = lab.leader
+            out.append(
+                f'<line class="leader" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                'stroke="#666" stroke-width="0.6"/>'
+            )
+        weight = ' font-weight="bold"' if style.get("fontweight") == "bold" else ""
+        out.append(
+            f'<text class="label" x="{lab.x:.1f}" y="{lab.y:.1f}" text-anchor="{lab.anchor}" '
+            f'font-size="{float(style.get("fontsize", 12)):g}"{weight} fill="{style.get("color", "#333")}" '
+            f'stroke="white" stroke-width="3" stroke-opacity="0.85" paint-order="stroke">'
+            f"{html.escape(lab.spec.text)}</text>"
+        )
+    return out, dropped
+
+
+def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str | None = None) -> str:
+    """The HTML page (a string) for a plan document from :func:`siting.outputs.document.plan_document`.
+
+    Labels are placed as on the PNG map: stations (with their chargers) first, then cities, then
+    service areas, each clear of the others and of the markers; what finds no room is left out
+    (its name stays in the marker's tooltip). Networks of more than 150 nodes label stations only.
+    """
+    frame = svg_frame(G, lang)
+    pos, parts, colour = frame.pos, frame.parts, frame.corridor_colours
     stations = {s["id"]: s for s in doc.get("station_details", [])}
     dense = G.number_of_nodes() > 150
+    obstacles: list[tuple[float, float, float]] = []
+    city_specs: list[tuple[float, LabelSpec]] = []
+    area_specs: list[LabelSpec] = []
     for n, d in G.nodes(data=True):
         if n in stations or n not in pos:
             continue
-        x, y = project(n)
+        x, y = frame.project(n)
         r = 4 if d.get("kind") == "city" else 2
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="#555"><title>{html.escape(_name(n, d, lang))}'
             f"</title></circle>"
         )
-        if d.get("kind") == "city" and not dense:
-            parts.append(
-                f'<text x="{x + 6:.1f}" y="{y - 6:.1f}" font-size="12" fill="#333">'
-                f"{html.escape(_name(n, d, lang))}</text>"
-            )
-    for n, st in stations.items():
+        if dense:
+            continue
+        obstacles.append((x, y, r + 0.5))
+        if d.get("kind") == "city":
+            spec = LabelSpec(x, y, _name(n, d, lang), {"fontsize": 12, "color": "#333"})
+            city_specs.append((-float(d.get("weight") or 0.0), spec))
+        elif d.get("kind") == "service_area":
+            area_specs.append(LabelSpec(x, y, _name(n, d, lang), {"fontsize": 9, "color": "#666"}))
+    station_specs: list[LabelSpec] = []
+    ranked = sorted(
+        stations.items(), key=lambda kv: -float((kv[1].get("sizing") or {}).get("visits_per_day") or 0.0)
+    )
+    for n, st in ranked:
         if n not in pos:
             continue  # no position in the data: in the table below, not on the map
-        x, y = project(n)
+        x, y = frame.project(n)
         fill = "#d62728" if st["status"] == "new" else "#1f3b8f"
         sizing = st.get("sizing") or {}
         tip = _name(n, G.nodes[n], lang)
@@ -151,24 +212,34 @@ def plan_html(G: RoadGraph, doc: dict[str, Any], *, lang: str = "en", title: str
             f'<rect x="{x - 7:.1f}" y="{y - 7:.1f}" width="14" height="14" fill="{fill}" '
             f'stroke="white" stroke-width="1.5"><title>{html.escape(tip)}</title></rect>'
         )
-        if not dense:
-            parts.append(
-                f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="12" font-weight="bold" '
-                f'fill="{fill}">{html.escape(_name(n, G.nodes[n], lang))}</text>'
+        obstacles.append((x, y, 8.0))
+        station_specs.append(
+            LabelSpec(
+                x,
+                y,
+                station_label(st, _name(n, G.nodes[n], lang), lang),
+                {"fontsize": 12, "fontweight": "bold", "color": fill},
+                rings=WIDE_RINGS,
             )
+        )
+    cities = [spec for _, spec in sorted(city_specs, key=lambda ws: ws[0])]
+    labels, _ = svg_labels(station_specs + cities + area_specs, obstacles)
+    parts += labels
     parts.append("</svg>")
     legend = "".join(
-        f'<span style="color:{c}">&#9644; {html.escape(code)}</span> ' for code, c in colour.items()
+        f'<span style="color:{c}">&#9644; {html.escape(corridor_name(code, lang))}</span> '
+        for code, c in colour.items()
     )
     network = str(doc.get("network", ""))
     if network in ("hunan", "25node"):
         network = t("network_" + network, lang)
     head = title or f"{t('title_plan', lang)} · {network}"
     rows = "".join(
-        f"<tr><td>{html.escape(s['id'])}</td><td>{html.escape(str(s.get('name') or ''))}</td>"
+        f"<tr><td>{html.escape(s['id'])}</td><td>{html.escape(_name(s['id'], G.nodes[s['id']], lang))}</td>"
         f"<td>{t(s['status'], lang)}</td><td>{(s.get('sizing') or {}).get('servers', '')}</td>"
         f"<td>{_visits(s)}</td></tr>"
         for s in doc.get("station_details", [])
+        if s["id"] in G
     )
     gap = doc.get("gap")
     gap_text = "-" if gap is None else f"{100 * gap:.3f}%"
@@ -191,9 +262,17 @@ td,th{{border:1px solid #ccc;padding:2px 8px;font-size:13px}}</style></head><bod
 <table><tr><th>{t("station", lang)}</th><th>{t("name", lang)}</th><th>{t("station_status", lang)}</th>
 <th>{server_head}</th><th>{t("visits", lang)}</th></tr>
 {rows}</table>
-<p style="font-size:12px;color:#666">{html.escape(doc.get("note", ""))}</p>
+<p style="font-size:12px;color:#666">{html.escape(_note(doc, lang))}</p>
 </body></html>
 """
+
+
+def _note(doc: dict[str, Any], lang: str) -> str:
+    """The plan's note on its data, in the page's language for the built-in networks."""
+    network = str(doc.get("network", ""))
+    if doc.get("note") and lang == "zh" and network in ("hunan", "25node"):
+        return t("note_" + network, lang)
+    return str(doc.get("note") or "")
 
 
 def write_html(G: RoadGraph, doc: dict[str, Any], path: str | Path, *, lang: str = "en") -> Path:

@@ -19,6 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -31,12 +32,25 @@ from siting.i18n import t
 from siting.outputs.basemap import Boundary, hunan_base_layer, is_lon_lat, road_segments
 from siting.outputs.fonts import plot_lang
 from siting.outputs.labels import WIDE_RINGS, LabelSpec, Placement, place_labels
-from siting.outputs.names import display_name
+from siting.outputs.names import display_name, station_label
 
-__all__ = ["MapRender", "render_map", "write_map_png", "scale_bar_km"]
+__all__ = [
+    "MapRender",
+    "MapFrame",
+    "map_font",
+    "map_frame",
+    "base_handles",
+    "city_layer",
+    "finish_map",
+    "render_map",
+    "write_map_png",
+    "scale_bar_km",
+]
 
 _KM_PER_DEG = 111.32
 _NEW, _EXISTING, _ROAD, _CITY = "#d62728", "#1f3b8f", "#e08a2c", "#222222"
+# a white outline under small labels, so roads and boundaries do not cut through their letters
+HALO = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.9)]
 _GID_PREFECTURES, _GID_PROVINCE, _GID_PROVINCE_LINES = (
     "base-prefectures",
     "base-province",
@@ -76,20 +90,11 @@ def scale_bar_km(width_km: float) -> float:
 
 
 @contextmanager
-def _font(families: Sequence[str]) -> Iterator[None]:
+def map_font(families: Sequence[str]) -> Iterator[None]:
     # Concrete family names (not "sans-serif") are stored in each text's font properties, so the
     # figure draws with them after this context has ended too.
     with plt.rc_context({"font.family": list(families), "axes.unicode_minus": False}):
         yield
-
-
-def _station_label(d: Mapping[str, Any], name: str, lang: str) -> str:
-    sizing = d.get("sizing") or {}
-    servers = sizing.get("servers")
-    if servers is None:
-        return name
-    unit = t("unit_" + str(sizing.get("server_name", "charger")), lang)
-    return f"{name} ({int(servers)}{'' if lang == 'zh' else ' '}{unit})"
 
 
 def _short(name: str) -> str:
@@ -203,6 +208,150 @@ def _title(doc: Mapping[str, Any], lang: str) -> str:
     return parts[0] + ("\n" + " · ".join(facts) if facts else "")
 
 
+@dataclass
+class MapFrame:
+    """A map being drawn: the figure with its base layer and roads, before symbols and labels."""
+
+    fig: Figure
+    ax: Axes
+    lang: str
+    pos: dict[str, tuple[float, float]]
+    geographic: bool
+    use_base: bool
+    lat0: float
+    prefectures: list[Boundary]
+
+
+def map_frame(G: RoadGraph, lang: str, *, base_layer: bool = True) -> MapFrame:
+    """The figure, the view, the offline base layer (when the network is in Hunan) and the roads.
+
+    Call it inside :func:`map_font` with the families of :func:`siting.outputs.fonts.plot_lang`.
+    """
+    pos = {
+        n: (float(d["x"]), float(d["y"]))
+        for n, d in G.nodes(data=True)
+        if d.get("x") is not None and d.get("y") is not None
+    }
+    geographic = is_lon_lat(G, pos)
+    fig, ax = plt.subplots(figsize=(8.3, 9.2), dpi=150)
+    fig.subplots_adjust(left=0.03, right=0.97, top=0.91, bottom=0.07)
+    xs = [p[0] for p in pos.values()] or [0.0, 1.0]
+    ys = [p[1] for p in pos.values()] or [0.0, 1.0]
+    bbox = (min(xs), min(ys), max(xs), max(ys))
+    use_base = base_layer and geographic and hunan_base_layer().covers(bbox)
+    if use_base:
+        hb = hunan_base_layer().of_kind("province")[0]
+        hx = [x for ring in hb.parts for x, _ in ring]
+        hy = [y for ring in hb.parts for _, y in ring]
+        bbox = (
+            min(bbox[0], min(hx)),
+            min(bbox[1], min(hy)),
+            max(bbox[2], max(hx)),
+            max(bbox[3], max(hy)),
+        )
+    mx = 0.06 * (bbox[2] - bbox[0] or 1.0)
+    my = 0.06 * (bbox[3] - bbox[1] or 1.0)
+    ax.set_xlim(bbox[0] - mx, bbox[2] + mx)
+    ax.set_ylim(bbox[1] - 1.6 * my, bbox[3] + my)
+    lat0 = (bbox[1] + bbox[3]) / 2
+    ax.set_aspect(1 / math.cos(math.radians(lat0)) if geographic else "equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("#eceef0" if use_base else "#fbfbf8")
+    prefectures = _draw_base(ax) if use_base else []
+    segments = [list(seg) for seg in road_segments(G, pos)]
+    ax.add_collection(LineCollection(segments, colors="white", linewidths=3.2, zorder=3))
+    ax.add_collection(LineCollection(segments, colors=_ROAD, linewidths=1.7, zorder=3.1))
+    return MapFrame(fig, ax, lang, pos, geographic, use_base, lat0, prefectures)
+
+
+def base_handles(frame: MapFrame) -> list[Any]:
+    """Legend entries of the roads and, when drawn, the base layer."""
+    handles: list[Any] = [Line2D([], [], color=_ROAD, lw=2, label=t("legend_expressway", frame.lang))]
+    if frame.use_base:
+        handles += [
+            Patch(
+                facecolor="#fbf8f0", edgecolor="#b4aa98", ls="--", label=t("legend_prefecture", frame.lang)
+            ),
+            Line2D([], [], color="#5f564a", lw=1.4, label=t("legend_province", frame.lang)),
+        ]
+    return handles
+
+
+def city_layer(frame: MapFrame, G: RoadGraph, cities: Sequence[str]) -> tuple[list[LabelSpec], list[Any]]:
+    """City dots; their label specs (largest first) and obstacles."""
+    if cities:
+        _dots(
+            frame.ax,
+            [frame.pos[n] for n in cities],
+            s=34,
+            c=_CITY,
+            edgecolors="white",
+            linewidths=0.8,
+            zorder=4.5,
+        )
+    specs = [
+        LabelSpec(
+            *frame.pos[n],
+            display_name(n, G.nodes[n], frame.lang),
+            {"fontsize": 8.5, "color": _CITY, "path_effects": HALO},
+        )
+        for n in sorted(cities, key=lambda n: -float(G.nodes[n].get("weight") or 0.0))
+    ]
+    px = frame.fig.dpi / 72
+    return specs, [(*frame.pos[n], 0.5 * math.sqrt(34) * px) for n in cities]
+
+
+def finish_map(
+    frame: MapFrame,
+    *,
+    handles: Sequence[Any],
+    title: str,
+    note: str,
+    specs: Sequence[LabelSpec],
+    obstacles: Sequence[tuple[float, float, float]],
+    legend_title: str | None = None,
+) -> MapRender:
+    """Legend, scale bar, north arrow, title and note; then the labels (``specs`` first, prefecture
+    names last) placed clear of each other, of ``obstacles`` and of the fixed elements."""
+    ax, fig, lang = frame.ax, frame.fig, frame.lang
+    fixed: list[Any] = []
+    legend = ax.legend(
+        handles=list(handles),
+        loc="lower right",
+        fontsize=8,
+        framealpha=0.9,
+        title=legend_title,
+        title_fontsize=8.5,
+    )
+    legend.set_zorder(8)
+    if frame.geographic:
+        fixed += _scale_bar(ax, frame.lat0, lang)
+        arrow = _north_arrow(ax, lang)
+        arrow.set_gid("north-arrow")
+        fixed += [arrow, arrow.arrow_patch]
+    ax.set_title(title, fontsize=12)
+    fig.text(0.03, 0.015, note, fontsize=6.5, color="#555", ha="left", va="bottom", wrap=True)
+    fig.canvas.draw()
+    renderer: Any = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    avoid: list[Bbox] = [legend.get_window_extent(renderer)]
+    avoid += [a.get_window_extent(renderer) for a in fixed]
+    all_specs = list(specs)
+    for b in frame.prefectures:  # faint prefecture names last, centred in their area, where room is left
+        ring = max(b.parts, key=len)
+        all_specs.append(
+            LabelSpec(
+                sum(x for x, _ in ring) / len(ring),
+                sum(y for _, y in ring) / len(ring),
+                _short(b.name_zh) if lang == "zh" else b.name_en,
+                {"fontsize": 7.5, "color": "#b2a894", "style": "italic"},
+                rings=(),
+            )
+        )
+    placement = place_labels(ax, all_specs, obstacles=obstacles, avoid=avoid)
+    return MapRender(fig, ax, lang, placement, frame.use_base, {"fixed": fixed, "legend": legend})
+
+
 def render_map(
     G: RoadGraph,
     doc: Mapping[str, Any],
@@ -213,43 +362,9 @@ def render_map(
 ) -> MapRender:
     """Draw the plan ``doc`` on ``G``; the caller saves or inspects the figure, then closes it."""
     lang, families = plot_lang(lang)
-    pos = {
-        n: (float(d["x"]), float(d["y"]))
-        for n, d in G.nodes(data=True)
-        if d.get("x") is not None and d.get("y") is not None
-    }
-    geographic = is_lon_lat(G, pos)
-    with _font(families):
-        fig, ax = plt.subplots(figsize=(8.3, 9.2), dpi=150)
-        fig.subplots_adjust(left=0.03, right=0.97, top=0.91, bottom=0.07)
-        xs = [p[0] for p in pos.values()] or [0.0, 1.0]
-        ys = [p[1] for p in pos.values()] or [0.0, 1.0]
-        bbox = (min(xs), min(ys), max(xs), max(ys))
-        use_base = base_layer and geographic and hunan_base_layer().covers(bbox)
-        if use_base:
-            hb = hunan_base_layer().of_kind("province")[0]
-            hx = [x for ring in hb.parts for x, _ in ring]
-            hy = [y for ring in hb.parts for _, y in ring]
-            bbox = (
-                min(bbox[0], min(hx)),
-                min(bbox[1], min(hy)),
-                max(bbox[2], max(hx)),
-                max(bbox[3], max(hy)),
-            )
-        mx = 0.06 * (bbox[2] - bbox[0] or 1.0)
-        my = 0.06 * (bbox[3] - bbox[1] or 1.0)
-        ax.set_xlim(bbox[0] - mx, bbox[2] + mx)
-        ax.set_ylim(bbox[1] - 1.6 * my, bbox[3] + my)
-        lat0 = (bbox[1] + bbox[3]) / 2
-        ax.set_aspect(1 / math.cos(math.radians(lat0)) if geographic else "equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_facecolor("#eceef0" if use_base else "#fbfbf8")
-        fixed: list[Any] = []
-        prefectures = _draw_base(ax) if use_base else []
-        segments = [list(seg) for seg in road_segments(G, pos)]
-        ax.add_collection(LineCollection(segments, colors="white", linewidths=3.2, zorder=3))
-        ax.add_collection(LineCollection(segments, colors=_ROAD, linewidths=1.7, zorder=3.1))
+    with map_font(families):
+        frame = map_frame(G, lang, base_layer=base_layer)
+        ax, pos = frame.ax, frame.pos
         details = {d["id"]: d for d in doc.get("station_details", [])}
         kinds = {n: G.nodes[n].get("kind") for n in pos}
         areas = [n for n in pos if kinds[n] == "service_area" and n not in details]
@@ -264,16 +379,7 @@ def render_map(
                 linewidths=0.8,
                 zorder=4,
             )
-        if cities:
-            _dots(
-                ax,
-                [pos[n] for n in cities],
-                s=34,
-                c=_CITY,
-                edgecolors="white",
-                linewidths=0.8,
-                zorder=4.5,
-            )
+        city_specs, city_obstacles = city_layer(frame, G, cities)
         for status, colour in (("new", _NEW), ("existing", _EXISTING)):
             pts = [pos[n] for n, d in details.items() if d.get("status") == status and n in pos]
             if pts:
@@ -311,37 +417,13 @@ def render_map(
                 ms=5,
                 label=t("legend_service_area", lang),
             ),
-            Line2D([], [], color=_ROAD, lw=2, label=t("legend_expressway", lang)),
         ]
-        shown = ["new" in statuses, "existing" in statuses, bool(cities), bool(areas), True]
-        handles = [h for h, keep in zip(handles, shown, strict=True) if keep]
-        if use_base:
-            handles += [
-                Patch(facecolor="#fbf8f0", edgecolor="#b4aa98", ls="--", label=t("legend_prefecture", lang)),
-                Line2D([], [], color="#5f564a", lw=1.4, label=t("legend_province", lang)),
-            ]
-        legend = ax.legend(
-            handles=handles,
-            loc="lower right",
-            fontsize=8,
-            framealpha=0.9,
-        )
-        legend.set_zorder(8)
-        if geographic:
-            fixed += _scale_bar(ax, lat0, lang)
-            arrow = _north_arrow(ax, lang)
-            arrow.set_gid("north-arrow")
-            fixed += [arrow, arrow.arrow_patch]
-        ax.set_title(title or _title(doc, lang), fontsize=12)
-        note = t("map_sources" if use_base else "map_sources_plain", lang)
+        shown = ["new" in statuses, "existing" in statuses, bool(cities), bool(areas)]
+        handles = [h for h, keep in zip(handles, shown, strict=True) if keep] + base_handles(frame)
+        note = t("map_sources" if frame.use_base else "map_sources_plain", lang)
         unplaced = [display_name(n, G.nodes[n], lang) for n in details if n not in pos]
         if unplaced:
             note += f" {t('map_unplaced', lang)}: {', '.join(unplaced)}."
-        fig.text(0.03, 0.015, note, fontsize=6.5, color="#555", ha="left", va="bottom", wrap=True)
-        fig.canvas.draw()
-        renderer: Any = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-        avoid: list[Bbox] = [legend.get_window_extent(renderer)]
-        avoid += [a.get_window_extent(renderer) for a in fixed]
         ranked = sorted(
             details.values(), key=lambda d: -float((d.get("sizing") or {}).get("visits_per_day") or 0.0)
         )
@@ -349,7 +431,7 @@ def render_map(
             LabelSpec(
                 pos[d["id"]][0],
                 pos[d["id"]][1],
-                _station_label(d, display_name(d["id"], G.nodes[d["id"]], lang), lang),
+                station_label(d, display_name(d["id"], G.nodes[d["id"]], lang), lang),
                 {
                     "fontsize": 8.5,
                     "fontweight": "bold",
@@ -361,31 +443,26 @@ def render_map(
             for d in ranked
             if d["id"] in pos
         ]
+        specs += city_specs
         specs += [
-            LabelSpec(*pos[n], display_name(n, G.nodes[n], lang), {"fontsize": 8.5, "color": _CITY})
-            for n in sorted(cities, key=lambda n: -float(G.nodes[n].get("weight") or 0.0))
-        ]
-        specs += [
-            LabelSpec(*pos[n], display_name(n, G.nodes[n], lang), {"fontsize": 6, "color": "#666"})
+            LabelSpec(
+                *pos[n],
+                display_name(n, G.nodes[n], lang),
+                {"fontsize": 6, "color": "#666", "path_effects": HALO},
+            )
             for n in areas
         ]
-        for b in prefectures:  # faint prefecture names last, centred in their area, where room is left
-            ring = max(b.parts, key=len)
-            specs.append(
-                LabelSpec(
-                    sum(x for x, _ in ring) / len(ring),
-                    sum(y for _, y in ring) / len(ring),
-                    _short(b.name_zh) if lang == "zh" else b.name_en,
-                    {"fontsize": 7.5, "color": "#b2a894", "style": "italic"},
-                    rings=(),
-                )
-            )
-        px = fig.dpi / 72  # marker half-widths in pixels, from the scatter sizes (points squared)
-        obstacles = [(*pos[n], 0.5 * math.sqrt(14) * px) for n in areas]
-        obstacles += [(*pos[n], 0.5 * math.sqrt(34) * px) for n in cities]
+        px = frame.fig.dpi / 72  # marker half-widths in pixels, from the scatter sizes (points squared)
+        obstacles = [(*pos[n], 0.5 * math.sqrt(14) * px) for n in areas] + city_obstacles
         obstacles += [(*pos[n], 0.5 * math.sqrt(70) * px + 1) for n in details if n in pos]
-        placement = place_labels(ax, specs, obstacles=obstacles, avoid=avoid)
-    return MapRender(fig, ax, lang, placement, use_base, {"fixed": fixed, "legend": legend})
+        return finish_map(
+            frame,
+            handles=handles,
+            title=title or _title(doc, lang),
+            note=note,
+            specs=specs,
+            obstacles=obstacles,
+        )
 
 
 def write_map_png(

@@ -10,6 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from siting.i18n import t
+from siting.models.instance import reason_text
+from siting.outputs.names import corridor_name
+from siting.sites import hint_text
 
 __all__ = ["print_plan", "print_cover", "print_compare", "print_sizes"]
 
@@ -69,7 +72,10 @@ def _print_spacing(console: Console, doc: dict[str, Any], lang: str) -> None:
         ends = " / ".join(f"{e:.1f}" for e in s["end_gaps_km"])
         ok = t("spacing_ok" if s["ok"] else "spacing_bad", lang)
         table.add_row(
-            s["corridor"], gap, ends + " km", f"[green]{ok}[/green]" if s["ok"] else f"[red]{ok}[/red]"
+            corridor_name(s["corridor"], lang),
+            gap,
+            ends + " km",
+            f"[green]{ok}[/green]" if s["ok"] else f"[red]{ok}[/red]",
         )
     console.print(table)
 
@@ -85,12 +91,19 @@ def _print_gaps(console: Console, doc: dict[str, Any], lang: str, limit: int = 1
         table.add_column(t(col, lang))
     for g in gaps[:limit]:
         share = f" ({100 * g['flow'] / total:.1f}%)" if total else ""
+        corridors = " ".join(corridor_name(c, lang) for c in g["corridors"])
+        if lang == "zh":
+            names = (g.get("from_name") or g["from_node"], g.get("to_name") or g["to_node"])
+            where = f"{names[0]}-{names[1]} {corridors}"
+            hint = hint_text(g["kind"], g["from_node"], g["to_node"], g["length_km"], lang, names)
+        else:
+            where, hint = f"{g['from_node']}-{g['to_node']} {corridors}", g["hint"]
         table.add_row(
-            f"{g['from_node']}-{g['to_node']} {' '.join(g['corridors'])}".strip(),
+            where.strip(),
             f"{g['length_km']:.1f} km",
             str(g["trips"]),
-            f"{g['flow']:.4g}{share}",
-            Text(g["hint"]),  # plain text: "U:V:KM" would otherwise be read as an emoji code
+            f"{g['flow']:,.0f}{share}",
+            Text(hint),  # plain text: "U:V:KM" would otherwise be read as an emoji code
         )
     console.print(table)
     if len(gaps) > limit:
@@ -103,10 +116,17 @@ def _print_unservable(console: Console, doc: dict[str, Any], lang: str, limit: i
         return
     _print_gaps(console, doc, lang)
     console.print(
-        f"[yellow]{t('unservable', lang)}: {len(rows)} ({doc.get('unservable_flow', 0):.6g})[/yellow]"
+        f"[yellow]{t('unservable', lang)}: {len(rows)} ({doc.get('unservable_flow', 0):,.0f})[/yellow]"
     )
     for r in rows[:limit]:
-        console.print(f"  {r['origin']}->{r['destination']} ({r['flow']:.4g}): {r['reason']}")
+        if lang == "zh" and r.get("cause"):
+            names = {r["origin"]: r.get("origin_name"), r["destination"]: r.get("destination_name")}
+            a, b = (names.get(n) or n for n in (r["cause_from"], r["cause_to"]))
+            reason = reason_text(r["cause"], a, b, r["cause_km"], float(doc.get("range_km") or 0), lang)
+            trip = f"{r.get('origin_name') or r['origin']}->{r.get('destination_name') or r['destination']}"
+        else:
+            reason, trip = r["reason"], f"{r['origin']}->{r['destination']}"
+        console.print(f"  {trip} ({r['flow']:,.0f}): {reason}", highlight=False)
     if len(rows) > limit:
         console.print(f"  ... +{len(rows) - limit}")
 
@@ -141,7 +161,9 @@ def print_plan(console: Console, doc: dict[str, Any], lang: str = "en") -> None:
     _print_spacing(console, doc, lang)
     _print_unservable(console, doc, lang)
     if doc.get("note"):
-        console.print(f"[dim]{doc['note']}[/dim]")
+        network = str(doc.get("network", ""))
+        note = t("note_" + network, lang) if network in ("hunan", "25node") else doc["note"]
+        console.print(f"[dim]{note}[/dim]")
 
 
 def print_cover(console: Console, doc: dict[str, Any], lang: str = "en") -> None:

@@ -76,6 +76,9 @@ async def test_capacity_route_sizes_the_bays_and_refuses_bad_values(client):
     assert site["bays_existing"] == 4 and site["bays_needed"] == 10 and site["bays_to_add"] == 6
     geo = (await client.post("/siting/capacity?format=geojson", json=body)).json()
     assert geo["features"][0]["geometry"]["coordinates"] == [112.5, 28.0]
+    page = await client.post("/siting/capacity?format=html&lang=zh", json=body)
+    assert page.headers["content-type"].startswith("text/html")
+    assert "高峰小时充电能力" in page.text and ">s +6</text>" in page.text  # the map labels the site
     body["nodes"][1]["existing_bays"] = "many"
     r = await client.post("/siting/capacity", json=body)
     assert r.status_code == 422 and "node s: existing_bays must be a whole number" in r.json()["detail"]
