@@ -14,7 +14,7 @@ changed. For an id token ``T`` and a new random pseudonym ``P``
 
 Not changed: signed meter values (``signed_meter_values``: a legal-metrology record signed by the meter;
 some formats carry the identification inside the signature, which any edit would break), and free-form
-station messages kept for operators (DataTransfer, events): nothing there is keyed by the token. The CSMS
+station messages kept for operators (DataTransfer, events, reports): not searched for tokens. The CSMS
 keeps no authorization cache of its own: the station's cache and local list are the station's, cleared by
 the CustomerInformation request itself (N10).
 """
