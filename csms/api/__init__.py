@@ -94,6 +94,7 @@ def install_routes(app: FastAPI) -> None:
 
     app.include_router(flexibility.router)
     app.include_router(energy_records.router)
+    app.include_router(__import__("csms.api.routes.monitoring", fromlist=["router"]).router)  # block N
 
     for exc_type, status in _STATUS.items():
 

@@ -1,10 +1,10 @@
 """Split a list-carrying CSMS request into as many calls as a station's limits allow (B08, N18), pure.
 
 A 2.0.1 station declares how many items (``ItemsPerMessage``) and how many bytes (``BytesPerMessage``) one
-GetVariables, SetVariables, GetReport or ClearVariableMonitoring request may carry (DeviceDataCtrlr and
-MonitoringCtrlr variables, one instance per action). :func:`split` cuts the request's list into consecutive
-chunks, each within both limits once wrapped in the rest of the request; :func:`limits_from_report` reads
-the limits from the station's NotifyReport data.
+GetVariables, SetVariables, GetReport, ClearVariableMonitoring or SetVariableMonitoring request may carry
+(DeviceDataCtrlr and MonitoringCtrlr variables, one instance per action). :func:`split` cuts the request's
+list into consecutive chunks, each within both limits once wrapped in the rest of the request;
+:func:`limits_from_report` reads the limits from the station's NotifyReport data.
 
 >>> split([1, 2, 3, 4, 5], max_items=2)
 [[1, 2], [3, 4], [5]]
@@ -28,6 +28,7 @@ SPLITTABLE: Mapping[str, tuple[str, str]] = {
     "SetVariables": ("DeviceDataCtrlr", "setVariableData"),
     "GetReport": ("DeviceDataCtrlr", "componentVariable"),
     "ClearVariableMonitoring": ("MonitoringCtrlr", "id"),
+    "SetVariableMonitoring": ("MonitoringCtrlr", "setMonitoringData"),
 }
 
 

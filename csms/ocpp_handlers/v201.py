@@ -19,6 +19,7 @@ from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.v201_certificates import COMMANDS_201, V201CertificatesMixin
 from csms.ocpp_handlers.v201_ev_needs import EvNeedsMixin
+from csms.ocpp_handlers.v201_monitoring import V201Monitoring
 from csms.ocpp_handlers.v201_tariff import V201CostAndSync, V201MessageSplitting
 from csms.ocpp_handlers.validation import V201_CODES
 from csms.services.metering import MeterReport
@@ -51,6 +52,7 @@ class V201Connection(
     v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
     V201CertificatesMixin, EvNeedsMixin, V201MessageSplitting, OutboundRules, StationConnection,
     V201CostAndSync,
+    V201Monitoring,
 ):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
@@ -233,3 +235,4 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 V201Connection.commands["set-charging-profile"] = set_charging_profile
 for _module in (v201_smart_charging, v201_reservations, v201_firmware):
     V201Connection.commands.update(_module.COMMANDS)
+V201Connection.commands.update(V201Monitoring.translators)

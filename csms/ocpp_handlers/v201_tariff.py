@@ -74,8 +74,8 @@ class V201CostAndSync:
 
 
 class V201MessageSplitting:
-    """B08/N18: GetVariables, SetVariables, GetReport and ClearVariableMonitoring are sent in as many calls
-    as the station's ItemsPerMessage / BytesPerMessage allow, and the answers merged into one."""
+    """B08/N18: GetVariables, SetVariables, GetReport, Clear- and SetVariableMonitoring are sent in as many
+    calls as the station's ItemsPerMessage / BytesPerMessage allow, and the answers merged into one."""
 
     id: str
     services: Any
@@ -140,6 +140,8 @@ def _merge(action: str, parts: list[tuple[dict[str, Any], dict[str, Any]]]) -> d
         return {"setVariableResult": [r for _, a in parts for r in a.get("setVariableResult", [])]}
     if action == "ClearVariableMonitoring":
         return {"clearMonitoringResult": [r for _, a in parts for r in a.get("clearMonitoringResult", [])]}
+    if action == "SetVariableMonitoring":
+        return {"setMonitoringResult": [r for _, a in parts for r in a.get("setMonitoringResult", [])]}
     return {  # GetReport: one status, and each part's request id and answer
         "status": merge_status([str(a.get("status")) for _, a in parts]),
         "parts": [{"requestId": p["requestId"], **a} for p, a in parts],

@@ -22,6 +22,8 @@ from csms.services.certificates import StationCertificateAuthority
 from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
 from csms.services.costs import CostService
+from csms.services.customer_data import CustomerDataService
+from csms.services.customer_information import CustomerInformationService
 from csms.services.demand_response import DemandResponseService
 from csms.services.ev_needs import EvNeedsService
 from csms.services.firmware import FirmwareService
@@ -30,6 +32,7 @@ from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
 from csms.services.iso15118 import Iso15118Service
 from csms.services.metering import MeterService
+from csms.services.monitoring import MonitoringService
 from csms.services.ocsp_trust import load_trust
 from csms.services.presence import Presence
 from csms.services.reservations import ReservationService
@@ -93,6 +96,8 @@ class Services:
     """Installed-profile reports and external limits (K09, K12, K13)."""
     reservations: ReservationService | None = None
     firmware: FirmwareService | None = None
+    monitoring: MonitoringService | None = None  # block N: monitors, customer information (issue 13)
+    customer_information: CustomerInformationService | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -156,6 +161,8 @@ def build_services(
         smart_charging=SmartChargingService(uow, clock, events, gateway, ids),
         reservations=ReservationService(uow, clock, gateway, ids),
         firmware=FirmwareService(uow, clock, gateway, ids),
+        monitoring=MonitoringService(uow, clock, gateway, ids),
+        customer_information=CustomerInformationService(uow, clock, gateway, ids, CustomerDataService(uow)),
         security=StationSecurityService(uow, clock, gateway),
         iso15118=Iso15118Service(
             ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,

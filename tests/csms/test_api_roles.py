@@ -110,6 +110,19 @@ POLICY: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/api/v1/transactions/{transaction_id}/cost"): VIEW,
     ("GET", "/api/v1/transactions/{transaction_id}/sync"): VIEW,
 }
+# block N: monitors, customer information (operators only: it names customers)
+POLICY.update({
+    ("GET", "/api/v1/stations/{station_id}/monitors"): VIEW,
+    ("POST", "/api/v1/stations/{station_id}/monitors"): OPS,
+    ("POST", "/api/v1/stations/{station_id}/monitors/clear"): OPS,
+    ("POST", "/api/v1/stations/{station_id}/monitors/reports"): OPS,
+    ("GET", "/api/v1/stations/{station_id}/monitors/reports/{request_id}"): VIEW,
+    ("PUT", "/api/v1/stations/{station_id}/monitoring-base"): OPS,
+    ("PUT", "/api/v1/stations/{station_id}/monitoring-level"): OPS,
+    ("POST", "/api/v1/stations/{station_id}/customer-information"): OPS,
+    ("GET", "/api/v1/stations/{station_id}/customer-information"): OPS,
+    ("GET", "/api/v1/stations/{station_id}/customer-information/{request_id}"): OPS,
+})
 
 def app_routes(csms: Csms) -> set[tuple[str, str]]:
     """Every operation of the app's OpenAPI schema (the documentation pages themselves excepted)."""

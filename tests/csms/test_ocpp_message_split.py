@@ -98,8 +98,8 @@ async def test_without_a_report_the_csms_asks_the_limits_and_honours_bytes_per_m
     assert r.status_code == 200, r.text
     asks = [p for p in seen if "getVariableData" in p]
     sets = [p for p in seen if "setVariableData" in p]
-    # First the GetVariables limit alone, then the other seven limits within it (4 items a call).
-    assert [len(p["getVariableData"]) for p in asks] == [1, 4, 3]
+    # First the GetVariables limit alone, then the other nine limits within it (4 items a call).
+    assert [len(p["getVariableData"]) for p in asks] == [1, 4, 4, 1]
     assert all(len(orjson.dumps(p)) <= 300 for p in sets) and len(sets) > 1
     names = [f"V{i}" for i in range(6)]
     assert [x["variable"]["name"] for p in sets for x in p["setVariableData"]] == names

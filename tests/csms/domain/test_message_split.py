@@ -77,7 +77,7 @@ def test_limits_are_read_from_report_data_in_both_spellings() -> None:
 
 def test_limits_from_a_get_variables_answer_keep_the_accepted_numbers() -> None:
     asked = limit_queries()
-    assert len(asked) == 8
+    assert len(asked) == 10
     results = [{**asked[0], "attributeStatus": "Accepted", "attributeValue": "3"},
                {**asked[1], "attributeStatus": "UnknownVariable"}]
     assert limits_from_answer(results) == {("GetVariables", "items"): 3}
