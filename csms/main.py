@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from csms.api import install_routes
-from csms.api.limits import DEFAULT_LIMITS, BodyLimitMiddleware
+from csms.api.limits import DEFAULT_LIMITS, BodyLimitMiddleware, BodyLimits
 from csms.config import Settings, get_settings
-from csms.console import console_limits, install_console
+from csms.console import ANONYMOUS_PATHS, SESSION_COOKIE, UPLOAD_BODY_BYTES, UPLOAD_PATHS, install_console
 from csms.db.session import create_engine, create_session_factory
 from csms.domain.timeutil import Clock, utcnow
 from csms.ocpp_handlers.registry import ConnectionRegistry
@@ -64,6 +65,16 @@ async def _start_ven(settings: Settings, services: Services, clock: Clock) -> Ve
     return ven
 
 
+def _limits(limits: BodyLimits) -> BodyLimits:
+    """The REST edge's body limits with the console's: its session cookie, its sign-in form, its uploads."""
+    return replace(
+        limits,
+        session_cookie=SESSION_COOKIE,
+        anonymous={**limits.anonymous, **ANONYMOUS_PATHS},
+        by_path={**limits.by_path, **dict.fromkeys(UPLOAD_PATHS, UPLOAD_BODY_BYTES)},
+    )
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Clock = utcnow, message_ids: MessageIds = uuid4_ids
 ) -> FastAPI:
@@ -83,7 +94,12 @@ def create_app(
         # Subscribed to the bus, not called by any edge: telemetry, site and demand-response changes,
         # connections, accepted boots and sessions each run the site concerned at once.
         services.energy = EnergyManager(
-            settings, services.sites, services.demand_response, registry, clock, events=services.events,
+            settings,
+            services.sites,
+            services.demand_response,
+            registry,
+            clock,
+            events=services.events,
             leases=_leases(settings),
             external_limits=services.smart_charging.external_limits if services.smart_charging else None,
         )
@@ -91,7 +107,10 @@ def create_app(
             services.energy.start()
         ven = await _start_ven(settings, services, clock)
         cost_updates = CostUpdater(
-            services.costs, registry, clock, settings.cost_update_interval_s,
+            services.costs,
+            registry,
+            clock,
+            settings.cost_update_interval_s,
             check_every_s=settings.cost_update_check_s,
         )
         cost_updates.start()
@@ -122,5 +141,5 @@ def create_app(
     install_routes(app)
     install_console(app, settings.console_secret)
     # Outermost but for Starlette's error middleware: limits apply before routing, parsing and auth.
-    app.add_middleware(BodyLimitMiddleware, limits=console_limits(DEFAULT_LIMITS))
+    app.add_middleware(BodyLimitMiddleware, limits=_limits(DEFAULT_LIMITS))
     return app

@@ -3,9 +3,6 @@ the REST API. It adds no logic of its own: each page reads and acts through ``cs
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -14,13 +11,14 @@ from csms.console.headers import ConsoleHeaders
 from csms.console.paths import STATIC_DIR
 from csms.console.session import COOKIE, SessionCodec
 
-if TYPE_CHECKING:
-    from csms.api.limits import BodyLimits
-
+SESSION_COOKIE = COOKIE
+"""The session cookie: it stands for credentials at the body-limit middleware, as a bearer token does."""
 SIGN_IN_BODY_BYTES = 8 * 1024
 UPLOAD_BODY_BYTES = 20 * 1024 * 1024
 UPLOAD_PATHS = ("/console/compliance/import",)
 """Console forms that take a whole register (xlsx or CSV), as the REST import does."""
+ANONYMOUS_PATHS = {"/console/login": SIGN_IN_BODY_BYTES}
+"""The sign-in form takes a small body without credentials."""
 
 
 def install_console(app: FastAPI, secret: str | None) -> None:
@@ -34,14 +32,3 @@ def install_console(app: FastAPI, secret: str | None) -> None:
         app.include_router(router)
     install_auth_handlers(app)
     app.add_middleware(ConsoleHeaders)
-
-
-def console_limits(limits: BodyLimits) -> BodyLimits:
-    """The body limits of the REST edge, with the console's: its session cookie counts as credentials, the
-    sign-in form takes a small body without them, uploads take a register."""
-    return replace(
-        limits,
-        session_cookie=COOKIE,
-        anonymous={**limits.anonymous, "/console/login": SIGN_IN_BODY_BYTES},
-        by_path={**limits.by_path, **dict.fromkeys(UPLOAD_PATHS, UPLOAD_BODY_BYTES)},
-    )
