@@ -13,7 +13,7 @@ from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
-from csms.ocpp_handlers import v201_firmware, v201_reservations, v201_smart_charging
+from csms.ocpp_handlers import v201_display, v201_firmware, v201_reservations, v201_smart_charging
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
@@ -50,7 +50,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
 class V201Connection(
     v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
     V201CertificatesMixin, EvNeedsMixin, V201MessageSplitting, OutboundRules, StationConnection,
-    V201CostAndSync,
+    V201CostAndSync, v201_display.V201DisplayMessages,
 ):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
@@ -231,5 +231,5 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 
 
 V201Connection.commands["set-charging-profile"] = set_charging_profile
-for _module in (v201_smart_charging, v201_reservations, v201_firmware):
+for _module in (v201_smart_charging, v201_reservations, v201_firmware, v201_display):
     V201Connection.commands.update(_module.COMMANDS)

@@ -23,6 +23,7 @@ from csms.services.commands import CommandService
 from csms.services.compliance import ComplianceService
 from csms.services.costs import CostService
 from csms.services.demand_response import DemandResponseService
+from csms.services.display_messages import DisplayMessageService
 from csms.services.ev_needs import EvNeedsService
 from csms.services.firmware import FirmwareService
 from csms.services.flexibility import FlexibilityService
@@ -93,6 +94,8 @@ class Services:
     """Installed-profile reports and external limits (K09, K12, K13)."""
     reservations: ReservationService | None = None
     firmware: FirmwareService | None = None
+    display: DisplayMessageService | None = None
+    """Display messages per station (2.0.1 block O)."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -112,6 +115,7 @@ def build_services(
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
     ids = IdService(uow, clock, settings.node_id)
+    display = DisplayMessageService(uow, clock, gateway, ids)
     boot_intervals = BootIntervalService(uow, clock)
     sites = SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s)
     demand_response = DemandResponseService(uow, clock, events)
@@ -148,7 +152,7 @@ def build_services(
         sites=sites,
         demand_response=demand_response,
         carbon=carbon,
-        commands=CommandService(gateway, transactions, ids),
+        commands=CommandService(gateway, transactions, ids, display),
         gateway=gateway,
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
@@ -156,6 +160,7 @@ def build_services(
         smart_charging=SmartChargingService(uow, clock, events, gateway, ids),
         reservations=ReservationService(uow, clock, gateway, ids),
         firmware=FirmwareService(uow, clock, gateway, ids),
+        display=display,
         security=StationSecurityService(uow, clock, gateway),
         iso15118=Iso15118Service(
             ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,
