@@ -21,6 +21,7 @@ from csms.domain.message_split import (
     split,
 )
 from csms.domain.tariff import tariff_from_dict
+from csms.domain.timeutil import parse_timestamp
 from csms.errors import CsmsError, StationCallError
 
 log = logging.getLogger("csms.ocpp")
@@ -34,6 +35,10 @@ class V201CostAndSync:
 
     async def after_transaction_event(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         uid = p["transactionInfo"]["transactionId"]
+        if p["eventType"] != "Ended" and not p.get("offline"):  # I06: a new price in force is told at once
+            text = await self.services.costs.price_notice(self.id, uid, parse_timestamp(p["timestamp"]))
+            if text is not None:
+                result["updatedPersonalMessage"] = {"format": "UTF8", "content": text}
         if p["eventType"] == "Ended":
             try:
                 cost = await self.services.costs.of_uid(self.id, uid)
