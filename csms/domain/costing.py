@@ -33,7 +33,7 @@ from csms.domain.tariff import EnergyInterval, TouTariff, cost
 
 __all__ = [
     "SessionCost", "billable_series", "session_cost", "round_money", "cost_update_due", "period_price_text",
-    "price_changed",
+    "price_changed", "tariff_text",
 ]
 
 
@@ -139,6 +139,21 @@ def cost_update_due(since: datetime, now: datetime, interval_s: float) -> bool:
     [False, True]
     """
     return interval_s > 0 and now - since >= timedelta(seconds=interval_s)
+
+
+def tariff_text(tariff: TouTariff) -> str:
+    """The tariff as the driver reads it: its name, its range of energy prices and the service fee (2.0.1 I01
+    ``personalMessage``, I04 ``TariffFallbackMessage``).
+
+    >>> from csms.domain.tariff import hunan_default_tariff
+    >>> tariff_text(hunan_default_tariff())
+    'hunan_commercial_tou: 0.2588-1.1102 CNY/kWh'
+    """
+    prices = sorted(tariff.prices_cny_per_kwh.values())
+    text = f"{tariff.name}: {prices[0]:.4f}-{prices[-1]:.4f} {tariff.currency}/kWh"
+    if tariff.service_fee_per_kwh:
+        text += f" + {tariff.service_fee_per_kwh:.4f} {tariff.currency}/kWh service"
+    return text[:512]
 
 
 def period_price_text(tariff: TouTariff, period: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from csms.domain.costing import tariff_text
 from csms.domain.message_split import (
     SPLITTABLE,
     json_size,
@@ -70,12 +71,8 @@ class V201CostAndSync:
         if info.get("status") != "Accepted" or "personalMessage" in info:
             return info
         chosen = await self.services.tariffs.for_station(self.id)
-        tariff = tariff_from_dict(chosen.definition)
-        prices = sorted(tariff.prices_cny_per_kwh.values())
-        text = f"{tariff.name}: {prices[0]:.4f}-{prices[-1]:.4f} {tariff.currency}/kWh"
-        if tariff.service_fee_per_kwh:
-            text += f" + {tariff.service_fee_per_kwh:.4f} {tariff.currency}/kWh service"
-        return {**info, "personalMessage": {"format": "UTF8", "content": text[:512]}}
+        text = tariff_text(tariff_from_dict(chosen.definition))
+        return {**info, "personalMessage": {"format": "UTF8", "content": text}}
 
 
 class V201MessageSplitting:

@@ -38,6 +38,7 @@ from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
 from csms.services.station_security import StationSecurityService
 from csms.services.stations import MessageQuota, StationService
+from csms.services.tariff_messages import TariffMessagePublisher
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
 from csms.services.transaction_sync import TransactionSyncService
@@ -95,6 +96,8 @@ class Services:
     reservations: ReservationService | None = None
     firmware: FirmwareService | None = None
     display: DisplayMessageService | None = None
+    tariff_messages: TariffMessagePublisher | None = None
+    """The tariff texts set on stations (2.0.1 I04, I05)."""
     """Display messages per station (2.0.1 block O)."""
 
     def now(self) -> datetime:
@@ -161,6 +164,7 @@ def build_services(
         reservations=ReservationService(uow, clock, gateway, ids),
         firmware=FirmwareService(uow, clock, gateway, ids),
         display=display,
+        tariff_messages=TariffMessagePublisher(uow, gateway),
         security=StationSecurityService(uow, clock, gateway),
         iso15118=Iso15118Service(
             ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,

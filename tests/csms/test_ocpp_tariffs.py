@@ -13,6 +13,7 @@ import pytest
 
 from csms.config import Settings
 from csms.db.models_tariffs import TransactionCost
+from tests.csms.duplex import duplex
 from tests.harness import Csms, Wire, make_settings, running_csms
 
 BOOT = {"chargingStation": {"model": "AC22", "vendorName": "Star"}, "reason": "PowerUp"}
@@ -343,3 +344,68 @@ async def test_a_session_whose_tariff_was_pinned_elsewhere_is_told_from_its_firs
         assert (await wire.call("TransactionEvent", event("Updated", 1, "2026-11-24T07:59:00Z")))[2] == {}
         moved = await wire.call("TransactionEvent", event("Updated", 2, "2026-11-24T08:00:00Z"))
         assert moved[2]["updatedPersonalMessage"]["content"] == "tou-2: now day 1.2000 CNY/kWh"
+
+
+def set_variables_answer(refuse: str | None = None) -> Any:
+    def answer_(p: dict[str, Any]) -> dict[str, Any]:
+        return {"setVariableResult": [
+            {"attributeStatus": "Rejected" if d["variable"]["name"] == refuse else "Accepted",
+             "component": d["component"], "variable": d["variable"]}
+            for d in p["setVariableData"]
+        ]}  # fmt: skip
+
+    return answer_
+
+
+@pytest.mark.ocpp("2.0.1", "I04")
+@pytest.mark.ocpp("2.0.1", "I05")
+async def test_the_tariff_text_and_the_total_cost_fallback_are_published_to_the_stations(csms: Csms) -> None:
+    for station in ("CP-P1", "CP-P2", "CP-P16", "CP-OTHER"):
+        await csms.station(station)
+    body = {"name": "flat", "definition": FLAT, "station_ids": ["CP-P1", "CP-P2", "CP-P16"]}
+    tariff = (await csms.api.post("/api/v1/tariffs", headers=csms.headers, json=body)).json()
+    answers = {"GetVariables": {"getVariableResult": []}, "SetVariables": set_variables_answer()}
+    no_currency = {**answers, "SetVariables": set_variables_answer(refuse="Currency")}
+    async with (
+        csms.connect("CP-P1", "ocpp2.0.1") as ws1, duplex(ws1, answers) as st1,
+        csms.connect("CP-P2", "ocpp2.0.1") as ws2, duplex(ws2, no_currency) as st2,
+        csms.connect("CP-P16", "ocpp1.6") as ws16, duplex(ws16) as st16,
+        csms.connect("CP-OTHER", "ocpp2.0.1") as wso, duplex(wso, answers) as sto,
+    ):
+        await st1.call("BootNotification", BOOT)
+        await st2.call("BootNotification", BOOT)
+        await st16.call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
+        await sto.call("BootNotification", BOOT)
+        r = await csms.api.post("/api/v1/stations/CP-P1/tariff/publish", headers=csms.headers,
+                                json={"total_cost_message": "您的费用将以短信发送 / cost sent by SMS"})
+        assert r.status_code == 200, r.text
+        assert (r.json()["outcome"], r.json()["tariff_id"]) == ("Accepted", tariff["id"])
+        component = {"name": "TariffCostCtrlr"}
+        assert st1.sent("SetVariables") == [{"setVariableData": [
+            {"component": component, "variable": {"name": "TariffFallbackMessage"},
+             "attributeValue": "flat-1: 1.0000-1.0000 CNY/kWh + 0.5000 CNY/kWh service"},
+            {"component": component, "variable": {"name": "Currency"}, "attributeValue": "CNY"},
+            {"component": component, "variable": {"name": "TotalCostFallbackMessage"},
+             "attributeValue": "您的费用将以短信发送 / cost sent by SMS"},
+        ]}]  # fmt: skip
+
+        # the operator changes the tariff's prices and publishes it: each 2.0.1 station under it gets them
+        changed = {**FLAT, "prices_cny_per_kwh": {"all": 2.0}}
+        await csms.api.put(f"/api/v1/tariffs/{tariff['id']}", headers=csms.headers,
+                           json={**body, "definition": changed})
+        r = await csms.api.post(f"/api/v1/tariffs/{tariff['id']}/publish", headers=csms.headers)
+        assert r.status_code == 200, r.text
+        # 1.6 has no such variables; CP-OTHER charges under another tariff
+        outcomes = [(p["station_id"], p["outcome"]) for p in r.json()]
+        assert outcomes == [("CP-P1", "Accepted"), ("CP-P2", "Rejected")]
+        assert r.json()[1]["results"][1]["attributeStatus"] == "Rejected"
+        assert st1.sent("SetVariables")[1]["setVariableData"][0]["attributeValue"].startswith(
+            "flat-1: 2.0000-2.0000 CNY/kWh")
+        assert len(st1.sent("SetVariables")[1]["setVariableData"]) == 2  # no total-cost message this time
+        assert sto.sent("SetVariables") == [] and st16.received == []
+
+        r = await csms.api.post("/api/v1/stations/CP-P16/tariff/publish", headers=csms.headers)
+        assert r.status_code == 422
+    r = await csms.api.post("/api/v1/stations/CP-P1/tariff/publish", headers=csms.headers)
+    assert r.status_code == 409
+    assert (await csms.api.post("/api/v1/tariffs/999/publish", headers=csms.headers)).status_code == 404
