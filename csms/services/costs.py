@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,7 @@ from csms.db.uow import UnitOfWork
 from csms.domain.costing import cost_update_due, period_price_text, price_changed, session_cost
 from csms.domain.events import EventBus, SessionEnded
 from csms.domain.session import OPEN_STATUSES, RegisterReading, SessionStatus
-from csms.domain.tariff import tariff_from_dict
+from csms.domain.tariff import TouTariff, tariff_from_dict
 from csms.domain.timeutil import Clock
 from csms.errors import NotFound
 from csms.services.tariffs import applicable
@@ -36,6 +37,9 @@ log = logging.getLogger("csms.costs")
 
 #: How long stopping waits for the final costs under way [s].
 DRAIN_S = 5.0
+
+#: Sessions whose pinned tariff and told period (I06) are kept in memory.
+TOLD_CACHE = 10_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class CostService:
         self._events = events
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._told: OrderedDict[tuple[str, str], tuple[TouTariff, str]] = OrderedDict()
+        """(station, transaction uid) -> its pinned tariff and the period last told (I06), the most recent
+        :data:`TOLD_CACHE` sessions: an event that tells nothing new reads nothing."""
 
     def start(self) -> None:
         """Store each session's final cost as it ends (a subscriber of :class:`SessionEnded`)."""
@@ -157,7 +164,12 @@ class CostService:
         """2.0.1 I06: the text telling the driver of an open session the price in force at ``at`` when it is
         not the price they were last told (the session's pinned tariff entered a period of another price),
         else ``None``. The first call pins the tariff and notes the period at ``at`` as told: the driver read
-        the tariff in the Authorize answer (I01). A read only, unless there is something to note."""
+        the tariff in the Authorize answer (I01). A read only, unless there is something to note; nothing at
+        all for a session held in memory whose price has not changed."""
+        key = (station_id, uid)
+        held = self._told.get(key)
+        if held is not None and price_changed(held[0], held[1], at) is None:
+            return None
         async with self._uow.read() as session:
             found = (await session.execute(
                 select(
@@ -168,14 +180,29 @@ class CostService:
         if found is None or found.status not in {s.value for s in OPEN_STATUSES}:
             return None
         if found.tariff is not None and found.shown_period is not None:
-            if price_changed(tariff_from_dict(found.tariff), found.shown_period, at) is None:
+            tariff = tariff_from_dict(found.tariff)
+            if price_changed(tariff, found.shown_period, at) is None:
+                self._hold(key, tariff, found.shown_period)
                 return None
         try:
-            return await self._note_period(found.id, at)
+            noted = await self._note_period(found.id, at)
         except IntegrityError:  # another writer pinned the tariff first: decide on what it committed
-            return await self._note_period(found.id, at)
+            noted = await self._note_period(found.id, at)
+        if noted is None:  # the session went with its station in the meantime
+            return None
+        text, tariff, period = noted
+        self._hold(key, tariff, period)
+        return text
 
-    async def _note_period(self, transaction_id: int, at: datetime) -> str | None:
+    def _hold(self, key: tuple[str, str], tariff: TouTariff, period: str) -> None:
+        self._told[key] = (tariff, period)
+        self._told.move_to_end(key)
+        while len(self._told) > TOLD_CACHE:
+            self._told.popitem(last=False)
+
+    async def _note_period(
+        self, transaction_id: int, at: datetime
+    ) -> tuple[str | None, TouTariff, str] | None:
         async with self._uow() as session:
             await writes.lock_for_write(session)
             query = select(Transaction).where(Transaction.id == transaction_id).with_for_update()
@@ -188,7 +215,7 @@ class CostService:
             row.shown_period = tariff.period_at(at)[:32]
             await session.flush()
             changed = price_changed(tariff, told, at)
-            return None if changed is None else period_price_text(tariff, changed)
+            return (None if changed is None else period_price_text(tariff, changed)), tariff, row.shown_period
 
     async def due(self, station_ids: Sequence[str], interval_s: float) -> list[tuple[int, str, str]]:
         """Open 2.0.1 sessions of ``station_ids`` whose running cost is due to be sent (``interval_s`` since
