@@ -104,6 +104,7 @@ class V201Connection(
         signed = signed_values_v201(p.get("meterValue") or [])
         uid = info["transactionId"]
         await self.services.signed_meter.record(self.id, evse.get("id"), signed, transaction_uid=uid)
+        await self.display_transaction_event(p)  # block O
         return await self.after_transaction_event(p, {"idTokenInfo": id_token_info(answer)} if answer else {})
 
     @on(Action.meter_values)

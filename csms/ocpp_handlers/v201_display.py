@@ -25,6 +25,11 @@ class V201DisplayMessages:
         )
         return {}
 
+    async def display_transaction_event(self, p: dict[str, Any]) -> None:
+        """A transaction's messages leave the store when it ends (the station removes them)."""
+        if p["eventType"] == "Ended":
+            await self.services.display.transaction_ended(self.id, p["transactionInfo"]["transactionId"])
+
 
 def _utc(value: Any) -> str | None:
     """In UTC, as the spec recommends for every time exchanged."""

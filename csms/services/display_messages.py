@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.db.models import Transaction
@@ -149,11 +149,23 @@ class DisplayMessageService:
         row.reported_at = row.updated_at = now
         await session.flush()
 
+    async def transaction_ended(self, station_id: str, uid: str) -> None:
+        """The station removes a transaction's messages once it has ended (``MessageInfoType.transactionId``):
+        so does the store."""
+        async with self._uow() as session:
+            await session.execute(delete(DisplayMessage).where(
+                DisplayMessage.station_id == station_id, DisplayMessage.transaction_uid == uid
+            ))  # fmt: skip
+
     async def list(self, station_id: str) -> Sequence[DisplayMessage]:
+        """The station's messages but those past their ``end_at`` (the station removed them then)."""
+        now = self._clock()
         async with self._uow.read() as session:
             return (await session.scalars(
-                select(DisplayMessage).where(DisplayMessage.station_id == station_id)
-                .order_by(DisplayMessage.message_id)
+                select(DisplayMessage).where(
+                    DisplayMessage.station_id == station_id,
+                    or_(DisplayMessage.end_at.is_(None), DisplayMessage.end_at > now),
+                ).order_by(DisplayMessage.message_id)
             )).all()  # fmt: skip
 
 

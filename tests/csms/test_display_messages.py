@@ -60,17 +60,17 @@ async def test_set_for_a_transaction_replace_and_clear_display_messages(csms: Cs
         r = await command(csms, "CP-D", "set-display-message", display_message_id=40, priority="NormalCycle",
                           state="Charging", transaction_id=tx["id"], message_content="<b>1.20 CNY/kWh</b>",
                           message_format="HTML", start_date_time="2026-11-24T08:00:00Z",
-                          end_date_time="2026-11-24T10:00:00+02:00")
+                          end_date_time="2099-11-24T10:00:00+02:00")
         assert r.json()["response"] == {"status": "Accepted"}, r.text
         assert st.sent("SetDisplayMessage")[1]["message"] == {
             "id": 40, "priority": "NormalCycle", "state": "Charging",
-            "startDateTime": "2026-11-24T08:00:00.000Z", "endDateTime": "2026-11-24T08:00:00.000Z",
+            "startDateTime": "2026-11-24T08:00:00.000Z", "endDateTime": "2099-11-24T08:00:00.000Z",
             "transactionId": "TX-9",
             "message": {"format": "HTML", "content": "<b>1.20 CNY/kWh</b>"},
         }
         got = (await stored(csms, "CP-D"))[40]
         assert (got["transaction_uid"], got["transaction_id"], got["state"], got["end_at"]) == (
-            "TX-9", tx["id"], "Charging", "2026-11-24T08:00:00Z")
+            "TX-9", tx["id"], "Charging", "2099-11-24T08:00:00Z")
         st.answers["SetDisplayMessage"] = {"status": "UnknownTransaction"}
         r = await command(csms, "CP-D", "set-display-message", display_message_id=41, priority="InFront",
                           transaction_id=tx["id"], message_content="gone?")
@@ -100,6 +100,18 @@ async def test_set_for_a_transaction_replace_and_clear_display_messages(csms: Cs
         r = await command(csms, "CP-D", "clear-display-message", display_message_id=40)
         assert r.json()["response"] == {"status": "Unknown"}
         assert sorted(await stored(csms, "CP-D")) == [41]
+
+        # The station removes a message past its end, and a transaction's messages once it has ended: so
+        # does the store.
+        st.answers["SetDisplayMessage"] = {"status": "Accepted"}
+        r = await command(csms, "CP-D", "set-display-message", display_message_id=42, priority="InFront",
+                          message_content="yesterday", end_date_time="2026-01-01T00:00:00Z")
+        assert r.json()["response"] == {"status": "Accepted"}
+        assert sorted(await stored(csms, "CP-D")) == [41]
+        ended = {**started, "eventType": "Ended", "seqNo": 1, "timestamp": "2026-11-24T09:00:00Z",
+                 "triggerReason": "StopAuthorized", "transactionInfo": {"transactionId": "TX-9"}}
+        assert (await st.call("TransactionEvent", ended))[0] == 3
+        assert await stored(csms, "CP-D") == {}
 
         # the parameters each command needs are named; an answer off its schema is a 502, nothing stored
         r = await command(csms, "CP-D", "set-display-message", priority="InFront")
