@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.db.models import Transaction
+from csms.db.models import Station, Transaction
 from csms.db.models_display import DisplayMessage, DisplayMessageRequest
 from csms.db.uow import UnitOfWork
 from csms.domain.display_messages import GONE_ON_CLEAR, MessageScope, shown
 from csms.domain.timeutil import Clock, parse_timestamp
+from csms.errors import InvalidInput, StationNotConnected
 from csms.services.gateway import StationGateway
 from csms.services.ids import IdService
 
@@ -40,7 +41,14 @@ class DisplayMessageService:
         self._ids = ids
 
     async def send(self, station_id: str, command: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """One of :data:`COMMANDS`, its parameters as the command service prepared them."""
+        """One of :data:`COMMANDS`, its parameters as the command service prepared them. Nothing is stored
+        for a station that is not connected (409) or speaks 1.6, which has no display messages (422)."""
+        if not self._gw.is_online(station_id):  # on any node
+            raise StationNotConnected(f"station {station_id!r} is not connected")
+        async with self._uow.read() as session:
+            version = await session.scalar(select(Station.ocpp_version).where(Station.id == station_id))
+        if str(version).startswith("1."):
+            raise InvalidInput(f"command {command!r} does not exist in OCPP 1.6", field="command")
         if command == "set-display-message":
             return await self._set(station_id, params)
         if command == "get-display-messages":

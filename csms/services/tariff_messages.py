@@ -15,11 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csms.db.models import Station
 from csms.db.models_tariffs import Tariff
 from csms.db.uow import UnitOfWork
 from csms.domain.costing import tariff_text
 from csms.domain.tariff import tariff_from_dict
-from csms.errors import CsmsError, InvalidInput, NotFound
+from csms.errors import CsmsError, InvalidInput, NotFound, StationNotConnected
 from csms.services.gateway import StationGateway
 from csms.services.tariffs import applicable
 
@@ -56,8 +60,11 @@ class TariffMessagePublisher:
 
     async def publish_station(self, station_id: str, total_cost_message: str | None = None) -> Published:
         """Set the tariff texts on one connected 2.0.1 station (1.6 has no such variables: 422)."""
-        if _is_16(self._gw.get(station_id)):  # not connected: StationNotConnected (409)
-            raise InvalidInput("OCPP 1.6 has no tariff variables (TariffCostCtrlr)", field="station_id")
+        if not self._gw.is_online(station_id):  # on any node
+            raise StationNotConnected(f"station {station_id!r} is not connected")
+        async with self._uow.read() as session:
+            if await _speaks_16(session, station_id):
+                raise InvalidInput("OCPP 1.6 has no tariff variables (TariffCostCtrlr)", field="station_id")
         return await self._publish(station_id, total_cost_message)
 
     async def publish_tariff(self, tariff_id: int, total_cost_message: str | None = None) -> list[Published]:
@@ -66,19 +73,12 @@ class TariffMessagePublisher:
             if await session.get(Tariff, tariff_id) is None:
                 raise NotFound(f"tariff {tariff_id} does not exist")
             targets = []
-            for station_id in sorted(self._gw.online_ids()):
+            for station_id in sorted(self._gw.online_ids()):  # of every node
+                if await _speaks_16(session, station_id):
+                    continue
                 if (await applicable(session, station_id)).tariff_id == tariff_id:
                     targets.append(station_id)
-        out = []
-        for station_id in targets:
-            try:
-                if _is_16(self._gw.get(station_id)):
-                    continue
-            except CsmsError:
-                out.append(Published(station_id, "NotConnected", tariff_id))
-                continue
-            out.append(await self._publish(station_id, total_cost_message))
-        return out
+        return [await self._publish(station_id, total_cost_message) for station_id in targets]
 
     async def _publish(self, station_id: str, total_cost_message: str | None) -> Published:
         async with self._uow.read() as session:
@@ -87,6 +87,8 @@ class TariffMessagePublisher:
         data = variables(tariff_text(tariff), tariff.currency, total_cost_message)
         try:
             _, answer = await self._gw.command(station_id, "set-variables", {"variables": data})
+        except StationNotConnected:  # it went in the meantime
+            return Published(station_id, "NotConnected", chosen.tariff_id)
         except CsmsError as exc:
             return Published(station_id, "Failed", chosen.tariff_id, error=str(exc)[:200])
         results = list(answer.get("setVariableResult") or [])
@@ -94,5 +96,6 @@ class TariffMessagePublisher:
         return Published(station_id, "Accepted" if accepted else "Rejected", chosen.tariff_id, results)
 
 
-def _is_16(connection: Any) -> bool:
-    return str(getattr(connection, "ocpp_version", "")).startswith("1.")
+async def _speaks_16(session: AsyncSession, station_id: str) -> bool:
+    version = await session.scalar(select(Station.ocpp_version).where(Station.id == station_id))
+    return str(version).startswith("1.")

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from csms.db.models_display import DisplayMessageRequest
 from tests.csms.duplex import duplex
 from tests.harness import Csms
 
@@ -193,5 +195,11 @@ async def test_display_messages_are_not_an_ocpp_16_command(csms: Csms) -> None:
         await st.call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
         r = await command(csms, "CP16", "set-display-message", priority="InFront", message_content="x")
         assert r.status_code == 422 and "1.6" in r.json()["detail"]
+        r = await command(csms, "CP16", "get-display-messages")
+        assert r.status_code == 422
         assert st.received == []
     assert await stored(csms, "CP16") == {}
+    r = await command(csms, "CP16", "clear-display-message", display_message_id=1)
+    assert r.status_code == 409  # not connected
+    async with csms.runtime.services.uow.read() as session:
+        assert (await session.scalars(select(DisplayMessageRequest))).all() == []
