@@ -159,11 +159,13 @@ class DisplayMessageService:
 
     async def transaction_ended(self, station_id: str, uid: str) -> None:
         """The station removes a transaction's messages once it has ended (``MessageInfoType.transactionId``):
-        so does the store."""
+        so does the store. (A read first: most sessions have none, and a read takes no write lock.)"""
+        where = (DisplayMessage.station_id == station_id, DisplayMessage.transaction_uid == uid)
+        async with self._uow.read() as session:
+            if await session.scalar(select(DisplayMessage.id).where(*where).limit(1)) is None:
+                return
         async with self._uow() as session:
-            await session.execute(delete(DisplayMessage).where(
-                DisplayMessage.station_id == station_id, DisplayMessage.transaction_uid == uid
-            ))  # fmt: skip
+            await session.execute(delete(DisplayMessage).where(*where))
 
     async def list(self, station_id: str) -> Sequence[DisplayMessage]:
         """The station's messages but those past their ``end_at`` (the station removed them then)."""
