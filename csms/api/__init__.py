@@ -95,6 +95,9 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(flexibility.router)
     app.include_router(energy_records.router)
     app.include_router(__import__("csms.api.routes.monitoring", fromlist=["router"]).router)  # block N
+    from csms.api.routes import display_messages  # issue 13: OCPP 2.0.1 block O
+
+    app.include_router(display_messages.router)
 
     for exc_type, status in _STATUS.items():
 

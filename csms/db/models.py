@@ -208,4 +208,4 @@ import csms.db.models_monitoring  # noqa: E402  (block N: monitors, customer inf
 import csms.db.models_security  # noqa: E402  (per-station security state, issue 13)
 import csms.db.models_tariffs  # noqa: E402, F401  (tariffs, session costs, transaction sync, boot intervals)
 from csms.db import leases as _leases  # noqa: E402, F401  (the site lease fences table)
-from csms.db import models_firmware, models_reservations, models_smart_charging  # noqa: E402,F401
+from csms.db import models_display, models_firmware, models_reservations, models_smart_charging  # noqa: E402,F401

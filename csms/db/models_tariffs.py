@@ -63,6 +63,9 @@ class TransactionCost(Base):
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     cost_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     """When the last CostUpdated went to the station (2.0.1 I02)."""
+    shown_period: Mapped[str | None] = mapped_column(String(32))
+    """The time-of-use period whose price the driver was last told (2.0.1 I06: a change of period is told in
+    the next TransactionEvent answer's ``updatedPersonalMessage``)."""
 
 
 class TransactionSync(Base):

@@ -31,7 +31,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from csms.domain.session import RegisterReading
 from csms.domain.tariff import EnergyInterval, TouTariff, cost
 
-__all__ = ["SessionCost", "billable_series", "session_cost", "round_money", "cost_update_due"]
+__all__ = [
+    "SessionCost", "billable_series", "session_cost", "round_money", "cost_update_due", "period_price_text",
+    "price_changed", "tariff_text",
+]
 
 
 def round_money(amount: float) -> float:
@@ -136,3 +139,53 @@ def cost_update_due(since: datetime, now: datetime, interval_s: float) -> bool:
     [False, True]
     """
     return interval_s > 0 and now - since >= timedelta(seconds=interval_s)
+
+
+def tariff_text(tariff: TouTariff) -> str:
+    """The tariff as the driver reads it: its name, its range of energy prices and the service fee (2.0.1 I01
+    ``personalMessage``, I04 ``TariffFallbackMessage``).
+
+    >>> from csms.domain.tariff import hunan_default_tariff
+    >>> tariff_text(hunan_default_tariff())
+    'hunan_commercial_tou: 0.2588-1.1102 CNY/kWh'
+    """
+    prices = sorted(tariff.prices_cny_per_kwh.values())
+    text = f"{tariff.name}: {prices[0]:.4f}-{prices[-1]:.4f} {tariff.currency}/kWh"
+    if tariff.service_fee_per_kwh:
+        text += f" + {tariff.service_fee_per_kwh:.4f} {tariff.currency}/kWh service"
+    return text[:512]
+
+
+def period_price_text(tariff: TouTariff, period: str) -> str:
+    """What the driver reads about the price of ``period`` (2.0.1 I06 ``updatedPersonalMessage``).
+
+    >>> from csms.domain.tariff import hunan_default_tariff
+    >>> period_price_text(hunan_default_tariff(), "valley")
+    'hunan_commercial_tou: now valley 0.2588 CNY/kWh'
+    """
+    text = f"{tariff.name}: now {period} {tariff.prices_cny_per_kwh[period]:.4f} {tariff.currency}/kWh"
+    if tariff.service_fee_per_kwh:
+        text += f" + {tariff.service_fee_per_kwh:.4f} {tariff.currency}/kWh service"
+    return text[:512]
+
+
+def price_changed(tariff: TouTariff, told: str | None, at: datetime) -> str | None:
+    """The period in force at ``at`` when its price differs from that of ``told``, the period whose price the
+    driver was last told (2.0.1 I06); ``None`` when the price is the same or nothing was told yet.
+
+    >>> from datetime import UTC
+    >>> from csms.domain.tariff import hunan_default_tariff
+    >>> t = hunan_default_tariff()
+    >>> at = lambda h: datetime(2026, 3, 2, h, tzinfo=UTC)  # 11:00 and 13:00 in Changsha
+    >>> t.period_at(at(3)), t.period_at(at(5))
+    ('flat', 'valley')
+    >>> price_changed(t, "flat", at(5)), price_changed(t, "valley", at(5))
+    ('valley', None)
+    >>> price_changed(t, None, at(5)) is None
+    True
+    """
+    if told is None:
+        return None
+    now = tariff.period_at(at)
+    prices = tariff.prices_cny_per_kwh
+    return None if told in prices and prices[told] == prices[now] else now

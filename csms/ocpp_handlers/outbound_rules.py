@@ -18,7 +18,9 @@ log = logging.getLogger("csms.ocpp")
 
 TRIGGERS = frozenset({"TriggerMessage", "ExtendedTriggerMessage"})
 
-CHECKED_ANSWERS = TRIGGERS | {"GetTransactionStatus", "CostUpdated"}
+CHECKED_ANSWERS = TRIGGERS | {"GetTransactionStatus", "CostUpdated"} | {
+    "SetDisplayMessage", "GetDisplayMessages", "ClearDisplayMessage",  # stored by the display service
+}
 """Actions whose answers the CSMS acts on or reports as they came: an answer off its schema is refused."""
 
 

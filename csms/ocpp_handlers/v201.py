@@ -13,7 +13,7 @@ from csms.domain.metering import Sample, normalise
 from csms.domain.stations import BootInfo, StatusChange
 from csms.domain.timeutil import format_timestamp, parse_timestamp
 from csms.errors import InvalidInput
-from csms.ocpp_handlers import v201_firmware, v201_reservations, v201_smart_charging
+from csms.ocpp_handlers import v201_display, v201_firmware, v201_reservations, v201_smart_charging
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
@@ -51,8 +51,7 @@ def samples(meter_value: list[dict[str, Any]]) -> list[Sample]:
 class V201Connection(
     v201_smart_charging.V201SmartCharging, v201_reservations.V201Reservations, v201_firmware.V201Firmware,
     V201CertificatesMixin, EvNeedsMixin, V201MessageSplitting, OutboundRules, StationConnection,
-    V201CostAndSync,
-    V201Monitoring,
+    V201CostAndSync, V201Monitoring, v201_display.V201DisplayMessages,
 ):
     """Each handler takes the request payload as on the wire and returns the response payload."""
 
@@ -106,6 +105,7 @@ class V201Connection(
         signed = signed_values_v201(p.get("meterValue") or [])
         uid = info["transactionId"]
         await self.services.signed_meter.record(self.id, evse.get("id"), signed, transaction_uid=uid)
+        await self.display_transaction_event(p)  # block O
         return await self.after_transaction_event(p, {"idTokenInfo": id_token_info(answer)} if answer else {})
 
     @on(Action.meter_values)
@@ -233,6 +233,6 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 
 
 V201Connection.commands["set-charging-profile"] = set_charging_profile
-for _module in (v201_smart_charging, v201_reservations, v201_firmware):
+for _module in (v201_smart_charging, v201_reservations, v201_firmware, v201_display):
     V201Connection.commands.update(_module.COMMANDS)
 V201Connection.commands.update(V201Monitoring.translators)

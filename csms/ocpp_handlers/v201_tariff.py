@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from csms.domain.costing import tariff_text
 from csms.domain.message_split import (
     SPLITTABLE,
     json_size,
@@ -21,6 +22,7 @@ from csms.domain.message_split import (
     split,
 )
 from csms.domain.tariff import tariff_from_dict
+from csms.domain.timeutil import parse_timestamp
 from csms.errors import CsmsError, StationCallError
 
 log = logging.getLogger("csms.ocpp")
@@ -34,6 +36,10 @@ class V201CostAndSync:
 
     async def after_transaction_event(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         uid = p["transactionInfo"]["transactionId"]
+        if p["eventType"] != "Ended" and not p.get("offline"):  # I06: a new price in force is told at once
+            text = await self.services.costs.price_notice(self.id, uid, parse_timestamp(p["timestamp"]))
+            if text is not None:
+                result["updatedPersonalMessage"] = {"format": "UTF8", "content": text}
         if p["eventType"] == "Ended":
             try:
                 cost = await self.services.costs.of_uid(self.id, uid)
@@ -65,12 +71,8 @@ class V201CostAndSync:
         if info.get("status") != "Accepted" or "personalMessage" in info:
             return info
         chosen = await self.services.tariffs.for_station(self.id)
-        tariff = tariff_from_dict(chosen.definition)
-        prices = sorted(tariff.prices_cny_per_kwh.values())
-        text = f"{tariff.name}: {prices[0]:.4f}-{prices[-1]:.4f} {tariff.currency}/kWh"
-        if tariff.service_fee_per_kwh:
-            text += f" + {tariff.service_fee_per_kwh:.4f} {tariff.currency}/kWh service"
-        return {**info, "personalMessage": {"format": "UTF8", "content": text[:512]}}
+        text = tariff_text(tariff_from_dict(chosen.definition))
+        return {**info, "personalMessage": {"format": "UTF8", "content": text}}
 
 
 class V201MessageSplitting:

@@ -25,6 +25,7 @@ from csms.services.costs import CostService
 from csms.services.customer_data import CustomerDataService
 from csms.services.customer_information import CustomerInformationService
 from csms.services.demand_response import DemandResponseService
+from csms.services.display_messages import DisplayMessageService
 from csms.services.ev_needs import EvNeedsService
 from csms.services.firmware import FirmwareService
 from csms.services.flexibility import FlexibilityService
@@ -40,6 +41,7 @@ from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
 from csms.services.station_security import StationSecurityService
 from csms.services.stations import MessageQuota, StationService
+from csms.services.tariff_messages import TariffMessagePublisher
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
 from csms.services.transaction_sync import TransactionSyncService
@@ -98,6 +100,10 @@ class Services:
     firmware: FirmwareService | None = None
     monitoring: MonitoringService | None = None  # block N: monitors, customer information (issue 13)
     customer_information: CustomerInformationService | None = None
+    display: DisplayMessageService | None = None
+    """Display messages per station (2.0.1 block O)."""
+    tariff_messages: TariffMessagePublisher | None = None
+    """The tariff texts set on stations (2.0.1 I04, I05)."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -117,6 +123,7 @@ def build_services(
     committer = GroupCommitter(uow, max_delay_s=settings.group_commit_delay_s)
     transactions = TransactionService(uow, committer, clock, events)
     ids = IdService(uow, clock, settings.node_id)
+    display = DisplayMessageService(uow, clock, gateway, ids)
     boot_intervals = BootIntervalService(uow, clock)
     sites = SiteService(uow, clock, events, max_future_s=settings.energy_telemetry_max_future_s)
     demand_response = DemandResponseService(uow, clock, events)
@@ -153,7 +160,7 @@ def build_services(
         sites=sites,
         demand_response=demand_response,
         carbon=carbon,
-        commands=CommandService(gateway, transactions, ids),
+        commands=CommandService(gateway, transactions, ids, display),
         gateway=gateway,
         presence=presence,
         compliance=ComplianceService(uow, clock, presence),
@@ -163,6 +170,8 @@ def build_services(
         firmware=FirmwareService(uow, clock, gateway, ids),
         monitoring=MonitoringService(uow, clock, gateway, ids),
         customer_information=CustomerInformationService(uow, clock, gateway, ids, CustomerDataService(uow)),
+        display=display,
+        tariff_messages=TariffMessagePublisher(uow, gateway),
         security=StationSecurityService(uow, clock, gateway),
         iso15118=Iso15118Service(
             ocsp_responder_url=settings.ocsp_responder_url, ocsp_timeout_s=settings.ocsp_timeout_s,

@@ -6,16 +6,22 @@ from typing import Any
 
 from csms.domain.commands import ISSUED_IDS
 from csms.errors import InvalidInput
+from csms.services.display_messages import COMMANDS as DISPLAY_COMMANDS
+from csms.services.display_messages import DisplayMessageService
 from csms.services.gateway import StationGateway
 from csms.services.ids import IdService
 from csms.services.transactions import TransactionService
 
 
 class CommandService:
-    def __init__(self, gateway: StationGateway, transactions: TransactionService, ids: IdService) -> None:
+    def __init__(
+        self, gateway: StationGateway, transactions: TransactionService, ids: IdService,
+        display: DisplayMessageService | None = None,
+    ) -> None:
         self._gateway = gateway
         self._transactions = transactions
         self._ids = ids
+        self._display = display
 
     async def send(self, station_id: str, command: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """Send ``command`` to the station; return the action sent and the station's answer.
@@ -34,6 +40,8 @@ class CommandService:
                     f"transaction {tx.id} is not on station {station_id}", field="transaction_id"
                 )
             params["transaction_uid"] = tx.uid or str(tx.id)
+        if command in DISPLAY_COMMANDS and self._display is not None:  # block O: sent and stored
+            return await self._display.send(station_id, command, params)
         return await self._gateway.command(station_id, command, params)
 
     async def call(self, station_id: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,10 +24,10 @@ from csms.db import session_writes as writes
 from csms.db.models import Transaction
 from csms.db.models_tariffs import TransactionCost
 from csms.db.uow import UnitOfWork
-from csms.domain.costing import cost_update_due, session_cost
+from csms.domain.costing import cost_update_due, period_price_text, price_changed, session_cost
 from csms.domain.events import EventBus, SessionEnded
 from csms.domain.session import OPEN_STATUSES, RegisterReading, SessionStatus
-from csms.domain.tariff import tariff_from_dict
+from csms.domain.tariff import TouTariff, tariff_from_dict
 from csms.domain.timeutil import Clock
 from csms.errors import NotFound
 from csms.services.tariffs import applicable
@@ -36,6 +37,9 @@ log = logging.getLogger("csms.costs")
 
 #: How long stopping waits for the final costs under way [s].
 DRAIN_S = 5.0
+
+#: Sessions whose pinned tariff and told period (I06) are kept in memory.
+TOLD_CACHE = 10_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class CostService:
         self._events = events
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._told: OrderedDict[tuple[str, str], tuple[TouTariff, str]] = OrderedDict()
+        """(station, transaction uid) -> its pinned tariff and the period last told (I06), the most recent
+        :data:`TOLD_CACHE` sessions: an event that tells nothing new reads nothing."""
 
     def start(self) -> None:
         """Store each session's final cost as it ends (a subscriber of :class:`SessionEnded`)."""
@@ -115,18 +122,23 @@ class CostService:
             tx = await session.scalar(select(Transaction).where(*where).with_for_update())
             return None if tx is None else await self._cost(session, tx)
 
-    async def _cost(self, session: AsyncSession, tx: Transaction) -> CostView:
+    async def _pin(self, session: AsyncSession, tx: Transaction) -> TransactionCost:
+        """The session's cost row; the first time, the tariff its station charges under is pinned to it."""
         row = await session.get(TransactionCost, tx.id)
-        now = self._clock()
         if row is None:
             chosen = await applicable(session, tx.station_id)
             definition = chosen.definition
             row = TransactionCost(
                 transaction_pk=tx.id, tariff_id=chosen.tariff_id, tariff=definition,
                 currency=str(definition.get("currency", "CNY"))[:3], total_cost=0.0, energy_wh=0.0,
-                breakdown={}, final=False, computed_at=now,
+                breakdown={}, final=False, computed_at=self._clock(),
             )
             session.add(row)
+        return row
+
+    async def _cost(self, session: AsyncSession, tx: Transaction) -> CostView:
+        row = await self._pin(session, tx)
+        now = self._clock()
         if not row.final:
             tariff = tariff_from_dict(row.tariff)
             start = (RegisterReading(tx.register_start_at, tx.meter_start_wh)
@@ -147,6 +159,63 @@ class CostService:
             tx.id, tx.uid, tx.station_id, row.tariff_id, str(row.tariff.get("name", "")), row.currency,
             row.total_cost, row.energy_wh, dict(row.breakdown), row.final, row.computed_at, row.cost_sent_at,
         )
+
+    async def price_notice(self, station_id: str, uid: str, at: datetime) -> str | None:
+        """2.0.1 I06: the text telling the driver of an open session the price in force at ``at`` when it is
+        not the price they were last told (the session's pinned tariff entered a period of another price),
+        else ``None``. The first call pins the tariff and notes the period at ``at`` as told: the driver read
+        the tariff in the Authorize answer (I01). A read only, unless there is something to note; nothing at
+        all for a session held in memory whose price has not changed."""
+        key = (station_id, uid)
+        held = self._told.get(key)
+        if held is not None and price_changed(held[0], held[1], at) is None:
+            return None
+        async with self._uow.read() as session:
+            found = (await session.execute(
+                select(
+                    Transaction.id, Transaction.status, TransactionCost.tariff, TransactionCost.shown_period
+                ).outerjoin(TransactionCost, TransactionCost.transaction_pk == Transaction.id)
+                .where(Transaction.station_id == station_id, Transaction.uid == uid)
+            )).first()  # fmt: skip
+        if found is None or found.status not in {s.value for s in OPEN_STATUSES}:
+            return None
+        if found.tariff is not None and found.shown_period is not None:
+            tariff = tariff_from_dict(found.tariff)
+            if price_changed(tariff, found.shown_period, at) is None:
+                self._hold(key, tariff, found.shown_period)
+                return None
+        try:
+            noted = await self._note_period(found.id, at)
+        except IntegrityError:  # another writer pinned the tariff first: decide on what it committed
+            noted = await self._note_period(found.id, at)
+        if noted is None:  # the session went with its station in the meantime
+            return None
+        text, tariff, period = noted
+        self._hold(key, tariff, period)
+        return text
+
+    def _hold(self, key: tuple[str, str], tariff: TouTariff, period: str) -> None:
+        self._told[key] = (tariff, period)
+        self._told.move_to_end(key)
+        while len(self._told) > TOLD_CACHE:
+            self._told.popitem(last=False)
+
+    async def _note_period(
+        self, transaction_id: int, at: datetime
+    ) -> tuple[str | None, TouTariff, str] | None:
+        async with self._uow() as session:
+            await writes.lock_for_write(session)
+            query = select(Transaction).where(Transaction.id == transaction_id).with_for_update()
+            tx = await session.scalar(query)
+            if tx is None:
+                return None
+            row = await self._pin(session, tx)
+            tariff = tariff_from_dict(row.tariff)
+            told = row.shown_period
+            row.shown_period = tariff.period_at(at)[:32]
+            await session.flush()
+            changed = price_changed(tariff, told, at)
+            return (None if changed is None else period_price_text(tariff, changed)), tariff, row.shown_period
 
     async def due(self, station_ids: Sequence[str], interval_s: float) -> list[tuple[int, str, str]]:
         """Open 2.0.1 sessions of ``station_ids`` whose running cost is due to be sent (``interval_s`` since

@@ -109,6 +109,9 @@ POLICY: dict[tuple[str, str], set[Role] | str] = {
     ("PUT", "/api/v1/stations/{station_id}/boot-intervals"): OPS,
     ("GET", "/api/v1/transactions/{transaction_id}/cost"): VIEW,
     ("GET", "/api/v1/transactions/{transaction_id}/sync"): VIEW,
+    ("GET", "/api/v1/stations/{station_id}/display-messages"): VIEW,
+    ("POST", "/api/v1/tariffs/{tariff_id}/publish"): OPS,
+    ("POST", "/api/v1/stations/{station_id}/tariff/publish"): OPS,
 }
 # block N: monitors, customer information (operators only: it names customers)
 POLICY.update({

@@ -13,6 +13,7 @@ import pytest
 
 from csms.config import Settings
 from csms.db.models_tariffs import TransactionCost
+from tests.csms.duplex import duplex
 from tests.harness import Csms, Wire, make_settings, running_csms
 
 BOOT = {"chargingStation": {"model": "AC22", "vendorName": "Star"}, "reason": "PowerUp"}
@@ -276,3 +277,135 @@ async def test_a_16_sessions_final_cost_is_stored_as_it_stops_and_a_later_tariff
         "name": "flat", "definition": {**FLAT, "service_fee_cny_per_kwh": 5.0}, "station_ids": ["CP16-F"]})
     cost = (await csms.api.get(f"/api/v1/transactions/{tx_id}/cost", headers=csms.headers)).json()
     assert (cost["total_cost"], cost["final"]) == (3.0, True)
+
+
+TWO_PRICES = {
+    "name": "tou-2", "currency": "CNY", "prices_cny_per_kwh": {"day": 1.2, "night": 0.4, "dusk": 1.2},
+    "rules": [{"period": "night", "start": "00:00", "end": "08:00"},
+              {"period": "day", "start": "08:00", "end": "18:00"},
+              {"period": "dusk", "start": "18:00", "end": "24:00"}],
+    "utc_offset_hours": 0,
+}
+"""Night 0.40 until 08:00 UTC, then 1.20 (day, and dusk at the same price)."""
+
+
+@pytest.mark.ocpp("2.0.1", "I06")
+async def test_a_new_price_in_force_is_told_in_the_next_transaction_event_answer(csms: Csms) -> None:
+    await csms.station("CP-U")
+    body = {"name": "tou", "definition": TWO_PRICES, "station_ids": ["CP-U"]}
+    tariff = (await csms.api.post("/api/v1/tariffs", headers=csms.headers, json=body)).json()
+    async with csms.connect("CP-U", "ocpp2.0.1") as ws:
+        wire = Wire(ws)
+        await wire.call("BootNotification", BOOT)
+        started = await wire.call("TransactionEvent", event("Started", 0, "2026-11-24T07:30:00Z",
+                                                            meterValue=energy(0, "2026-11-24T07:30:00Z")))
+        assert started[2] == {}  # the driver read the tariff when authorised (I01): nothing new yet
+        same = await wire.call("TransactionEvent", event("Updated", 1, "2026-11-24T07:50:00Z"))
+        assert same[2] == {}
+        # The operator edits the tariff: the session keeps the tariff pinned at its start, so nothing to tell.
+        edited = {**TWO_PRICES, "prices_cny_per_kwh": {"day": 9.0, "night": 9.0, "dusk": 9.0}}
+        r = await csms.api.put(f"/api/v1/tariffs/{tariff['id']}", headers=csms.headers,
+                               json={"name": "tou", "definition": edited, "station_ids": ["CP-U"]})
+        assert r.status_code == 200
+        assert (await wire.call("TransactionEvent", event("Updated", 2, "2026-11-24T07:55:00Z")))[2] == {}
+        # 08:00: the day price is in force; the next answer says so once (I06.FR.02)
+        day = await wire.call("TransactionEvent", event("Updated", 3, "2026-11-24T08:05:00Z",
+                                                        meterValue=energy(1000, "2026-11-24T08:05:00Z")))
+        assert day[2] == {"updatedPersonalMessage": {
+            "format": "UTF8", "content": "tou-2: now day 1.2000 CNY/kWh"}}
+        assert (await wire.call("TransactionEvent", event("Updated", 4, "2026-11-24T09:00:00Z")))[2] == {}
+        # 18:00: another period at the same price is nothing new; an event sent offline tells nothing
+        dusk = event("Updated", 5, "2026-11-24T18:30:00Z")
+        assert (await wire.call("TransactionEvent", dusk))[2] == {}
+        queued = event("Updated", 6, "2026-11-25T01:00:00Z", offline=True)
+        assert "updatedPersonalMessage" not in (await wire.call("TransactionEvent", queued))[2]
+        ended = await wire.call("TransactionEvent", event("Ended", 7, "2026-11-25T02:00:00Z",
+                                                          meterValue=energy(2000, "2026-11-25T02:00:00Z")))
+        assert "updatedPersonalMessage" not in ended[2] and "totalCost" in ended[2]
+    tx = (await csms.api.get("/api/v1/transactions", headers=csms.headers)).json()["items"][0]
+    cost = (await csms.api.get(f"/api/v1/transactions/{tx['id']}/cost", headers=csms.headers)).json()
+    assert cost["tariff_name"] == "tou-2" and cost["total_cost"] < 9.0 * 2  # the pinned prices, not the edit
+
+
+@pytest.mark.ocpp("2.0.1", "I06")
+async def test_a_session_whose_tariff_was_pinned_elsewhere_is_told_from_its_first_event(csms: Csms) -> None:
+    await csms.station("CP-V")
+    await csms.api.post("/api/v1/tariffs", headers=csms.headers,
+                        json={"name": "tou", "definition": TWO_PRICES, "station_ids": ["CP-V"]})
+    async with csms.connect("CP-V", "ocpp2.0.1") as ws:
+        wire = Wire(ws)
+        await wire.call("BootNotification", BOOT)
+        # Queued offline: nothing told, nothing noted; the first live event notes the period in force.
+        assert (await wire.call("TransactionEvent", event("Started", 0, "2026-11-24T07:00:00Z",
+                                                          offline=True)))[2] == {}
+        tx = (await csms.api.get("/api/v1/transactions", headers=csms.headers)).json()["items"][0]
+        assert (await csms.api.get(f"/api/v1/transactions/{tx['id']}/cost", headers=csms.headers)).json()[
+            "tariff_name"] == "tou-2"  # costed (and pinned) by the API, no period noted yet
+        assert (await wire.call("TransactionEvent", event("Updated", 1, "2026-11-24T07:59:00Z")))[2] == {}
+        moved = await wire.call("TransactionEvent", event("Updated", 2, "2026-11-24T08:00:00Z"))
+        assert moved[2]["updatedPersonalMessage"]["content"] == "tou-2: now day 1.2000 CNY/kWh"
+
+
+def set_variables_answer(refuse: str | None = None) -> Any:
+    def answer_(p: dict[str, Any]) -> dict[str, Any]:
+        return {"setVariableResult": [
+            {"attributeStatus": "Rejected" if d["variable"]["name"] == refuse else "Accepted",
+             "component": d["component"], "variable": d["variable"]}
+            for d in p["setVariableData"]
+        ]}  # fmt: skip
+
+    return answer_
+
+
+@pytest.mark.ocpp("2.0.1", "I04")
+@pytest.mark.ocpp("2.0.1", "I05")
+async def test_the_tariff_text_and_the_total_cost_fallback_are_published_to_the_stations(csms: Csms) -> None:
+    for station in ("CP-P1", "CP-P2", "CP-P16", "CP-OTHER"):
+        await csms.station(station)
+    body = {"name": "flat", "definition": FLAT, "station_ids": ["CP-P1", "CP-P2", "CP-P16"]}
+    tariff = (await csms.api.post("/api/v1/tariffs", headers=csms.headers, json=body)).json()
+    answers = {"GetVariables": {"getVariableResult": []}, "SetVariables": set_variables_answer()}
+    no_currency = {**answers, "SetVariables": set_variables_answer(refuse="Currency")}
+    async with (
+        csms.connect("CP-P1", "ocpp2.0.1") as ws1, duplex(ws1, answers) as st1,
+        csms.connect("CP-P2", "ocpp2.0.1") as ws2, duplex(ws2, no_currency) as st2,
+        csms.connect("CP-P16", "ocpp1.6") as ws16, duplex(ws16) as st16,
+        csms.connect("CP-OTHER", "ocpp2.0.1") as wso, duplex(wso, answers) as sto,
+    ):
+        await st1.call("BootNotification", BOOT)
+        await st2.call("BootNotification", BOOT)
+        await st16.call("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
+        await sto.call("BootNotification", BOOT)
+        r = await csms.api.post("/api/v1/stations/CP-P1/tariff/publish", headers=csms.headers,
+                                json={"total_cost_message": "您的费用将以短信发送 / cost sent by SMS"})
+        assert r.status_code == 200, r.text
+        assert (r.json()["outcome"], r.json()["tariff_id"]) == ("Accepted", tariff["id"])
+        component = {"name": "TariffCostCtrlr"}
+        assert st1.sent("SetVariables") == [{"setVariableData": [
+            {"component": component, "variable": {"name": "TariffFallbackMessage"},
+             "attributeValue": "flat-1: 1.0000-1.0000 CNY/kWh + 0.5000 CNY/kWh service"},
+            {"component": component, "variable": {"name": "Currency"}, "attributeValue": "CNY"},
+            {"component": component, "variable": {"name": "TotalCostFallbackMessage"},
+             "attributeValue": "您的费用将以短信发送 / cost sent by SMS"},
+        ]}]  # fmt: skip
+
+        # the operator changes the tariff's prices and publishes it: each 2.0.1 station under it gets them
+        changed = {**FLAT, "prices_cny_per_kwh": {"all": 2.0}}
+        await csms.api.put(f"/api/v1/tariffs/{tariff['id']}", headers=csms.headers,
+                           json={**body, "definition": changed})
+        r = await csms.api.post(f"/api/v1/tariffs/{tariff['id']}/publish", headers=csms.headers)
+        assert r.status_code == 200, r.text
+        # 1.6 has no such variables; CP-OTHER charges under another tariff
+        outcomes = [(p["station_id"], p["outcome"]) for p in r.json()]
+        assert outcomes == [("CP-P1", "Accepted"), ("CP-P2", "Rejected")]
+        assert r.json()[1]["results"][1]["attributeStatus"] == "Rejected"
+        assert st1.sent("SetVariables")[1]["setVariableData"][0]["attributeValue"].startswith(
+            "flat-1: 2.0000-2.0000 CNY/kWh")
+        assert len(st1.sent("SetVariables")[1]["setVariableData"]) == 2  # no total-cost message this time
+        assert sto.sent("SetVariables") == [] and st16.received == []
+
+        r = await csms.api.post("/api/v1/stations/CP-P16/tariff/publish", headers=csms.headers)
+        assert r.status_code == 422
+    r = await csms.api.post("/api/v1/stations/CP-P1/tariff/publish", headers=csms.headers)
+    assert r.status_code == 409
+    assert (await csms.api.post("/api/v1/tariffs/999/publish", headers=csms.headers)).status_code == 404

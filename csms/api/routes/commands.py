@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body
 from pydantic import AwareDatetime, BaseModel, Field
@@ -59,6 +59,23 @@ class CommandBody(BaseModel):
     install_date_time: AwareDatetime | None = None
     signing_certificate: str | None = Field(default=None, max_length=5500)
     signature: str | None = Field(default=None, max_length=800)
+    # display messages (2.0.1 block O): set-display-message, get-display-messages, clear-display-message
+    display_message_id: int | None = Field(
+        default=None, ge=0, le=DB_INT_MAX, description="omitted on set-display-message: a new id is issued"
+    )
+    display_message_ids: list[Annotated[int, Field(ge=0, le=DB_INT_MAX)]] | None = Field(
+        default=None, min_length=1, max_length=100, description="get-display-messages: these ids only"
+    )
+    priority: Literal["AlwaysFront", "InFront", "NormalCycle"] | None = None
+    state: Literal["Charging", "Faulted", "Idle", "Unavailable"] | None = None
+    start_date_time: AwareDatetime | None = None
+    end_date_time: AwareDatetime | None = None
+    message_content: str | None = Field(default=None, min_length=1, max_length=512)
+    message_format: Literal["ASCII", "HTML", "URI", "UTF8"] | None = None
+    message_language: str | None = Field(default=None, max_length=8)
+    display: dict[str, Any] | None = Field(
+        default=None, description="the display component, camelCase: {name, instance?, evse?}"
+    )
 
 
 class CommandResult(BaseModel):

@@ -74,6 +74,21 @@ class SyncPublic(BaseModel):
     reconciled_at: datetime | None
 
 
+class PublishBody(BaseModel):
+    total_cost_message: str | None = Field(
+        default=None, min_length=1, max_length=1000,
+        description="TotalCostFallbackMessage: shown when the station cannot get a session's cost (I05)",
+    )
+
+
+class PublishedPublic(BaseModel):
+    station_id: str
+    outcome: str = Field(description="Accepted, Rejected (see results), NotConnected or Failed (see error)")
+    tariff_id: int | None
+    results: list[dict[str, Any]] = Field(description="the station's setVariableResult")
+    error: str | None
+
+
 class BootIntervalsBody(BaseModel):
     pending_retry_interval_s: int | None = Field(default=None, ge=1, le=86_400)
     """Interval in a Pending (or Rejected) BootNotification answer; ``null``: the configured one."""
@@ -121,6 +136,27 @@ async def station_tariff(station_id: str, services: ServicesDep, _: Reader) -> S
     return StationTariff(
         station_id=station_id, tariff_id=chosen.tariff_id, source=chosen.source, definition=chosen.definition
     )
+
+
+@router.post("/api/v1/tariffs/{tariff_id}/publish")
+async def publish_tariff(
+    tariff_id: RowId, services: ServicesDep, _: Operator, body: PublishBody | None = None
+) -> list[PublishedPublic]:
+    """Set the tariff's text as ``TariffFallbackMessage`` (I04), its currency and optionally
+    ``TotalCostFallbackMessage`` (I05) on every connected 2.0.1 station charging under it."""
+    message = (body or PublishBody()).total_cost_message
+    done = await services.tariff_messages.publish_tariff(tariff_id, message)
+    return [PublishedPublic.model_validate(p, from_attributes=True) for p in done]
+
+
+@router.post("/api/v1/stations/{station_id}/tariff/publish")
+async def publish_station_tariff(
+    station_id: str, services: ServicesDep, _: Operator, body: PublishBody | None = None
+) -> PublishedPublic:
+    """The same for one station (409 when it is not connected, 422 for a 1.6 station)."""
+    message = (body or PublishBody()).total_cost_message
+    done = await services.tariff_messages.publish_station(station_id, message)
+    return PublishedPublic.model_validate(done, from_attributes=True)
 
 
 @router.get("/api/v1/transactions/{transaction_id}/cost")
