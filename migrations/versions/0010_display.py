@@ -5,7 +5,7 @@
 ``transaction_costs.shown_period``.
 
 Revision ID: 0010_display
-Revises: 0009_energy
+Revises: 0010_monitoring
 Create Date: 2026-12-03 08:00:00
 """
 
