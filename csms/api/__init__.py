@@ -98,6 +98,9 @@ def install_routes(app: FastAPI) -> None:
     from csms.api.routes import display_messages  # issue 13: OCPP 2.0.1 block O
 
     app.include_router(display_messages.router)
+    from csms.api.routes import local_list  # issue 13: OCPP 2.0.1 block D, 1.6 LocalAuthListManagement
+
+    app.include_router(local_list.router)
 
     for exc_type, status in _STATUS.items():
 

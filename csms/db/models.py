@@ -204,6 +204,7 @@ class ApiToken(Base):
 
 
 import csms.db.models_energy  # noqa: E402  (issue 17: EV charging needs, signed meter values)
+import csms.db.models_local_list  # noqa: E402  (block D: local authorization lists, issue 13)
 import csms.db.models_monitoring  # noqa: E402  (block N: monitors, customer information)
 import csms.db.models_security  # noqa: E402  (per-station security state, issue 13)
 import csms.db.models_tariffs  # noqa: E402, F401  (tariffs, session costs, transaction sync, boot intervals)

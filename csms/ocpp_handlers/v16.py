@@ -20,6 +20,7 @@ from csms.ocpp_handlers import v16_firmware, v16_reservations, v16_smart_chargin
 from csms.ocpp_handlers.commands import need, optional
 from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
+from csms.ocpp_handlers.v16_local_list import COMMANDS as LOCAL_LIST_COMMANDS
 from csms.ocpp_handlers.v16_security import COMMANDS_16, V16SecurityMixin
 from csms.ocpp_handlers.validation import V16_CODES
 from csms.services.metering import MeterReport
@@ -209,3 +210,4 @@ def set_charging_profile(p: Any) -> tuple[str, dict[str, Any]]:
 V16Connection.commands["set-charging-profile"] = set_charging_profile
 for _module in (v16_smart_charging, v16_reservations, v16_firmware):
     V16Connection.commands.update(_module.COMMANDS)
+V16Connection.commands.update(LOCAL_LIST_COMMANDS)  # LocalAuthListManagement

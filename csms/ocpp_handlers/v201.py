@@ -19,6 +19,7 @@ from csms.ocpp_handlers.outbound_rules import OutboundRules
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.v201_certificates import COMMANDS_201, V201CertificatesMixin
 from csms.ocpp_handlers.v201_ev_needs import EvNeedsMixin
+from csms.ocpp_handlers.v201_local_list import COMMANDS as LOCAL_LIST_COMMANDS
 from csms.ocpp_handlers.v201_monitoring import V201Monitoring
 from csms.ocpp_handlers.v201_tariff import V201CostAndSync, V201MessageSplitting
 from csms.ocpp_handlers.validation import V201_CODES
@@ -236,3 +237,4 @@ V201Connection.commands["set-charging-profile"] = set_charging_profile
 for _module in (v201_smart_charging, v201_reservations, v201_firmware, v201_display):
     V201Connection.commands.update(_module.COMMANDS)
 V201Connection.commands.update(V201Monitoring.translators)
+V201Connection.commands.update(LOCAL_LIST_COMMANDS)  # block D: SendLocalList, GetLocalListVersion

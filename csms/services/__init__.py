@@ -32,6 +32,7 @@ from csms.services.flexibility import FlexibilityService
 from csms.services.gateway import NoStations, StationGateway
 from csms.services.ids import IdService
 from csms.services.iso15118 import Iso15118Service
+from csms.services.local_list import LocalListService
 from csms.services.metering import MeterService
 from csms.services.monitoring import MonitoringService
 from csms.services.ocsp_trust import load_trust
@@ -104,6 +105,8 @@ class Services:
     """Display messages per station (2.0.1 block O)."""
     tariff_messages: TariffMessagePublisher | None = None
     """The tariff texts set on stations (2.0.1 I04, I05)."""
+    local_list: LocalListService | None = None
+    """The local authorization list each station holds (2.0.1 block D, 1.6 LocalAuthListManagement)."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -167,6 +170,7 @@ def build_services(
         ids=ids,
         smart_charging=SmartChargingService(uow, clock, events, gateway, ids),
         reservations=ReservationService(uow, clock, gateway, ids),
+        local_list=LocalListService(uow, clock, gateway),
         firmware=FirmwareService(uow, clock, gateway, ids),
         monitoring=MonitoringService(uow, clock, gateway, ids),
         customer_information=CustomerInformationService(uow, clock, gateway, ids, CustomerDataService(uow)),
