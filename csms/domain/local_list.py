@@ -170,6 +170,30 @@ def _positive(value: Any) -> int | None:
     return number if number > 0 else None
 
 
+def limits_from_report(report_data: Iterable[Mapping[str, Any]]) -> ListLimits | None:
+    """The 2.0.1 limits from the station's NotifyReport ``reportData`` (LocalAuthListCtrlr, the Actual
+    value; a later entry wins); ``None`` when the report names neither.
+
+    >>> limits_from_report([{"component": {"name": "LocalAuthListCtrlr"},
+    ...     "variable": {"name": "ItemsPerMessage"}, "variableAttribute": [{"value": "10"}]}])
+    ListLimits(items_per_message=10, bytes_per_message=None, max_entries=None)
+    """
+    found: dict[str, int | None] = {}
+    for entry in report_data:
+        name = str((entry.get("variable") or {}).get("name"))
+        component = (entry.get("component") or {}).get("name")
+        if component != "LocalAuthListCtrlr" or name not in LIMIT_VARIABLES_201:
+            continue
+        for attribute in entry.get("variableAttribute") or []:
+            if attribute.get("type", "Actual") == "Actual":
+                found[name] = _positive(attribute.get("value"))
+    if not found:
+        return None
+    return ListLimits(
+        items_per_message=found.get("ItemsPerMessage"), bytes_per_message=found.get("BytesPerMessage")
+    )
+
+
 def limits_from_answer(answer: Mapping[str, Any]) -> ListLimits:
     """The limits from a 2.0.1 GetVariablesResponse (LocalAuthListCtrlr, Accepted results) or a 1.6
     GetConfiguration.conf (``configurationKey``).

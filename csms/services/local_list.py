@@ -12,6 +12,8 @@ is not above its own), the stored list following every accepted part.
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csms.db.models import IdToken, Station
+from csms.db.models import IdToken, Station, StationMessage
 from csms.db.models_local_list import LocalList, LocalListEntry
 from csms.db.uow import UnitOfWork
 from csms.domain import local_list as rules
@@ -69,6 +71,8 @@ class LocalListService:
         self._uow = uow
         self._clock = clock
         self._gw = gateway
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        """One update or version question at a time per station (on this node), so versions never repeat."""
 
     async def _held(
         self, session: AsyncSession, station_id: str
@@ -121,6 +125,12 @@ class LocalListService:
     ) -> LocalListView:
         """Send a Full list (the CSMS's id tokens: all, ``id_tokens`` or the ``group``'s) or a Differential
         update (what changed against the stored list, among ``id_tokens`` / the group's, else all)."""
+        async with self._locks[station_id]:
+            return await self._send(station_id, update_type, id_tokens, group)
+
+    async def _send(
+        self, station_id: str, update_type: UpdateType, id_tokens: Sequence[str] | None, group: str | None
+    ) -> LocalListView:
         async with self._uow.read() as session:
             station = await self._station(session, station_id)
             row, held = await self._held(session, station_id)
@@ -145,7 +155,7 @@ class LocalListService:
             if not changes:
                 raise Conflict(f"station {station_id!r} already holds these entries: nothing to send")
             final_size = len(rules.apply(held, changes))
-        limits = await self._limits(station_id)
+        limits = await self._limits(station_id, version)
         if limits.max_entries is not None and final_size > limits.max_entries:
             raise InvalidInput(
                 f"the list would hold {final_size} entries, the station keeps at most {limits.max_entries}"
@@ -181,7 +191,7 @@ class LocalListService:
             if not accepted:
                 break
         if status == "VersionMismatch":
-            await self.ask_version(station_id, advise_resend=True)
+            await self._ask_version(station_id, advise_resend=True)
         return await self.get(station_id)
 
     async def _store(
@@ -217,9 +227,13 @@ class LocalListService:
                     for e in held.values()
                 )
 
-    async def ask_version(self, station_id: str, *, advise_resend: bool = False) -> LocalListView:
+    async def ask_version(self, station_id: str) -> LocalListView:
         """D02 / GetLocalListVersion: store the station's answer; a version that does not match the stored
-        list (or a VersionMismatch before it) advises a Full resend."""
+        list advises a Full resend."""
+        async with self._locks[station_id]:
+            return await self._ask_version(station_id)
+
+    async def _ask_version(self, station_id: str, *, advise_resend: bool = False) -> LocalListView:
         async with self._uow.read() as session:
             await self._station(session, station_id)
         _, answer = await self._gw.command(station_id, "get-local-list-version", {})
@@ -235,7 +249,17 @@ class LocalListService:
             row.full_resend_advised = advise_resend or not in_sync
         return await self.get(station_id)
 
-    async def _limits(self, station_id: str) -> ListLimits:
+    async def _limits(self, station_id: str, ocpp_version: str) -> ListLimits:
+        """2.0.1: from the station's stored NotifyReport when it names them; else asked before each update."""
+        if ocpp_version != "1.6":
+            async with self._uow.read() as session:
+                reports = await session.scalars(select(StationMessage.payload).where(
+                    StationMessage.station_id == station_id, StationMessage.action == "NotifyReport"
+                ).order_by(StationMessage.id))  # fmt: skip
+                data = [entry for report in reports for entry in report.get("reportData") or []]
+            known = rules.limits_from_report(data)
+            if known is not None:
+                return known
         try:
             _, answer = await self._gw.command(station_id, "local-list-limits", {})
         except (StationCallError, PayloadInvalid):  # the station keeps no such variables: no limits known

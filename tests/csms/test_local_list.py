@@ -4,6 +4,7 @@ updates, GetLocalListVersion compared with it, VersionMismatch advising a Full r
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -199,3 +200,30 @@ async def test_v16_full_differential_empty_and_limits(csms: Csms) -> None:
     assert (await csms.api.get("/api/v1/stations/NOPE/local-list", headers=h)).status_code == 404
     r = await csms.api.post("/api/v1/stations/CP1/local-list", json={"update_type": "Full"}, headers=h)
     assert r.status_code == 409  # offline
+
+
+@pytest.mark.ocpp("2.0.1", "D01")
+async def test_v201_limits_from_the_stations_report_split_by_bytes(csms: Csms) -> None:
+    await csms.station("CP3")
+    for n in range(4):
+        await csms.runtime.services.tokens.create(
+            f"TOKEN-{n}", group_id_token="FLEET", expiry_date=datetime(2027, 1, 1, tzinfo=UTC)
+        )
+    report = {"requestId": 1, "generatedAt": T0.isoformat(), "seqNo": 0, "reportData": [
+        {"component": {"name": "LocalAuthListCtrlr"}, "variable": {"name": name},
+         "variableAttribute": [{"type": "Actual", "value": value}]}
+        for name, value in (("ItemsPerMessage", "50"), ("BytesPerMessage", "400"))
+    ]}  # fmt: skip
+    accept = {"SendLocalList": {"status": "Accepted"}}
+    async with csms.connect("CP3", "ocpp2.0.1") as ws, duplex(ws, accept) as st:
+        await st.call("BootNotification", BOOT201)
+        assert (await st.call("NotifyReport", report))[0] == 3
+        got = await send(csms, "CP3", update_type="Full")
+        sent = st.sent("SendLocalList")
+        assert st.sent("GetVariables") == []  # known from the report: not asked
+        assert len(sent) > 1 and all(len(json.dumps(p, separators=(",", ":"))) <= 400 for p in sent)
+        assert [p["versionNumber"] for p in sent] == list(range(1, len(sent) + 1))
+        assert [p["updateType"] for p in sent] == ["Full"] + ["Differential"] * (len(sent) - 1)
+        ids = [i["idToken"]["idToken"] for p in sent for i in p["localAuthorizationList"]]
+        assert ids == [f"TOKEN-{n}" for n in range(4)]
+        assert (got["version"], len(got["entries"])) == (len(sent), 4)
