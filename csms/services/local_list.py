@@ -186,8 +186,10 @@ class LocalListService:
             accepted = status == "Accepted"
             if accepted:
                 held = rules.apply(held, chunk, kind.value)
-            await self._store(station_id, held if accepted else None, number, kind.value, status, parts,
-                              accepted_version=number if accepted else None)  # fmt: skip
+            await self._store(
+                station_id, held if accepted else None, number, update_type.value, status, parts,
+                accepted_version=number if accepted else None, cleared=accepted and kind is UpdateType.FULL,
+            )  # fmt: skip
             if not accepted:
                 break
         if status == "VersionMismatch":
@@ -204,7 +206,10 @@ class LocalListService:
         parts: list[dict[str, Any]],
         *,
         accepted_version: int | None,
+        cleared: bool,
     ) -> None:
+        """After each part: the answer, and the list the station holds once it accepted the part (``cleared``:
+        an accepted Full part, which ends a Full resend advice)."""
         now = self._clock()
         async with self._uow() as session:
             row = await session.get(LocalList, station_id)
@@ -215,7 +220,7 @@ class LocalListService:
             row.last_parts, row.updated_at = list(parts), now
             if accepted_version is not None and held is not None:
                 row.version = accepted_version
-                if update_type == UpdateType.FULL:
+                if cleared:
                     row.full_resend_advised = False
                 await session.flush()
                 await session.execute(delete(LocalListEntry).where(LocalListEntry.station_id == station_id))
