@@ -160,6 +160,8 @@ async def test_a_viewer_sees_the_station_page_without_commands_and_may_not_post_
     page = await viewer.get("/console/stations/CP-V")
     assert page.status_code == 200 and "TamperDetectionActivated" in page.text
     assert "/commands/" not in page.text and "rotate-password" not in page.text
+    partial = await viewer.get("/console/stations/CP-V/sessions")
+    assert partial.status_code == 200 and "<html" not in partial.text and "/commands/" not in partial.text
     for path in ("/commands/reset", "/commands/remote-stop", "/rotate-password"):
         refused = await viewer.post(f"/console/stations/CP-V{path}", {"type": "soft"})
         assert refused.status_code == 403
@@ -193,7 +195,9 @@ async def test_remote_stop_from_the_station_page_over_a_real_socket(csms: Csms, 
         await wire.call("TransactionEvent", started)
         (tx,), _ = await services.transactions.search(Page(5, 0), station_id="CP-201")
         page = await operator.get("/console/stations/CP-201")
-        assert f'<option value="{tx.id}">#{tx.id}' in page.text and 'data-confirm="确定立即停止该次充电？"' in page.text
+        row = page.text[page.text.index(f'<tr id="session-{tx.id}">'):]
+        assert 'data-confirm="确定立即停止该次充电？"' in row.split("</tr>")[0]
+        assert f'name="transaction_id" value="{tx.id}"' in row.split("</tr>")[0]
 
         async def station() -> dict:
             frame = json.loads(await ws.recv())

@@ -6,7 +6,7 @@ ZH = {
     "Offline": "离线",
     "Faulted": "故障",
     "Power now": "当前功率",
-    "{metered} of {open} charging sessions metered": "{open} 个进行中的充电中 {metered} 个有功率读数",
+    "{metered} of {open} sessions under way metered": "进行中 {open} 次，其中 {metered} 次有功率读数",
     "Sessions today": "今日充电次数",
     "Alerts": "告警",
     "No alerts.": "无告警。",
@@ -105,11 +105,14 @@ ZH = {
         "（显示为其应答）。",
     # commands
     "Commands": "远程命令",
-    "Each command is sent to the station after you confirm it; its answer is shown at the top of the page.":
-        "每条命令经您确认后发送给充电桩，充电桩的应答显示在页面顶部。",
+    "Each command is sent to the station after you confirm it; its answer is shown at the top of the page. A "
+    "session under way is stopped from its row in the recent sessions.":
+        "每条命令经您确认后发送给充电桩，充电桩的应答显示在页面顶部。进行中的充电在“最近充电记录”中对应行停止。",
     "Remote stop": "远程停止充电",
     "Stop this charging session now?": "确定立即停止该次充电？",
-    "no session under way": "当前没有进行中的充电",
+    "Stop session {id}": "停止充电记录 {id}",
+    "Under way": "进行中",
+    "Stopped": "结束时间",
     "Stop session": "停止充电",
     "Remote start": "远程启动充电",
     "Start a charging session for this id token?": "确定用该充电卡启动充电？",

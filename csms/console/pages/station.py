@@ -105,8 +105,8 @@ async def _page(request: Request, station_id: str, history_page: int = 1, **extr
     security = await services.security.state(station_id)
     user = request.state.console_user
     context = {
-        "station": station, "online": services.gateway.is_online(station_id), "connectors": connectors,
-        "history": history, "sessions": sessions, "open_sessions": [s for s in sessions if s.stopped_at is None],
+        "station": station, "station_id": station_id, "online": services.gateway.is_online(station_id), "connectors": connectors,
+        "history": history, "sessions": sessions,
         "messages": list(reversed(messages)), "config_rows": _report_rows(list(reports)),
         "security": security, "may_command": user.role in (Role.admin, Role.operator),
         "triggers": TRIGGERS, "command_labels": COMMAND_LABELS, "v16": (station.ocpp_version or "").startswith("1."),
@@ -129,7 +129,9 @@ async def station_sessions(request: Request, station_id: str, _: Reader) -> Resp
     """The station's recent sessions alone: the page asks again when one starts or ends."""
     services = services_of(request)
     sessions, _ = await services.transactions.search(Page(10, 0), station_id=station_id)
-    return render(request, "stations/_sessions.html", {"sessions": sessions})
+    may_command = request.state.console_user.role in (Role.admin, Role.operator)
+    context = {"sessions": sessions, "station_id": station_id, "may_command": may_command}
+    return render(request, "stations/_sessions.html", context)
 
 
 @router.post("/stations/{station_id}/commands/{command}")

@@ -32,7 +32,8 @@ async function drawMap(box) {
       if (p.kind === "prefecture") layer.bindTooltip(box.dataset.lang === "zh" ? p.name_zh : p.name_en, { sticky: true });
     },
   }).addTo(map);
-  map.fitBounds(base.getBounds(), { padding: [8, 8] });
+  const hunan = base.getLayers().filter((layer) => layer.feature.properties.kind === "province");
+  map.fitBounds((hunan.length ? L.featureGroup(hunan) : base).getBounds(), { padding: [12, 12] });
   const points = L.geoJSON(stations, {
     pointToLayer: (feature, latlng) => {
       const p = feature.properties;
