@@ -31,7 +31,9 @@ class StationCreate(BaseModel):
 class StationUpdate(BaseModel):
     password: str | None = Field(default=None, min_length=8, max_length=40)
     registration_status: RegistrationStatus | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS-84; null with longitude: off the map")
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90, description="WGS-84 degrees north; null with longitude: off the map"
+    )
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS-84 degrees east")
 
 

@@ -53,7 +53,8 @@ class OverviewService:
                 select(func.count(func.distinct(Connector.station_id))).where(Connector.status == "Faulted")
             ) or 0
             open_pks = list(await session.scalars(
-                select(Transaction.id).where(Transaction.stopped_at.is_(None), Transaction.status.in_(open_states))
+                select(Transaction.id)
+                .where(Transaction.stopped_at.is_(None), Transaction.status.in_(open_states))
             ))
             powers = await session_powers(session, open_pks)
             today = await session.scalar(

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from csms.db import repositories as repo
 from csms.db.models import IdToken
 from csms.db.uow import UnitOfWork
-from csms.domain.paging import Page
 from csms.domain.authorization import TokenInfo, TokenRecord, TokenStatus, authorize
+from csms.domain.paging import Page
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
 

@@ -116,7 +116,8 @@ async def test_the_table_answers_quickly_with_a_thousand_stations(csms: Csms, co
 async def test_station_coordinates_over_rest_range_checked(csms: Csms) -> None:
     await csms.station("CP-LOC")
     url = "/api/v1/stations/CP-LOC"
-    answer = await csms.api.patch(url, json={"latitude": 28.2282, "longitude": 112.9388}, headers=csms.headers)
+    place = {"latitude": 28.2282, "longitude": 112.9388}
+    answer = await csms.api.patch(url, json=place, headers=csms.headers)
     assert answer.status_code == 200 and answer.json()["latitude"] == 28.2282
     for bad in ({"latitude": 91, "longitude": 112}, {"latitude": 28, "longitude": -181}, {"latitude": 28}):
         refused = await csms.api.patch(url, json=bad, headers=csms.headers)
@@ -142,9 +143,10 @@ async def test_the_console_sets_coordinates_and_draws_the_map_data(csms: Csms, c
     page = await operator.get("/console/stations/CP-MAP")
     assert "28.19590, 112.97210" in page.text
     geo = (await viewer.get("/console/stations/map/stations.json")).json()
-    assert geo["features"] == [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [112.9721, 28.1959]},
-                                "properties": {"id": "CP-MAP", "online": False, "faulted": False,
-                                               "url": "/console/stations/CP-MAP"}}]
+    assert geo["features"] == [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [112.9721, 28.1959]},
+        "properties": {"id": "CP-MAP", "online": False, "faulted": False, "url": "/console/stations/CP-MAP"},
+    }]
     base = (await viewer.get("/console/stations/map/boundaries.json")).json()
     assert base["type"] == "FeatureCollection" and {f["properties"]["kind"] for f in base["features"]} == {
         "province", "prefecture", "province_line"}
@@ -155,7 +157,8 @@ async def test_a_viewer_sees_the_station_page_without_commands_and_may_not_post_
     csms: Csms, console_as
 ) -> None:
     await csms.station("CP-V")
-    await csms.runtime.services.stations.record("CP-V", "SecurityEventNotification", {"type": "TamperDetectionActivated"})
+    event = {"type": "TamperDetectionActivated"}
+    await csms.runtime.services.stations.record("CP-V", "SecurityEventNotification", event)
     viewer = await console_as("viewer")
     page = await viewer.get("/console/stations/CP-V")
     assert page.status_code == 200 and "TamperDetectionActivated" in page.text

@@ -101,8 +101,8 @@ ZH = {
     "Read-only": "只读",
     "The CSMS keeps what 2.0.1 stations report (NotifyReport); this station has sent none. A 1.6 station's "
     "configuration is read with GetConfiguration (shown as its answer).":
-        "平台保存 2.0.1 充电桩上报的变量（NotifyReport），该充电桩尚未上报。1.6 充电桩的配置用 GetConfiguration 读取"
-        "（显示为其应答）。",
+        "平台保存 2.0.1 充电桩上报的变量（NotifyReport），该充电桩尚未上报。"
+        "1.6 充电桩的配置用 GetConfiguration 读取（显示为其应答）。",
     # commands
     "Commands": "远程命令",
     "Each command is sent to the station after you confirm it; its answer is shown at the top of the page. A "
@@ -137,7 +137,8 @@ ZH = {
     "Trigger": "触发",
     "Configuration (GetConfiguration)": "读取配置（GetConfiguration）",
     "Read the configuration of the station?": "确定读取该充电桩的配置？",
-    "GetConfiguration: every key; the answer is shown above.": "GetConfiguration：读取全部配置项，应答显示在上方。",
+    "GetConfiguration: every key; the answer is shown above.":
+        "GetConfiguration：读取全部配置项，应答显示在上方。",
     "Read configuration": "读取配置",
     "Configuration report (GetBaseReport)": "配置报告（GetBaseReport）",
     "Ask the station for its configuration report?": "确定请充电桩上报配置？",

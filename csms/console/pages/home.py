@@ -34,7 +34,8 @@ async def dashboard(request: Request, _: Annotated[Principal, Depends(reader(STA
 async def dashboard_live(
     request: Request, _: Annotated[Principal, Depends(reader(STATION_READERS))]
 ) -> Response:
-    """The dashboard's figures and alerts alone: the page asks again when the live stream says they changed."""
+    """The dashboard's figures and alerts alone: the page asks again when the live stream says they
+    changed."""
     return render(request, "_overview.html", await _overview(request))
 
 

@@ -51,7 +51,8 @@ async def create_id_token(
 ) -> Response:
     try:
         await services_of(request).tokens.create(
-            id_token.strip(), type=type if type in TYPES else "ISO14443", group_id_token=group_id_token or None
+            id_token.strip(), type=type if type in TYPES else "ISO14443",
+            group_id_token=group_id_token or None,
         )
     except Conflict:
         failure = ("Id token {token} already exists.", {"token": id_token})
@@ -72,6 +73,9 @@ async def set_id_token_status(
     try:
         await services_of(request).tokens.update(id_token, status=status)
     except NotFound:
-        return await _list(request, "", "", 1, failure=("Id token {token} does not exist.", {"token": id_token}))
-    target = back if back.startswith("/console/id-tokens") and not back.startswith("//") else "/console/id-tokens"
+        failure = ("Id token {token} does not exist.", {"token": id_token})
+        return await _list(request, "", "", 1, failure=failure)
+    target = "/console/id-tokens"
+    if back.startswith("/console/id-tokens") and not back.startswith("//"):
+        target = back  # the page and filters the operator was on
     return RedirectResponse(target, status_code=303)

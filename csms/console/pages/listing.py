@@ -14,7 +14,9 @@ def page_of(number: int, size: int = PAGE_SIZE) -> Page:
     return Page(size, (max(1, number) - 1) * size)
 
 
-def pager(path: str, filters: dict[str, Any], number: int, total: int, size: int = PAGE_SIZE) -> dict[str, Any]:
+def pager(
+    path: str, filters: dict[str, Any], number: int, total: int, size: int = PAGE_SIZE
+) -> dict[str, Any]:
     """What ``_pager.html`` needs: the page, the number of pages, the total and the URL with its filters."""
     kept = {k: v for k, v in filters.items() if v not in (None, "")}
     return {

@@ -38,8 +38,10 @@ from csms.services.event_feed import EventFeed
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-LIVE_EVENTS = (StationConnected, StationDisconnected, StationBooted, StatusChanged, SessionStarted, SessionEnded,
-               HandshakeBudgetExceeded)
+LIVE_EVENTS = (
+    StationConnected, StationDisconnected, StationBooted, StatusChanged, SessionStarted, SessionEnded,
+    HandshakeBudgetExceeded,
+)
 QUEUE_SIZE = 256
 """Events waiting for one client before it is told to resync instead."""
 CHANGED_EVERY_S = 1.0

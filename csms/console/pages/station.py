@@ -35,9 +35,10 @@ Operator = Annotated[Principal, Depends(actor(OPERATORS))]
 
 DB_INT_MAX = 2**31 - 1
 HISTORY_SIZE = 20
-TRIGGERS = ("BootNotification", "Heartbeat", "StatusNotification", "MeterValues", "FirmwareStatusNotification",
-            "DiagnosticsStatusNotification", "LogStatusNotification", "SignCertificate",
-            "TransactionEvent")
+TRIGGERS = (
+    "BootNotification", "Heartbeat", "StatusNotification", "MeterValues", "FirmwareStatusNotification",
+    "DiagnosticsStatusNotification", "LogStatusNotification", "SignCertificate", "TransactionEvent",
+)
 CONSOLE_COMMANDS = ("remote-start", "remote-stop", "reset", "unlock-connector", "change-availability",
                     "trigger-message", "get-configuration", "get-base-report")
 """The commands the station page offers (the REST API has them all)."""
@@ -83,8 +84,9 @@ def _report_rows(messages: list[Any]) -> list[tuple[str, str, str]]:
         for item in message.payload.get("reportData") or ():
             component = item.get("component", {})
             variable = item.get("variable", {})
-            name = component.get("name", "") + (f" #{component['evse']['id']}" if component.get("evse") else "")
-            key = (name, variable.get("name", "") + (f".{variable['instance']}" if variable.get("instance") else ""))
+            evse = f" #{component['evse'].get('id')}" if component.get("evse") else ""
+            instance = f".{variable['instance']}" if variable.get("instance") else ""
+            key = (component.get("name", "") + evse, variable.get("name", "") + instance)
             attrs = item.get("variableAttribute") or [{}]
             rows.setdefault(key, str(attrs[0].get("value", "")))
     return [(c, v, value) for (c, v), value in sorted(rows.items())][:500]
@@ -105,11 +107,13 @@ async def _page(request: Request, station_id: str, history_page: int = 1, **extr
     security = await services.security.state(station_id)
     user = request.state.console_user
     context = {
-        "station": station, "station_id": station_id, "online": services.gateway.is_online(station_id), "connectors": connectors,
+        "station": station, "station_id": station_id, "online": services.gateway.is_online(station_id),
+        "connectors": connectors,
         "history": history, "sessions": sessions,
         "messages": list(reversed(messages)), "config_rows": _report_rows(list(reports)),
         "security": security, "may_command": user.role in (Role.admin, Role.operator),
-        "triggers": TRIGGERS, "command_labels": COMMAND_LABELS, "v16": (station.ocpp_version or "").startswith("1."),
+        "triggers": TRIGGERS, "command_labels": COMMAND_LABELS,
+        "v16": (station.ocpp_version or "").startswith("1."),
         **pager(f"/console/stations/{quote(station_id)}", {}, history_page, history_total, HISTORY_SIZE),
         **extra,
     }
@@ -177,5 +181,6 @@ async def set_location(request: Request, station_id: str, _: Operator) -> Respon
         failure = ("Not saved: {reason}", {"reason": "latitude and longitude are decimal degrees"})
         return await _page(request, station_id, location_failure=failure)
     except (InvalidInput, NotFound) as exc:
-        return await _page(request, station_id, location_failure=("Not saved: {reason}", {"reason": str(exc)}))
+        failure = ("Not saved: {reason}", {"reason": str(exc)})
+        return await _page(request, station_id, location_failure=failure)
     return RedirectResponse(f"/console/stations/{quote(station_id)}", status_code=303)

@@ -84,6 +84,7 @@ async def stations_geojson(request: Request, _: Reader) -> Response:
 
 @router.get("/stations/map/boundaries.json")
 async def boundaries(_: Reader) -> Response:
-    """Hunan's province and prefecture boundaries packaged with ``siting`` (the map's base layer: no tiles)."""
+    """Hunan's province and prefecture boundaries packaged with ``siting`` (the map's base layer: no
+    tiles)."""
     text = resources.files("siting.data.boundaries").joinpath("hunan_boundaries.json").read_bytes()
     return Response(text, media_type="application/json", headers={"Cache-Control": "private, max-age=86400"})
