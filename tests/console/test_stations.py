@@ -215,6 +215,7 @@ async def test_remote_stop_from_the_station_page_over_a_real_socket(csms: Csms, 
     assert frame[2:] == ["RequestStopTransaction", {"transactionId": "TX-77"}]
     assert answer.status_code == 200
     assert "RequestStopTransaction" in answer.text and 'id="answer-status">Accepted<' in answer.text
+    assert 'href="/console/lang/en?next=/console/stations/CP-201"' in answer.text  # not back to the POST
 
 
 async def test_id_tokens_paged_created_blocked_and_unblocked(csms: Csms, console_as) -> None:
@@ -238,3 +239,24 @@ async def test_id_tokens_paged_created_blocked_and_unblocked(csms: Csms, console
     assert re.findall(r'<tr id="token-([^"]+)"', blocked.text) == ["CARD-07"]
     await operator.post("/console/id-tokens/status", {"id_token": "CARD-07", "status": "Accepted"})
     assert (await services.tokens.get("CARD-07")).status == "Accepted"
+
+
+async def test_the_station_page_lists_the_variables_a_201_station_reported(csms: Csms, console_as) -> None:
+    await csms.station("CP-VARS")
+    services = csms.runtime.services
+    item = lambda comp, var, value, **kw: {  # noqa: E731
+        "component": {"name": comp, **kw}, "variable": {"name": var},
+        "variableAttribute": [{"type": "Actual", "value": value}],
+    }
+    first = {"requestId": 1, "generatedAt": NOW, "seqNo": 0, "tbc": True,
+             "reportData": [item("OCPPCommCtrlr", "HeartbeatInterval", "300"),
+                            item("Connector", "ConnectorType", "cType2", evse={"id": 1, "connectorId": 1})]}
+    newer = {"requestId": 2, "generatedAt": NOW, "seqNo": 0,
+             "reportData": [item("OCPPCommCtrlr", "HeartbeatInterval", "120")]}
+    await services.stations.record("CP-VARS", "NotifyReport", first)
+    await services.stations.record("CP-VARS", "NotifyReport", newer)
+    page = await (await console_as("viewer")).get("/console/stations/CP-VARS")
+    table = page.text[page.text.index('id="config"'):]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table)
+    assert rows == [("Connector #1", "ConnectorType", "cType2"),
+                    ("OCPPCommCtrlr", "HeartbeatInterval", "120")]  # the latest report's value

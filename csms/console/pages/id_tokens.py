@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from csms.console.auth import actor, reader, services_of
-from csms.console.nav import OPERATORS, STATION_READERS
+from csms.console.nav import OPERATORS, STATION_READERS, may
 from csms.console.pages.listing import page_of, pager
 from csms.console.render import render
 from csms.domain.access import Principal
@@ -30,6 +30,7 @@ async def _list(request: Request, q: str, status: str, page: int, **extra: objec
     )
     filters = {"q": q, "status": status}
     context = {"rows": rows, "filters": filters, "statuses": STATUSES, "types": TYPES,
+               "may_edit": may(request.state.console_user.role, OPERATORS),
                **pager("/console/id-tokens", filters, page, total), **extra}
     return render(request, "id_tokens/list.html", context, 409 if "failure" in extra else 200)
 

@@ -14,10 +14,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from csms.console.auth import actor, reader, services_of
-from csms.console.nav import OPERATORS, STATION_READERS
+from csms.console.nav import OPERATORS, STATION_READERS, may
 from csms.console.pages.listing import pager
 from csms.console.render import error_page, render
-from csms.domain.access import Principal, Role
+from csms.domain.access import Principal
 from csms.domain.paging import Page
 from csms.errors import (
     CsmsError,
@@ -101,7 +101,7 @@ async def _page(request: Request, station_id: str, history_page: int = 1, **extr
     history, history_total = await services.stations.status_history(
         station_id, Page(HISTORY_SIZE, (history_page - 1) * HISTORY_SIZE)
     )
-    sessions, _ = await services.transactions.search(Page(10, 0), station_id=station_id)
+    sessions, _total = await services.transactions.search(Page(10, 0), station_id=station_id)
     messages = await services.stations.messages(station_id, latest=20)
     reports = await services.stations.messages(station_id, "NotifyReport", latest=50)
     security = await services.security.state(station_id)
@@ -111,10 +111,11 @@ async def _page(request: Request, station_id: str, history_page: int = 1, **extr
         "connectors": connectors,
         "history": history, "sessions": sessions,
         "messages": list(reversed(messages)), "config_rows": _report_rows(list(reports)),
-        "security": security, "may_command": user.role in (Role.admin, Role.operator),
+        "security": security, "may_command": may(user.role, OPERATORS),
         "triggers": TRIGGERS, "command_labels": COMMAND_LABELS,
         "v16": (station.ocpp_version or "").startswith("1."),
         **pager(f"/console/stations/{quote(station_id)}", {}, history_page, history_total, HISTORY_SIZE),
+        "path": f"/console/stations/{quote(station_id)}",  # after a command too: the language switch's target
         **extra,
     }
     return render(request, "stations/detail.html", context)
@@ -132,8 +133,8 @@ async def station_page(
 async def station_sessions(request: Request, station_id: str, _: Reader) -> Response:
     """The station's recent sessions alone: the page asks again when one starts or ends."""
     services = services_of(request)
-    sessions, _ = await services.transactions.search(Page(10, 0), station_id=station_id)
-    may_command = request.state.console_user.role in (Role.admin, Role.operator)
+    sessions, _total = await services.transactions.search(Page(10, 0), station_id=station_id)
+    may_command = may(request.state.console_user.role, OPERATORS)
     context = {"sessions": sessions, "station_id": station_id, "may_command": may_command}
     return render(request, "stations/_sessions.html", context)
 
