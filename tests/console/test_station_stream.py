@@ -70,6 +70,7 @@ async def test_a_station_connecting_is_streamed_live(live_csms: Csms) -> None:
     names = [name for name, _ in seen]
     assert names[0] == "online-CP-LIVE" and '<span class="badge online">在线</span>' in seen[0][1]
     assert ("conn-CP-LIVE-1-1", '<span class="badge Charging">充电中</span>') in seen
+    assert ("row-CP-LIVE", "") in seen
     assert names[-1] == "online-CP-LIVE" and "badge offline" in seen[-1][1]  # it went away
 
 

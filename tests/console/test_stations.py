@@ -96,6 +96,9 @@ async def test_stations_table_pages_and_filters_on_the_server(csms: Csms, consol
     assert "<tr id=\"row-" not in online.text and "没有符合条件的充电桩" in online.text
     wild = await viewer.get("/console/stations?q=%25")  # LIKE wildcards are searched as text
     assert "<tr id=\"row-" not in wild.text
+    one = await viewer.get("/console/stations/HN-008/row")
+    assert one.text.lstrip().startswith('<tr id="row-HN-008"') and 'sse-swap="conn-HN-008-2-1"' in one.text
+    assert (await viewer.get("/console/stations/NOPE/row")).status_code == 404
     rows_only = await viewer.get("/console/stations/rows?status=Charging")
     assert "<html" not in rows_only.text and 'id="row-HN-008"' in rows_only.text
 

@@ -2,8 +2,8 @@
 
 ``/console/stations/stream`` sends, for each event, the HTML fragments that change (the htmx sse extension
 swaps them into the elements whose ``sse-swap`` names them): ``online-<station>`` (the online badge),
-``conn-<station>-<evse>-<connector>`` (a connector's status badge), ``sessions-<station>`` (a session started
-or ended), and ``changed`` (something the dashboard counts changed; at most one a second). Each client has its
+``conn-<station>-<evse>-<connector>`` (a connector's status badge), ``row-<station>`` (the stations table
+reads the row again), ``sessions-<station>`` (a session started or ended), and ``changed`` (something the dashboard counts changed; at most one a second). Each client has its
 own bounded queue (:class:`~csms.services.event_feed.EventFeed`): a slow client never holds up the bus; when
 its queue overflows it gets ``resync`` and reads the page's state again. The stream ends when the client goes,
 when it stalls past ``SEND_TIMEOUT_S``, or when the server stops (sse-starlette watches for both).
@@ -61,6 +61,9 @@ def fragments(event: Event, _: Translate) -> Iterator[tuple[str, str]]:
     elif isinstance(event, StatusChanged):
         name = f"conn-{event.station_id}-{event.evse_id}-{event.connector_id}"
         yield name, fragment("stations/_status.html", _, status=event.status)
+        yield f"row-{event.station_id}", ""  # a connector the table does not show yet, last seen
+    elif isinstance(event, StationBooted):
+        yield f"row-{event.station_id}", ""  # vendor, model, OCPP version
     elif isinstance(event, SessionStarted | SessionEnded):
         yield f"sessions-{event.station_id}", ""
 

@@ -13,6 +13,7 @@ from csms.console.nav import STATION_READERS
 from csms.console.pages.listing import page_of, pager
 from csms.console.render import render
 from csms.domain.access import Principal
+from csms.errors import NotFound
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Reader = Annotated[Principal, Depends(reader(STATION_READERS))]
@@ -54,6 +55,18 @@ async def station_rows(
 ) -> Response:
     """The table's rows alone: the live stream asks for them again when it missed events."""
     return render(request, "stations/_rows.html", await _table(request, q, status, online, page))
+
+
+@router.get("/stations/{station_id}/row")
+async def station_row(request: Request, station_id: str, _: Reader) -> Response:
+    """One station's row alone: the table asks again when the station reported something (``row-<id>``)."""
+    services = services_of(request)
+    try:
+        station, connectors = await services.stations.get(station_id)
+    except NotFound:
+        return Response(status_code=404)
+    context = {"s": station, "online": services.gateway.is_online(station_id), "conns": connectors}
+    return render(request, "stations/_row.html", context)
 
 
 @router.get("/stations/map")
