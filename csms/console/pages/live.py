@@ -2,10 +2,11 @@
 
 ``/console/stations/stream`` sends, for each event, the HTML fragments that change (the htmx sse extension
 swaps them into the elements whose ``sse-swap`` names them): ``online-<station>`` (the online badge),
-``conn-<station>-<evse>-<connector>`` (a connector's status badge), ``row-<station>`` (the stations table
-reads the row again), ``sessions-<station>`` (a session started or ended), and ``changed`` (something the dashboard counts changed; at most one a second). Each client has its
-own bounded queue (:class:`~csms.services.event_feed.EventFeed`): a slow client never holds up the bus; when
-its queue overflows it gets ``resync`` and reads the page's state again. The stream ends when the client goes,
+``conn-<station>-<evse>-<connector>`` (a connector's status badge); or a signal for a part of a page to read
+itself again: ``row-<station>`` (the stations table's row), ``sessions-<station>`` (a session started or
+ended), ``changed`` (something the dashboard counts changed; at most one a second). Each client has its own
+bounded queue (:class:`~csms.services.event_feed.EventFeed`): a slow client never holds up the bus; when its
+queue overflows it gets ``resync`` and reads the page's state again. The stream ends when the client goes,
 when it stalls past ``SEND_TIMEOUT_S``, or when the server stops (sse-starlette watches for both).
 """
 
