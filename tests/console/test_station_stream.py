@@ -130,3 +130,21 @@ async def test_no_stream_without_a_session(live_csms: Csms, path: str) -> None:
     async with httpx.AsyncClient(base_url=str(live_csms.api.base_url)) as http:
         answer = await http.get(path)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/console/login")
+
+
+async def test_the_stream_ends_when_the_readers_token_is_revoked(
+    live_csms: Csms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csms.console.pages import live
+
+    monkeypatch.setattr(live, "SIGN_IN_CHECK_S", 0.2)
+    services = live_csms.runtime.services
+    token, secret = await services.api_tokens.create("viewer")
+    async with httpx.AsyncClient(base_url=str(live_csms.api.base_url), timeout=10) as http:
+        assert (await sign_in(http, secret)).status_code == 303
+        async with http.stream("GET", "/console/stations/stream") as stream:
+            assert stream.status_code == 200
+            await services.api_tokens.revoke(token.id)
+            async with asyncio.timeout(10):
+                async for _ in stream.aiter_bytes():
+                    pass  # the server ends the stream

@@ -13,7 +13,7 @@ when it stalls past ``SEND_TIMEOUT_S``, or when the server stops (sse-starlette 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -48,6 +48,8 @@ QUEUE_SIZE = 256
 CHANGED_EVERY_S = 1.0
 PING_S = 15
 SEND_TIMEOUT_S = 10.0
+SIGN_IN_CHECK_S = 30.0
+"""How often a stream checks that its reader's token is still unrevoked."""
 
 
 def fragment(template: str, _: Translate, **context: Any) -> str:
@@ -69,10 +71,15 @@ def fragments(event: Event, _: Translate) -> Iterator[tuple[str, str]]:
         yield f"sessions-{event.station_id}", ""
 
 
-async def _stream(feed: EventFeed, _: Translate, resync: bool) -> AsyncIterator[ServerSentEvent]:
+async def _stream(
+    feed: EventFeed, _: Translate, resync: bool, signed_in: Callable[[], Awaitable[bool]]
+) -> AsyncIterator[ServerSentEvent]:
+    """The stream's events; it ends once ``signed_in()`` says the reader's token was revoked (asked every
+    ``SIGN_IN_CHECK_S``), as their next page would."""
     loop = asyncio.get_running_loop()
     sent = 0
     changed_due: float | None = None
+    check_due = loop.time() + SIGN_IN_CHECK_S
 
     def sse(name: str, data: str = "") -> ServerSentEvent:
         nonlocal sent
@@ -84,12 +91,17 @@ async def _stream(feed: EventFeed, _: Translate, resync: bool) -> AsyncIterator[
         if resync:  # a reconnection: what happened in between was not seen
             yield sse("resync")
         while True:
+            due = check_due if changed_due is None else min(changed_due, check_due)
             try:
-                wait = None if changed_due is None else max(0.0, changed_due - loop.time())
-                event = await asyncio.wait_for(feed.get(), wait)
+                event = await asyncio.wait_for(feed.get(), max(0.0, due - loop.time()))
             except TimeoutError:
-                changed_due = None
-                yield sse("changed")
+                if loop.time() >= check_due:
+                    if not await signed_in():
+                        return
+                    check_due = loop.time() + SIGN_IN_CHECK_S
+                if changed_due is not None and loop.time() >= changed_due:
+                    changed_due = None
+                    yield sse("changed")
                 continue
             if feed.take_missed():
                 yield sse("resync")
@@ -106,11 +118,18 @@ async def station_stream(
 ) -> EventSourceResponse:
     """``text/event-stream`` of live station status; ``station``: only that station's events (and the
     dashboard's ``changed``)."""
-    events = services_of(request).events
+    services = services_of(request)
+    token_id = request.state.console_session.token_id
+
+    async def signed_in() -> bool:
+        return await services.api_tokens.principal(token_id) is not None
+
+    events = services.events
     accept = None if station is None else (lambda e: getattr(e, "station_id", None) == station)
     feed = EventFeed(events, LIVE_EVENTS, maxsize=QUEUE_SIZE, accept=accept)
     resync = request.headers.get("last-event-id") is not None
     return EventSourceResponse(
-        _stream(feed, translator(request_lang(request)), resync), ping=PING_S, send_timeout=SEND_TIMEOUT_S,
+        _stream(feed, translator(request_lang(request)), resync, signed_in), ping=PING_S,
+        send_timeout=SEND_TIMEOUT_S,
         headers={"Cache-Control": "no-store"}, background=BackgroundTask(feed.close),
     )
