@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -58,7 +59,7 @@ async def create_id_token(
     except Conflict:
         failure = ("Id token {token} already exists.", {"token": id_token})
         return await _list(request, "", "", 1, failure=failure)
-    return RedirectResponse(f"/console/id-tokens?q={id_token.strip()}", status_code=303)
+    return RedirectResponse("/console/id-tokens?" + urlencode({"q": id_token.strip()}), status_code=303)
 
 
 @router.post("/id-tokens/status")
