@@ -31,6 +31,10 @@ class StationCreate(BaseModel):
 class StationUpdate(BaseModel):
     password: str | None = Field(default=None, min_length=8, max_length=40)
     registration_status: RegistrationStatus | None = None
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90, description="WGS-84 degrees north; null with longitude: off the map"
+    )
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS-84 degrees east")
 
 
 class ConnectorPublic(BaseModel):
@@ -58,6 +62,8 @@ class StationPublic(BaseModel):
     online: bool = False
     last_boot_at: datetime | None
     last_seen_at: datetime | None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class StationDetail(StationPublic):

@@ -38,6 +38,10 @@ class Station(Base):
     last_boot_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    latitude: Mapped[float | None] = mapped_column(Float)
+    """WGS-84 degrees north, set by an operator (``None``: not placed on the map)."""
+    longitude: Mapped[float | None] = mapped_column(Float)
+    """WGS-84 degrees east."""
 
 
 class Connector(Base):

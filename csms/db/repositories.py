@@ -67,3 +67,7 @@ async def _paged(session: AsyncSession, query: Select, page: Page) -> tuple[Sequ
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = await session.scalars(query.limit(page.limit).offset(page.offset))
     return rows.all(), int(total or 0)
+
+
+paged = _paged
+"""A page of a query's rows and how many there are in all (for services' own listings)."""

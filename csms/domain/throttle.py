@@ -102,6 +102,25 @@ class FailureBudget:
             return Trip(record.failures, (record.blocked_until - now).total_seconds())
         return None
 
+    def blocked(self, now: datetime, limit: int = 100) -> list[tuple[Hashable, int, float]]:
+        """The keys blocked at ``now`` (key, failures, seconds still to wait), most failures first, at most
+        ``limit`` of them: what an operator's alert shows.
+
+        >>> from datetime import UTC
+        >>> t0 = datetime(2026, 12, 2, tzinfo=UTC)
+        >>> budget = FailureBudget(BudgetPolicy(allowed_failures=1, base_backoff_s=10))
+        >>> for _ in range(2): _ = budget.failure(("address", "10.0.0.9"), t0)
+        >>> _ = budget.failure(("station", "CP-1"), t0)
+        >>> budget.blocked(t0 + timedelta(seconds=4))
+        [(('address', '10.0.0.9'), 2, 6.0)]
+        """
+        found = [
+            (key, r.failures, (r.blocked_until - now).total_seconds())
+            for key, r in self._records.items()
+            if r.blocked_until > now and now - r.last_failure < timedelta(seconds=self.policy.forget_after_s)
+        ]
+        return sorted(found, key=lambda f: -f[1])[:limit]
+
     def success(self, key: Hashable) -> None:
         """The key proved itself (the right password): its failures are forgotten."""
         self._records.pop(key, None)

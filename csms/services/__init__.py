@@ -36,6 +36,7 @@ from csms.services.local_list import LocalListService
 from csms.services.metering import MeterService
 from csms.services.monitoring import MonitoringService
 from csms.services.ocsp_trust import load_trust
+from csms.services.overview import OverviewService
 from csms.services.presence import Presence
 from csms.services.reservations import ReservationService
 from csms.services.sites import SiteService
@@ -91,6 +92,8 @@ class Services:
     """The signed meter values (OCMF...) stations send, kept per session."""
     carbon_records: CarbonRecordService
     """碳普惠 session records with provenance, methodology and signed meter values."""
+    overview: OverviewService
+    """The operator's overview: stations online/offline/faulted, power now, sessions of the day."""
     energy: EnergyManager | None = None
     """The site energy manager; the lifespan builds it once the connection registry exists."""
     certificates: StationCertificateAuthority | None = None
@@ -192,6 +195,7 @@ def build_services(
         ev_needs=EvNeedsService(uow, clock, events),
         signed_meter=SignedMeterService(uow, clock),
         carbon_records=CarbonRecordService(uow, carbon),
+        overview=OverviewService(uow, gateway),
         certificates=(
             StationCertificateAuthority.from_files(
                 settings.station_ca_cert_file, settings.station_ca_key_file,  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ from csms.domain.events import (
     StationDisconnected,
     StatusChanged,
 )
-from csms.domain.stations import BootAnswer, BootInfo, StatusChange
+from csms.domain.stations import BootAnswer, BootInfo, StatusChange, check_location
 from csms.domain.throttle import FailureBudget
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
@@ -152,8 +152,13 @@ class StationService:
         return station
 
     async def update(
-        self, station_id: str, *, password: str | None = None, status: str | None = None
+        self, station_id: str, *, password: str | None = None, status: str | None = None,
+        location: tuple[float | None, float | None] | None = None,
     ) -> Station:
+        """Change a station's password, registration status and/or ``location`` ((latitude, longitude),
+        ``(None, None)`` to take it off the map)."""
+        if location is not None:
+            check_location(*location)
         password_hash = await asyncio.to_thread(hash_password, password) if password else None
         async with self._uow() as session:
             station = await session.get(Station, station_id)
@@ -168,6 +173,8 @@ class StationService:
                 )
             if status is not None:
                 station.registration_status = status
+            if location is not None:
+                station.latitude, station.longitude = location
         return station
 
     async def get(self, station_id: str) -> tuple[Station, Sequence[Connector]]:
@@ -180,6 +187,70 @@ class StationService:
     async def list(self) -> Sequence[Station]:
         async with self._uow.read() as session:
             return (await session.scalars(select(Station).order_by(Station.id))).all()
+
+    async def search(
+        self, page: repo.Page, *, text: str | None = None, status: str | None = None,
+        online: bool | None = None, online_ids: Collection[str] = (),
+    ) -> tuple[Sequence[Station], int]:
+        """A page of stations by id, with the total: ids containing ``text``, a connector in ``status``,
+        connected (``online``: whether the id is in ``online_ids``, the gateway's)."""
+        query = select(Station)
+        if text:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(Station.id.ilike(f"%{escaped}%", escape="\\"))
+        if status:
+            query = query.where(
+                select(Connector.station_id)
+                .where(Connector.station_id == Station.id, Connector.status == status).exists()
+            )
+        if online is not None:
+            ids = list(online_ids)
+            query = query.where(Station.id.in_(ids) if online else Station.id.not_in(ids))
+        async with self._uow.read() as session:
+            return await repo.paged(session, query.order_by(Station.id), page)
+
+    async def located(self, limit: int = 5000) -> Sequence[Station]:
+        """Stations placed on the map (at most ``limit``)."""
+        async with self._uow.read() as session:
+            query = select(Station).where(Station.latitude.is_not(None), Station.longitude.is_not(None))
+            return (await session.scalars(query.order_by(Station.id).limit(limit))).all()
+
+    async def connectors_of(self, station_ids: Collection[str]) -> dict[str, list[Connector]]:
+        """The connectors of each of ``station_ids`` (a page's worth), by station."""
+        out: dict[str, list[Connector]] = {sid: [] for sid in station_ids}
+        if not station_ids:
+            return out
+        async with self._uow.read() as session:
+            rows = await session.scalars(
+                select(Connector).where(Connector.station_id.in_(list(station_ids)))
+                .order_by(Connector.station_id, Connector.evse_id, Connector.connector_id)
+            )
+            for row in rows:
+                out[row.station_id].append(row)
+        return out
+
+    def blocked_handshakes(self, limit: int = 100) -> list[tuple[str, str, int, float]]:
+        """Station ids and source addresses whose handshakes are refused now for failing too often (password
+        guessing): (kind, key, failures, seconds still blocked), this node's memory."""
+        return [
+            (kind, key, failures, wait)
+            for (kind, key), failures, wait in self._budget.blocked(self._clock(), limit)  # type: ignore[misc]
+        ]
+
+    async def at_message_quota(self, limit: int = 100) -> list[tuple[str, str, int, int]]:
+        """(station, action, messages, bytes) kept at their quota (:class:`MessageQuota`) or within 10 % of
+        its bytes: the oldest of them are being deleted as new ones come."""
+        quota = self._quota
+        count, size = func.count(), func.coalesce(func.sum(StationMessage.payload_bytes), 0)
+        query = (
+            select(StationMessage.station_id, StationMessage.action, count, size)
+            .group_by(StationMessage.station_id, StationMessage.action)
+            .having((count >= quota.max_count) | (size >= quota.max_bytes * 0.9))
+            .order_by(StationMessage.station_id, StationMessage.action)
+            .limit(limit)
+        )
+        async with self._uow.read() as session:
+            return [(r[0], r[1], int(r[2]), int(r[3])) for r in await session.execute(query)]
 
     async def status_history(self, station_id: str, page: repo.Page) -> tuple[Sequence[StatusEvent], int]:
         async with self._uow.read() as session:
@@ -389,9 +460,15 @@ class StationService:
                     return
                 kept, kept_bytes = kept + 1, kept_bytes + message_bytes
 
-    async def messages(self, station_id: str, action: str | None = None) -> Sequence[StationMessage]:
+    async def messages(
+        self, station_id: str, action: str | None = None, *, latest: int | None = None
+    ) -> Sequence[StationMessage]:
+        """The station's kept messages in the order received; ``latest``: only the last so many."""
         async with self._uow.read() as session:
             query = select(StationMessage).where(StationMessage.station_id == station_id)
             if action:
                 query = query.where(StationMessage.action == action)
+            if latest is not None:
+                newest = query.order_by(StationMessage.id.desc()).limit(latest)
+                return list(reversed((await session.scalars(newest)).all()))
             return (await session.scalars(query.order_by(StationMessage.id))).all()

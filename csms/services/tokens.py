@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from csms.db import repositories as repo
 from csms.db.models import IdToken
 from csms.db.uow import UnitOfWork
 from csms.domain.authorization import TokenInfo, TokenRecord, TokenStatus, authorize
+from csms.domain.paging import Page
 from csms.domain.timeutil import Clock
 from csms.errors import Conflict, NotFound
 
@@ -94,6 +96,19 @@ class TokenService:
                 select(IdToken).order_by(IdToken.id_token).limit(limit).offset(offset)
             )
             return rows.all()
+
+    async def search(
+        self, page: Page, *, text: str | None = None, status: str | None = None
+    ) -> tuple[Sequence[IdToken], int]:
+        """A page of tokens by id with the total: ids containing ``text``, in ``status``."""
+        query = select(IdToken)
+        if text:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(IdToken.id_token.ilike(f"%{escaped}%", escape="\\"))
+        if status:
+            query = query.where(IdToken.status == status)
+        async with self._uow.read() as session:
+            return await repo.paged(session, query.order_by(IdToken.id_token), page)
 
     async def get(self, id_token: str) -> IdToken:
         async with self._uow.read() as session:

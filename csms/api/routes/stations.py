@@ -58,9 +58,12 @@ async def station_detail(station_id: str, services: ServicesDep, _: Reader) -> S
 async def update_station(
     station_id: str, body: StationUpdate, services: ServicesDep, _: Operator
 ) -> StationPublic:
-    """Change a station's password or approve (Accepted) / reject a Pending station."""
+    """Change a station's password, approve (Accepted) / reject a Pending station, or place it on the map
+    (``latitude`` and ``longitude`` together; both null takes it off)."""
+    given = body.model_fields_set
+    location = (body.latitude, body.longitude) if given & {"latitude", "longitude"} else None
     station = await services.stations.update(
-        station_id, password=body.password, status=body.registration_status
+        station_id, password=body.password, status=body.registration_status, location=location
     )
     return _public(station, services.gateway.is_online(station_id))
 

@@ -1,5 +1,5 @@
 """The console's routers, one module per area."""
 
-from csms.console.pages import home, signin
+from csms.console.pages import home, id_tokens, live, signin, station, stations
 
-ROUTERS = (signin.router, home.router)
+ROUTERS = (signin.router, home.router, live.router, stations.router, station.router, id_tokens.router)
