@@ -1,7 +1,7 @@
 """stations.latitude and stations.longitude (issue 18: stations on the console's map)
 
 Revision ID: 0010_station_location
-Revises: 0009_energy
+Revises: 0011_local_list
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_station_location"
-down_revision = "0009_energy"
+down_revision = "0011_local_list"
 branch_labels = None
 depends_on = None
 
