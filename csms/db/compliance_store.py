@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.evaluate import evaluate
 from compliance.model import CarPark
 from compliance.repository import Inspection
+from compliance.rules import RulePack
 from compliance.schema import from_json, to_json
 from csms.db.compliance import CarParkRow, InspectionRow
 from csms.db.models import Station
@@ -32,11 +34,18 @@ def record_from_json(data: Mapping[str, Any]) -> CarPark:
 
 
 class SqlCarParkRepository:
-    """A ``compliance.repository.CarParkRepository`` on the CSMS database."""
+    """A ``compliance.repository.CarParkRepository`` on the CSMS database.
 
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    Each stored record is judged against ``packs`` (named ``rules``, e.g. ``xiangjiang-2023``) and its
+    overall verdict kept beside it, so that lists filter by verdict without judging the whole register."""
+
+    def __init__(
+        self, session: AsyncSession, clock: Clock, packs: Sequence[RulePack] = (), rules: str = ""
+    ) -> None:
         self._session = session
         self._clock = clock
+        self._packs = list(packs)
+        self._rules = rules
 
     async def list_car_parks(self) -> Sequence[CarPark]:
         rows = await self._session.scalars(select(CarParkRow).order_by(CarParkRow.id))
@@ -62,6 +71,8 @@ class SqlCarParkRepository:
                 self._session.add(row)
             row.name, row.category, row.district = record.name, record.category.value, record.district
             row.record, row.updated_at = record_to_json(record), now
+            row.lon_deg, row.lat_deg = record.lon_deg, record.lat_deg
+            judge(row, record, self._packs, self._rules)
 
     async def delete_car_park(self, car_park_id: str) -> bool:
         result = await self._session.execute(delete(CarParkRow).where(CarParkRow.id == car_park_id))
@@ -87,6 +98,17 @@ class SqlCarParkRepository:
         self._session.add(row)
         await self._session.flush()
         return _inspection(row)
+
+
+def judge(row: CarParkRow, record: CarPark, packs: Sequence[RulePack], rules: str) -> None:
+    """Keep ``record``'s overall verdict under ``packs`` (its leading rule and shortfall) on ``row``."""
+    if not packs:
+        row.verdict = row.verdict_rules = row.leading_rule = row.shortfall = None
+        return
+    result = evaluate(record, packs)
+    row.verdict, row.verdict_rules = result.status.value, rules
+    row.leading_rule = result.leading.rule_id if result.leading else None
+    row.shortfall = result.leading.shortfall if result.leading else None
 
 
 class StationLastSeen:
