@@ -1,9 +1,9 @@
 """Paged, filtered reads of the car-park register for the console (and its import log).
 
-The register may hold 100,000 car parks: every read here selects the plain columns beside the stored JSON,
-filters in SQL on indexed columns and returns one page, never the whole table. Verdicts are the ones stored
-with each record under ``rules`` (see :func:`csms.db.compliance_store.judge`); a record stored under other
-packs (or before verdicts were stored) reads as ``unchecked``.
+The register may hold 100,000 car parks: lists read the narrow ``car_park_verdicts`` rows (never the JSON
+records), filter in SQL and return one page. Verdicts are the ones stored with each record under ``rules``
+(see :func:`csms.db.compliance_store.judge`); a record stored under other packs (or before verdicts were
+stored) reads as ``unchecked``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.evaluate import Status
 from compliance.model import CarPark
-from csms.db.compliance import CarParkRow, InspectionRow, RegisterImportRow
+from csms.db.compliance import CarParkRow, CarParkVerdictRow, InspectionRow, RegisterImportRow
 from csms.db.compliance_store import record_from_json
 
 UNCHECKED = "unchecked"
+V = CarParkVerdictRow
+VERDICTS = tuple(s.value for s in Status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,49 +85,37 @@ class CarParkQueries:
         self._session = session
         self._rules = rules
 
-    def _fresh(self) -> ColumnElement[bool]:
-        return CarParkRow.verdict_rules == self._rules
-
     def _where(self, f: CarParkFilter, *, verdict: bool = True) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
         if f.district:
-            clauses.append(CarParkRow.district == f.district)
+            clauses.append(V.district == f.district)
         if f.category:
-            clauses.append(CarParkRow.category == f.category)
+            clauses.append(V.category == f.category)
         if verdict and f.verdict == UNCHECKED:
-            clauses.append(or_(CarParkRow.verdict_rules.is_(None), CarParkRow.verdict_rules != self._rules))
+            clauses.append(or_(V.verdict_rules.is_(None), V.verdict_rules != self._rules))
         elif verdict and f.verdict:
-            clauses.append(and_(self._fresh(), CarParkRow.verdict == f.verdict))
+            clauses.append(and_(V.verdict_rules == self._rules, V.verdict == f.verdict))
         if f.q:
             like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            clauses.append(
-                or_(CarParkRow.name.like(like, escape="\\"), CarParkRow.id.like(like, escape="\\"))
-            )
+            clauses.append(or_(V.name.like(like, escape="\\"), V.id.like(like, escape="\\")))
         return clauses
 
     def _verdict_of(self, rules: str | None, verdict: str | None) -> str:
         return verdict if rules == self._rules and verdict else UNCHECKED
 
     async def page(self, f: CarParkFilter, offset: int, limit: int) -> tuple[list[CarParkSummary], int]:
-        """One page of car parks (by id) matching ``f``, and how many match in all."""
+        """One page of car parks (by id) matching ``f``, and how many match in all (see :meth:`listing`)."""
+        rows, counts = await self.listing(f, offset, limit)
+        return rows, counts.get(f.verdict, 0) if f.verdict else sum(counts.values())
+
+    async def listing(
+        self, f: CarParkFilter, offset: int, limit: int
+    ) -> tuple[list[CarParkSummary], dict[str, int]]:
+        """One page of car parks (by id) matching ``f``, and the matching car parks per verdict, all verdicts
+        counted (as :meth:`verdict_counts`): one grouped count gives both the tiles and the total."""
         where = self._where(f)
-        total = await self._session.scalar(select(func.count()).select_from(CarParkRow).where(*where))
-        rows = await self._session.execute(
-            select(
-                CarParkRow.id,
-                CarParkRow.name,
-                CarParkRow.district,
-                CarParkRow.category,
-                CarParkRow.verdict_rules,
-                CarParkRow.verdict,
-                CarParkRow.leading_rule,
-                CarParkRow.shortfall,
-            )
-            .where(*where)
-            .order_by(CarParkRow.id)
-            .offset(offset)
-            .limit(limit)
-        )
+        counts = await self.verdict_counts(f)
+        rows = await self._session.scalars(select(V).where(*where).order_by(V.id).offset(offset).limit(limit))
         out = [
             CarParkSummary(
                 r.id,
@@ -137,59 +128,52 @@ class CarParkQueries:
             )
             for r in rows
         ]
-        return out, int(total or 0)
+        return out, counts
 
     async def verdict_counts(self, f: CarParkFilter) -> dict[str, int]:
-        """Car parks per stored verdict among those matching ``f`` but its verdict."""
-        fresh = self._fresh()
-        rows = await self._session.execute(
-            select(CarParkRow.verdict_rules == self._rules, CarParkRow.verdict, func.count())
-            .where(*self._where(f, verdict=False))
-            .group_by(fresh, CarParkRow.verdict)
-        )
-        counts: dict[str, int] = {}
-        for is_fresh, verdict, n in rows:
-            key = verdict if is_fresh and verdict else UNCHECKED
-            counts[key] = counts.get(key, 0) + n
+        """Car parks per stored verdict among those matching ``f`` but its verdict (``unchecked``: the rest).
+
+        Conditional counts in one pass, no GROUP BY: grouping on the verdict index would lead the planner
+        to walk that index (row by row into the table) instead of the filter's own index."""
+        fresh = V.verdict_rules == self._rules
+        row = (
+            await self._session.execute(
+                select(
+                    func.count(), *(func.count().filter(and_(fresh, V.verdict == v)) for v in VERDICTS)
+                ).where(*self._where(f, verdict=False))
+            )
+        ).one()
+        total, *judged = row
+        counts = {v: n for v, n in zip(VERDICTS, judged, strict=True) if n}
+        if total - sum(judged):
+            counts[UNCHECKED] = total - sum(judged)
         return counts
 
     async def districts(self) -> list[str]:
         rows = await self._session.scalars(
-            select(CarParkRow.district)
-            .where(CarParkRow.district != "")
-            .distinct()
-            .order_by(CarParkRow.district)
-        )
-        return list(rows)
-
-    async def ids(self, f: CarParkFilter, limit: int) -> list[str]:
-        rows = await self._session.scalars(
-            select(CarParkRow.id).where(*self._where(f)).order_by(CarParkRow.id).limit(limit)
+            select(V.district).where(V.district != "").distinct().order_by(V.district)
         )
         return list(rows)
 
     async def records(self, f: CarParkFilter, limit: int) -> list[CarPark]:
         """The whole records matching ``f`` (by id), at most ``limit``."""
         rows = await self._session.scalars(
-            select(CarParkRow.record).where(*self._where(f)).order_by(CarParkRow.id).limit(limit)
+            select(CarParkRow.record)
+            .join(V, V.id == CarParkRow.id)
+            .where(*self._where(f))
+            .order_by(V.id)
+            .limit(limit)
         )
         return [record_from_json(r) for r in rows]
 
     async def points(self, f: CarParkFilter, limit: int) -> tuple[list[MapPoint], int]:
         """Located car parks matching ``f`` (at most ``limit``) and how many are located in all."""
-        where = [*self._where(f), CarParkRow.lon_deg.is_not(None), CarParkRow.lat_deg.is_not(None)]
-        total = await self._session.scalar(select(func.count()).select_from(CarParkRow).where(*where))
+        where = [*self._where(f), V.lon_deg.is_not(None), V.lat_deg.is_not(None)]
+        total = await self._session.scalar(select(func.count()).select_from(V).where(*where))
         rows = await self._session.execute(
-            select(
-                CarParkRow.id,
-                CarParkRow.name,
-                CarParkRow.verdict_rules,
-                CarParkRow.verdict,
-                CarParkRow.lon_deg,
-                CarParkRow.lat_deg,
-            )
+            select(V.id, V.name, V.verdict_rules, V.verdict, V.lon_deg, V.lat_deg)
             .where(*where)
-            .order_by(CarParkRow.id)
+            .order_by(V.id)
             .limit(limit)
         )
         points = [
@@ -199,10 +183,11 @@ class CarParkQueries:
         return points, int(total or 0)
 
     async def stale(self, limit: int) -> list[CarPark]:
-        """Records whose stored verdict is not under ``rules`` (at most ``limit``)."""
+        """Records without a stored verdict under ``rules`` (at most ``limit``)."""
         rows = await self._session.scalars(
             select(CarParkRow.record)
-            .where(or_(CarParkRow.verdict_rules.is_(None), CarParkRow.verdict_rules != self._rules))
+            .outerjoin(V, V.id == CarParkRow.id)
+            .where(or_(V.verdict_rules.is_(None), V.verdict_rules != self._rules))
             .order_by(CarParkRow.id)
             .limit(limit)
         )

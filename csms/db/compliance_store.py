@@ -20,7 +20,7 @@ from compliance.model import CarPark
 from compliance.repository import Inspection
 from compliance.rules import RulePack
 from compliance.schema import from_json, to_json
-from csms.db.compliance import CarParkRow, InspectionRow
+from csms.db.compliance import CarParkRow, CarParkVerdictRow, InspectionRow
 from csms.db.models import Station
 from csms.domain.timeutil import Clock
 
@@ -57,10 +57,14 @@ class SqlCarParkRepository:
 
     async def upsert_car_parks(self, records: Iterable[CarPark]) -> None:
         records = list(records)
+        ids = [c.id for c in records]
         existing = {
+            r.id: r for r in await self._session.scalars(select(CarParkRow).where(CarParkRow.id.in_(ids)))
+        }
+        listed = {
             r.id: r
             for r in await self._session.scalars(
-                select(CarParkRow).where(CarParkRow.id.in_([c.id for c in records]))
+                select(CarParkVerdictRow).where(CarParkVerdictRow.id.in_(ids))
             )
         }
         now = self._clock()
@@ -71,8 +75,12 @@ class SqlCarParkRepository:
                 self._session.add(row)
             row.name, row.category, row.district = record.name, record.category.value, record.district
             row.record, row.updated_at = record_to_json(record), now
-            row.lon_deg, row.lat_deg = record.lon_deg, record.lat_deg
-            judge(row, record, self._packs, self._rules)
+            entry = listed.get(record.id)
+            if entry is None:
+                entry = CarParkVerdictRow(id=record.id)
+                self._session.add(entry)
+            judge(entry, record, self._packs, self._rules)
+        await self._session.flush()  # car parks before their verdict rows (the foreign key)
 
     async def delete_car_park(self, car_park_id: str) -> bool:
         result = await self._session.execute(delete(CarParkRow).where(CarParkRow.id == car_park_id))
@@ -100,8 +108,11 @@ class SqlCarParkRepository:
         return _inspection(row)
 
 
-def judge(row: CarParkRow, record: CarPark, packs: Sequence[RulePack], rules: str) -> None:
-    """Keep ``record``'s overall verdict under ``packs`` (its leading rule and shortfall) on ``row``."""
+def judge(row: CarParkVerdictRow, record: CarPark, packs: Sequence[RulePack], rules: str) -> None:
+    """``record``'s listed columns on ``row``, with its overall verdict under ``packs`` (leading rule and
+    shortfall); no verdict without packs."""
+    row.name, row.category, row.district = record.name, record.category.value, record.district
+    row.lon_deg, row.lat_deg = record.lon_deg, record.lat_deg
     if not packs:
         row.verdict = row.verdict_rules = row.leading_rule = row.shortfall = None
         return

@@ -189,6 +189,13 @@ class ComplianceService:
         async with self._uow() as session:
             return await CarParkQueries(session, self.rules).page(f, offset, limit)
 
+    async def listing(
+        self, f: CarParkFilter, offset: int, limit: int
+    ) -> tuple[list[CarParkSummary], dict[str, int]]:
+        """A page of car parks matching ``f`` and the matching car parks per verdict (its verdict aside)."""
+        async with self._uow() as session:
+            return await CarParkQueries(session, self.rules).listing(f, offset, limit)
+
     async def verdict_counts(self, f: CarParkFilter) -> dict[str, int]:
         async with self._uow() as session:
             return await CarParkQueries(session, self.rules).verdict_counts(f)

@@ -20,7 +20,7 @@ from csms.services.compliance import CarParkFilter
 router = APIRouter(prefix="/console/compliance", include_in_schema=False)
 
 Filter = Annotated[CarParkFilter, Depends(the_filter)]
-POINTS_MAX = 5_000
+POINTS_MAX = 2_000
 """Car parks drawn at once; filter by district for the rest."""
 BOUNDARIES = Path(boundaries_data.__file__).parent / "hunan_boundaries.json"
 

@@ -40,8 +40,8 @@ async def verdicts(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     service = services_of(request).compliance
-    rows, total = await service.page(f, (page - 1) * PER_PAGE, PER_PAGE)
-    counts = await service.verdict_counts(f)
+    rows, counts = await service.listing(f, (page - 1) * PER_PAGE, PER_PAGE)
+    total = counts.get(f.verdict, 0) if f.verdict else sum(counts.values())
     query = query_of(f)
     return render(
         request,
