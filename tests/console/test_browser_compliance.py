@@ -110,6 +110,7 @@ async def test_inspector_journey(browser: Any, live_csms: Csms, tmp_path: Path, 
         await tab.goto("/console/compliance/map")
         dots = page.locator("#cp-map path.leaflet-interactive")
         await dots.nth(2).wait_for()  # (not wait_for_function: the CSP forbids the eval it uses)
+        await page.wait_for_selector("#cp-map[data-ready]")
         assert await dots.count() == 3
         assert "3" in await page.locator("#cp-map-count").inner_text()
         await tab.shot(f"compliance-map-{lang}")

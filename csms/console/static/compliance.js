@@ -40,6 +40,7 @@
   });
   Promise.all([base, dots]).then(([boundaries, layer]) => {
     const bounds = layer.getLayers().length ? layer.getBounds() : boundaries.getBounds();
-    map.fitBounds(bounds.pad(0.1), { maxZoom: 10 });
+    map.fitBounds(bounds.pad(0.1), { maxZoom: 10, animate: false });
+    el.dataset.ready = "1";  // drawn and framed (the browser tests wait for it)
   }).catch((err) => console.error(err));
 })();

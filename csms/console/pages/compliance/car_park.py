@@ -41,6 +41,10 @@ FACTS = (
 )
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 @router.get("/car-parks/{car_park_id}")
 async def car_park(
     request: Request, car_park_id: str, _: Annotated[Principal, Depends(reader(ROLES))]
@@ -65,7 +69,7 @@ async def car_park(
         for v in result.verdicts
     ]
     cited = [v.rule for v in result.verdicts if v.status is not Status.NOT_APPLICABLE]
-    facts = [(label(name, lang), getattr(cp, name)) for name in FACTS]
+    facts = [(_first_up(label(name, lang)), getattr(cp, name)) for name in FACTS]
     return render(
         request,
         "compliance/car_park.html",
