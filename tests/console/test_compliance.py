@@ -165,6 +165,10 @@ async def csms_count(inspector: ConsoleClient) -> int:
 
 async def test_a_file_that_is_no_register_is_refused_in_the_readers_language(console_as: Any) -> None:
     inspector = await console_as("inspector")
+    no_csrf = await inspector.http.post(
+        "/console/compliance/import", files={"sheet": ("a.csv", b"id,name\nA,B\n", "text/csv")}
+    )
+    assert no_csrf.status_code == 403
     inspector.http.cookies.set("xj_lang", "en")
     refused = await upload(inspector, b"not a workbook", "x.xlsx")
     assert refused.status_code == 422
