@@ -313,7 +313,13 @@ def read_register_with_piles(
     if pile_list is None:
         return result
     records, unmatched = apply_piles(result.records, pile_list)
-    return ImportResult(records, [*result.errors, *pile_list.errors, *unmatched], result.rows_read)
+    return ImportResult(
+        records,
+        [*result.errors, *pile_list.errors, *unmatched],
+        result.rows_read,
+        result.mapping,
+        result.source_rows,
+    )
 
 
 def read_workbook_piles(data: bytes, source: str, limits: ImportLimits = DEFAULT_LIMITS) -> PileList | None:

@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.evaluate import evaluate
 from compliance.model import CarPark
 from compliance.repository import Inspection
+from compliance.rules import RulePack
 from compliance.schema import from_json, to_json
-from csms.db.compliance import CarParkRow, InspectionRow
+from csms.db.compliance import CarParkRow, CarParkVerdictRow, InspectionRow
 from csms.db.models import Station
 from csms.domain.timeutil import Clock
 
@@ -32,11 +34,18 @@ def record_from_json(data: Mapping[str, Any]) -> CarPark:
 
 
 class SqlCarParkRepository:
-    """A ``compliance.repository.CarParkRepository`` on the CSMS database."""
+    """A ``compliance.repository.CarParkRepository`` on the CSMS database.
 
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    Each stored record is judged against ``packs`` (named ``rules``, e.g. ``xiangjiang-2023``) and its
+    overall verdict kept beside it, so that lists filter by verdict without judging the whole register."""
+
+    def __init__(
+        self, session: AsyncSession, clock: Clock, packs: Sequence[RulePack] = (), rules: str = ""
+    ) -> None:
         self._session = session
         self._clock = clock
+        self._packs = list(packs)
+        self._rules = rules
 
     async def list_car_parks(self) -> Sequence[CarPark]:
         rows = await self._session.scalars(select(CarParkRow).order_by(CarParkRow.id))
@@ -48,10 +57,14 @@ class SqlCarParkRepository:
 
     async def upsert_car_parks(self, records: Iterable[CarPark]) -> None:
         records = list(records)
+        ids = [c.id for c in records]
         existing = {
+            r.id: r for r in await self._session.scalars(select(CarParkRow).where(CarParkRow.id.in_(ids)))
+        }
+        listed = {
             r.id: r
             for r in await self._session.scalars(
-                select(CarParkRow).where(CarParkRow.id.in_([c.id for c in records]))
+                select(CarParkVerdictRow).where(CarParkVerdictRow.id.in_(ids))
             )
         }
         now = self._clock()
@@ -62,6 +75,12 @@ class SqlCarParkRepository:
                 self._session.add(row)
             row.name, row.category, row.district = record.name, record.category.value, record.district
             row.record, row.updated_at = record_to_json(record), now
+            entry = listed.get(record.id)
+            if entry is None:
+                entry = CarParkVerdictRow(id=record.id)
+                self._session.add(entry)
+            judge(entry, record, self._packs, self._rules)
+        await self._session.flush()  # car parks before their verdict rows (the foreign key)
 
     async def delete_car_park(self, car_park_id: str) -> bool:
         result = await self._session.execute(delete(CarParkRow).where(CarParkRow.id == car_park_id))
@@ -87,6 +106,20 @@ class SqlCarParkRepository:
         self._session.add(row)
         await self._session.flush()
         return _inspection(row)
+
+
+def judge(row: CarParkVerdictRow, record: CarPark, packs: Sequence[RulePack], rules: str) -> None:
+    """``record``'s listed columns on ``row``, with its overall verdict under ``packs`` (leading rule and
+    shortfall); no verdict without packs."""
+    row.name, row.category, row.district = record.name, record.category.value, record.district
+    row.lon_deg, row.lat_deg = record.lon_deg, record.lat_deg
+    if not packs:
+        row.verdict = row.verdict_rules = row.leading_rule = row.shortfall = None
+        return
+    result = evaluate(record, packs)
+    row.verdict, row.verdict_rules = result.status.value, rules
+    row.leading_rule = result.leading.rule_id if result.leading else None
+    row.shortfall = result.leading.shortfall if result.leading else None
 
 
 class StationLastSeen:

@@ -169,7 +169,7 @@ def build_services(
         commands=CommandService(gateway, transactions, ids, display),
         gateway=gateway,
         presence=presence,
-        compliance=ComplianceService(uow, clock, presence),
+        compliance=ComplianceService(uow, clock, presence, gateway),
         ids=ids,
         smart_charging=SmartChargingService(uow, clock, events, gateway, ids),
         reservations=ReservationService(uow, clock, gateway, ids),

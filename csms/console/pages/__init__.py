@@ -1,5 +1,8 @@
 """The console's routers, one module per area."""
 
-from csms.console.pages import home, id_tokens, live, signin, station, stations
+from csms.console.pages import compliance, home, id_tokens, live, signin, station, stations
 
-ROUTERS = (signin.router, home.router, live.router, stations.router, station.router, id_tokens.router)
+ROUTERS = (
+    signin.router, home.router, live.router, stations.router, station.router, id_tokens.router,
+    compliance.router,
+)
