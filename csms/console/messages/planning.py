@@ -7,6 +7,8 @@ ZH = {
     "Range [km]": "续驶里程 [km]",
     "Empty: 300 km for EV, 400 km for H2.": "留空：电动汽车 300 km，氢燃料 400 km。",
     "Method": "求解方法",
+    "Electric (EV)": "电动汽车（EV）",
+    "Hydrogen (H2)": "氢燃料（H2）",
     "How many stations": "站点数量",
     "A number of new stations": "指定新建站点数",
     "As many as a money budget buys": "按投资预算确定",

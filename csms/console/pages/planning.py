@@ -326,7 +326,7 @@ async def compare(
 ) -> Response:
     """Two or more of the user's finished plans side by side (at most ``MAX_KEPT``)."""
     found = (_job(request, user, job_id) for job_id in list(dict.fromkeys(job or []))[:MAX_KEPT])
-    chosen = [j for j in found if j is not None and j.doc is not None]
+    chosen = sorted((j for j in found if j is not None and j.doc is not None), key=lambda j: j.created)
     if len(chosen) < 2:
         return error_page(request, 422, "Choose two or more finished plans to compare.")
     return render(

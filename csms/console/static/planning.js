@@ -29,6 +29,12 @@
       zoomSnap: 0.25,
       minZoom: view.lonlat ? 5 : -5,
     });
+    const network = L.geoJSON(view.network, {
+      interactive: false,
+      style: (f) => (f.properties.feature === "corridor"
+        ? { color: "#4f6275", weight: 2.2 } : { color: "#8a99a8", weight: 1.4 }),
+    });
+    map.fitBounds(network.getBounds(), { padding: [12, 12] });  // a view first: layers project onto it
     if (view.lonlat && el.dataset.base) {
       const base = await getJSON(el.dataset.base);
       L.geoJSON(base, {
@@ -36,22 +42,28 @@
         style: (f) => BASE_STYLE[f.properties.kind] || BASE_STYLE.province_line,
       }).addTo(map);
     }
-    const network = L.geoJSON(view.network, {
-      interactive: false,
-      style: (f) => (f.properties.feature === "corridor"
-        ? { color: "#4f6275", weight: 2.2 } : { color: "#8a99a8", weight: 1.4 }),
-    }).addTo(map);
+    network.addTo(map);
     for (const a of view.service_areas) {
       L.circleMarker([a.y, a.x], { radius: 3, color: "#55606b", weight: 1, fillColor: "#ffffff", fillOpacity: 1 })
         .bindTooltip(`${a.name} (${view.labels.service_area})`).addTo(map);
     }
-    for (const s of view.stations) {
+    // each label right of its station, or left when it would overlap one placed before (at the fitted zoom)
+    const placed = [];
+    const box = (s, side) => {
+      const pt = map.latLngToContainerPoint([s.y, s.x]);
+      const w = 14 + [...s.name].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 13 : 7), 0);
+      const x0 = side === "right" ? pt.x + 8 : pt.x - 8 - w;
+      return [x0, pt.y - 11, x0 + w, pt.y + 11];
+    };
+    const overlaps = (a) => placed.some((b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]);
+    for (const s of [...view.stations].sort((a, b) => b.y - a.y)) {
+      const side = overlaps(box(s, "right")) && !overlaps(box(s, "left")) ? "left" : "right";
+      placed.push(box(s, side));
       L.circleMarker([s.y, s.x], {
         radius: 8, color: "#ffffff", weight: 2, fillOpacity: 1,
         fillColor: s.status === "new" ? "#c0392b" : "#1f6fb2", className: `station-marker ${s.status}`,
-      }).bindTooltip(s.name, { permanent: true, direction: "right", className: "station-label" }).addTo(map);
+      }).bindTooltip(s.name, { permanent: true, direction: side, className: "station-label" }).addTo(map);
     }
-    map.fitBounds(network.getBounds(), { padding: [12, 12] });
     el.dataset.ready = "true";
   }
 
@@ -66,8 +78,8 @@
     }));
     chart.setOption({
       animation: false,
-      grid: { left: 56, right: 20, top: names.length > 1 ? 36 : 16, bottom: 44 },
-      legend: names.length > 1 ? { top: 4 } : undefined,
+      grid: { left: 56, right: 24, top: 40, bottom: 44 },
+      legend: names.length > 1 ? { top: 4, right: 10 } : undefined,
       tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: { type: "value", name: el.dataset.x, nameLocation: "middle", nameGap: 28, minInterval: 1 },
       yAxis: { type: "value", name: el.dataset.y, max: 100, min: 0 },
