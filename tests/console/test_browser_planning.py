@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from csms.console import plan_jobs
+from tests.console.a11y import UNNAMED
 from tests.console.conftest import open_console
 from tests.harness import Csms
 
@@ -39,6 +40,7 @@ async def test_a_planner_runs_a_hunan_plan_and_sees_its_map(
     page = tab.page
     assert page.url.endswith("/console/planning")  # a planner lands on planning
     await tab.shot(f"planning-form-{lang}")
+    assert await page.evaluate(UNNAMED) == []
 
     await page.select_option("#network", "hunan")
     await page.select_option("#fuel", "ev")
@@ -61,6 +63,7 @@ async def test_a_planner_runs_a_hunan_plan_and_sees_its_map(
         assert all(name.endswith(("服务区", "停车区")) for name in names)
     assert await page.locator("#plan-map path.leaflet-interactive, #plan-map svg path").count() > 100
     await tab.shot(f"planning-result-{lang}")
+    assert await page.evaluate(UNNAMED) == []
 
     async with page.expect_download() as info:
         await page.locator("#download-geojson").click()
@@ -90,4 +93,5 @@ async def test_a_planner_runs_a_hunan_plan_and_sees_its_map(
     assert await page.locator(".compare-plan").count() == 2
     assert await page.locator(".plan-map .station-label").count() == 8
     await tab.shot(f"planning-compare-{lang}")
+    assert await page.evaluate(UNNAMED) == []
     tab.assert_clean()

@@ -43,6 +43,7 @@ ZH = {
     "credentials are shown only as set or not set.":
         "启动时从环境变量（CSMS_…）读取。密码、密钥及可能含凭据的地址只显示是否已设置。",
     "Setting": "设置项",
+    "Secrets and addresses": "密钥与地址",
     "Value": "值",
     "set": "已设置",
     "not set": "未设置",
