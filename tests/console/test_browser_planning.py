@@ -94,4 +94,12 @@ async def test_a_planner_runs_a_hunan_plan_and_sees_its_map(
     assert await page.locator(".plan-map .station-label").count() == 8
     await tab.shot(f"planning-compare-{lang}")
     assert await page.evaluate(UNNAMED) == []
+
+    # a plan that cannot be solved says why
+    await page.goto(tab.base + "/console/planning")
+    await page.fill("#existing", "atlantis")
+    await page.get_by_role("button", name="开始规划" if zh else "Run the plan").click()
+    await page.get_by_role("alert").wait_for()
+    assert "atlantis" in await page.get_by_role("alert").inner_text()
+    await tab.shot(f"planning-failed-{lang}")
     tab.assert_clean()

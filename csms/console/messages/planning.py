@@ -53,6 +53,7 @@ ZH = {
     "failed": "失败",
     "Waiting for a free solver…": "等待空闲求解器…",
     "Progress": "进度",
+    "Refresh": "刷新",
     "Solving: {done} of {total} solves done.": "求解中：已完成 {done} / {total} 次求解。",
     "This solve: {seconds} s": "本次求解已用 {seconds} 秒",
     "Plan": "规划",

@@ -95,7 +95,19 @@
     console.error(err);
   }
 
+  // the plan form: the budget's fields are off unless the budget is chosen (the server ignores them then)
+  function budgetToggle(form) {
+    const fields = form.querySelector("#budget-fields");
+    const sync = () => {
+      fields.disabled = form.querySelector("input[name=mode]:checked").value !== "budget";
+    };
+    form.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", sync));
+    sync();
+  }
+
   function start() {
+    const form = document.getElementById("plan-form");
+    if (form) budgetToggle(form);
     document.querySelectorAll(".plan-map[data-src]").forEach((el) => drawMap(el).catch((e) => fail(el, e)));
     const one = document.getElementById("plan-curve");
     if (one) getJSON(one.dataset.src).then((v) => drawCurves(one, [v], [])).catch((e) => fail(one, e));
