@@ -9,6 +9,7 @@ restart loses them (the REST route is the way to keep a plan: it returns the doc
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from collections import OrderedDict
@@ -22,6 +23,8 @@ from siting.api import PlanRequest, run_plan
 from siting.errors import SitingError
 from siting.models.instance import PlanResult
 from siting.networks import Dataset
+
+log = logging.getLogger(__name__)
 
 MAX_TIME_LIMIT_S = 30.0
 """Solver time per solve, as the REST route caps it (csms/api/routes/siting.py)."""
@@ -129,16 +132,7 @@ class PlanJobs:
         except SitingError as exc:
             job.status, job.error = "failed", str(exc)
         except Exception as exc:
-            import logging
-
-            logging.getLogger(__name__).exception("plan job %s failed", job.id)
+            log.exception("plan job %s failed", job.id)
             job.status, job.error = "failed", f"the solve failed ({type(exc).__name__})"
         finally:
             job.finished = self._clock()
-
-    async def close(self) -> None:
-        """Wait for the solves under way (each ends by its time limit)."""
-        tasks = [job.task for job in self._jobs.values() if job.task is not None and not job.task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)

@@ -33,7 +33,6 @@ Reader = Annotated[Principal, Depends(reader(PLANNERS))]
 Actor = Annotated[Principal, Depends(actor(PLANNERS))]
 
 NETWORKS = ("hunan", "25node")
-CANDIDATES = ("auto", "all", "list")
 DEFAULTS: dict[str, Any] = {
     "network": "hunan",
     "fuel": "ev",
