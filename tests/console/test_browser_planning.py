@@ -42,6 +42,10 @@ async def test_a_planner_runs_a_hunan_plan_and_sees_its_map(
     await tab.shot(f"planning-form-{lang}")
     assert await page.evaluate(UNNAMED) == []
 
+    summary = page.locator("details.node-index summary")
+    await summary.click()
+    await tab.shot(f"planning-node-ids-{lang}")
+    await summary.click()
     await page.select_option("#network", "hunan")
     await page.select_option("#fuel", "ev")
     await page.fill("#range_km", "300")

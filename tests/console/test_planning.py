@@ -50,6 +50,7 @@ async def test_the_form_in_chinese_with_service_areas_by_default(console_as) -> 
     assert "<h1>规划选址</h1>" in page.text and "湖南省高速公路网" in page.text
     assert re.search(r'<option value="auto" selected>服务区（默认）</option>', page.text)
     assert "尚无规划。" in page.text
+    assert "<code>sa09</code> 昭山服务区" in page.text  # the ids the form takes, with their names
 
 
 async def test_a_hunan_plan_runs_and_shows_its_result(csms: Csms, console_as) -> None:

@@ -34,6 +34,7 @@ ZH = {
         "留空：等于新建站点数（按预算时不计算曲线）。",
     "Time limit per solve [s]": "每次求解时限 [s]",
     "Run the plan": "开始规划",
+    "The networks' node ids": "路网节点编号",
     "My plans": "我的规划",
     "Plans are kept in memory for your sign-in token: your last {kept}, at most {active} solving at once; "
     "a restart of the CSMS loses them (download what you need).":

@@ -22,6 +22,7 @@ from csms.console.render import error_page, render, request_lang
 from csms.domain.access import Principal
 from siting.api import PlanRequest
 from siting.i18n import t
+from siting.networks import load_builtin
 from siting.outputs.geojson import plan_geojson
 from siting.outputs.names import display_name
 from siting.outputs.table import stations_csv
@@ -58,6 +59,16 @@ def jobs_of(request: Request) -> PlanJobs:
     if getattr(state, "console_plan_jobs", None) is None:
         state.console_plan_jobs = PlanJobs()
     return state.console_plan_jobs  # type: ignore[no-any-return]
+
+
+@cache
+def _nodes(network: str) -> list[tuple[str, str, str, str]]:
+    """(id, Chinese name, English name, kind) of a built-in network's nodes: the ids the form takes."""
+    G = load_builtin(network).G
+    return [
+        (str(n), display_name(str(n), d, "zh"), display_name(str(n), d, "en"), str(d.get("kind") or ""))
+        for n, d in sorted(G.nodes(data=True), key=lambda nd: (str(nd[1].get("kind")), str(nd[0]).zfill(6)))
+    ]
 
 
 def _ids(text: str) -> list[str]:
@@ -114,6 +125,7 @@ def _form_page(
             "max_kept": MAX_KEPT,
             "st": _siting_labels(request),
             "done": [job for job in jobs if job.status == "done"],
+            "node_index": {name: _nodes(name) for name in NETWORKS},
         },
         status,
     )
