@@ -172,3 +172,27 @@ def test_solve_count_matches_the_curve() -> None:
     assert solve_count(PlanRequest(network="hunan", stations=4, curve_max=0)) == 1
     assert solve_count(PlanRequest(network="hunan", budget=3, curve_max=5)) == 6
 
+
+
+async def test_the_console_answers_while_a_plan_solves(csms: Csms, console_as, monkeypatch) -> None:
+    release = threading.Event()
+    real = plan_jobs.run_plan
+
+    def held(*args: Any, **kw: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(plan_jobs, "run_plan", held)
+    planner = await console_as("planner")
+    answer = await planner.post("/console/planning", {**FORM, "network": "25node", "stations": "2"})
+    job_id = answer.headers["location"].rsplit("/", 1)[1]
+    await asyncio.sleep(0.05)
+    status = await planner.get(f"/console/planning/jobs/{job_id}/status", headers={"HX-Request": "true"})
+    assert status.status_code == 200 and "HX-Refresh" not in status.headers  # the loop is free: it answers
+    assert 'hx-trigger="every 1s"' in status.text and "求解中" in status.text
+    assert (await planner.get("/console/planning")).status_code == 200
+    release.set()
+    token_id = csms.app.state.console_sessions.read(planner.http.cookies.get(COOKIE)).token_id
+    job = store(csms).get(token_id, job_id)
+    await job.task
+    assert job.status == "done"
