@@ -29,15 +29,16 @@ from siting.errors import SitingError
 from siting.fuels import FuelProfile, fuel_profile
 from siting.graph import RoadGraph
 from siting.inputs import check_nodes, dataset_from_records, resolve_candidates
-from siting.models.instance import Instance, build_instance
+from siting.models.instance import Instance, PlanResult, build_instance
 from siting.networks import BUILTIN, Dataset, load_builtin
 from siting.outputs.capacity import capacity_geojson
 from siting.outputs.geojson import plan_geojson
 from siting.outputs.html_capacity import capacity_html
 from siting.outputs.html_map import plan_html
+from siting.planning import Progress
 from siting.service import cover_study, plan_study
 
-__all__ = ["create_router", "PlanRequest", "CoverRequest", "CapacityRequest"]
+__all__ = ["create_router", "run_plan", "PlanRequest", "CoverRequest", "CapacityRequest"]
 
 
 #: Bounds on a posted network: a provincial expressway network has a few hundred nodes.
@@ -192,6 +193,36 @@ def _prepare(req: StudyRequest, max_time_limit_s: float) -> tuple[Dataset, Insta
     return ds, inst, fuel, min(req.time_limit_s, max_time_limit_s)
 
 
+def run_plan(
+    req: PlanRequest,
+    max_time_limit_s: float,
+    *,
+    on_progress: Progress | None = None,
+    on_step: Callable[[int, PlanResult], None] | None = None,
+) -> tuple[Dataset, dict[str, Any]]:
+    """The dataset and plan document of ``req`` (its solver time capped at ``max_time_limit_s`` per
+    solve), as ``POST /plan`` computes them; ``on_progress(seconds, gap)`` and ``on_step(p, result)``
+    report a long solve (the CSMS console's progress). CPU-bound: call it off the event loop.
+    Raises :class:`SitingError` on input errors."""
+    ds, inst, fuel, limit = _prepare(req, max_time_limit_s)
+    doc = plan_study(
+        ds,
+        inst,
+        fuel,
+        req.stations,
+        method=req.method,
+        curve_max=req.curve_max or 0,
+        max_gap_km=req.max_gap_km,
+        wait_target_min=req.wait_target_min,
+        max_wait_prob=req.max_wait_prob,
+        time_limit_s=limit,
+        budget=req.budget,
+        on_step=on_step,
+        on_progress=on_progress,
+    )
+    return ds, doc
+
+
 Format = Annotated[Literal["json", "geojson", "html"], Query(description="response body")]
 Lang = Annotated[Literal["en", "zh"], Query(description="language of the HTML map")]
 
@@ -261,22 +292,14 @@ def create_router(
     async def plan(req: PlanRequest, format: Format = "json", lang: Lang = "en") -> Any:
         """Maximum flow refuelled with ``stations`` new stations (status, stations, covered_flow, gap...)."""
 
-        def study(ds: Dataset, inst: Instance, fuel: FuelProfile, limit: float) -> dict[str, Any]:
-            return plan_study(
-                ds,
-                inst,
-                fuel,
-                req.stations,
-                method=req.method,
-                curve_max=req.curve_max or 0,
-                max_gap_km=req.max_gap_km,
-                wait_target_min=req.wait_target_min,
-                max_wait_prob=req.max_wait_prob,
-                time_limit_s=limit,
-                budget=req.budget,
-            )
+        def plan_doc() -> Any:
+            try:
+                ds, doc = run_plan(req, max_time_limit_s)
+            except SitingError as exc:
+                raise HTTPException(422, str(exc)) from None
+            return _respond(ds, doc, format, lang)
 
-        return await off_loop(_run, req, max_time_limit_s, study, format, lang)
+        return await off_loop(plan_doc)
 
     @router.post("/capacity")
     async def capacity(

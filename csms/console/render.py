@@ -14,6 +14,7 @@ from csms.console.i18n import lang_of, translator
 from csms.console.nav import visible_nav
 from csms.console.paths import TEMPLATE_DIR
 from csms.console.session import LANG_COOKIE
+from csms.console.timefmt import local_time
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 
@@ -44,6 +45,7 @@ def local_midnight(now: datetime) -> datetime:
 
 templates.env.filters["num"] = fmt_number
 templates.env.filters["when"] = fmt_time
+templates.env.filters["localtime"] = local_time
 
 
 def request_lang(request: Request) -> str:
