@@ -12,6 +12,7 @@ from csms.console.i18n import lang_of, translator
 from csms.console.nav import visible_nav
 from csms.console.paths import TEMPLATE_DIR
 from csms.console.session import LANG_COOKIE
+from csms.console.timefmt import local_time
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 
@@ -25,6 +26,7 @@ def fmt_number(value: Any, digits: int = 1) -> str:
 
 
 templates.env.filters["num"] = fmt_number
+templates.env.filters["local"] = local_time
 
 
 def request_lang(request: Request) -> str:

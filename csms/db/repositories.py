@@ -41,8 +41,11 @@ async def search_transactions(
     id_token: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    status: str | None = None,
 ) -> tuple[Sequence[Transaction], int]:
     query = select(Transaction)
+    if status is not None:
+        query = query.where(Transaction.status == status)
     if station_id is not None:
         query = query.where(Transaction.station_id == station_id)
     if id_token is not None:
