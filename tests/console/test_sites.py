@@ -96,10 +96,14 @@ async def test_a_sites_page(console_as: Any, site: dict) -> None:
     # flexibility: now and the next four hours
     flex = r.text.split('id="flexibility"')[1].split("</table>")[0]
     assert flex.count("<tr>") == 1 + 5
-    # carbon of the site and of CARD-A
-    assert 'id="carbon-site"' in r.text
-    tokens = r.text.split('id="carbon-tokens"')[1].split("</table>")[0]
-    assert "CARD-A" in tokens and re.search(r'<td class="num">1</td><td class="num">5\.00</td>', tokens)
+    # carbon of the site and of CARD-A: loaded after the page, for the period of the page
+    period = f"from={today - timedelta(days=1)}&amp;to={today + timedelta(days=1)}"
+    assert f'hx-get="/console/sites/S1/carbon?{period}"' in r.text
+    part = await operator.get("/console/sites/S1/carbon?" + period.replace("&amp;", "&"))
+    assert part.status_code == 200 and 'id="carbon-site"' in part.text
+    tokens = re.sub(r"\s+", " ", part.text.split('id="carbon-tokens"')[1].split("</table>")[0])
+    assert '<td>CARD-A</td><td class="num">1</td><td class="num">5.00</td>' in tokens
+    assert (await operator.get("/console/sites/nope/carbon")).status_code == 404
 
 
 async def test_the_load_centre_sees_no_allocation_nor_carbon(console_as: Any, site: dict) -> None:
@@ -107,8 +111,9 @@ async def test_the_load_centre_sees_no_allocation_nor_carbon(console_as: Any, si
     await centre.get("/console/lang/en")
     r = await centre.get("/console/sites/S1")
     assert r.status_code == 200 and "DR-1" in r.text and 'id="flexibility"' in r.text
-    assert "Planned charging" not in r.text and 'id="carbon-tokens"' not in r.text
+    assert "Planned charging" not in r.text and "/console/sites/S1/carbon" not in r.text
     assert (await centre.get("/console/sites/carbon")).status_code == 403
+    assert (await centre.get("/console/sites/S1/carbon")).status_code == 403
     assert (await centre.get("/console/sites/S1/now")).status_code == 200
 
 

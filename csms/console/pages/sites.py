@@ -44,6 +44,8 @@ DR_SHOWN = 20
 """The site's latest DR events shown with their performance."""
 CARBON_DAYS = 30
 """The default carbon period: the last 30 local days."""
+BINDING = {"grid": "grid connection", "transformer": "transformer", "demand_response": "demand response"}
+"""What limits the site's import now (the allocation's ``binding_limit``), as people say it."""
 
 
 def _sees_sessions(user: Principal) -> bool:
@@ -172,17 +174,13 @@ async def site_page(
         dr.append((row, ev, ev.status_at(now), ev.limit_kw(site_id), perf[0] if perf else None))
     district = await services.flexibility.district([site_id], hours=4)
     flex = district.sites[0] if district.sites else None
-    carbon = None
     period = period_of(request, first, last)
-    if _sees_sessions(user):
-        records = await services.carbon.sessions(period.since, period.until, site_id)
-        carbon = carbon_totals(records, services.carbon.credit_per_kg_co2)
     stations = [(m, services.gateway.is_online(m.station_id)) for m in members]
     return render(
         request,
         "sites/detail.html",
         {"site": site, "spec": spec_of(site), "stations": stations, "tariff": services.sites.tariff_of(site),
-         "dr": dr, "flex": flex, "carbon": carbon, "period": period, "every_s": NOW_EVERY_S,
+         "dr": dr, "flex": flex, "carbon": _sees_sessions(user), "period": period, "every_s": NOW_EVERY_S,
          "now_panel": await _now(request, user, site_id)},
     )  # fmt: skip
 
@@ -198,8 +196,33 @@ async def _now(request: Request, user: Principal, site_id: str) -> dict[str, Any
     allocation = None
     if _sees_sessions(user) and services.energy is not None:
         allocation = await services.energy.allocation(site_id)
-    return {"site_id": site_id, "point": latest[-1] if latest else None, "allocation": allocation,
-            "cap_kw": spec_of(site).connection_limit_kw}  # fmt: skip
+    binding = allocation.binding_limit if allocation else ""
+    return {
+        "site_id": site_id, "point": latest[-1] if latest else None, "allocation": allocation,
+        "cap_kw": spec_of(site).connection_limit_kw, "binding": BINDING.get(binding, binding),
+    }  # fmt: skip
+
+
+@router.get("/sites/{site_id}/carbon")
+async def site_carbon(
+    request: Request,
+    user: SiteReader,
+    site_id: str,
+    first: Annotated[str, Query(alias="from", max_length=10)] = "",
+    last: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> Response:
+    """A partial, loaded by htmx after the page: the site's carbon totals and those per id token over the
+    period (station readers only, as /api/v1/carbon)."""
+    if not _sees_sessions(user):
+        return error_page(request, 403, "Your role ({role}) may not do this.", role=user.role.value)
+    services = services_of(request)
+    period = period_of(request, first, last)
+    try:
+        records = await services.carbon.sessions(period.since, period.until, site_id)
+    except NotFound:
+        return error_page(request, 404, "Not found")
+    carbon = carbon_totals(records, services.carbon.credit_per_kg_co2)
+    return render(request, "sites/_carbon_site.html", {"carbon": carbon, "period": period})
 
 
 @router.get("/sites/{site_id}/now")
@@ -233,7 +256,7 @@ async def site_flow(
     events = [ev for _, ev in await services.demand_response.list(site_id=site_id)]
     points = power_flow([sample_of(r) for r in rows], site_id, events)
     cap_kw = spec_of(site).connection_limit_kw
-    start = min([since, *(p.at for p in points)])
+    start = points[0].at if points else since  # the chart spans the samples there are, up to now
     end = max([until, *(p.at for p in points)])
 
     def kw(value: float | None) -> float | None:
