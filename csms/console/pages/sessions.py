@@ -171,25 +171,15 @@ async def sessions(
     )  # fmt: skip
 
 
-async def _export_rows(request: Request, q: SessionFilter) -> tuple[list[Any], int]:
-    """The first batch and the total of the filtered set."""
-    rows, total = await services_of(request).transactions.search(Page(EXPORT_BATCH, 0), **q.search_args())
-    return list(rows), total
+async def _export_total(request: Request, q: SessionFilter) -> int:
+    """How many sessions the filtered set holds (one count)."""
+    _, total = await services_of(request).transactions.search(Page(1, 0), **q.search_args())
+    return total
 
 
-async def _batches(
-    request: Request, q: SessionFilter, first: list[Any], total: int
-) -> AsyncIterator[list[Any]]:
-    """The filtered set by batches of ``EXPORT_BATCH`` (``first`` is the first one)."""
-    yield first
-    offset = len(first)
-    search = services_of(request).transactions.search
-    while offset < total and first:
-        rows, _ = await search(Page(EXPORT_BATCH, offset), **q.search_args())
-        if not rows:
-            return
-        offset += len(rows)
-        yield list(rows)
+def _batches(request: Request, q: SessionFilter) -> AsyncIterator[Any]:
+    """The filtered set by batches of ``EXPORT_BATCH``, in the table's order."""
+    return services_of(request).transactions.scan(EXPORT_BATCH, **q.search_args())
 
 
 def _too_many(request: Request, total: int) -> Response:
@@ -206,7 +196,7 @@ def _filename(ext: str) -> dict[str, str]:
 @router.get("/sessions/export.csv")
 async def export_csv(request: Request, _: Reader, q: Filters) -> Response:
     """The filtered sessions as CSV (UTF-8 with a BOM for spreadsheets; formula-safe), streamed by batches."""
-    first, total = await _export_rows(request, q)
+    total = await _export_total(request, q)
     if total > EXPORT_MAX:
         return _too_many(request, total)
     t = translator(request_lang(request))
@@ -216,7 +206,7 @@ async def export_csv(request: Request, _: Reader, q: Filters) -> Response:
         writer = SafeCsvWriter(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow([t(c.msgid) for c in COLUMNS])
         yield "\ufeff" + out.getvalue()
-        async for rows in _batches(request, q, first, total):
+        async for rows in _batches(request, q):
             out.seek(0)
             out.truncate()
             writer.writerows([text_cell(c, tx, t) for c in COLUMNS] for tx in rows)
@@ -231,14 +221,14 @@ async def export_xlsx(request: Request, _: Reader, q: Filters) -> Response:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    first, total = await _export_rows(request, q)
+    total = await _export_total(request, q)
     if total > EXPORT_MAX:
         return _too_many(request, total)
     t = translator(request_lang(request))
     book = Workbook(write_only=True)
     sheet = book.create_sheet(t("Sessions"))
     sheet.append([t(c.msgid) for c in COLUMNS])
-    async for rows in _batches(request, q, first, total):
+    async for rows in _batches(request, q):
         for tx in rows:
             cells = []
             for c, value in zip(COLUMNS, safe_row(xlsx_cell(c, tx, t) for c in COLUMNS), strict=True):
