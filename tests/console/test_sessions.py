@@ -105,6 +105,8 @@ async def test_pages_of_fifty(console_as: Any, csms: Csms, day: dict) -> None:
     assert len(_ids(second.text)) == 6 and 'rel="prev"' in second.text
     assert set(_ids(first.text)).isdisjoint(_ids(second.text))
     assert _ids(second.text)[-1] == day["a"]
+    late = await viewer.get("/console/sessions?token=CARD-A&page=9")
+    assert late.status_code == 303 and late.headers["location"] == "/console/sessions?token=CARD-A&page=2"
 
 
 async def test_csv_export_has_the_tables_columns_and_the_filtered_set(console_as: Any, day: dict) -> None:
@@ -218,3 +220,15 @@ async def test_the_rest_api_filters_by_status_too(csms: Csms, day: dict) -> None
     assert [t["id"] for t in r.json()["items"]] == [day["c"]]
     r = await csms.api.get("/api/v1/transactions", params={"status": "Nope"}, headers=csms.headers)
     assert r.status_code == 422
+
+
+def test_every_value_shown_through_the_catalogue_has_its_chinese() -> None:
+    """Texts chosen at run time (statuses, tariff periods, binding limits, column headers) are translated."""
+    from csms.console.i18n import catalog
+    from csms.console.pages import sites
+    from csms.domain.session import SessionStatus
+    from csms.services.tariffs import builtin_definition
+
+    shown = {s.value for s in SessionStatus} | {c.msgid for c in page.COLUMNS} | set(sites.BINDING.values())
+    shown |= {"scheduled", "active", "ended", "cancelled"} | set(builtin_definition()["prices_cny_per_kwh"])
+    assert sorted(shown - catalog().keys()) == []

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from compliance.reports.safe_cells import SafeCsvWriter, safe_row
 from csms.console.auth import reader, services_of
@@ -157,6 +157,10 @@ async def sessions(
         Page(PAGE_SIZE, (page - 1) * PAGE_SIZE), **q.search_args()
     )
     pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # past the end (the set shrank, or a hand-made link): the last page
+        query = q.query()
+        target = f"/console/sessions?{query}{'&' if query else ''}page={pages}"
+        return RedirectResponse(target, status_code=303)
     t = translator(request_lang(request))
     table = [(tx.id, [(c, text_cell(c, tx, t)) for c in COLUMNS]) for tx in rows]
     query = q.query()
@@ -165,7 +169,7 @@ async def sessions(
         "sessions/list.html",
         {
             "q": q, "rows": table, "columns": COLUMNS, "statuses": STATUSES, "total": total,
-            "page": min(page, pages), "pages": pages, "export_query": query,
+            "page": page, "pages": pages, "export_query": query,
             "base": "/console/sessions" + (f"?{query}" if query else ""),
         },
     )  # fmt: skip
