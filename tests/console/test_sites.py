@@ -72,7 +72,7 @@ async def test_the_list_shows_sites_with_their_flexibility(console_as: Any, site
     assert re.search(r'<td class="num">0 / 2</td><td class="num">80\.0</td>', r.text)  # the cap: transformer
     assert re.search(r'<td class="num">50\.0</td>', r.text)  # the metered import
     assert 'id="flex-down"' in r.text
-    assert 'hx-get="/console/sites/carbon' not in r.text  # carbon is for station readers
+    assert 'hx-get="/console/carbon/sites' not in r.text  # carbon is for station readers
     assert "S1" not in (await viewer.get("/console/sites?area=天心区")).text.split("<tbody>")[1]
 
 
@@ -112,7 +112,7 @@ async def test_the_load_centre_sees_no_allocation_nor_carbon(console_as: Any, si
     r = await centre.get("/console/sites/S1")
     assert r.status_code == 200 and "DR-1" in r.text and 'id="flexibility"' in r.text
     assert "Planned charging" not in r.text and "/console/sites/S1/carbon" not in r.text
-    assert (await centre.get("/console/sites/carbon")).status_code == 403
+    assert (await centre.get("/console/carbon/sites")).status_code == 403
     assert (await centre.get("/console/sites/S1/carbon")).status_code == 403
     assert (await centre.get("/console/sites/S1/now")).status_code == 200
 
@@ -138,7 +138,7 @@ async def test_carbon_per_site(console_as: Any, site: dict) -> None:
     operator = await console_as("operator")
     today = site["now"].date()
     r = await operator.get(
-        f"/console/sites/carbon?from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
+        f"/console/carbon/sites?from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
     )
     assert r.status_code == 200
     row = re.sub(r"\s+", " ", r.text.split('href="/console/sites/S1?from=')[1].split("</tr>")[0])
@@ -165,3 +165,19 @@ async def test_unknown_sites_and_no_session(console_as: Any, csms: Csms, site: d
         assert (await anon.get("/console/sites/S1")).status_code == 303
         r = await anon.get("/console/sites/S1/now", headers={"HX-Request": "true"})
         assert r.status_code == 401 and r.headers["HX-Redirect"].startswith("/console/login")
+
+
+async def test_a_site_without_telemetry_nor_events(console_as: Any, csms: Csms) -> None:
+    body = {"id": "S2", "grid_limit_kw": 50}
+    assert (await csms.api.post("/api/v1/sites", json=body, headers=csms.headers)).status_code == 201
+    viewer = await console_as("viewer")
+    await viewer.get("/console/lang/en")
+    r = await viewer.get("/console/sites/S2")
+    assert r.status_code == 200
+    assert "No telemetry yet." in r.text and "No demand-response event for this site." in r.text
+    assert "there is no meter reading to start from" in r.text
+    data = (await viewer.get("/console/sites/S2/flow.json")).json()
+    assert data["pv_kw"] == [] and data["dr_events"] == [] and [v for _, v in data["cap"]] == [50.0, 50.0]
+    assert data["cap"][1][0] - data["cap"][0][0] == 2 * 3600 * 1000  # the default window, up to now
+    r = await viewer.get("/console/sites")
+    assert r.status_code == 200 and 'href="/console/sites/S2"' in r.text

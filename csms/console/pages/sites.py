@@ -133,7 +133,7 @@ async def sites(
     )  # fmt: skip
 
 
-@router.get("/sites/carbon")
+@router.get("/carbon/sites")
 async def sites_carbon(
     request: Request,
     user: SiteReader,
