@@ -154,3 +154,26 @@ async def test_an_operator_reads_a_sites_power_flow_and_a_sessions_chart(
     )
     assert unnamed == []
     tab.assert_clean()
+
+
+async def test_the_load_centre_reads_the_site_without_sessions_or_carbon(
+    browser: Any, live_csms: Csms, charging_site: datetime
+) -> None:
+    tab = await open_console(browser, live_csms, "load_centre", "zh")
+    page = tab.page
+    base = str(live_csms.api.base_url).rstrip("/")
+    assert page.url == f"{base}/console/sites"  # its first page
+    nav = await page.get_by_role("navigation", name="主导航").inner_text()
+    assert "光储充场站" in nav and "充电记录" not in nav
+    await page.click("#sites a[href='/console/sites/S1']")
+    await page.wait_for_function("() => Number(document.getElementById('site-flow').dataset.ready) >= 1")
+    cap = await page.evaluate(
+        "() => document.getElementById('site-flow').echarts.getOption().series.find(s => s.id === 'cap').data"
+    )
+    assert [v for _, v in cap] == [CAP_KW, CAP_KW]
+    assert await page.locator("#carbon").count() == 0 and await page.locator("#dr-events").count() == 1
+    await tab.shot("site-load_centre-zh")
+    answer = await tab.goto("/console/sessions")
+    assert answer.status == 403
+    tab.errors.clear()  # the browser logs the 403 it was shown
+    tab.assert_clean()
