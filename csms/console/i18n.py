@@ -1,5 +1,9 @@
 """Chinese and English: English text is the message id (gettext style) and each area's module in
-``csms.console.messages`` gives its Chinese in a ``ZH`` dict. Chinese is the default for 湘江新区 users."""
+``csms.console.messages`` gives its Chinese in a ``ZH`` dict. Chinese is the default for 湘江新区 users.
+
+One English word may need two Chinese ones ("Pending": a station waiting for acceptance, 待审核, or a session
+not started yet, 待开始): the rarer sense is keyed ``"context|English"`` and asked for with
+``_("Pending", ctx="session")`` (pgettext's contexts); without a keyed entry the plain one serves."""
 
 from __future__ import annotations
 
@@ -32,8 +36,8 @@ def translator(lang: str) -> Translate:
     """``_(msgid, **values)``: the text in ``lang`` (English: the id itself), ``{name}`` fields filled in."""
     table = catalog() if lang == "zh" else {}
 
-    def _(msgid: str, **values: object) -> str:
-        text = table.get(msgid, msgid)
+    def _(msgid: str, ctx: str | None = None, **values: object) -> str:
+        text = (ctx and table.get(f"{ctx}|{msgid}")) or table.get(msgid, msgid)
         return text.format(**values) if values else text
 
     return _

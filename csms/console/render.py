@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -27,25 +25,8 @@ def fmt_number(value: Any, digits: int = 1) -> str:
     return f"{float(value):,.{digits}f}"
 
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-"""The console shows times in the 湘江新区's local time."""
-
-
-def fmt_time(value: datetime | None) -> str:
-    """``YYYY-MM-DD HH:MM`` in local time (``–`` for none)."""
-    if value is None:
-        return "–"
-    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-
-
-def local_midnight(now: datetime) -> datetime:
-    """The start of ``now``'s local day, as an aware datetime."""
-    return now.astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 templates.env.filters["num"] = fmt_number
-templates.env.filters["when"] = fmt_time
-templates.env.filters["localtime"] = local_time
+templates.env.filters["local"] = local_time
 
 
 def request_lang(request: Request) -> str:

@@ -105,6 +105,12 @@ class DemandResponseEvent:
             return max(self.start, min(self.end, self.cancelled_at))
         return self.end
 
+    def status_at(self, now: datetime) -> str:
+        """``scheduled``, ``active``, ``ended`` or ``cancelled`` at ``now``."""
+        if self.cancelled:
+            return "cancelled"
+        return "scheduled" if now < self.start else "active" if now < self.end else "ended"
+
     def in_force(self, site_id: str, t: datetime) -> bool:
         return not self.cancelled and site_id in self.site_ids and self.start <= t < self.end
 

@@ -127,6 +127,13 @@ class SiteService:
                 by_site[m.site_id].append(m)
             return [(s, by_site[s.id]) for s in sites]
 
+    async def site_of_station(self, station_id: str) -> str | None:
+        """The site the station belongs to, if any (a station belongs to one site at most)."""
+        async with self._uow.read() as session:
+            return await session.scalar(
+                select(SiteStation.site_id).where(SiteStation.station_id == station_id).limit(1)
+            )
+
     async def put_station(self, site_id: str, member: Member) -> SiteStation:
         """Add a station to the site or change its electrical data (a station belongs to one site)."""
         async with self._uow() as session:

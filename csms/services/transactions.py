@@ -10,9 +10,10 @@ The session's status, register window and energy are decided by :mod:`csms.domai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -175,6 +176,21 @@ class TransactionService:
     async def search(self, page: repo.Page, **filters: object) -> tuple[Sequence[Transaction], int]:
         async with self._uow.read() as session:
             return await repo.search_transactions(session, page, **filters)  # type: ignore[arg-type]
+
+    async def scan(self, batch: int, **filters: object) -> AsyncIterator[Sequence[Any]]:
+        """The whole filtered set of :meth:`search`, in its order, by batches of ``batch`` (keyset paging:
+        each batch is one short read; nothing is held open between them). Rows with the attributes of a
+        transaction's columns."""
+        after: tuple[datetime, int] | None = None
+        while True:
+            async with self._uow.read() as session:
+                rows = await repo.transactions_after(session, after, batch, **filters)  # type: ignore[arg-type]
+            if not rows:
+                return
+            yield rows
+            if len(rows) < batch:
+                return
+            after = (rows[-1].started_at, rows[-1].id)
 
     async def detail(self, transaction_id: int) -> tuple[Transaction, list[Sample]]:
         """The transaction and its meter samples, in time order."""

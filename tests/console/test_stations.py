@@ -238,7 +238,8 @@ async def test_id_tokens_paged_created_blocked_and_unblocked(csms: Csms, console
     assert created.status_code == 303 and created.headers["location"] == "/console/id-tokens?q=NEW-CARD"
     odd = await operator.post("/console/id-tokens", {"id_token": "A&B #1"})
     assert odd.headers["location"] == "/console/id-tokens?q=A%26B+%231"
-    assert re.findall(r'<tr id="token-([^"]+)"', (await viewer.get(odd.headers["location"])).text) == ["A&amp;B #1"]
+    listed = (await viewer.get(odd.headers["location"])).text
+    assert re.findall(r'<tr id="token-([^"]+)"', listed) == ["A&amp;B #1"]
     assert (await services.tokens.get("NEW-CARD")).type == "ISO15693"
     again = await operator.post("/console/id-tokens", {"id_token": "NEW-CARD"})
     assert again.status_code == 409 and "NEW-CARD 已存在" in again.text

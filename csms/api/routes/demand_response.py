@@ -97,12 +97,6 @@ class FlexibilityPublic(BaseModel):
     sites: list[SiteFlexibilityPublic]
 
 
-def _status(ev: DemandResponseEvent, now: datetime) -> str:
-    if ev.cancelled:
-        return "cancelled"
-    return "scheduled" if now < ev.start else "active" if now < ev.end else "ended"
-
-
 def _public(ev: DemandResponseEvent, now: datetime, row: Any = None) -> EventPublic:
     return EventPublic(
         id=ev.event_id,
@@ -115,7 +109,7 @@ def _public(ev: DemandResponseEvent, now: datetime, row: Any = None) -> EventPub
         baseline_kw_by_site=dict(ev.baseline_kw_by_site),
         cancelled=ev.cancelled,
         cancelled_at=ev.cancelled_at,
-        status=_status(ev, now),
+        status=ev.status_at(now),
         note=getattr(row, "note", None),
         created_by=getattr(row, "created_by", None),
     )

@@ -120,7 +120,7 @@ ZH = {
     "Start session": "启动充电",
     "Reset": "重启",
     "Restart the station?": "确定重启该充电桩？",
-    "Kind": "方式",
+    "Reset type": "重启方式",
     "Soft (when idle)": "软重启（空闲时）",
     "Hard (now)": "硬重启（立即）",
     "Unlock connector": "解锁充电枪",

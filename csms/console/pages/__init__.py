@@ -7,12 +7,14 @@ from csms.console.pages import (
     id_tokens,
     live,
     planning,
+    sessions,
     signin,
+    sites,
     station,
     stations,
 )
 
 ROUTERS = (
     signin.router, home.router, live.router, stations.router, station.router, id_tokens.router,
-    compliance.router, planning.router, admin.router,
+    sessions.router, sites.router, compliance.router, planning.router, admin.router,
 )

@@ -9,7 +9,8 @@ from fastapi.responses import Response
 
 from csms.console.auth import console_user, reader, services_of
 from csms.console.nav import STATION_READERS
-from csms.console.render import local_midnight, render
+from csms.console.render import render
+from csms.console.timefmt import local_midnight
 from csms.domain.access import Principal
 
 router = APIRouter(prefix="/console", include_in_schema=False)
