@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 __all__ = ["t"]
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -131,3 +134,12 @@ def t(key: str, lang: str = "en") -> str:
     if pair is None:
         return key
     return pair[1] if lang == "zh" else pair[0]
+
+
+def plan_note(doc: Mapping[str, Any], lang: str = "en") -> str:
+    """A plan's note on its data, in ``lang`` for the built-in networks (a planner's own network keeps the
+    note it came with)."""
+    network = str(doc.get("network", ""))
+    if doc.get("note") and lang == "zh" and network in ("hunan", "25node"):
+        return t("note_" + network, lang)
+    return str(doc.get("note") or "")

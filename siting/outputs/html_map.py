@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from siting.graph import RoadGraph, corridor_chains
-from siting.i18n import t
+from siting.i18n import plan_note, t
 from siting.outputs.basemap import hunan_base_layer, is_lon_lat, road_segments
 from siting.outputs.labels import WIDE_RINGS, LabelSpec, place_svg_labels
 from siting.outputs.names import corridor_name, station_label
@@ -262,17 +262,9 @@ td,th{{border:1px solid #ccc;padding:2px 8px;font-size:13px}}</style></head><bod
 <table><tr><th>{t("station", lang)}</th><th>{t("name", lang)}</th><th>{t("station_status", lang)}</th>
 <th>{server_head}</th><th>{t("visits", lang)}</th></tr>
 {rows}</table>
-<p style="font-size:12px;color:#666">{html.escape(_note(doc, lang))}</p>
+<p style="font-size:12px;color:#666">{html.escape(plan_note(doc, lang))}</p>
 </body></html>
 """
-
-
-def _note(doc: dict[str, Any], lang: str) -> str:
-    """The plan's note on its data, in the page's language for the built-in networks."""
-    network = str(doc.get("network", ""))
-    if doc.get("note") and lang == "zh" and network in ("hunan", "25node"):
-        return t("note_" + network, lang)
-    return str(doc.get("note") or "")
 
 
 def write_html(G: RoadGraph, doc: dict[str, Any], path: str | Path, *, lang: str = "en") -> Path:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from siting.i18n import t
+from siting.i18n import plan_note, t
 from siting.models.instance import reason_text
 from siting.outputs.names import corridor_name
 from siting.sites import hint_text
@@ -161,9 +161,7 @@ def print_plan(console: Console, doc: dict[str, Any], lang: str = "en") -> None:
     _print_spacing(console, doc, lang)
     _print_unservable(console, doc, lang)
     if doc.get("note"):
-        network = str(doc.get("network", ""))
-        note = t("note_" + network, lang) if network in ("hunan", "25node") else doc["note"]
-        console.print(f"[dim]{note}[/dim]")
+        console.print(f"[dim]{plan_note(doc, lang)}[/dim]")
 
 
 def print_cover(console: Console, doc: dict[str, Any], lang: str = "en") -> None:

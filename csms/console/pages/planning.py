@@ -21,7 +21,7 @@ from csms.console.plan_jobs import MAX_ACTIVE, MAX_KEPT, MAX_TIME_LIMIT_S, PlanJ
 from csms.console.render import error_page, render, request_lang
 from csms.domain.access import Principal
 from siting.api import PlanRequest
-from siting.i18n import t
+from siting.i18n import plan_note, t
 from siting.networks import load_builtin
 from siting.outputs.geojson import plan_geojson
 from siting.outputs.names import display_name
@@ -238,7 +238,7 @@ def _result(request: Request, job: PlanJob) -> dict[str, Any]:
     for d in job.doc["station_details"]:
         sizing = d.get("sizing") or {}
         rows.append({**d, "label": display_name(d["id"], G.nodes[d["id"]], lang), "sizing": sizing})
-    return {"st": st, "doc": job.doc, "rows": rows}
+    return {"st": st, "doc": job.doc, "rows": rows, "note": plan_note(job.doc, lang)}
 
 
 def _view(job: PlanJob, lang: str) -> dict[str, Any]:
