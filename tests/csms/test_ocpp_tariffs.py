@@ -169,8 +169,11 @@ class FakeClock:
 @pytest.mark.ocpp("2.0.1", "I02")
 async def test_cost_updated_goes_to_the_station_every_interval_of_a_long_session(database_url: str) -> None:
     clock = FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
-    settings: Settings = make_settings(database_url, cost_update_interval_s=600, cost_update_check_s=1)
+    # Each round of the updater's loop is run by hand (its own wake-up is a check every 11 days here): the
+    # test advances the injected clock instead of waiting on real seconds.
+    settings: Settings = make_settings(database_url, cost_update_interval_s=600, cost_update_check_s=1e6)
     async with running_csms(settings, clock=clock) as csms:
+        updater = csms.app.state.cost_updates
         await csms.station("CP-C")
         await csms.api.post("/api/v1/tariffs", headers=csms.headers,
                             json={"name": "flat", "definition": FLAT, "station_ids": ["CP-C"]})
@@ -182,19 +185,24 @@ async def test_cost_updated_goes_to_the_station_every_interval_of_a_long_session
             await wire.call("TransactionEvent", event("Updated", 1, "2026-11-24T01:09:00Z",
                                                       meterValue=energy(2000, "2026-11-24T01:09:00Z")))
             clock.now += timedelta(seconds=601)  # the interval has passed: the loop sends the running cost
+            round_ = asyncio.create_task(updater.run_once())
             uid, payload = await expect_call(ws, "CostUpdated")
             assert payload == {"totalCost": 3.0, "transactionId": "TX-1"}  # 2 kWh x 1.50
             await answer(ws, uid, {})
+            assert await round_ == 1
             await wire.call("TransactionEvent", event("Updated", 2, "2026-11-24T01:19:00Z",
                                                       meterValue=energy(4000, "2026-11-24T01:19:00Z")))
             clock.now += timedelta(seconds=300)  # not yet another interval since the last update
+            assert await updater.run_once() == 0
             tx = (await csms.api.get("/api/v1/transactions", headers=csms.headers)).json()["items"][0]
             cost = (await csms.api.get(f"/api/v1/transactions/{tx['id']}/cost", headers=csms.headers)).json()
             assert cost["cost_sent_at"] == "2026-11-24T01:10:01Z"
             clock.now += timedelta(seconds=301)
+            round_ = asyncio.create_task(updater.run_once())
             uid, payload = await expect_call(ws, "CostUpdated")
             assert payload == {"totalCost": 6.0, "transactionId": "TX-1"}
             await answer(ws, uid, {})
+            assert await round_ == 1
 
 
 async def test_a_16_session_is_costed_the_same_way(csms: Csms) -> None:
