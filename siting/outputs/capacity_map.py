@@ -29,6 +29,7 @@ from siting.outputs.map_png import (
     finish_map,
     map_font,
     map_frame,
+    save_png,
 )
 from siting.outputs.names import display_name
 
@@ -138,10 +139,4 @@ def write_capacity_map_png(
     G: RoadGraph, doc: Mapping[str, Any], path: str | Path, *, lang: str = "en", base_layer: bool = True
 ) -> Path:
     """Render the capacity map and save it as a PNG at ``path``."""
-    render = render_capacity_map(G, doc, lang=lang, base_layer=base_layer)
-    try:
-        path = Path(path)
-        render.fig.savefig(path)
-    finally:
-        render.close()
-    return path
+    return save_png(render_capacity_map(G, doc, lang=lang, base_layer=base_layer), path)

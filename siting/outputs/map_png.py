@@ -469,7 +469,11 @@ def write_map_png(
     G: RoadGraph, doc: Mapping[str, Any], path: str | Path, *, lang: str = "en", base_layer: bool = True
 ) -> Path:
     """Render the plan map and save it as a PNG at ``path``."""
-    render = render_map(G, doc, lang=lang, base_layer=base_layer)
+    return save_png(render_map(G, doc, lang=lang, base_layer=base_layer), path)
+
+
+def save_png(render: MapRender, path: str | Path) -> Path:
+    """Save a rendered map as a PNG at ``path`` and release its figure."""
     try:
         path = Path(path)
         render.fig.savefig(path)
