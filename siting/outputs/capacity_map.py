@@ -21,7 +21,7 @@ from siting.i18n import t
 from siting.outputs.capacity import ADD_CLASSES, add_class, capacity_note, capacity_title, class_label
 from siting.outputs.fonts import plot_lang
 from siting.outputs.labels import WIDE_RINGS, LabelSpec
-from siting.outputs.map_png import (
+from siting.outputs.map_frame import (
     HALO,
     MapRender,
     base_handles,

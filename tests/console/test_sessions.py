@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from csms.console.pages import sessions as page
+from csms.console.pages.listing import PAGE_SIZE
 from csms.domain.metering import ENERGY_REGISTER, Sample
 from csms.services.metering import MeterReport
 from csms.services.transactions import StartRequest, StopRequest
@@ -93,13 +94,13 @@ async def test_the_table_filters_by_station_token_status_and_local_dates(console
 
 async def test_pages_of_fifty(console_as: Any, csms: Csms, day: dict) -> None:
     base = datetime(2026, 7, 1, tzinfo=UTC)
-    for i in range(page.PAGE_SIZE + 5):
+    for i in range(PAGE_SIZE + 5):
         await csms.runtime.services.transactions.start(
             StartRequest("CP3", 2, "CARD-A", 0.0, base + timedelta(minutes=i))
         )
     viewer = await console_as("operator")
     first = await viewer.get("/console/sessions?token=CARD-A")
-    assert len(_ids(first.text)) == page.PAGE_SIZE and 'rel="next"' in first.text
+    assert len(_ids(first.text)) == PAGE_SIZE and 'rel="next"' in first.text
     assert "/console/sessions?token=CARD-A&amp;page=2" in first.text  # the pager keeps the filters
     second = await viewer.get("/console/sessions?token=CARD-A&page=2")
     assert len(_ids(second.text)) == 6 and 'rel="prev"' in second.text

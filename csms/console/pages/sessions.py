@@ -19,6 +19,7 @@ from compliance.reports.safe_cells import SafeCsvWriter, safe_row
 from csms.console.auth import reader, services_of
 from csms.console.i18n import Translate, translator
 from csms.console.nav import STATION_READERS
+from csms.console.pages.listing import page_count, page_of
 from csms.console.render import error_page, render, request_lang
 from csms.console.timefmt import LOCAL, day_end, day_start, local_time
 from csms.domain.access import Principal
@@ -32,7 +33,6 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 Reader = Annotated[Principal, Depends(reader(STATION_READERS))]
 SessionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-PAGE_SIZE = 50
 EXPORT_MAX = 100_000
 """Rows an export may hold; a larger set asks the reader to narrow the filters."""
 EXPORT_BATCH = 2_000
@@ -154,9 +154,9 @@ async def sessions(
 ) -> Response:
     services = services_of(request)
     rows, total = await services.transactions.search(
-        Page(PAGE_SIZE, (page - 1) * PAGE_SIZE), **q.search_args()
+        page_of(page), **q.search_args()
     )
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total)
     if page > pages:  # past the end (the set shrank, or a hand-made link): the last page
         query = q.query()
         target = f"/console/sessions?{query}{'&' if query else ''}page={pages}"

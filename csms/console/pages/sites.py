@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 
 from csms.console.auth import reader, services_of
 from csms.console.nav import SITE_READERS, STATION_READERS, may
+from csms.console.pages.listing import page_count, page_of
 from csms.console.render import error_page, render
 from csms.console.timefmt import day_end, day_start, today
 from csms.domain.access import Principal
@@ -32,7 +33,6 @@ from csms.services.site_telemetry import sample_of
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 SiteReader = Annotated[Principal, Depends(reader(SITE_READERS))]
-PAGE_SIZE = 50
 FLOW_HOURS = 2
 """The power-flow chart's window [h] (``?hours=`` up to ``FLOW_MAX_HOURS``)."""
 FLOW_MAX_HOURS = 48
@@ -112,9 +112,10 @@ async def sites(
     services = services_of(request)
     found = await services.sites.list(area.strip() or None)
     total = len(found)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total)
     page = min(page, pages)
-    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    window = page_of(page)
+    shown = found[window.offset : window.offset + window.limit]
     rows = [
         (site, len(members), sum(1 for m in members if services.gateway.is_online(m.station_id)),
          spec_of(site).connection_limit_kw)

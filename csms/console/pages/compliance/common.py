@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from math import ceil
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -22,7 +21,6 @@ from csms.console.render import templates
 from csms.services.compliance import CarParkFilter
 
 ROLES = INSPECTORS
-PER_PAGE = 50
 LOCAL = ZoneInfo("Asia/Shanghai")
 UNCHECKED = "unchecked"
 VERDICTS = (*(s.value for s in Status), UNCHECKED)
@@ -74,10 +72,6 @@ def category_label(category: str, lang: str) -> str:
     if lang == "zh":
         return "未填写或无法识别" if c is Category.UNKNOWN else c.label_zh
     return c.value.replace("_", " ")
-
-
-def pages_of(total: int, per_page: int = PER_PAGE) -> int:
-    return max(1, ceil(total / per_page))
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:

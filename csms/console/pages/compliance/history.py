@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from csms.console.auth import reader, services_of
-from csms.console.pages.compliance.common import PER_PAGE, ROLES, effect_label, labels, pages_of
+from csms.console.pages.compliance.common import ROLES, effect_label, labels
+from csms.console.pages.listing import PAGE_SIZE, page_count
 from csms.console.render import error_page, render, request_lang
 from csms.domain.access import Principal
 
@@ -24,14 +25,14 @@ async def imports(
     _: Annotated[Principal, Depends(reader(ROLES))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    rows, total = await services_of(request).compliance.imports((page - 1) * PER_PAGE, PER_PAGE)
+    rows, total = await services_of(request).compliance.imports((page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render(
         request,
         "compliance/imports.html",
         {
             "rows": rows,
             "page": page,
-            "pages": pages_of(total),
+            "pages": page_count(total),
             "total": total,
             "base": "/console/compliance/imports",
         },
@@ -72,14 +73,14 @@ async def inspections(
     _: Annotated[Principal, Depends(reader(ROLES))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    rows, total = await services_of(request).compliance.inspections((page - 1) * PER_PAGE, PER_PAGE)
+    rows, total = await services_of(request).compliance.inspections((page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render(
         request,
         "compliance/inspections.html",
         {
             "rows": rows,
             "page": page,
-            "pages": pages_of(total),
+            "pages": page_count(total),
             "total": total,
             "base": "/console/compliance/inspections",
             **labels(request_lang(request)),

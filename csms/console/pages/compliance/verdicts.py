@@ -9,15 +9,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from csms.console.auth import actor, reader, services_of
 from csms.console.pages.compliance.common import (
-    PER_PAGE,
     ROLES,
     UNCHECKED,
     download,
     labels,
-    pages_of,
     query_of,
     the_filter,
 )
+from csms.console.pages.listing import PAGE_SIZE, page_count
 from csms.console.render import render, request_lang
 from csms.domain.access import Principal
 from csms.services.compliance import CarParkFilter
@@ -40,7 +39,7 @@ async def verdicts(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     service = services_of(request).compliance
-    rows, counts = await service.listing(f, (page - 1) * PER_PAGE, PER_PAGE)
+    rows, counts = await service.listing(f, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     total = counts.get(f.verdict, 0) if f.verdict else sum(counts.values())
     query = query_of(f)
     return render(
@@ -55,7 +54,7 @@ async def verdicts(
             "districts": await service.districts(),
             "rules": service.rules,
             "page": page,
-            "pages": pages_of(total),
+            "pages": page_count(total),
             "total": total,
             "base": "/console/compliance" + (f"?{query}" if query else ""),
             "query": query,
