@@ -198,10 +198,11 @@ class ChargingSession:
         start, last = self.window.start, self.window.stop or self.window.start
         if len(readings) == 1 and start is not None and last is not None:
             reading = readings[0]
-            if reading.at > last.at and reading.value_wh >= last.value_wh:
-                # The common case, a register that moved on: start -> last -> reading is the longest chain
-                # there is, so the general rule would pick (start, reading) too, at a fraction of the cost.
-                return replace(self, window=RegisterWindow(start, reading))
+            if reading.at >= last.at and reading.value_wh >= last.value_wh and reading != last:
+                # The common case, a register that moved on (in the same second, too): start -> last ->
+                # reading is the longest chain there is (the window is a chain), so the general rule would
+                # pick (start, reading) too, at a fraction of the cost.
+                return ChargingSession(self.status, RegisterWindow(start, reading))
         current = self.window.readings()
         if set(readings) <= set(current):
             return self  # a repeat changes nothing

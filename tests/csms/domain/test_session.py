@@ -143,3 +143,18 @@ def test_zero_readings_from_a_resetting_meter_never_increase_the_energy(
     arrival = data.draw(st.permutations([*series, *glitches]))
     final = ChargingSession.opened_v201("Charging").end((), arrival)
     assert final.energy_wh == series[-1].value_wh - series[0].value_wh
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=12))
+def test_each_reading_is_decided_as_the_general_rule_decides_it(steps: list[tuple[int, int]]) -> None:
+    """Message by message, the running window (fast path included: same instant, same value, repeats) is
+    the rule's window over the previous window's readings and the new one; a repeat changes nothing."""
+    running = ChargingSession.started_v16(r(0, 0.0))
+    for minutes, wh in steps:
+        reading = r(minutes, float(wh))
+        before = running.window
+        running = running.metered([reading])
+        if reading in before.readings():
+            assert running.window == before
+        else:
+            assert running.window == register_window((*before.readings(), reading))
