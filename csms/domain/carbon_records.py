@@ -72,16 +72,18 @@ def signed_values_v16(meter_value: Iterable[dict[str, Any]]) -> list[SignedValue
     """The ``format: "SignedData"`` sampled values of a 1.6 ``meterValue`` / ``transactionData`` list."""
     out = []
     for reading in meter_value:
+        signed = [sv for sv in reading["sampledValue"] if sv.get("format") == "SignedData"]
+        if not signed:
+            continue  # the common reading: its time is parsed once, by the samples' reader
         at = parse_timestamp(reading["timestamp"])
-        for sv in reading["sampledValue"]:
-            if sv.get("format") == "SignedData":
-                data = str(sv["value"])
-                out.append(
-                    SignedValue(
-                        at, sv.get("context"), sv.get("measurand", "Energy.Active.Import.Register"),
-                        signed_format(data, "SignedData"), data,
-                    )
-                )  # fmt: skip
+        for sv in signed:
+            data = str(sv["value"])
+            out.append(
+                SignedValue(
+                    at, sv.get("context"), sv.get("measurand", "Energy.Active.Import.Register"),
+                    signed_format(data, "SignedData"), data,
+                )
+            )  # fmt: skip
     return out
 
 
@@ -89,18 +91,20 @@ def signed_values_v201(meter_value: Iterable[dict[str, Any]]) -> list[SignedValu
     """The ``signedMeterValue`` objects of a 2.0.1 ``meterValue`` list."""
     out = []
     for reading in meter_value:
+        values = [sv for sv in reading["sampledValue"] if sv.get("signedMeterValue")]
+        if not values:
+            continue
         at = parse_timestamp(reading["timestamp"])
-        for sv in reading["sampledValue"]:
-            signed = sv.get("signedMeterValue")
-            if signed:
-                data = str(signed["signedMeterData"])
-                out.append(
-                    SignedValue(
-                        at, sv.get("context"), sv.get("measurand", "Energy.Active.Import.Register"),
-                        signed_format(data, str(signed.get("encodingMethod") or "signedMeterValue")), data,
-                        signed.get("signingMethod"), signed.get("encodingMethod"), signed.get("publicKey"),
-                    )
-                )  # fmt: skip
+        for sv in values:
+            signed = sv["signedMeterValue"]
+            data = str(signed["signedMeterData"])
+            out.append(
+                SignedValue(
+                    at, sv.get("context"), sv.get("measurand", "Energy.Active.Import.Register"),
+                    signed_format(data, str(signed.get("encodingMethod") or "signedMeterValue")), data,
+                    signed.get("signingMethod"), signed.get("encodingMethod"), signed.get("publicKey"),
+                )
+            )  # fmt: skip
     return out
 
 

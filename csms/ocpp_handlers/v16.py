@@ -105,8 +105,9 @@ class V16Connection(V16SecurityMixin, OutboundRules, StationConnection):
         )
         await self.services.meters.write(report)
         signed = signed_values_v16(p["meterValue"])
-        tx = p.get("transactionId")
-        await self.services.signed_meter.record(self.id, p["connectorId"], signed, transaction_pk=tx)
+        if signed:
+            tx = p.get("transactionId")
+            await self.services.signed_meter.record(self.id, p["connectorId"], signed, transaction_pk=tx)
         return {}
 
     @on(Action.sign_certificate)
