@@ -35,7 +35,7 @@ from csms.ocpp_handlers.v21 import V21Connection
 from csms.ocpp_handlers.v201 import V201Connection
 from csms.services import Services
 from csms.services.certificates import identity_of
-from csms.services.stations import HandshakeVerdict
+from csms.services.station_auth import HandshakeVerdict
 
 log = logging.getLogger("csms.ocpp")
 
@@ -237,7 +237,7 @@ class OcppServer:
         if creds is not None and creds[0] != station_id:
             creds = None  # the user name must be the station id (OCPP security profile 1)
         source = connection.remote_address[0] if connection.remote_address else None
-        verdict, booted, retry_after_s = await self.services.stations.authenticate(
+        verdict, booted, retry_after_s = await self.services.station_auth.authenticate(
             station_id, creds[1] if creds else None, certified=certified is not None, source=source,
             tls=_over_tls(connection),
         )
@@ -248,7 +248,7 @@ class OcppServer:
             return _reply(HTTPStatus.TOO_MANY_REQUESTS, "too many failed attempts; retry later",
                           **{"Retry-After": str(ceil(retry_after_s))})
         if verdict is HandshakeVerdict.unknown and creds is not None:
-            await self.services.stations.admit_unknown(station_id, creds[1])
+            await self.services.station_auth.admit_unknown(station_id, creds[1])
             log.info("station=%s event=admitted_pending", station_id)
         elif verdict is HandshakeVerdict.insecure:
             log.warning("station=%s event=handshake_refused reason=below_security_profile tls=%s",

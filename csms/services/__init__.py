@@ -41,6 +41,7 @@ from csms.services.presence import Presence
 from csms.services.reservations import ReservationService
 from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
+from csms.services.station_auth import StationAuthService
 from csms.services.station_security import StationSecurityService
 from csms.services.stations import MessageQuota, StationService
 from csms.services.tariff_messages import TariffMessagePublisher
@@ -60,6 +61,8 @@ class Services:
     events: EventBus
     """Domain events of every use case; subscribers: the energy manager, the compliance cross-check."""
     stations: StationService
+    station_auth: StationAuthService
+    """Who may open an OCPP websocket (the handshake's passwords, certificates and failure budgets)."""
     tokens: TokenService
     transactions: TransactionService
     meters: MeterService
@@ -136,25 +139,32 @@ def build_services(
     carbon = CarbonService(
         uow, clock, factor_from_settings(settings), credit_per_kg_co2=settings.carbon_credit_per_kg_co2
     )
+    station_auth = StationAuthService(
+        uow,
+        clock,
+        unknown_policy=settings.unknown_station_policy,
+        events=events,
+        budget=FailureBudget(BudgetPolicy(
+            allowed_failures=settings.handshake_failures_allowed,
+            base_backoff_s=settings.handshake_backoff_base_s,
+            max_backoff_s=settings.handshake_backoff_max_s,
+            forget_after_s=settings.handshake_failure_memory_s,
+        )),
+        hash_slots=settings.handshake_hash_concurrency,
+    )
     return Services(
         clock=clock,
         uow=uow,
         events=events,
+        station_auth=station_auth,
         stations=StationService(
             uow,
             committer,
             clock,
-            unknown_policy=settings.unknown_station_policy,
+            auth=station_auth,
             heartbeat_interval_s=settings.heartbeat_interval_s,
             pending_retry_interval_s=settings.pending_retry_interval_s,
             events=events,
-            budget=FailureBudget(BudgetPolicy(
-                allowed_failures=settings.handshake_failures_allowed,
-                base_backoff_s=settings.handshake_backoff_base_s,
-                max_backoff_s=settings.handshake_backoff_max_s,
-                forget_after_s=settings.handshake_failure_memory_s,
-            )),
-            hash_slots=settings.handshake_hash_concurrency,
             quota=MessageQuota(settings.station_messages_max_count, settings.station_messages_max_bytes),
             boot_intervals=boot_intervals.overrides,
         ),

@@ -21,7 +21,7 @@ from csms.domain import security_profile
 from csms.domain.timeutil import Clock
 from csms.errors import InvalidInput, NotFound
 from csms.services.gateway import StationGateway
-from csms.services.stations import hash_password
+from csms.services.station_auth import hash_password
 
 PASSWORD_BYTES = 20
 """A rotated password is 20 random bytes written as 40 hexadecimal digits: the 1.6 security whitepaper's

@@ -17,9 +17,9 @@ from websockets.exceptions import InvalidStatus
 from csms.config import Settings
 from csms.domain.events import HandshakeBudgetExceeded
 from csms.main import create_app
-from csms.services import stations as stations_module
+from csms.services import station_auth as auth_module
 from csms.services.handshake import CLEAN, SUSPECT, PriorityGate
-from csms.services.stations import HandshakeVerdict
+from csms.services.station_auth import HandshakeVerdict
 from tests.harness import Csms, Wire, make_settings
 
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
@@ -101,13 +101,13 @@ async def test_unknown_ids_cost_one_argon2_verification_like_known_ones(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     verified: list[str] = []
-    real_verify = stations_module._verify
-    monkeypatch.setattr(stations_module, "_verify",
+    real_verify = auth_module._verify
+    monkeypatch.setattr(auth_module, "_verify",
                         lambda h, p: verified.append(p) or real_verify(h, p))  # type: ignore[func-returns-value]
     app = create_app(make_settings(database_url, handshake_failures_allowed=1000))
     async with app.router.lifespan_context(app):
-        stations = app.state.runtime.services.stations
-        await stations.register("CP-K", "right-password")
+        await app.state.runtime.services.stations.register("CP-K", "right-password")
+        stations = app.state.runtime.services.station_auth
 
         async def took(station_id: str) -> float:
             start = time.perf_counter()
@@ -184,14 +184,14 @@ async def test_guesses_queued_together_are_not_all_heard(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     verified: list[str] = []
-    real_verify = stations_module._verify
-    monkeypatch.setattr(stations_module, "_verify",
+    real_verify = auth_module._verify
+    monkeypatch.setattr(auth_module, "_verify",
                         lambda h, p: verified.append(p) or real_verify(h, p))  # type: ignore[func-returns-value]
     settings = make_settings(database_url, handshake_failures_allowed=1, handshake_hash_concurrency=1)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        stations = app.state.runtime.services.stations
-        await stations.register("CP-Q", "right-password")
+        await app.state.runtime.services.stations.register("CP-Q", "right-password")
+        stations = app.state.runtime.services.station_auth
         verdicts = await asyncio.gather(
             *(stations.authenticate("CP-Q", f"guess-{i}", source="10.0.0.9") for i in range(10))
         )

@@ -21,7 +21,7 @@ async def _overview(request: Request) -> dict[str, Any]:
     now = await services.overview.now(since=local_midnight(services.now()))
     return {
         "now": now,
-        "blocked": services.stations.blocked_handshakes(limit=20),
+        "blocked": services.station_auth.blocked_handshakes(limit=20),
         "quotas": await services.stations.at_message_quota(limit=20),
     }
 
