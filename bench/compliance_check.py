@@ -14,9 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from compliance.categories import Category
 from compliance.evaluate import evaluate_all
 from compliance.importers import read_register
-from compliance.model import CarPark, Category
+from compliance.model import CarPark
 from compliance.packs import resolve_packs
 from compliance.reports.tables import write_verdicts_csv
 

@@ -26,7 +26,8 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
-from compliance.model import CarPark, Category
+from compliance.categories import Category
+from compliance.model import CarPark
 from compliance.schema import to_json
 from csms.config import Settings
 from csms.db.compliance import CarParkRow, CarParkVerdictRow

@@ -5,8 +5,9 @@ CLI sit around it. The CSMS calls :func:`compliance.telemetry.cross_check` and m
 :func:`compliance.api.create_router`.
 """
 
+from compliance.categories import Category
 from compliance.evaluate import CarParkResult, Status, Verdict, evaluate, evaluate_all, evaluate_rule
-from compliance.model import CarPark, Category
+from compliance.model import CarPark
 from compliance.packs import get_pack, resolve_packs, shipped_packs
 
 __all__ = [

@@ -18,9 +18,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from compliance.categories import CATEGORY_SYNONYMS, CATEGORY_ZH, Category
 from compliance.columns import BLANK_WORDS, CATEGORY_ALIASES, CURRENT_ALIASES, FALSE_WORDS, TRUE_WORDS
 from compliance.errors import ComplianceError
-from compliance.model import CATEGORY_SYNONYMS, CATEGORY_ZH, Category
 from compliance.normalise import normalise_header
 from compliance.schema import Kind
 

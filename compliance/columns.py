@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compliance.model import CATEGORY_SYNONYMS, CATEGORY_ZH, CarPark, Category
+from compliance.categories import CATEGORY_SYNONYMS, CATEGORY_ZH, Category
+from compliance.model import CarPark
 from compliance.normalise import normalise_header
 from compliance.schema import FieldInfo, Kind, fields_of
 

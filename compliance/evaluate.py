@@ -15,7 +15,8 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 
-from compliance.model import CarPark, Category
+from compliance.categories import Category
+from compliance.model import CarPark
 from compliance.rules import (
     ALL_TRUE,
     FLAGS_BLANK_MEANS_NO,
@@ -147,7 +148,7 @@ def evaluate_rule(cp: CarPark, rule: Rule) -> Verdict:
     Examples
     --------
     >>> from compliance.packs import get_pack
-    >>> from compliance.model import Category
+    >>> from compliance.categories import Category
     >>> rule = get_pack("xiangjiang-2023").rule("XJ-PUBLIC-30")
     >>> cp = CarPark(id="P1", name="p", category=Category.SOCIAL_PUBLIC, is_public=True,
     ...              total_spaces=11, spaces_with_chargers=2, spaces_reserved=1)

@@ -29,6 +29,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from compliance.categories import Category
 from compliance.cells import CellError, is_blank, parse_cell
 from compliance.columns import BY_KEY, COLUMNS
 from compliance.errors import (
@@ -40,7 +41,7 @@ from compliance.errors import (
 )
 from compliance.headers import HEADER_SEARCH_ROWS, ColumnMapping, SheetColumn, find_header
 from compliance.limits import DEFAULT_LIMITS, ImportLimits, RowBudget, cell_too_long, check_zip_directory
-from compliance.model import CarPark, Category
+from compliance.model import CarPark
 from compliance.schema import fields_of
 from compliance.validation import consistency_problems
 

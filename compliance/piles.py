@@ -193,7 +193,7 @@ def apply_piles(records: Sequence[CarPark], pile_list: PileList) -> tuple[list[C
 
     Examples
     --------
-    >>> from compliance.model import Category
+    >>> from compliance.categories import Category
     >>> cp = CarPark(id="S1", name="服务区", category=Category.OTHER, dc_fast_chargers_60kw=3)
     >>> listed = (Pile("S1", "1", "DC", 120), Pile("S1", "2", "DC", 30), Pile("S1", "3", "AC", 7))
     >>> piles = PileList(listed, ())

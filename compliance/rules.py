@@ -17,9 +17,9 @@ from datetime import date
 from fractions import Fraction
 from functools import cache
 
+from compliance.categories import Category
 from compliance.errors import UnknownRuleError
 from compliance.labels import label
-from compliance.model import Category
 
 RATIO = "ratio"
 MINIMUM = "minimum"

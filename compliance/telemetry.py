@@ -152,7 +152,7 @@ def apply_strict(
     Examples
     --------
     >>> from datetime import datetime, timezone
-    >>> from compliance.model import Category
+    >>> from compliance.categories import Category
     >>> now = datetime(2025, 6, 30, tzinfo=timezone.utc)
     >>> cp = CarPark(id="P1", name="p", category=Category.OTHER, spaces_with_chargers=6,
     ...              station_ids=("A", "B"))

@@ -19,8 +19,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compliance.categories import CATEGORY_ZH, Category
 from compliance.columns import COLUMNS
-from compliance.model import CATEGORY_ZH, Category
 from compliance.piles import TEMPLATE_HEADERS as PILE_HEADERS
 from compliance.schema import Kind
 

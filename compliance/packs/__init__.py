@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
+from compliance.categories import Category
 from compliance.errors import RulePackError, UnknownRuleError
-from compliance.model import Category
 from compliance.rules import (
     ALL_TRUE,
     COUNT_FIELDS,

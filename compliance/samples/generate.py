@@ -15,9 +15,9 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from compliance.categories import Category
 from compliance.columns import COLUMNS
 from compliance.coords import wgs84_to_gcj02
-from compliance.model import Category
 
 SEED = 20230906
 HERE = Path(__file__).parent

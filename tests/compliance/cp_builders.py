@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from compliance.model import CarPark, Category
+from compliance.categories import Category
+from compliance.model import CarPark
 
 
 def make_car_park(**fields: object) -> CarPark:

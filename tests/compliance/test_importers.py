@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from compliance.categories import Category
 from compliance.errors import ComplianceError, Effect, UnreadableRegisterError
 from compliance.importers import read_csv_bytes, read_register, read_register_bytes, read_rows
-from compliance.model import Category
 from compliance.template import headers, write_template
 
 ISSUE_HEADERS = (

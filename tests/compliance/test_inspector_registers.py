@@ -13,13 +13,13 @@ from datetime import date
 import pytest
 from inspector_sheets import TITLE, gbk_csv, quarterly_ledger, two_row_header
 
+from compliance.categories import CATEGORY_SYNONYMS, Category
 from compliance.cells import parse_cell
 from compliance.cli import main
 from compliance.errors import Effect, UnreadableRegisterError
 from compliance.evaluate import evaluate
 from compliance.headers import HEADER_SYNONYMS, match_header
 from compliance.importers import ImportResult, read_register_bytes, read_rows
-from compliance.model import CATEGORY_SYNONYMS, Category
 from compliance.packs import get_pack
 from compliance.schema import Kind
 

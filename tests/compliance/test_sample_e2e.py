@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from compliance.categories import Category
 from compliance.cli import main
 from compliance.errors import Effect
 from compliance.importers import read_register
-from compliance.model import Category
 from compliance.packs import find_rule
 from compliance.samples.generate import CSV_PATH, XLSX_PATH, sample_rows, write_csv
 

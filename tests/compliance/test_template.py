@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from compliance.api import create_router
+from compliance.categories import Category
 from compliance.cli import main
 from compliance.columns import COLUMNS
-from compliance.model import Category
 from compliance.piles import read_register_with_piles
 from compliance.repository import InMemoryRepository
 from compliance.schema import Kind

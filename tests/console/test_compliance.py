@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from compliance.model import CarPark, Category
+from compliance.categories import Category
+from compliance.model import CarPark
 from csms.services.compliance import CarParkFilter, ComplianceService
 from tests.console.conftest import ConsoleClient
 from tests.harness import Csms

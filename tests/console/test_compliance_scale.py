@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from compliance.model import CarPark, Category
+from compliance.categories import Category
+from compliance.model import CarPark
 from compliance.schema import to_json
 from csms.db.compliance import CarParkRow, CarParkVerdictRow
 from tests.harness import Csms

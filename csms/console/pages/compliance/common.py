@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from fastapi import Query
 from fastapi.responses import Response
 
+from compliance.categories import Category
 from compliance.errors import EFFECT_ZH, Effect
 from compliance.evaluate import Status
 from compliance.explain import status_label
-from compliance.model import Category
 from csms.console.i18n import translator
 from csms.console.nav import INSPECTORS
 from csms.console.render import templates
