@@ -44,7 +44,7 @@ def formula(v: Verdict, lang: str = "en") -> str:
     >>> from compliance.packs import get_pack
     >>> from compliance.evaluate import evaluate_rule
     >>> from compliance.categories import Category
-from compliance.model import CarPark
+    >>> from compliance.model import CarPark
     >>> cp = CarPark(id="a", name="a", category=Category.SOCIAL_PUBLIC, is_public=True, total_spaces=10,
     ...              spaces_with_chargers=1, spaces_reserved=2)
     >>> v = evaluate_rule(cp, get_pack("xiangjiang-2023").rule("XJ-PUBLIC-30"))
