@@ -31,7 +31,8 @@ from compliance.packs import find_rule, resolve_packs, shipped_packs
 from compliance.piles import PileList, apply_piles, read_pile_file, read_workbook_piles
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
-from compliance.reports.notice import NoticeConfig, notices_withheld, write_notices
+from compliance.reports.notice import write_notices
+from compliance.reports.notice_text import NoticeConfig, notices_withheld
 from compliance.reports.safe_cells import SafeCsvWriter
 from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.tables import render_verdicts_xlsx, write_verdicts_csv

@@ -22,7 +22,7 @@ from compliance.api.rules import rules_router
 from compliance.api.template import template_router
 from compliance.api.worker import ProcessWorker, ThreadWorker
 from compliance.limits import DEFAULT_LIMITS, ImportLimits
-from compliance.reports.notice import NoticeConfig
+from compliance.reports.notice_text import NoticeConfig
 
 __all__ = ["REPORTS", "create_router"]
 

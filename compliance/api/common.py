@@ -19,7 +19,7 @@ from compliance.evaluate import CarParkResult, evaluate
 from compliance.limits import DEFAULT_LIMITS, ImportLimits
 from compliance.model import CarPark
 from compliance.packs import get_pack
-from compliance.reports.notice import NoticeConfig
+from compliance.reports.notice_text import NoticeConfig
 from compliance.repository import CarParkRepository, TelemetrySource
 from compliance.rules import RulePack
 from compliance.telemetry import TelemetryCheck, apply_strict, cross_check_car_park

@@ -12,7 +12,8 @@ from compliance.errors import NoticeError
 from compliance.evaluate import CarParkResult, Status
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
-from compliance.reports.notice import issuable, render_notice
+from compliance.reports.notice import render_notice
+from compliance.reports.notice_text import issuable
 from compliance.reports.tables import render_verdicts_csv, render_verdicts_xlsx
 from compliance.repository import CarParkRepository, TelemetrySource
 from compliance.rules import RulePack

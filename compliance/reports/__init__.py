@@ -6,7 +6,8 @@ Each writer has a ``render_*`` form returning bytes or text (for the REST routes
 
 from compliance.reports.geojson import feature_collection, render_geojson
 from compliance.reports.html import render_html
-from compliance.reports.notice import NoticeConfig, render_notice, write_notices
+from compliance.reports.notice import render_notice, write_notices
+from compliance.reports.notice_text import NoticeConfig
 from compliance.reports.summary import district_summary, status_counts
 from compliance.reports.tables import (
     VERDICT_COLUMNS,

@@ -25,7 +25,8 @@ from compliance.model import CarPark
 from compliance.packs import resolve_packs
 from compliance.piles import read_register_with_piles
 from compliance.reports.html import render_html
-from compliance.reports.notice import NoticeConfig, issuable, render_notice
+from compliance.reports.notice import render_notice
+from compliance.reports.notice_text import NoticeConfig, issuable
 from compliance.reports.tables import render_verdicts_xlsx
 from compliance.repository import Inspection
 from compliance.rules import RulePack

@@ -18,14 +18,8 @@ from compliance.cli import main
 from compliance.errors import NoticeError
 from compliance.evaluate import evaluate
 from compliance.packs import get_pack, shipped_packs
-from compliance.reports.notice import (
-    NoticeConfig,
-    NoticeText,
-    notice_gaps,
-    notice_text,
-    render_notice,
-    write_notices,
-)
+from compliance.reports.notice import render_notice, write_notices
+from compliance.reports.notice_text import NoticeConfig, NoticeText, notice_gaps, notice_text
 
 CHINESE_PACKS = [p for pid, p in shipped_packs().items() if pid != "uk-ads-2021"]
 CONFIG = NoticeConfig(
