@@ -137,7 +137,6 @@ class StationAuthService:
         with it on it replaces the old one; an upgrade of profile settles the same way
         (:mod:`csms.domain.security_profile`).
         """
-        now = self._clock()
         keys = [("station", station_id)] + ([("address", source)] if source else [])
         known_here = source is not None and self._known_address.get(station_id) == source
 
