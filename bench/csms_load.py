@@ -11,7 +11,11 @@ validation on, every state change stored in SQLite (synchronous=FULL), each answ
 
 Targets (issue 12), printed with each run: CSMS throughput >= 0.85x the reference's, CSMS p99 <= 2x.
 
-Run: ``python -m bench.csms_load [--stations 1000,10000] [--duration 10] [--procs 2] [--profile x.svg]``
+``--also picows,aiohttp`` runs the same answers over other websocket libraries in each round, beside the
+reference (``bench/_load/reference_*.py``): what the transport alone costs per message, library by library.
+
+Run: ``python -m bench.csms_load [--stations 1000,10000] [--duration 10] [--procs 2] [--profile x.svg]
+[--also picows,aiohttp]``
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ TARGET_THROUGHPUT = 0.85
 """The CSMS must answer at least this share of the bare reference's messages/s, in the same run."""
 TARGET_P99 = 2.0
 """... with a p99 round trip at most this many times the reference's."""
+REFERENCES = {
+    "reference": "bench._load.reference_server",  # websockets: the reference of the targets
+    "picows": "bench._load.reference_picows",
+    "aiohttp": "bench._load.reference_aiohttp",
+}
 
 
 def _start(module: str, *args: str) -> subprocess.Popen:
@@ -68,7 +77,7 @@ def run_one(
         server = _start("bench._load.csms_server", str(workdir / f"{name}.sqlite3"), str(port_file),
                         str(stations))
     else:
-        server = _start("bench._load.reference_server", str(port_file))
+        server = _start(REFERENCES[kind], str(port_file))
     try:
         port = _wait_port(port_file, server)
         url = f"ws://127.0.0.1:{port}" + ("/ocpp" if kind == "csms" else "")
@@ -119,7 +128,8 @@ def run_one(
 
 
 def _report(stations: int, mode: str, rows: list[dict]) -> tuple[float, float]:
-    """Print one paired run (reference, then CSMS); return its (throughput ratio, p99 ratio)."""
+    """Print one paired run (reference, any others, then CSMS); return the CSMS's (throughput ratio, p99
+    ratio) to the reference."""
     print(f"\n{stations} stations, {mode}; "
           "mix 75% MeterValues (4 samples), 12.5% Heartbeat, 12.5% StatusNotification")
     print(f"{'server':<10}{'connected':>10}{'errors':>8}{'msg/s':>10}"
@@ -130,7 +140,11 @@ def _report(stations: int, mode: str, rows: list[dict]) -> tuple[float, float]:
     for r in rows:
         if r["error_kinds"]:
             print(f"{r['kind']} errors by kind: {r['error_kinds']}")
-    ref, csms = rows
+    ref, others, csms = rows[0], rows[1:-1], rows[-1]
+    for other in others:
+        print(f"{other['kind']}/reference (same answers, another websocket library): throughput "
+              f"{other['msgs_per_s'] / ref['msgs_per_s']:.2f}, "
+              f"CPU per message {other['cpu_us_per_msg'] / ref['cpu_us_per_msg']:.2f}x")
     throughput, p99 = csms["msgs_per_s"] / ref["msgs_per_s"], csms["p99_ms"] / ref["p99_ms"]
     p50 = csms["p50_ms"] / ref["p50_ms"]
     print(f"ratio csms/reference: throughput {throughput:.2f}, p50 {p50:.2f}x, p99 {p99:.2f}x, "
@@ -155,7 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="paired runs (reference then CSMS) per station count; medians printed after")
     parser.add_argument("--profile", help="py-spy samples of the CSMS: flame graph .svg or raw stacks")
+    parser.add_argument("--also", default="",
+                        help=f"other references per round: {', '.join(list(REFERENCES)[1:])}")
     args = parser.parse_args(argv)
+    also = [k for k in args.also.split(",") if k]
+    if unknown := [k for k in also if k not in REFERENCES or k == "reference"]:
+        parser.error(f"--also: unknown {', '.join(unknown)}; choose from {', '.join(list(REFERENCES)[1:])}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"load generators: {args.procs} processes; window {args.duration:.0f} s")
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
             ratios = []
             for n in range(args.rounds):  # paired and interleaved: a busy moment of the machine hits both
                 rows = [run_one(kind, stations, args.duration, args.procs, rate, warmup_s, Path(tmp),
-                                args.profile, n) for kind in ("reference", "csms")]
+                                args.profile, n) for kind in ("reference", *also, "csms")]
                 ratios.append(_report(stations, mode, rows))
             if args.rounds > 1:
                 print(f"\n{stations} stations over {args.rounds} paired runs "

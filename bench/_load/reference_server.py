@@ -25,18 +25,26 @@ async def answer(ws) -> None:
         pass
 
 
+def reply(raw: str | bytes) -> str | None:
+    """The answer to one frame: a fixed CALLRESULT for a CALL, nothing for anything else."""
+    frame = json.loads(raw)
+    if frame[0] != 2:
+        return None
+    action = frame[2]
+    if action == "BootNotification":
+        payload = {"currentTime": "2026-01-01T00:00:00Z", "interval": 300, "status": "Accepted"}
+    elif action == "Heartbeat":
+        payload = {"currentTime": "2026-01-01T00:00:00Z"}
+    else:
+        payload = {}
+    return json.dumps([3, frame[1], payload])
+
+
 async def _answer(ws) -> None:
     async for raw in ws:
-        frame = json.loads(raw)
-        if frame[0] == 2:
-            action = frame[2]
-            if action == "BootNotification":
-                payload = {"currentTime": "2026-01-01T00:00:00Z", "interval": 300, "status": "Accepted"}
-            elif action == "Heartbeat":
-                payload = {"currentTime": "2026-01-01T00:00:00Z"}
-            else:
-                payload = {}
-            await ws.send(json.dumps([3, frame[1], payload]))
+        answer = reply(raw)
+        if answer is not None:
+            await ws.send(answer)
 
 
 async def main(port_file: str) -> None:

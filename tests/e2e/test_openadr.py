@@ -24,12 +24,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _until(condition, timeout_s: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(condition, what: str, timeout_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait for ``condition``: it usually holds within a poll or two (openleadr's VEN polls its VTN every
+    second, on real time: the library's scheduler takes no clock). The deadline is generous because a loaded
+    CI machine has stretched one of these waits past 20 s; a miss names the step that did not come."""
+
     async def poll() -> None:
         while not condition():
             await asyncio.sleep(0.05)
 
-    await asyncio.wait_for(poll(), timeout_s)
+    try:
+        await asyncio.wait_for(poll(), timeout_s)
+    except TimeoutError:
+        raise AssertionError(f"not within {timeout_s:.0f} s: {what}") from None
 
 
 class Vtn:
@@ -91,11 +98,11 @@ async def test_a_vtn_event_lowers_the_site_and_the_metered_load_goes_back(databa
                             for p in station.sent("SetChargingProfile")
                             if p["csChargingProfiles"]["chargingProfilePurpose"] == "TxDefaultProfile"]
 
-                await _until(lambda: bool(defaults()))
+                await _until(lambda: bool(defaults()), "the site's first default profile")
                 assert defaults()[-1] == 40_000.0  # 50 kW less the 10 kW declared base load
 
                 vtn.curtail(20.0)  # the centre: this site's import at most 20 kW
-                await _until(lambda: defaults()[-1] < 40_000.0)
+                await _until(lambda: defaults()[-1] < 40_000.0, "the VTN's event lowering the site's profile")
                 assert defaults()[-1] == 10_000.0  # 20 kW less the base load
                 assert vtn.responses == ["optIn"]
                 events = [e for _, e in await csms.runtime.services.demand_response.list()]
@@ -106,7 +113,8 @@ async def test_a_vtn_event_lowers_the_site_and_the_metered_load_goes_back(databa
                 sample = [{"timestamp": now, "pv_power_w": 0, "base_load_w": 9000, "grid_import_w": 18_765}]
                 r = await csms.api.post(f"/api/v1/sites/{SITE}/telemetry", json=sample, headers=csms.headers)
                 assert r.status_code < 300, r.text
-                await _until(lambda: any(v == 18_765 for _, _, v in vtn.reports))
+                await _until(lambda: any(v == 18_765 for _, _, v in vtn.reports),
+                             "the metered import reported to the VTN")
                 assert {resource for resource, _, _ in vtn.reports} == {SITE}
     finally:
         await vtn.server.stop()
