@@ -16,9 +16,9 @@ from pathlib import Path
 
 from compliance.categories import Category
 from compliance.evaluate import evaluate_all
-from compliance.importers import read_register
 from compliance.model import CarPark
 from compliance.packs import resolve_packs
+from compliance.register_files import read_register
 from compliance.reports.tables import write_verdicts_csv
 
 SEED = 4

@@ -23,10 +23,10 @@ from compliance.cli_console import print_mapping, print_summary, show_rule
 from compliance.errors import ComplianceError, RegisterError, RowError, TelemetryError
 from compliance.evaluate import evaluate
 from compliance.gaps import data_gaps
-from compliance.importers import read_register
 from compliance.model import CarPark
 from compliance.packs import find_rule, resolve_packs, shipped_packs
 from compliance.piles import PileList, apply_piles, read_pile_file, read_workbook_piles
+from compliance.register_files import read_register
 from compliance.reports.geojson import render_geojson
 from compliance.reports.html import render_html
 from compliance.reports.notice import write_notices

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from compliance.errors import RegisterError, RowError, UnreadableRegisterError
-from compliance.importers import DEFAULT_NEW_SINCE, ImportResult, read_register_bytes
+from compliance.importers import DEFAULT_NEW_SINCE, ImportResult
 from compliance.limits import DEFAULT_LIMITS, ImportLimits, check_zip_directory
 from compliance.model import CarPark
+from compliance.register_files import read_register_bytes
 
 #: Rated power from which a DC pile is a fast charger (湘政办发〔2021〕4号: 单桩功率不低于60千瓦).
 FAST_KW = 60.0
@@ -305,7 +306,7 @@ def read_pile_file(path: Path | str, limits: ImportLimits = DEFAULT_LIMITS) -> P
 def read_register_with_piles(
     data: bytes, filename: str, new_since: date = DEFAULT_NEW_SINCE, limits: ImportLimits = DEFAULT_LIMITS
 ) -> ImportResult:
-    """:func:`compliance.importers.read_register_bytes`, then the workbook's own pile-list sheet applied."""
+    """:func:`compliance.register_files.read_register_bytes`, then the workbook's pile-list sheet applied."""
     result = read_register_bytes(data, filename, new_since, limits)
     if Path(filename).suffix.lower() not in (".xlsx", ".xlsm"):
         return result

@@ -44,7 +44,7 @@ _TRANSFER_CHUNK = 1_000
 CHILD_NICENESS = 10
 
 #: Modules the forkserver imports once, so that each child starts warm.
-PRELOAD = ["compliance.importers", "openpyxl", "openpyxl.reader.excel"]
+PRELOAD = ["compliance.register_files", "openpyxl", "openpyxl.reader.excel"]
 
 
 class _Limiters:

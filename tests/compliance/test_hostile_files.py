@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from compliance.cli import main
 from compliance.errors import RegisterLimitError, UnreadableRegisterError
-from compliance.importers import read_register_bytes
 from compliance.limits import ImportLimits, RowBudget
+from compliance.register_files import read_register_bytes
 from compliance.reports.safe_cells import safe_cell
 
 INJECTION = "=cmd|' /C calc'!A0"

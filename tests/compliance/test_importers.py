@@ -9,7 +9,8 @@ from openpyxl import Workbook, load_workbook
 
 from compliance.categories import Category
 from compliance.errors import ComplianceError, Effect, UnreadableRegisterError
-from compliance.importers import read_csv_bytes, read_register, read_register_bytes, read_rows
+from compliance.importers import read_rows
+from compliance.register_files import read_csv_bytes, read_register, read_register_bytes
 from compliance.template import headers, write_template
 
 ISSUE_HEADERS = (

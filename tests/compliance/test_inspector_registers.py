@@ -19,8 +19,9 @@ from compliance.cli import main
 from compliance.errors import Effect, UnreadableRegisterError
 from compliance.evaluate import evaluate
 from compliance.headers import HEADER_SYNONYMS, match_header
-from compliance.importers import ImportResult, read_register_bytes, read_rows
+from compliance.importers import ImportResult, read_rows
 from compliance.packs import get_pack
+from compliance.register_files import read_register_bytes
 from compliance.schema import Kind
 
 NA = ("not_applicable", None, None, None)

@@ -10,8 +10,8 @@ import pytest
 from compliance.categories import Category
 from compliance.cli import main
 from compliance.errors import Effect
-from compliance.importers import read_register
 from compliance.packs import find_rule
+from compliance.register_files import read_register
 from compliance.samples.generate import CSV_PATH, XLSX_PATH, sample_rows, write_csv
 
 CHINESE_PACKS = "xiangjiang-2023,hunan-2021,hunan-2023,changsha-2023,national-2015,gbt51313-2018"
