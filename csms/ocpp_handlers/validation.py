@@ -144,31 +144,56 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-@cache
-def _schema(ocpp_version: str, action: str, response: bool) -> Any:
+def _schema_file(ocpp_version: str, action: str, response: bool) -> Path:
     folder = "v" + ocpp_version.replace(".", "")
     suffix = (
         ("Response" if response else "") if ocpp_version == "1.6" else ("Response" if response else "Request")
     )
-    path = _SCHEMAS / folder / "schemas" / f"{action}{suffix}.json"
-    if not action or not action.isalnum() or not path.is_file():
-        return None
+    return _SCHEMAS / folder / "schemas" / f"{action}{suffix}.json"
+
+
+@cache
+def actions(ocpp_version: str) -> frozenset[str]:
+    """The actions ``ocpp_version`` defines, either way: those with a request and a response schema in the
+    library's folder.
+
+    A station's action name is looked up here before anything else, so that no string a station sends
+    reaches the file system (a name too long for it, a path) or grows a cache.
+
+    >>> "MeterValues" in actions("1.6"), "NotifyEVChargingNeeds" in actions("2.0.1"), len(actions("1.6"))
+    (True, True, 39)
+    """
+    folder = _schema_file(ocpp_version, "", False).parent
+    answers = {p.stem.removesuffix("Response") for p in folder.glob("*Response.json")}
+    return frozenset(a for a in answers if _schema_file(ocpp_version, a, False).is_file())
+
+
+@cache
+def _schema(ocpp_version: str, action: str, response: bool) -> Any:
+    """The bounded schema of a known action (callers check :func:`actions` first: this cache stays finite)."""
+    path = _schema_file(ocpp_version, action, response)
     return _bound(json.loads(path.read_text(encoding="utf-8-sig")))
 
 
-@cache
 def free_form(ocpp_version: str, action: str) -> bool:
     """Whether ``action``'s request may carry values of any shape (its depth is then checked)."""
-    schema = _schema(ocpp_version, action, False)
-    return schema is not None and _free_form(schema)
+    return action in actions(ocpp_version) and _free_form_known(ocpp_version, action)
 
 
 @cache
+def _free_form_known(ocpp_version: str, action: str) -> bool:
+    return _free_form(_schema(ocpp_version, action, False))
+
+
 def _validator(ocpp_version: str, action: str, response: bool) -> Any:
-    schema = _schema(ocpp_version, action, response)
-    if schema is None:
+    if action not in actions(ocpp_version):
         return None
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+    return _compiled(ocpp_version, action, response)
+
+
+@cache
+def _compiled(ocpp_version: str, action: str, response: bool) -> Any:
+    return jsonschema_rs.validator_for(_schema(ocpp_version, action, response), validate_formats=True)
 
 
 def validate(

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csms.ocpp_handlers import validation
 from csms.ocpp_handlers.rpc import StationConnection
 from csms.ocpp_handlers.v16 import V16Connection
 from csms.ocpp_handlers.v201 import V201Connection
@@ -192,3 +193,19 @@ async def test_any_frame_gets_one_well_formed_answer_and_no_traceback(
         await conn.route_message(raw)
     _check_answer(conn, raw, outbox.sent)
     assert [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("cls", [V16Connection, V201Connection], ids=["1.6", "2.0.1"])
+async def test_an_action_of_any_shape_a_station_makes_up_is_not_implemented(
+    csms: Csms, cls: type[StationConnection]
+) -> None:
+    """Found by the property above: an action name of 300 characters reached the file system (the schema's
+    file name, "File name too long") and was answered InternalError. A made-up name is answered
+    NotImplemented, whatever its length or characters, and leaves no trace in the schema caches."""
+    conn, outbox = await _session(csms, cls, f"ODD-{cls.ocpp_version}")
+    before = (validation._schema.cache_info().currsize, validation._compiled.cache_info().currsize)
+    made_up = ["x" * 300, "../v16/schemas/BootNotification", "Boot.Notification", "", "Heartbeat\u0000"]
+    for i, action in enumerate(made_up):
+        await conn.route_message(json.dumps([2, f"m{i}", action, {}]))
+    assert [(a[0], a[1], a[2]) for a in outbox.sent] == [(4, f"m{i}", "NotImplemented") for i in range(5)]
+    assert (validation._schema.cache_info().currsize, validation._compiled.cache_info().currsize) == before
