@@ -17,6 +17,11 @@ from compliance.schema import spec
 
 Current = Literal["AC", "DC", "AC+DC"]
 
+MAX_VALUE = 1_000_000
+"""The most any number of a car park may be (spaces, piles, dwellings, levels, kW, kVA): no car park counts a
+million of anything, and the bound keeps every value inside the database's 32-bit integers. A larger value is
+refused by the API (422) and read as blank, with a message, by the importers."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CarPark:
@@ -227,6 +232,7 @@ class CarPark:
             en="total spaces",
             required=True,
             ge=0,
+            le=MAX_VALUE,
             help_en="All spaces",
             help_zh="全部车位",
         ),
@@ -238,13 +244,16 @@ class CarPark:
             zh="专属车位数",
             en="dedicated spaces",
             ge=0,
+            le=MAX_VALUE,
             help_en="Owned or assigned spaces (residential base)",
             help_zh="产权或固定车位(住宅配建基数)",
         ),
     )
     dwellings: int | None = field(
         default=None,
-        metadata=spec(aliases=("户数", "总户数", "住宅户数", "住户"), zh="住户数", en="dwellings", ge=0),
+        metadata=spec(
+            aliases=("户数", "总户数", "住宅户数", "住户"), zh="住户数", en="dwellings", ge=0, le=MAX_VALUE
+        ),
     )
     spaces_with_chargers: int | None = field(
         default=None,
@@ -265,6 +274,7 @@ class CarPark:
             zh="已建充电设施车位数",
             en="spaces with chargers",
             ge=0,
+            le=MAX_VALUE,
             help_en="A dual-gun pile serving two spaces counts two",
             help_zh="一桩双枪服务两个车位计2个",
         ),
@@ -277,6 +287,7 @@ class CarPark:
             en="power per charger",
             unit="kW",
             ge=0,
+            le=MAX_VALUE,
         ),
     )
     charger_current: Current | None = field(
@@ -304,6 +315,7 @@ class CarPark:
             zh="预留安装条件车位数",
             en="reserved spaces",
             ge=0,
+            le=MAX_VALUE,
             help_en="Spaces with conditions reserved, chargers not yet built",
             help_zh="已预留安装条件但未建桩的车位",
         ),
@@ -325,6 +337,7 @@ class CarPark:
             en="reserved supply capacity",
             unit="kVA",
             ge=0,
+            le=MAX_VALUE,
         ),
     )
     meter_box_position: str | None = field(
@@ -342,6 +355,7 @@ class CarPark:
             zh="地下层数",
             en="underground levels",
             ge=0,
+            le=MAX_VALUE,
         ),
     )
     # Fire-safety preconditions for chargers in underground garages (GB/T 51313-2018 §6.1.6, wording [U]).
@@ -399,6 +413,7 @@ class CarPark:
             zh="60kW及以上直流快充桩数",
             en="DC fast chargers >= 60 kW",
             ge=0,
+            le=MAX_VALUE,
         ),
     )
     piles_listed: int | None = field(
@@ -407,6 +422,8 @@ class CarPark:
             zh="充电桩清单桩数",
             en="piles listed",
             column=None,
+            ge=0,
+            le=MAX_VALUE,
             help_en="Piles of this car park in the pile list; None: no pile list, counts are self-declared",
             help_zh="充电桩清单中本停车场的桩数;无清单时为空(汇总数按自报计)",
         ),

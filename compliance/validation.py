@@ -11,8 +11,13 @@ from typing import Any, NamedTuple
 from compliance.model import CarPark
 from compliance.schema import Kind, fields_of
 
-#: Whole-number fields the schema bounds at zero (counts of spaces, piles, dwellings, levels).
-_NON_NEGATIVE_COUNTS = tuple(f.name for f in fields_of(CarPark) if f.kind is Kind.INT and f.spec.ge == 0)
+#: Numbers the schema bounds at zero and :data:`~compliance.model.MAX_VALUE` (counts of spaces, piles,
+#: dwellings, levels; kW, kVA), by the name a register row and a record both use: (name, highest).
+_BOUNDED = tuple(
+    (f.name, f.spec.le)
+    for f in fields_of(CarPark)
+    if f.kind in (Kind.INT, Kind.FLOAT) and f.spec.ge == 0 and f.column in (f.name, None)
+)
 
 
 class Problem(NamedTuple):
@@ -30,6 +35,8 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
     'spaces_with_chargers'
     >>> consistency_problems({"total_spaces": 10, "spaces_with_chargers": 4, "spaces_reserved": 6})
     []
+    >>> consistency_problems({"total_spaces": 2**70})[0].message_en
+    'must be at most 1,000,000, got 1180591620717411303424'
     """
     problems: list[Problem] = []
     total = values.get("total_spaces")
@@ -80,10 +87,17 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
                 "竣工日期早于审批日期",
             )
         )
-    for name in _NON_NEGATIVE_COUNTS:
+    for name, highest in _BOUNDED:
         value = values.get(name)
-        if value is not None and value < 0:
+        if value is None:
+            continue
+        if value < 0:
             problems.append(Problem(name, f"must not be negative, got {value}", f"不能为负数,实际为 {value}"))
+        elif highest is not None and not value <= highest:  # NaN too
+            at_most = f"{highest:,.0f}"
+            problems.append(
+                Problem(name, f"must be at most {at_most}, got {value}", f"不能大于 {at_most},实际为 {value}")
+            )
     return problems
 
 

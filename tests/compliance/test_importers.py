@@ -64,6 +64,12 @@ IGNORED = Effect.VALUE_IGNORED
             IGNORED,
         ),
         ("P3,x,岳麓区,other,true,false,-5,0,0,0,0,false,", "total_spaces", "must not be negative", IGNORED),
+        (  # past any car park, and past the database's integers (the API fuzzer found the overflow)
+            "P3,x,岳麓区,other,true,false,99999999999999999999,0,0,0,0,false,",
+            "total_spaces",
+            "must be at most 1,000,000",
+            IGNORED,
+        ),
         (
             "P3,x,岳麓区,other,true,false,ten,0,0,0,0,false,",
             "total_spaces",
