@@ -16,6 +16,7 @@ import logging
 import re
 from typing import Any
 
+import orjson
 from ocpp.routing import on
 from ocpp.v21.enums import Action
 from ocpp.v21.enums import MeasurandEnumType as Measurand21
@@ -56,10 +57,16 @@ class V21Connection(V201Connection):
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         text = raw_msg if isinstance(raw_msg, str) else raw_msg[:32].decode("utf-8", "replace")
-        match = _UNANSWERED.match(text)
-        if match is None:
+        if _UNANSWERED.match(text) is None:
             await super().route_message(raw_msg)
-        elif match.group(1) == "5":  # the station could not process one of our CALLRESULTs
+            return
+        try:  # only a well-formed CALLRESULTERROR or SEND goes unanswered; anything else is answered as usual
+            frame = orjson.loads(raw_msg)
+        except ValueError:
+            frame = None
+        if type(frame) is not list or len(frame) < 3 or type(frame[1]) is not str:
+            await super().route_message(raw_msg)
+        elif frame[0] == 5:  # the station could not process one of our CALLRESULTs
             log.warning("station=%s event=callresulterror frame=%.300s", self.id, raw_msg)
         else:  # SEND (NotifyPeriodicEventStream): no periodic event stream is ever opened by this CSMS
             log.info("station=%s event=send_ignored frame=%.120s", self.id, raw_msg)

@@ -170,6 +170,16 @@ async def test_callresulterror_and_send_frames_are_not_answered(wire: Wire) -> N
     assert json.loads(await wire.ws.recv())[:2] == [3, "hb"]  # the first answer is the Heartbeat's
 
 
+async def test_a_broken_frame_that_starts_like_one_of_them_is_answered(wire: Wire) -> None:
+    """Found by the frame fuzzer run on 2.1: ``[5,`` (not JSON) was taken for a CALLRESULTERROR and dropped
+    unanswered. Only a well-formed one goes unanswered; anything else gets the usual CALLERROR."""
+    await wire.call("BootNotification", BOOT)
+    for broken in ("[5,", "[6, 7]", '[5, "r"'):
+        await wire.ws.send(broken)
+        answer = json.loads(await asyncio.wait_for(wire.ws.recv(), 10))  # unanswered: TimeoutError
+        assert answer[:3] == [4, "-1", "RpcFrameworkError"], (broken, answer)
+
+
 async def _station(ws: ClientConnection, seen: list[tuple[str, Any]], replies: dict[str, Any]) -> None:
     async for raw in ws:
         message = json.loads(raw)
