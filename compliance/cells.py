@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -102,17 +103,25 @@ def _number(value: Any, units: tuple[str, ...], what_en: str, what_zh: str) -> f
     if isinstance(value, bool):
         raise CellError(f"expected {what_en}, got {value!r}", f"应为{what_zh},实际为 {value!r}")
     if isinstance(value, int | float):
-        return float(value)
-    text = _text(value)
-    if text in ("无", "没有"):
-        return 0.0
-    match = _NUMBER.match(text)
-    if match is None or match.group(2) not in ("", *units):
-        raise CellError(
-            f"expected {what_en} (e.g. 1,200 or 40个), got {value!r}",
-            f"应为{what_zh}(如 1,200、40个、１５０),实际为 {value!r}",
-        )
-    return float(match.group(1).replace(",", ""))
+        number: int | float | str = value
+    else:
+        text = _text(value)
+        if text in ("无", "没有"):
+            return 0.0
+        match = _NUMBER.match(text)
+        if match is None or match.group(2) not in ("", *units):
+            raise CellError(
+                f"expected {what_en} (e.g. 1,200 or 40个), got {value!r}",
+                f"应为{what_zh}(如 1,200、40个、１５０),实际为 {value!r}",
+            )
+        number = match.group(1).replace(",", "")
+    try:
+        result = float(number)
+    except OverflowError:  # an integer past any float
+        result = math.inf
+    if not math.isfinite(result):  # hundreds of digits, or inf/NaN in a workbook's number cell
+        raise CellError(f"{what_en} out of range: {value!r}", f"{what_zh}超出范围:{value!r}")
+    return result
 
 
 def parse_int(value: Any) -> int:

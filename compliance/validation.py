@@ -11,12 +11,14 @@ from typing import Any, NamedTuple
 from compliance.model import CarPark
 from compliance.schema import Kind, fields_of
 
-#: Numbers the schema bounds at zero and :data:`~compliance.model.MAX_VALUE` (counts of spaces, piles,
-#: dwellings, levels; kW, kVA), by the name a register row and a record both use: (name, highest).
+#: Numbers the schema bounds: counts of spaces, piles, dwellings, levels, kW and kVA at zero and
+#: :data:`~compliance.model.MAX_VALUE`, coordinates at their degrees. Each is looked up by the field's name
+#: (a record's values) and by its register column's key (a sheet row's: ``lat`` for ``lat_deg``), and blamed
+#: under the key it was found by: (keys, lowest, highest).
 _BOUNDED = tuple(
-    (f.name, f.spec.le)
+    (tuple(dict.fromkeys(k for k in (f.name, f.column) if k is not None)), f.spec.ge, f.spec.le)
     for f in fields_of(CarPark)
-    if f.kind in (Kind.INT, Kind.FLOAT) and f.spec.ge == 0 and f.column in (f.name, None)
+    if f.kind in (Kind.INT, Kind.FLOAT) and (f.spec.ge, f.spec.le) != (None, None)
 )
 
 
@@ -36,7 +38,9 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
     >>> consistency_problems({"total_spaces": 10, "spaces_with_chargers": 4, "spaces_reserved": 6})
     []
     >>> consistency_problems({"total_spaces": 2**70})[0].message_en
-    'must be at most 1,000,000, got 1180591620717411303424'
+    'must be 0 to 1,000,000, got 1180591620717411303424'
+    >>> consistency_problems({"lat": 91.0})[0][:2]
+    ('lat', 'must be -90 to 90, got 91.0')
     """
     problems: list[Problem] = []
     total = values.get("total_spaces")
@@ -87,16 +91,18 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
                 "竣工日期早于审批日期",
             )
         )
-    for name, highest in _BOUNDED:
-        value = values.get(name)
-        if value is None:
+    for keys, lowest, highest in _BOUNDED:
+        name = next((k for k in keys if values.get(k) is not None), None)
+        if name is None:
             continue
-        if value < 0:
+        value = values[name]
+        if lowest == 0 and value < 0:
             problems.append(Problem(name, f"must not be negative, got {value}", f"不能为负数,实际为 {value}"))
-        elif highest is not None and not value <= highest:  # NaN too
-            at_most = f"{highest:,.0f}"
+        elif not (lowest is None or lowest <= value) or not (highest is None or value <= highest):  # NaN too
+            span = f"{lowest:,.0f} to {highest:,.0f}" if lowest is not None else f"at most {highest:,.0f}"
+            span_zh = f"{lowest:,.0f} 至 {highest:,.0f}" if lowest is not None else f"不大于 {highest:,.0f}"
             problems.append(
-                Problem(name, f"must be at most {at_most}, got {value}", f"不能大于 {at_most},实际为 {value}")
+                Problem(name, f"must be {span}, got {value}", f"应为 {span_zh},实际为 {value}")
             )
     return problems
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -67,7 +69,7 @@ IGNORED = Effect.VALUE_IGNORED
         (  # past any car park, and past the database's integers (the API fuzzer found the overflow)
             "P3,x,岳麓区,other,true,false,99999999999999999999,0,0,0,0,false,",
             "total_spaces",
-            "must be at most 1,000,000",
+            "must be 0 to 1,000,000",
             IGNORED,
         ),
         (
@@ -270,3 +272,52 @@ def test_current_type_and_fast_chargers_are_checked():
         (4, "dc_fast_chargers_60kw"),
     ]
     assert result.errors[1].message_en == "more DC fast chargers (2) than spaces with chargers (1)"
+
+
+def test_coordinates_off_the_earth_are_read_as_blank():
+    """Found by a random-cell property run: latitude 91 was stored, and every later answer carrying the car
+    park (the API's model says -90..90) would have failed on it."""
+    sheet = "id,name,total_spaces,lon,lat\nP1,a,10,112.9,91\nP2,b,10,181,28.2\nP3,c,10,112.9,28.2\n"
+    result = read_csv_bytes(sheet.encode())
+    problems = {(e.row, e.column.split()[-1] if e.column else "", e.message_en) for e in result.errors}
+    assert (2, "lat", "must be -90 to 90, got 91.0") in {(r, c, m) for r, c, m in problems}, problems
+    assert (3, "lon", "must be -180 to 180, got 181.0") in {(r, c, m) for r, c, m in problems}, problems
+    assert [(cp.id, cp.lat_deg) for cp in result.records] == [("P1", None), ("P2", None), ("P3", 28.2)]
+
+
+def _with_cell_values(book: bytes, values: dict[str, str]) -> bytes:
+    """``book`` with the XML text of some number cells replaced (what no spreadsheet program would write)."""
+    source, out = zipfile.ZipFile(io.BytesIO(book)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for placeholder, text in values.items():
+                    data = data.replace(f"<v>{placeholder}</v>".encode(), f"<v>{text}</v>".encode())
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_number_cell_past_any_float_is_one_bad_value():
+    """Found by a random-cell property run: a workbook's number cell may hold a number no float can hold, or
+    one that reads as infinite (no spreadsheet program writes one; a generated file can). Converting it raised
+    out of the reader; now the cell is one value read as blank, named by its row and column, and the other
+    rows go through."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "name", "total_spaces", "charger_power_kw"])
+    ws.append(["P1", "a", 7777001, 60])
+    ws.append(["P2", "b", 10, 7777002])
+    ws.append(["P3", "c", 12, 120])
+    out = io.BytesIO()
+    wb.save(out)
+    book = _with_cell_values(out.getvalue(), {"7777001": "1" + "0" * 400, "7777002": "1E400"})
+    result = read_register_bytes(book, "r.xlsx")
+    assert [(cp.id, cp.total_spaces, cp.charger_power_kw) for cp in result.records] == [
+        ("P1", None, 60.0), ("P2", 10, None), ("P3", 12, 120.0)
+    ]
+    bad = sorted((e.row, e.column, e.effect, e.message_en) for e in result.errors)
+    assert bad == [
+        (2, "total_spaces", IGNORED, f"a whole number out of range: {10**400}"),
+        (3, "charger_power_kw", IGNORED, "a number out of range: inf"),
+    ]
