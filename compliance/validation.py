@@ -18,7 +18,7 @@ from compliance.schema import Kind, fields_of
 _BOUNDED = tuple(
     (tuple(dict.fromkeys(k for k in (f.name, f.column) if k is not None)), f.spec.ge, f.spec.le)
     for f in fields_of(CarPark)
-    if f.kind in (Kind.INT, Kind.FLOAT) and (f.spec.ge, f.spec.le) != (None, None)
+    if f.kind in (Kind.INT, Kind.FLOAT) and f.spec.ge is not None and f.spec.le is not None
 )
 
 
@@ -98,11 +98,10 @@ def consistency_problems(values: Mapping[str, Any]) -> list[Problem]:
         value = values[name]
         if lowest == 0 and value < 0:
             problems.append(Problem(name, f"must not be negative, got {value}", f"不能为负数,实际为 {value}"))
-        elif not (lowest is None or lowest <= value) or not (highest is None or value <= highest):  # NaN too
-            span = f"{lowest:,.0f} to {highest:,.0f}" if lowest is not None else f"at most {highest:,.0f}"
-            span_zh = f"{lowest:,.0f} 至 {highest:,.0f}" if lowest is not None else f"不大于 {highest:,.0f}"
+        elif not lowest <= value <= highest:  # NaN too
+            low, high = f"{lowest:,.0f}", f"{highest:,.0f}"
             problems.append(
-                Problem(name, f"must be {span}, got {value}", f"应为 {span_zh},实际为 {value}")
+                Problem(name, f"must be {low} to {high}, got {value}", f"应为 {low} 至 {high},实际为 {value}")
             )
     return problems
 

@@ -84,6 +84,9 @@ class StationConnection:
     codes: ClassVar[ErrorCodes]
     commands: ClassVar[dict[str, Translator]] = {}
     """Operator commands this version knows, translated to (action, payload); see ``commands.py``."""
+    unanswered_kinds: ClassVar[frozenset[int]] = frozenset()
+    """Message types this version receives but never answers (2.1: CALLRESULTERROR, SEND), handed to
+    :meth:`unanswered`; another type (not CALL, CALLRESULT, CALLERROR) is answered MessageTypeNotSupported."""
     gated_before_boot: ClassVar[bool] = False
     """2.0.1 B02.FR.09/B03.FR.07: until its boot is Accepted, a station's other CALLs get SecurityError."""
     routes: ClassVar[dict[str, Handler]] = {}
@@ -143,7 +146,12 @@ class StationConnection:
             await self._error(_id_of(frame), RpcError(self.codes.framework, "frame is not an OCPP-J array"))
             return
         kind = frame[0]
-        if not 0 < len(frame[1]) <= MAX_MESSAGE_ID_CHARS and kind != CALLRESULT and kind != CALLERROR:
+        if (
+            not 0 < len(frame[1]) <= MAX_MESSAGE_ID_CHARS
+            and kind != CALLRESULT
+            and kind != CALLERROR
+            and not (type(kind) is int and kind in self.unanswered_kinds)
+        ):
             # Not echoed: an id the spec does not allow is not an id ("-1", as for an unreadable one).
             await self._error("-1", RpcError(self.codes.framework, "message id must be 1 to 36 characters"))
             return
@@ -155,6 +163,8 @@ class StationConnection:
                 log.warning("station=%s event=orphan_response unique_id=%s", self.id, frame[1][:40])
             else:
                 future.set_result(frame)
+        elif type(kind) is int and kind in self.unanswered_kinds:  # a kind may be any JSON value
+            self.unanswered(frame, raw_msg)
         else:
             await self._error(
                 frame[1], RpcError(self.codes.message_type, f"message type {kind!r} is not supported")
@@ -194,6 +204,9 @@ class StationConnection:
                 task = asyncio.create_task(follow_up())
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    def unanswered(self, frame: list[Any], raw_msg: str | bytes) -> None:
+        """A well-formed frame of one of :attr:`unanswered_kinds`: nothing is sent back."""
 
     def after_reply(self, follow_up: Callable[[], Awaitable[None]]) -> None:
         """Run ``follow_up`` once the answer to the CALL being handled is sent (never if it fails): a handler

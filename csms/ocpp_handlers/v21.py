@@ -13,10 +13,8 @@ this connection is the 2.0.1 one with the 2.1 schemas and two differences:
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-import orjson
 from ocpp.routing import on
 from ocpp.v21.enums import Action
 from ocpp.v21.enums import MeasurandEnumType as Measurand21
@@ -29,8 +27,6 @@ log = logging.getLogger("csms.ocpp")
 
 NEW_MEASURANDS = frozenset(m.value for m in Measurand21) - {m.value for m in Measurand201}
 """Measurands 2.1 added to 2.0.1; sampled values of these are skipped."""
-
-_UNANSWERED = re.compile(r"\s*\[\s*([56])\s*,")  # a CALLRESULTERROR or SEND frame
 
 
 def known_measurands(meter_value: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,18 +51,10 @@ class V21Connection(V201Connection):
     ocpp_version = "2.1"
     subprotocol = "ocpp2.1"
 
-    async def route_message(self, raw_msg: str | bytes) -> None:
-        text = raw_msg if isinstance(raw_msg, str) else raw_msg[:32].decode("utf-8", "replace")
-        if _UNANSWERED.match(text) is None:
-            await super().route_message(raw_msg)
-            return
-        try:  # only a well-formed CALLRESULTERROR or SEND goes unanswered; anything else is answered as usual
-            frame = orjson.loads(raw_msg)
-        except ValueError:
-            frame = None
-        if type(frame) is not list or len(frame) < 3 or type(frame[1]) is not str:
-            await super().route_message(raw_msg)
-        elif frame[0] == 5:  # the station could not process one of our CALLRESULTs
+    unanswered_kinds = frozenset({5, 6})  # OCPP-J 2.1: CALLRESULTERROR and SEND get no answer
+
+    def unanswered(self, frame: list[Any], raw_msg: str | bytes) -> None:
+        if frame[0] == 5:  # the station could not process one of our CALLRESULTs
             log.warning("station=%s event=callresulterror frame=%.300s", self.id, raw_msg)
         else:  # SEND (NotifyPeriodicEventStream): no periodic event stream is ever opened by this CSMS
             log.info("station=%s event=send_ignored frame=%.120s", self.id, raw_msg)
